@@ -1,0 +1,50 @@
+/**
+ * Writes the two provider schemas from prisma/models.prisma and runs `prisma generate` for each.
+ * A datasource provider must be a literal, so one models file feeds two schemas (toolchain notes).
+ * Works offline: PRISMA_SCHEMA_ENGINE_BINARY names an existing file so the CLI downloads nothing.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROVIDERS = ['sqlite', 'postgresql'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+const prismaDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'prisma');
+
+export function schemaPath(provider: Provider): string {
+  return join(prismaDir, `schema.${provider}.prisma`);
+}
+
+export function schemaText(provider: Provider): string {
+  const models = readFileSync(join(prismaDir, 'models.prisma'), 'utf8');
+  return `// GENERATED from models.prisma by scripts/schemas.ts. Do not edit.
+generator client {
+  provider               = "prisma-client"
+  output                 = "../src/generated/${provider}"
+  moduleFormat           = "esm"
+  runtime                = "nodejs"
+  importFileExtension    = "ts"
+}
+
+datasource db {
+  provider = "${provider}"
+}
+
+${models}`;
+}
+
+export function writeSchemas(): void {
+  for (const provider of PROVIDERS) writeFileSync(schemaPath(provider), schemaText(provider));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  writeSchemas();
+  for (const provider of PROVIDERS) {
+    execFileSync('npx', ['prisma', 'generate', '--schema', schemaPath(provider)], {
+      stdio: 'inherit',
+      env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? '/bin/false', PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' },
+    });
+  }
+}

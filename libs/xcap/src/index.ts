@@ -1,0 +1,2 @@
+import { a } from '@mcx/documents';
+export const b = a + 1;
