@@ -1,0 +1,164 @@
+/**
+ * The ecosystem file (ecosystem.yaml): one file describes both MC systems (primary and partner),
+ * their users with MC IDs and user profiles ("personalities", seed 001), the users authorized to
+ * migrate (TS 23.280 10.1.6, seed 000), groups (TS 24.481) and the UEs to start.
+ * Every default lives here, so this schema is also the documentation of the file.
+ */
+import { z } from 'zod';
+
+const id = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'lower-case letters, digits and "-", starting with a letter');
+/** A PLMN id is MCC (3 digits) + MNC (2 or 3 digits), TS 23.003 clause 2.2. */
+export const plmnId = z.string().regex(/^\d{3}\d{2,3}$/, 'a PLMN id is MCC (3 digits) followed by MNC (2 or 3 digits)');
+const port = z.number().int().min(0).max(65535);
+
+export const databaseSetting = z
+  .union([z.literal('embedded'), z.string().regex(/^postgres(ql)?:\/\//, 'either "embedded" or a postgres:// URL')])
+  .default('embedded');
+
+export const systemPorts = z.object({
+  /** HTTP port of the IdMS (CSC-1). */
+  idms: port,
+  /** HTTP port of the CMS (XCAP root, admin API, CSC-17 sharing). */
+  cms: port,
+  /** HTTP port of the GMS (XCAP root for groups, admin API). */
+  gms: port,
+  /** SIP port (UDP and TCP) of the CMS notifier / subscription proxy. */
+  cmsSip: port,
+  /** SIP port (UDP and TCP) of the GMS notifier. */
+  gmsSip: port,
+  /** SIP port (UDP and TCP) of the MC service server. */
+  mcsSip: port,
+});
+
+export const systemSchema = z.object({
+  id,
+  name: z.string().min(1),
+  role: z.enum(['primary', 'partner']),
+  /** PLMNs served by this MC system; the first is its HPLMN. */
+  plmns: z.array(plmnId).min(1),
+  /** SIP/IMS domain of the system, used to build MC IDs and PSIs. */
+  domain: z.string().min(1),
+  host: z.string().default('127.0.0.1'),
+  ports: systemPorts,
+  database: databaseSetting,
+  /** Systems whose IdMS tokens this system's IdMS accepts for migration (token exchange). */
+  trusts: z.array(id).default([]),
+  /** Admin credential for the CMS/GMS admin APIs and CSC-17 sharing (lab default; change it). */
+  adminToken: z.string().min(8).default('mcx-lab-admin'),
+});
+
+export const profileSchema = z.object({
+  /** `user-profile-index` (TS 24.484 clause 8.3.2: unsignedByte). */
+  index: z.number().int().min(0).max(255),
+  /** `<ProfileName>` */
+  name: z.string().min(1),
+  /** `<Pre-selected-indication/>` */
+  preSelected: z.boolean().default(false),
+  /** Groups (by group id) this profile affiliates to. */
+  groups: z.array(z.string()).default([]),
+});
+
+export const userSchema = z.object({
+  username: z.string().regex(/^[a-z][a-z0-9._-]*$/),
+  password: z.string().min(4),
+  displayName: z.string().optional(),
+  /** The MC system the user belongs to (its primary MC system). */
+  home: id,
+  /** Defaults to sip:<username>@<home domain>. */
+  mcpttId: z.string().optional(),
+  entitlements: z.array(z.enum(['mcptt', 'mcvideo', 'mcdata'])).default(['mcptt']),
+  /** User profiles configured by the primary MC system (seed 001 personalities). */
+  profiles: z.array(profileSchema).min(1),
+  /**
+   * Partner MC systems the user is authorized to migrate to, each with the user profile used there
+   * (TS 24.484 4.2.2.1.2 NOTE 1: a different document from the one used for access).
+   */
+  migrateTo: z
+    .array(z.object({ system: id, profile: profileSchema.default({ index: 1, name: 'visitor', preSelected: true, groups: [] }) }))
+    .default([]),
+});
+
+export const groupSchema = z.object({
+  /** MC group ID; the group document is global/byGroupID/<id> (TS 24.481 6.2.2.2). */
+  id: z.string().min(1),
+  system: id,
+  displayName: z.string().min(1),
+  members: z.array(z.string()).min(1),
+  priority: z.number().int().min(0).max(255).default(100),
+  administrators: z.array(z.string()).default([]),
+});
+
+export const ueSchema = z.object({
+  id,
+  user: z.string(),
+  /** Registered PLMN at start. Defaults to the home system's HPLMN. */
+  plmn: plmnId.optional(),
+});
+
+export const ecosystemSchema = z
+  .object({
+    /** Directory for the embedded databases and the UEs' protected local copies. */
+    dataDir: z.string().default('.data'),
+    console: z.object({ host: z.string().default('127.0.0.1'), port: port.default(7000) }).default({ host: '127.0.0.1', port: 7000 }),
+    ueHost: z.object({ host: z.string().default('127.0.0.1'), port: port.default(7001) }).default({ host: '127.0.0.1', port: 7001 }),
+    systems: z.array(systemSchema).min(1),
+    users: z.array(userSchema).default([]),
+    groups: z.array(groupSchema).default([]),
+    ues: z.array(ueSchema).default([]),
+  })
+  .superRefine((eco, ctx) => {
+    const systems = new Map(eco.systems.map((s) => [s.id, s]));
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    eco.systems.forEach((s, i) => {
+      if (eco.systems.findIndex((o) => o.id === s.id) !== i) issue(['systems', i, 'id'], `duplicate system id "${s.id}"`);
+      s.trusts.forEach((t, j) => {
+        if (!systems.has(t)) issue(['systems', i, 'trusts', j], `unknown system "${t}"`);
+      });
+    });
+    const users = new Map(eco.users.map((u) => [u.username, u]));
+    eco.users.forEach((u, i) => {
+      if (eco.users.findIndex((o) => o.username === u.username) !== i) issue(['users', i, 'username'], `duplicate user "${u.username}"`);
+      if (!systems.has(u.home)) issue(['users', i, 'home'], `unknown system "${u.home}"`);
+      const indexes = new Set<number>();
+      u.profiles.forEach((p, j) => {
+        if (indexes.has(p.index)) issue(['users', i, 'profiles', j, 'index'], `duplicate user-profile-index ${p.index}`);
+        indexes.add(p.index);
+      });
+      if (u.profiles.filter((p) => p.preSelected).length > 1) issue(['users', i, 'profiles'], 'at most one profile may be pre-selected');
+      u.migrateTo.forEach((m, j) => {
+        const target = systems.get(m.system);
+        if (!target) return issue(['users', i, 'migrateTo', j, 'system'], `unknown system "${m.system}"`);
+        if (m.system === u.home) issue(['users', i, 'migrateTo', j, 'system'], 'a user cannot migrate to its home system');
+        if (!target.trusts.includes(u.home))
+          issue(['users', i, 'migrateTo', j, 'system'], `system "${m.system}" does not trust "${u.home}" (add it to its trusts)`);
+      });
+    });
+    eco.groups.forEach((g, i) => {
+      if (!systems.has(g.system)) issue(['groups', i, 'system'], `unknown system "${g.system}"`);
+      g.members.forEach((m, j) => {
+        if (!users.has(m)) issue(['groups', i, 'members', j], `unknown user "${m}"`);
+      });
+    });
+    eco.ues.forEach((ue, i) => {
+      if (!users.has(ue.user)) issue(['ues', i, 'user'], `unknown user "${ue.user}"`);
+      if (eco.ues.findIndex((o) => o.id === ue.id) !== i) issue(['ues', i, 'id'], `duplicate UE id "${ue.id}"`);
+    });
+    const seen = new Map<string, string>();
+    eco.systems.forEach((s, i) => {
+      for (const [name, p] of Object.entries(s.ports)) {
+        if (p === 0) continue;
+        const kind = name.endsWith('Sip') ? 'sip' : 'http';
+        const key = `${s.host}:${p}:${kind}`;
+        if (seen.has(key)) issue(['systems', i, 'ports', name], `port ${p} is already used by ${seen.get(key)}`);
+        seen.set(key, `${s.id}.${name}`);
+      }
+    });
+  });
+
+export type Ecosystem = z.infer<typeof ecosystemSchema>;
+export type EcosystemInput = z.input<typeof ecosystemSchema>;
+export type SystemConfig = z.infer<typeof systemSchema>;
+export type UserConfig = z.infer<typeof userSchema>;
+export type ProfileConfig = z.infer<typeof profileSchema>;
+export type GroupConfig = z.infer<typeof groupSchema>;
+export type UeConfig = z.infer<typeof ueSchema>;
