@@ -1,0 +1,151 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express, type Request, type Response, type NextFunction } from 'express';
+import type Provider from 'oidc-provider';
+import { openDatabase, type Database } from '@mcx/db';
+import { parseIdmsConfig, type IdmsConfig, type IdmsConfigInput } from './config/config.ts';
+import { loadKeyRing, rotateSigningKey, type KeyRing } from './keys/signing-keys.ts';
+import { createProvider } from './csc1-oidc/provider.ts';
+import { describeResourceServers } from './csc1-oidc/resource-servers.ts';
+import { loginPageRouter } from './csc1-oidc/login-page.ts';
+import { registerTokenExchange, tokenExchangeSteps } from './token-exchange/index.ts';
+import { jwtTokenStatusRouter, recordMigrationToken } from './jwt-token-status/jwt-token-status.ts';
+import { purgeExpired } from './storage/oidc-adapter.ts';
+
+export interface IdmsHandle {
+  /** Base URL the server listens on. */
+  url: string;
+  issuer: string;
+  config(): IdmsConfig;
+  app: Express;
+  server: Server;
+  db: Database;
+  /** The current oidc-provider instance (replaced on key rotation). */
+  provider(): Provider;
+  /**
+   * Key rotation: a new signing key from now on; the previous public key stays in the JWKS until
+   * the tokens it signed have expired.
+   */
+  rotateSigningKey(): Promise<void>;
+  /**
+   * Changes partners and/or clients at run time (e.g. once both systems of an ecosystem listen
+   * and their issuers are known). Sessions and tokens survive (they live in the database).
+   */
+  reconfigure(patch: Pick<IdmsConfigInput, 'partners' | 'clients'>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StartIdmsOptions {
+  /** An open database; default: opened from config.database (and closed with the server). */
+  db?: Database;
+  /** Log function (default: none). */
+  log?: (msg: string, data?: Record<string, unknown>) => void;
+}
+
+/**
+ * Starts one IdMS (CSC-1) for one MC system: listens, loads or creates its signing keys,
+ * builds the OpenID provider and the token exchange for migrating users. Pure apart from the
+ * socket and the database it is given; `mcx up` and tests call it in-process.
+ */
+export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: StartIdmsOptions = {}): Promise<IdmsHandle> {
+  let config = parseIdmsConfig(input);
+  const ownsDb = !options.db;
+  const db = options.db ?? (await openDatabase(config.database));
+  const { prisma } = db;
+  const log = options.log ?? (() => {});
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${hostForUrl}:${port}`;
+  const issuer = config.issuer ?? url;
+
+  let keys: KeyRing;
+  let provider: Provider;
+  let callback: ReturnType<Provider['callback']>;
+  async function build(): Promise<void> {
+    const steps = tokenExchangeSteps(config, issuer, prisma, describeResourceServers(config));
+    keys = await loadKeyRing(db, config.serverName, config.signingAlg);
+    const p = createProvider({
+      config,
+      issuer,
+      prisma,
+      signingJwks: keys.privateJwks,
+      cookieKeys,
+      onJwtAccessToken: async (t) => {
+        if (t.resource.kind === 'partner-idms') {
+          await recordMigrationToken(prisma, config.serverName, { jti: t.jti, grantId: t.grantId, exp: t.exp, audience: t.resource.identifier });
+        }
+      },
+    });
+    registerTokenExchange(p, steps);
+    p.on('server_error', (_ctx, err) => log('idms server_error', { err: String(err) }));
+    provider = p;
+    callback = p.callback();
+  }
+
+  // Cookie signing keys: configured, or derived from the first signing key (stable across restarts).
+  const firstKeys = await loadKeyRing(db, config.serverName, config.signingAlg);
+  const cookieKeys =
+    config.cookieKeys ??
+    [createHmac('sha256', String(firstKeys.privateJwks[0]?.['d'] ?? firstKeys.activeKid)).update(`cookie:${config.systemId}`).digest('base64url')];
+  await build();
+
+  // JWKS (RFC 7517): active and retired-but-not-expired public keys.
+  app.get('/jwks', (_req, res) => {
+    res.set('cache-control', 'public, max-age=60').type('application/jwk-set+json').send(JSON.stringify({ keys: keys.publicJwks }));
+  });
+  app.get('/healthz', (_req, res) => res.json({ status: 'ok', systemId: config.systemId, issuer }));
+  app.use(loginPageRouter({ provider: () => provider, prisma, scryptCost: config.scryptCost, systemId: config.systemId }));
+  app.use(jwtTokenStatusRouter({ issuer, config: () => config, prisma, publicJwks: () => keys.publicJwks }));
+  app.use((req: Request, res: Response) => {
+    void callback(req, res);
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { status?: number; statusCode?: number; error?: string; error_description?: string; message?: string };
+    const status = e.statusCode ?? e.status ?? 500;
+    if (status >= 500) log('idms error', { err: String(err) });
+    res.status(status).type('html').send(`<!DOCTYPE html><html><body><h1>${status}</h1><p>${(e.error_description ?? e.error ?? 'error').replace(/[<>&"]/g, '')}</p></body></html>`);
+  });
+
+  const purge = setInterval(() => void purgeExpired(prisma, config.serverName).catch(() => {}), 10 * 60_000);
+  purge.unref();
+
+  log('idms listening', { systemId: config.systemId, url, issuer });
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    issuer,
+    config: () => config,
+    app,
+    server,
+    db,
+    provider: () => provider,
+    async rotateSigningKey() {
+      const keep = Math.max(config.accessTokenTtl, config.idTokenTtl, config.migrationTokenTtl) + 60;
+      await rotateSigningKey(db, config.serverName, config.signingAlg, keep);
+      await build();
+    },
+    async reconfigure(patch) {
+      config = parseIdmsConfig({ ...config, ...patch });
+      await build();
+    },
+    close() {
+      closed ??= (async () => {
+        clearInterval(purge);
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        if (ownsDb) await db.close();
+      })();
+      return closed;
+    },
+  };
+}

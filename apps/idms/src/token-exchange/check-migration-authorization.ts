@@ -1,0 +1,23 @@
+import { errors } from 'oidc-provider';
+import type { PrismaClient } from '@mcx/db';
+import { findMigrationAuthorization } from '../migration/authorizations.ts';
+import type { ExchangeStep } from './exchange-context.ts';
+
+/**
+ * Only users authorized to migrate to this MC system get a token (TS 23.280 clause 10.17.5;
+ * seed 000): a MigrationAuthorization row with status "authorized" for (this system, the
+ * user's MCPTT ID, the home system that issued the token).
+ */
+export function checkMigrationAuthorization(prisma: PrismaClient, systemId: string): ExchangeStep {
+  return async (state) => {
+    const mcpttId = state.subject!.mcpttId;
+    if (!mcpttId) throw new errors.InvalidGrant('subject_token carries no mcptt_id');
+    const authorization = await findMigrationAuthorization(prisma, {
+      partnerSystemId: systemId,
+      homeSystemId: state.partner!.systemId,
+      mcpttId,
+    });
+    if (!authorization) throw new errors.InvalidGrant(`${mcpttId} is not authorized to migrate to ${systemId}`);
+    state.authorization = authorization;
+  };
+}

@@ -1,0 +1,26 @@
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { McAccessToken } from '@mcx/auth';
+import type { MigrationAuthorization } from '@mcx/db';
+import type { PartnerConfig } from '../config/config.ts';
+import type { ResourceServerDescription } from '../csc1-oidc/resource-servers.ts';
+
+/** What the token-exchange steps learn, step by step (RFC 8693 clause 2.2 processing). */
+export interface ExchangeState {
+  ctx: KoaContextWithOIDC;
+  subjectToken: string;
+  /** The requested resource (RFC 8707) or audience (RFC 8693 clause 2.1), if any. */
+  requestedResource?: string;
+  requestedScope?: Set<string>;
+  partner?: PartnerConfig;
+  subject?: McAccessToken;
+  authorization?: MigrationAuthorization;
+  resource?: ResourceServerDescription;
+  scope?: string[];
+}
+
+/** One named step of the procedure; throws an OAuth error (oidc-provider error classes render as RFC 6749 clause 5.2 JSON). */
+export type ExchangeStep = (state: ExchangeState) => Promise<void> | void;
+
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
+export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';

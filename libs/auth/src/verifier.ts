@@ -1,0 +1,164 @@
+import {
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type JWK,
+  createLocalJWKSet,
+} from 'jose';
+import type { McAccessToken } from './access-token.ts';
+import { canonicalScopes } from './scopes.ts';
+import { TokenError } from './token-error.ts';
+
+export interface TokenVerifierOptions {
+  /** Expected `iss` (the IdMS issuer identifier). */
+  issuer: string;
+  /** This resource server's identifier; the token's `aud` must contain one of them. */
+  audience: string | readonly string[];
+  /** JWKS location; default: `jwks_uri` from the issuer's discovery document (OpenID Discovery 1.0). */
+  jwksUri?: string;
+  /** A fixed key set instead of a remote one (e.g. a server verifying its own tokens). */
+  jwks?: { keys: JWK[] };
+  /** Scopes that must all be granted (legacy aliases count as their current name). */
+  requiredScopes?: readonly string[];
+  /** Seconds of clock skew tolerated on exp/nbf/iat. Default 5. */
+  clockTolerance?: number;
+  /** Accepted JWS algorithms. Default RS256, PS256, ES256, EdDSA. */
+  algorithms?: string[];
+  /**
+   * Require the RFC 9068 clause 2.1 `typ: at+jwt` header. Default true; an IdMS that accepts
+   * ID tokens as well turns it off.
+   */
+  requireAccessTokenType?: boolean;
+}
+
+export interface TokenVerifier {
+  /** Verifies a compact JWS access token; rejects with {@link TokenError}. */
+  verify(token: string | undefined, options?: { requiredScopes?: readonly string[] }): Promise<McAccessToken>;
+}
+
+/** Discovery → jwks_uri, fetched once per verifier (and retried after a failure). */
+function discoveredJwks(issuer: string): () => Promise<string> {
+  let pending: Promise<string> | undefined;
+  return () => {
+    pending ??= (async () => {
+      const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
+      const res = await fetch(url);
+      if (!res.ok) throw new Error(`discovery ${url}: HTTP ${res.status}`);
+      const doc = (await res.json()) as { jwks_uri?: string; issuer?: string };
+      if (doc.issuer !== issuer) throw new Error(`discovery ${url}: issuer mismatch (${doc.issuer})`);
+      if (!doc.jwks_uri) throw new Error(`discovery ${url}: no jwks_uri`);
+      return doc.jwks_uri;
+    })().catch((err: unknown) => {
+      pending = undefined;
+      throw err;
+    });
+    return pending;
+  };
+}
+
+/**
+ * Builds a verifier for MC access tokens (RFC 9068 JWT profile; TS 33.180 annex B.2.2 signed
+ * JWT): signature against the issuer's JWKS (cached, refetched on an unknown `kid`), `iss`,
+ * `aud`, `exp`/`nbf`, `typ`, then the required scopes.
+ */
+export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
+  const audience = typeof options.audience === 'string' ? [options.audience] : [...options.audience];
+  let keySet: JWTVerifyGetKey | undefined = options.jwks ? createLocalJWKSet(options.jwks) : undefined;
+  const jwksUri = options.jwksUri ? async () => options.jwksUri as string : discoveredJwks(options.issuer);
+
+  async function keys(): Promise<JWTVerifyGetKey> {
+    if (keySet) return keySet;
+    let uri: string;
+    try {
+      uri = await jwksUri();
+    } catch (err) {
+      throw new TokenError('jwks-unavailable', `cannot locate the issuer's keys: ${(err as Error).message}`);
+    }
+    keySet = createRemoteJWKSet(new URL(uri), { cooldownDuration: 10_000, cacheMaxAge: 10 * 60_000 });
+    return keySet;
+  }
+
+  return {
+    async verify(token, call) {
+      if (!token) throw new TokenError('missing', 'no access token');
+      const getKey = await keys();
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, getKey, {
+          issuer: options.issuer,
+          audience,
+          clockTolerance: options.clockTolerance ?? 5,
+          algorithms: options.algorithms ?? ['RS256', 'PS256', 'ES256', 'EdDSA'],
+          ...(options.requireAccessTokenType === false ? {} : { typ: 'at+jwt' }),
+          requiredClaims: ['exp', 'sub'],
+        }));
+      } catch (err) {
+        throw toTokenError(err);
+      }
+      const token_ = toMcAccessToken(payload);
+      const required = call?.requiredScopes ?? options.requiredScopes ?? [];
+      const missing = [...canonicalScopes(required)].filter((s) => !token_.scopes.has(s));
+      if (missing.length) {
+        throw new TokenError('insufficient-scope', `scope not granted: ${missing.join(' ')}`, required);
+      }
+      return token_;
+    },
+  };
+}
+
+function toTokenError(err: unknown): TokenError {
+  if (err instanceof TokenError) return err;
+  if (err instanceof errors.JWTExpired) return new TokenError('expired', 'token expired');
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    switch (err.claim) {
+      case 'iss':
+        return new TokenError('wrong-issuer', 'unexpected issuer');
+      case 'aud':
+        return new TokenError('wrong-audience', 'token not issued for this resource server');
+      case 'nbf':
+      case 'iat':
+        return new TokenError('not-yet-valid', `${err.claim} in the future`);
+      case 'typ':
+        return new TokenError('wrong-type', 'not an access token (RFC 9068 typ at+jwt)');
+      default:
+        return new TokenError('malformed', `claim ${err.claim}: ${err.reason}`);
+    }
+  }
+  if (err instanceof errors.JWSSignatureVerificationFailed) return new TokenError('bad-signature', 'signature verification failed');
+  if (err instanceof errors.JWKSNoMatchingKey) return new TokenError('unknown-key', 'no key of the issuer matches the token');
+  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) {
+    return new TokenError('jwks-unavailable', 'issuer key set unavailable');
+  }
+  if (err instanceof errors.JOSEAlgNotAllowed) return new TokenError('bad-signature', 'algorithm not allowed');
+  if (err instanceof errors.JOSEError) return new TokenError('malformed', err.message);
+  if (err instanceof TypeError || (err as { code?: string })?.code === 'ECONNREFUSED') {
+    return new TokenError('jwks-unavailable', `issuer key set unavailable: ${(err as Error).message}`);
+  }
+  return new TokenError('malformed', (err as Error)?.message ?? 'invalid token');
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** Maps verified claims to the typed view (RFC 9068 clause 2.2 + MC service IDs). */
+export function toMcAccessToken(payload: JWTPayload): McAccessToken {
+  const rawScope = str(payload['scope']) ?? '';
+  return {
+    issuer: payload.iss ?? '',
+    subject: payload.sub ?? '',
+    audience: typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []),
+    clientId: str(payload['client_id']),
+    scopes: canonicalScopes(rawScope),
+    rawScope,
+    mcpttId: str(payload['mcptt_id']),
+    mcvideoId: str(payload['mcvideo_id']),
+    mcdataId: str(payload['mcdata_id']),
+    jti: payload.jti,
+    issuedAt: payload.iat === undefined ? undefined : new Date(payload.iat * 1000),
+    expiresAt: new Date((payload.exp ?? 0) * 1000),
+    claims: payload as McAccessToken['claims'],
+  };
+}
