@@ -12,6 +12,7 @@ import { loginPageRouter } from './csc1-oidc/login-page.ts';
 import { registerTokenExchange, tokenExchangeSteps } from './token-exchange/index.ts';
 import { jwtTokenStatusRouter, recordMigrationToken } from './jwt-token-status/jwt-token-status.ts';
 import { purgeExpired } from './storage/oidc-adapter.ts';
+import { adminRouter } from './admin/admin-api.ts';
 
 export interface IdmsHandle {
   /** Base URL the server listens on. */
@@ -32,7 +33,7 @@ export interface IdmsHandle {
    * Changes partners and/or clients at run time (e.g. once both systems of an ecosystem listen
    * and their issuers are known). Sessions and tokens survive (they live in the database).
    */
-  reconfigure(patch: Pick<IdmsConfigInput, 'partners' | 'clients'>): Promise<void>;
+  reconfigure(patch: Pick<IdmsConfigInput, 'partners' | 'clients' | 'adminToken'>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -104,6 +105,7 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
     res.set('cache-control', 'public, max-age=60').type('application/jwk-set+json').send(JSON.stringify({ keys: keys.publicJwks }));
   });
   app.get('/healthz', (_req, res) => res.json({ status: 'ok', systemId: config.systemId, issuer }));
+  app.use(adminRouter({ adminToken: () => config.adminToken, systemId: () => config.systemId, prisma }));
   app.use(loginPageRouter({ provider: () => provider, prisma, scryptCost: config.scryptCost, systemId: config.systemId }));
   app.use(jwtTokenStatusRouter({ issuer, config: () => config, prisma, publicJwks: () => keys.publicJwks }));
   app.use((req: Request, res: Response) => {

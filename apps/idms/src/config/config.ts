@@ -71,6 +71,11 @@ export const idmsConfigSchema = z.object({
   cookieKeys: z.array(z.string().min(16)).optional(),
   /** scrypt cost N for new password hashes (memory-hard KDF; 2^15 = 32 MiB with r=8). */
   scryptCost: z.number().int().min(1024).default(2 ** 15),
+  /**
+   * Bearer credential of the admin API (/admin/...), used by this system's CMS after CSC-17
+   * migration sharing (docs/server-contracts.md). Absent: the admin API is not served.
+   */
+  adminToken: z.string().min(8).optional(),
   database: z
     .object({ url: z.string().optional(), dataDir: z.string().optional(), name: z.string().optional() })
     .default({}),

@@ -1,0 +1,73 @@
+/**
+ * IdMS admin API (control plane, JSON): the partner CMS records here which users may migrate to
+ * this MC system after CMS-to-CMS sharing (TS 23.280 CSC-17; "users authorized to migrate",
+ * TS 23.280 clause 10.17.5), and removes them on revocation. The token exchange reads these rows.
+ * Contract: docs/server-contracts.md.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import express, { type Request, type Response, type NextFunction, type Router } from 'express';
+import { z } from 'zod';
+import type { PrismaClient } from '@mcx/db';
+import { authorizeMigration } from '../migration/authorizations.ts';
+
+const putBody = z.object({
+  homeSystemId: z.string().min(1),
+  partnerSystemId: z.string().min(1).optional(),
+  profileSelector: z.string().optional(),
+  accessProfiles: z.array(z.number().int().min(0).max(255)).default([]),
+});
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function adminRouter(options: { adminToken: () => string | undefined; systemId: () => string; prisma: PrismaClient }): Router {
+  const router = express.Router();
+  const requireAdmin = (req: Request, res: Response, next: NextFunction) => {
+    const token = options.adminToken();
+    if (!token) return res.status(404).json({ error: 'not_found', error_description: 'the admin API is not enabled' });
+    const presented = /^Bearer (.+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    if (!presented) {
+      return res.status(401).set('www-authenticate', 'Bearer realm="idms-admin"').json({ error: 'invalid_token', error_description: 'admin credential required' });
+    }
+    if (!sameSecret(presented, token)) return res.status(403).json({ error: 'insufficient_scope', error_description: 'not an admin credential of this system' });
+    next();
+  };
+
+  router.put('/admin/migration-authorizations/:mcpttId', requireAdmin, express.json({ limit: '16kb' }), async (req, res) => {
+    const body = putBody.safeParse(req.body);
+    if (!body.success) return res.status(400).json({ error: 'invalid_request', error_description: body.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    const partnerSystemId = body.data.partnerSystemId ?? options.systemId();
+    if (partnerSystemId !== options.systemId()) {
+      return res.status(400).json({ error: 'invalid_request', error_description: `this IdMS serves ${options.systemId()}, not ${partnerSystemId}` });
+    }
+    const row = await authorizeMigration({ prisma: options.prisma }, {
+      partnerSystemId,
+      homeSystemId: body.data.homeSystemId,
+      mcpttId: String(req.params.mcpttId),
+      ...(body.data.profileSelector ? { profileSelector: body.data.profileSelector } : {}),
+      accessProfiles: body.data.accessProfiles,
+      status: 'authorized',
+    });
+    res.json({ mcpttId: row.mcpttId, homeSystemId: row.homeSystemId, partnerSystemId: row.partnerSystemId, status: row.status, version: row.version });
+  });
+
+  router.delete('/admin/migration-authorizations/:mcpttId', requireAdmin, async (req, res) => {
+    const home = typeof req.query.home === 'string' ? req.query.home : undefined;
+    if (!home) return res.status(400).json({ error: 'invalid_request', error_description: 'query parameter "home" (home system id) is required' });
+    const { count } = await options.prisma.migrationAuthorization.updateMany({
+      where: { partnerSystemId: options.systemId(), homeSystemId: home, mcpttId: String(req.params.mcpttId), status: 'authorized' },
+      data: { status: 'revoked', version: { increment: 1 } },
+    });
+    if (count === 0) return res.status(404).json({ error: 'not_found', error_description: 'no migration authorization in force for this user' });
+    res.status(204).end();
+  });
+
+  router.get('/admin/migration-authorizations', requireAdmin, async (_req, res) => {
+    const rows = await options.prisma.migrationAuthorization.findMany({ where: { partnerSystemId: options.systemId() }, orderBy: { mcpttId: 'asc' } });
+    res.json(rows.map((r) => ({ mcpttId: r.mcpttId, homeSystemId: r.homeSystemId, status: r.status, profileSelector: r.profileSelector, accessProfiles: JSON.parse(r.accessProfiles) as unknown, version: r.version })));
+  });
+  return router;
+}

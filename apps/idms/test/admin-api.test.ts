@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exchangeToken, loginWithPkce, refreshForResource } from '@mcx/auth';
+import { PASSWORD, REDIRECT_URI, startEcosystem, UE_CLIENT, type Ecosystem } from './ecosystem.ts';
+
+// The partner IdMS admin API: the partner CMS records/revokes migration authorizations after
+// CSC-17 sharing (docs/server-contracts.md); the token exchange follows them.
+const ADMIN = 'partner-admin-token';
+let eco: Ecosystem;
+beforeAll(async () => {
+  eco = await startEcosystem();
+  await eco.b.reconfigure({ adminToken: ADMIN });
+});
+afterAll(async () => {
+  await eco?.close();
+});
+
+const carol = 'sip:carol@mcx-a.example';
+const url = (id: string, query = '') => `${eco.b.url}/admin/migration-authorizations/${encodeURIComponent(id)}${query}`;
+const admin = (init: RequestInit = {}, token = ADMIN) => ({ ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+
+async function exchangeCarol(): Promise<string> {
+  const login = await loginWithPkce({ issuer: eco.a.issuer, clientId: UE_CLIENT, redirectUri: REDIRECT_URI, username: 'carol', password: PASSWORD });
+  const m = await refreshForResource({ issuer: eco.a.issuer, clientId: UE_CLIENT, refreshToken: login.refreshToken!, resource: eco.b.issuer });
+  try {
+    await exchangeToken({ partnerIssuer: eco.b.issuer, clientId: UE_CLIENT, subjectToken: m.accessToken });
+    return 'accepted';
+  } catch (err) {
+    return (err as { error?: string }).error ?? String(err);
+  }
+}
+
+describe('IdMS admin API for migration authorizations', () => {
+  it('refuses a missing (401) or foreign (403) admin credential and changes nothing', async () => {
+    const body = JSON.stringify({ homeSystemId: 'mcx-a' });
+    const none = await fetch(url(carol), { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    const foreign = await fetch(url(carol), admin({ method: 'PUT', body }, 'not-the-admin-token'));
+    expect(foreign.status).toBe(403);
+    expect((await foreign.json()) as object).toMatchObject({ error: 'insufficient_scope' });
+    expect(await eco.dbB.prisma.migrationAuthorization.count({ where: { mcpttId: carol } })).toBe(0);
+  });
+
+  it('refuses a malformed body with invalid_request', async () => {
+    const res = await fetch(url(carol), admin({ method: 'PUT', body: JSON.stringify({ accessProfiles: ['x'] }) }));
+    expect(res.status).toBe(400);
+    expect((await res.json()) as object).toMatchObject({ error: 'invalid_request' });
+  });
+
+  it('authorizes a user (token exchange accepted), then revokes it (invalid_grant)', async () => {
+    expect(await exchangeCarol()).toBe('invalid_grant');
+    const put = await fetch(url(carol), admin({ method: 'PUT', body: JSON.stringify({ homeSystemId: 'mcx-a', accessProfiles: [1, 2] }) }));
+    expect(put.status).toBe(200);
+    expect((await put.json()) as object).toMatchObject({ mcpttId: carol, status: 'authorized', partnerSystemId: 'mcx-b' });
+    expect(await exchangeCarol()).toBe('accepted');
+
+    const list = (await (await fetch(`${eco.b.url}/admin/migration-authorizations`, admin())).json()) as { mcpttId: string; accessProfiles: number[] }[];
+    expect(list.find((r) => r.mcpttId === carol)?.accessProfiles).toEqual([1, 2]);
+
+    const del = await fetch(url(carol, '?home=mcx-a'), admin({ method: 'DELETE' }));
+    expect(del.status).toBe(204);
+    expect(await exchangeCarol()).toBe('invalid_grant');
+    const again = await fetch(url(carol, '?home=mcx-a'), admin({ method: 'DELETE' }));
+    expect(again.status).toBe(404);
+  });
+
+  it('is not served when no admin token is configured', async () => {
+    const res = await fetch(`${eco.a.url}/admin/migration-authorizations`, admin());
+    expect(res.status).toBe(404);
+  });
+});
