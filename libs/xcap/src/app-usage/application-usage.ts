@@ -1,0 +1,72 @@
+/**
+ * An XCAP application usage (RFC 4825 clause 5): everything the generic engine needs to know
+ * about one AUID. The engine knows no document type; usages are registered by the servers.
+ */
+import type { Document } from '@xmldom/xmldom';
+import type { DocumentSelector } from '../uri/xcap-uri.ts';
+import type { UniquenessExists } from '../errors/xcap-error.ts';
+
+/** One reason a document does not conform to the usage's schema (RFC 4825 clause 5.3). */
+export interface ValidationIssue {
+  message: string;
+  /** Where in the document, free-form (e.g. a node selector). */
+  path?: string;
+}
+
+/** A broken uniqueness (clause 5.5) or other data constraint (clause 5.6). */
+export type ConstraintViolation =
+  | { kind: 'uniqueness'; exists: readonly UniquenessExists[]; phrase?: string }
+  | { kind: 'constraint'; phrase: string };
+
+/** Who made the request, as the server's authenticate hook found out. */
+export interface Principal {
+  /** The authenticated identity, compared with the XUI of the users tree. */
+  id: string;
+  /** Free-form roles, e.g. `admin`, for authorization policies. */
+  roles?: readonly string[];
+}
+
+export interface AuthorizationContext {
+  principal: Principal | undefined;
+  operation: 'read' | 'write';
+  tree: 'global' | 'users';
+  xui: string | undefined;
+  /** The document path below the tree (directories and document name). */
+  path: readonly string[];
+  document: DocumentSelector;
+}
+
+export interface ConstraintContext {
+  document: DocumentSelector;
+  /** The stored version before this change, when there is one. */
+  previous: Document | undefined;
+}
+
+export interface ApplicationUsage {
+  /** Application Unique ID (clause 5.1). */
+  auid: string;
+  /** MIME type of the documents (clause 5.4). */
+  mimeType: string;
+  /** Default document namespace (clause 5.2); unprefixed node selector names resolve to it. */
+  defaultNamespace: string;
+  /** Schema validation (clause 5.3); null or [] means valid. */
+  validate(doc: Document): readonly ValidationIssue[] | null;
+  /** Uniqueness and data constraints (clauses 5.5, 5.6); null means satisfied. */
+  checkConstraints?(doc: Document, ctx: ConstraintContext): ConstraintViolation | null;
+  /** Authorization policy (clause 5.7); defaults to `defaultAuthorizationPolicy`. */
+  authorize?(ctx: AuthorizationContext): boolean | Promise<boolean>;
+  /** Largest accepted request body in bytes (413 above it); default 1 MiB. */
+  maxBodyBytes?: number;
+}
+
+/**
+ * RFC 4825 clause 5.7 default policy: a document in `users/<XUI>` may be read and written
+ * only by that user; the global tree may be read by any authenticated principal and written
+ * by a principal holding the `admin` role.
+ */
+export function defaultAuthorizationPolicy(ctx: AuthorizationContext): boolean {
+  const p = ctx.principal;
+  if (p === undefined) return false;
+  if (ctx.tree === 'users') return p.id === ctx.xui || (p.roles?.includes('admin') ?? false);
+  return ctx.operation === 'read' || (p.roles?.includes('admin') ?? false);
+}
