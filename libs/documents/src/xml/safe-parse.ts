@@ -1,0 +1,96 @@
+import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
+import { DocumentError } from './document-error.ts';
+
+/**
+ * Parses XML text into a namespace-aware DOM, refusing any DOCTYPE before parsing starts.
+ * No DTD is ever read, so no external entity is fetched and no internal entity is expanded
+ * (this closes XXE and "billion laughs"). Only the five predefined entities and character
+ * references are recognised (XML 1.0 clause 4.6).
+ */
+export function parseXml(xml: string): Document {
+  if (typeof xml !== 'string') {
+    throw new DocumentError('not-well-formed', 'input is not a string');
+  }
+  const doctype = findDoctype(xml);
+  if (doctype) {
+    throw new DocumentError('doctype-forbidden', 'a DOCTYPE/DTD is not accepted (entities are never expanded)', doctype);
+  }
+  let firstProblem: DocumentError | undefined;
+  const parser = new DOMParser({
+    onError: (level, message, context) => {
+      if (level === 'warning' || firstProblem) return;
+      const loc = (context as { locator?: { lineNumber?: number; columnNumber?: number } } | undefined)?.locator;
+      const where = loc?.lineNumber ? `line ${loc.lineNumber}, column ${loc.columnNumber ?? 0}` : '/';
+      firstProblem = new DocumentError('not-well-formed', message, where);
+    },
+  });
+  let doc: Document;
+  try {
+    doc = parser.parseFromString(xml, 'text/xml');
+  } catch (e) {
+    throw firstProblem ?? new DocumentError('not-well-formed', e instanceof Error ? e.message : String(e));
+  }
+  if (firstProblem) throw firstProblem;
+  if (doc.doctype) throw new DocumentError('doctype-forbidden', 'a DOCTYPE/DTD is not accepted');
+  if (!doc.documentElement) throw new DocumentError('not-well-formed', 'no root element');
+  return doc;
+}
+
+/** Where a DOCTYPE declaration starts in the prolog, or undefined. */
+function findDoctype(xml: string): string | undefined {
+  let i = 0;
+  const n = xml.length;
+  if (xml.charCodeAt(0) === 0xfeff) i = 1;
+  while (i < n) {
+    const c = xml[i];
+    if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
+      i++;
+    } else if (xml.startsWith('<?', i)) {
+      const end = xml.indexOf('?>', i + 2);
+      if (end < 0) return undefined;
+      i = end + 2;
+    } else if (xml.startsWith('<!--', i)) {
+      const end = xml.indexOf('-->', i + 4);
+      if (end < 0) return undefined;
+      i = end + 3;
+    } else if (/^<!DOCTYPE/i.test(xml.slice(i, i + 9))) {
+      return position(xml, i);
+    } else {
+      break;
+    }
+  }
+  // A DOCTYPE anywhere else is not well-formed; xmldom reports it, but refuse it explicitly too.
+  const later = xml.search(/<!DOCTYPE/i);
+  if (later >= 0 && !insideCommentOrCdata(xml, later)) return position(xml, later);
+  return undefined;
+}
+
+function insideCommentOrCdata(xml: string, at: number): boolean {
+  const before = xml.slice(0, at);
+  const openComment = before.lastIndexOf('<!--');
+  if (openComment >= 0 && before.indexOf('-->', openComment) < 0) return true;
+  const openCdata = before.lastIndexOf('<![CDATA[');
+  return openCdata >= 0 && before.indexOf(']]>', openCdata) < 0;
+}
+
+function position(xml: string, at: number): string {
+  const before = xml.slice(0, at);
+  const line = before.split('\n').length;
+  const column = at - before.lastIndexOf('\n');
+  return `line ${line}, column ${column}`;
+}
+
+/** The element path of a node, e.g. `/mcptt-user-profile/OnNetwork`, plus its position. */
+export function locate(node: Node, path: string): string {
+  const n = node as Node & { lineNumber?: number; columnNumber?: number };
+  return n.lineNumber ? `${path} (line ${n.lineNumber}, column ${n.columnNumber ?? 0})` : path;
+}
+
+/** Element children of a node. */
+export function childElements(el: Element): Element[] {
+  const out: Element[] = [];
+  for (let c = el.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === 1) out.push(c as Element);
+  }
+  return out;
+}
