@@ -1,0 +1,100 @@
+/**
+ * Non-INVITE client transaction (RFC 3261 clause 17.1.2, Figure 6).
+ *
+ * Trying --1xx--> Proceeding; Trying/Proceeding --final--> Completed --Timer K--> Terminated.
+ * Timer E retransmits over unreliable transports (T1 doubling up to T2; T2 once
+ * Proceeding); Timer F (64*T1) gives up with a locally generated 408.
+ */
+import type { SipResponse } from '../message/message.ts';
+import type { TimerHandle } from '../scheduler.ts';
+import type { Target } from '../transport/transport.ts';
+import type { TransactionContext } from './context.ts';
+
+export type ClientTransactionState = 'trying' | 'proceeding' | 'completed' | 'terminated';
+
+export type ClientFailure = 'timeout' | 'transport';
+
+export interface ClientTransactionUser {
+  /** Provisional and final responses (each final response once; retransmissions are absorbed). */
+  onResponse(response: SipResponse): void;
+  /** Timer F fired or the transport failed (RFC 3261 clause 17.1.2.2, 17.1.4). */
+  onFailure(reason: ClientFailure): void;
+  /** The transaction left the layer. */
+  onTerminated(): void;
+}
+
+export class ClientTransaction {
+  state: ClientTransactionState = 'trying';
+  private timerE: TimerHandle | undefined;
+  private timerF: TimerHandle | undefined;
+  private timerK: TimerHandle | undefined;
+  private interval: number;
+
+  constructor(
+    private readonly ctx: TransactionContext,
+    readonly key: string,
+    private readonly data: Buffer,
+    private readonly target: Target,
+    private readonly reliable: boolean,
+    private readonly tu: ClientTransactionUser,
+  ) {
+    this.interval = ctx.timers.t1;
+  }
+
+  start(): void {
+    this.transmit();
+    if (!this.reliable) this.timerE = this.ctx.scheduler.schedule(this.interval, () => this.fireE());
+    this.timerF = this.ctx.scheduler.schedule(64 * this.ctx.timers.t1, () => {
+      if (this.state === 'trying' || this.state === 'proceeding') {
+        this.terminate();
+        this.tu.onFailure('timeout');
+      }
+    });
+  }
+
+  receive(response: SipResponse): void {
+    if (this.state === 'completed' || this.state === 'terminated') return; // retransmitted final
+    if (response.status < 200) {
+      this.state = 'proceeding';
+      this.tu.onResponse(response);
+      return;
+    }
+    this.state = 'completed';
+    this.timerE?.cancel();
+    this.timerF?.cancel();
+    this.tu.onResponse(response);
+    // Timer K: T4 for unreliable transports, zero for reliable ones.
+    if (this.reliable) this.terminate();
+    else this.timerK = this.ctx.scheduler.schedule(this.ctx.timers.t4, () => this.terminate());
+  }
+
+  /** Ends the transaction without a response (endpoint shutdown). */
+  abort(): void {
+    this.terminate();
+  }
+
+  private fireE(): void {
+    if (this.state !== 'trying' && this.state !== 'proceeding') return;
+    this.transmit();
+    this.interval = this.state === 'proceeding' ? this.ctx.timers.t2 : Math.min(2 * this.interval, this.ctx.timers.t2);
+    this.timerE = this.ctx.scheduler.schedule(this.interval, () => this.fireE());
+  }
+
+  private transmit(): void {
+    this.ctx.send(this.data, this.target).catch(() => {
+      if (this.state === 'trying' || this.state === 'proceeding') {
+        this.terminate();
+        this.tu.onFailure('transport');
+      }
+    });
+  }
+
+  private terminate(): void {
+    if (this.state === 'terminated') return;
+    this.state = 'terminated';
+    this.timerE?.cancel();
+    this.timerF?.cancel();
+    this.timerK?.cancel();
+    this.tu.onTerminated();
+  }
+}
