@@ -1,0 +1,192 @@
+/**
+ * Offline configuration "by system administrators and other authorized users" (seed 001,
+ * TS 23.280 clause 10.1.4): a JSON admin API (apps/cms/openapi.yaml), protected by the system's
+ * admin credential. Every edit is validated (schema + the user-profile identity rule), stored
+ * through the one change path (versioned, notified to subscribers).
+ *
+ * Documents are addressed by their XCAP document selector below `/admin/documents/`, e.g.
+ * `/admin/documents/org.3gpp.mcptt.user-profile/users/sip:alice@mcx-a.example.net/mcptt-user-profile-1.xml`.
+ */
+import { Router, json, text, type Request, type Response } from 'express';
+import { parseUserProfile } from '@mcx/documents';
+import { EtagMismatch, HttpError, parseEntityTagList, parseXcapUri, quoteEtag, type XcapUri } from '@mcx/xcap';
+import { z } from 'zod';
+import { profileIdentityViolation, validationIssue } from '../csc4-xcap/application-usages.ts';
+import { MIME, migrationProfileSelector, userPrefix } from '../csc4-xcap/document-uris.ts';
+import type { OutboundSharing } from '../csc17-partner-sharing/outbound.ts';
+import type { CmsSeed, SeedResult, SeedUser } from '../seed/seed.ts';
+import { buildSeedProfile } from '../seed/seed.ts';
+import type { CmsDocumentStore } from '../store/document-store.ts';
+import { requireAdmin } from './admin-auth.ts';
+
+export interface AdminOptions {
+  adminToken: string;
+  store: CmsDocumentStore;
+  sharing: OutboundSharing;
+  seed(input: CmsSeed): Promise<SeedResult>;
+  seedUser(user: SeedUser): Promise<SeedResult>;
+}
+
+const MIME_BY_AUID: Record<string, string> = {
+  'org.3gpp.mcptt.ue-init-config': MIME.ueInitConfig,
+  'org.3gpp.mcptt.ue-config': MIME.ueConfig,
+  'org.3gpp.mcptt.user-profile': MIME.userProfile,
+  'org.3gpp.mcptt.service-config': MIME.serviceConfig,
+};
+
+const profileSchema = z.object({
+  index: z.number().int().min(0).max(255),
+  name: z.string().min(1),
+  preSelected: z.boolean().optional(),
+  groups: z.array(z.object({ groupId: z.string(), displayName: z.string().optional(), implicit: z.boolean().optional() })).optional(),
+  participantType: z.string().optional(),
+});
+const userSchema = z.object({
+  mcpttId: z.string().regex(/^sips?:/),
+  username: z.string().optional(),
+  displayName: z.string().optional(),
+  organization: z.string().optional(),
+  profiles: z.array(profileSchema).min(1),
+  partners: z.array(z.object({ systemId: z.string(), name: z.string().optional(), ueInitConfig: z.any() })).optional(),
+  migrateTo: z.array(z.object({ systemId: z.string(), profile: profileSchema, accessProfiles: z.array(z.number().int()).optional() })).optional(),
+});
+const migrationSchema = z.object({ partnerSystemId: z.string().min(1), profile: profileSchema, accessProfiles: z.array(z.number().int().min(0).max(255)).default([]) });
+
+function problem(res: Response, status: number, error: string, detail: string): void {
+  res.status(status).json({ error, detail });
+}
+
+function documentUri(req: Request): XcapUri {
+  const uri = parseXcapUri(req.url.split('?')[0]!);
+  if (uri.nodeSelector !== undefined) throw new HttpError(400, 'the admin API edits whole documents');
+  if (!MIME_BY_AUID[uri.document.auid]) throw new HttpError(404, `no MCX document type for AUID ${uri.document.auid}`);
+  return uri;
+}
+
+export function createAdminRouter(o: AdminOptions): Router {
+  const { store } = o;
+  const router = Router();
+  router.use(requireAdmin(o.adminToken));
+
+  router.get('/documents', (req, res) => {
+    const prefix = typeof req.query['prefix'] === 'string' ? req.query['prefix'] : '';
+    res.json(store.listSync(prefix).map((d) => ({ selector: d.selector, etag: d.etag, version: d.version, contentType: d.contentType, updatedAt: d.updatedAt })));
+  });
+
+  const documents = Router();
+  documents.get('/{*any}', (req, res) => {
+    const uri = documentUri(req);
+    const d = store.peek(uri.documentSelector);
+    if (!d) return problem(res, 404, 'not_found', `no document ${uri.documentSelector}`);
+    res.setHeader('ETag', quoteEtag(d.etag));
+    res.json({ selector: d.selector, etag: d.etag, version: d.version, contentType: d.contentType, updatedAt: d.updatedAt, body: d.body, history: store.history(d.selector) });
+  });
+  documents.put('/{*any}', text({ type: () => true, limit: '2mb' }), async (req, res) => {
+    const uri = documentUri(req);
+    const body = typeof req.body === 'string' ? req.body : '';
+    const issue = validationIssue(uri.document.auid, body);
+    if (issue) return problem(res, 409, 'schema-validation-error', issue);
+    if (uri.document.auid === 'org.3gpp.mcptt.user-profile') {
+      const profile = parseUserProfile(body);
+      const shared = uri.document.path[0] === 'migration' ? { ...uri.document, path: uri.document.path.slice(2) } : uri.document;
+      const violation = profileIdentityViolation(profile, shared);
+      if (violation) return problem(res, 409, 'constraint-failure', violation);
+    }
+    const ifMatch = req.get('if-match');
+    let ifEtag: string | null | undefined;
+    if (ifMatch !== undefined) {
+      const list = parseEntityTagList(ifMatch);
+      if (list === undefined || list === '*' || list.length !== 1) return problem(res, 400, 'invalid_request', 'If-Match takes one strong ETag');
+      ifEtag = list[0]!.tag;
+    }
+    const before = store.peek(uri.documentSelector);
+    try {
+      const d = await store.put(uri.documentSelector, body, { contentType: MIME_BY_AUID[uri.document.auid]!, ifEtag, cause: 'admin' });
+      res.setHeader('ETag', quoteEtag(d.etag));
+      res.status(before ? 200 : 201).json({ selector: d.selector, etag: d.etag, version: d.version, previousEtag: before?.etag ?? null });
+    } catch (err) {
+      if (err instanceof EtagMismatch) return problem(res, 412, 'precondition_failed', `current ETag is ${String(err.actual)}`);
+      throw err;
+    }
+  });
+  documents.delete('/{*any}', async (req, res) => {
+    const uri = documentUri(req);
+    const d = await store.delete(uri.documentSelector, { cause: 'admin' });
+    if (!d) return problem(res, 404, 'not_found', `no document ${uri.documentSelector}`);
+    res.status(204).end();
+  });
+  router.use('/documents', documents);
+
+  router.get('/users', (_req, res) => {
+    const users = new Map<string, { mcpttId: string; profiles: unknown[] }>();
+    for (const d of store.listSync('org.3gpp.mcptt.user-profile/users/')) {
+      const uri = parseXcapUri(d.selector);
+      if (uri.document.path.length !== 1) continue;
+      const p = parseUserProfile(d.body);
+      const u = users.get(p.xuiUri) ?? { mcpttId: p.xuiUri, profiles: [] };
+      u.profiles.push({
+        index: p.userProfileIndex,
+        name: p.profileName?.[0]?.value ?? null,
+        preSelected: p.preSelectedIndication === true,
+        selector: d.selector,
+        etag: d.etag,
+        version: d.version,
+      });
+      users.set(p.xuiUri, u);
+    }
+    res.json([...users.values()]);
+  });
+
+  router.put('/users/:mcpttId', json({ limit: '2mb' }), async (req, res) => {
+    const parsed = userSchema.safeParse({ ...req.body, mcpttId: req.params['mcpttId'] });
+    if (!parsed.success) return problem(res, 400, 'invalid_request', parsed.error.message);
+    res.json(await o.seedUser(parsed.data as SeedUser));
+  });
+
+  router.post('/seed', json({ limit: '20mb' }), async (req, res) => {
+    const body = req.body as CmsSeed;
+    if (!body || typeof body !== 'object' || !Array.isArray(body.users) || !body.system) return problem(res, 400, 'invalid_request', 'expected { system, users, serviceConfig? }');
+    res.json(await o.seed(body));
+  });
+
+  router.get('/migrations', async (_req, res) => {
+    res.json(await o.sharing.list());
+  });
+
+  /** Authorize (or re-share) a user's migration to a partner with the profile to use there (CSC-17). */
+  router.put('/migrations/:mcpttId', json(), async (req, res) => {
+    const mcpttId = String(req.params['mcpttId']);
+    const parsed = migrationSchema.safeParse(req.body);
+    if (!parsed.success) return problem(res, 400, 'invalid_request', parsed.error.message);
+    const m = parsed.data;
+    if (store.listSync(userPrefix('org.3gpp.mcptt.user-profile', mcpttId)).length === 0) return problem(res, 404, 'not_found', `no user ${mcpttId}`);
+    const selector = migrationProfileSelector(mcpttId, m.partnerSystemId, m.profile.index);
+    const body = buildSeedProfile({ mcpttId }, { ...m.profile, groups: m.profile.groups ?? [] }, []);
+    try {
+      await o.sharing.record(mcpttId, m.partnerSystemId, selector, m.accessProfiles);
+    } catch (err) {
+      return problem(res, 404, 'unknown_partner', (err as Error).message);
+    }
+    if (store.peek(selector)?.body !== body) await store.put(selector, body, { contentType: MIME.userProfile, cause: 'admin' });
+    const summary = await o.sharing.shareMigrations();
+    res.json({ selector, ...summary });
+  });
+
+  /** Revoke a user's migration authorization; the partner CMS removes it (CSC-17). */
+  router.delete('/migrations/:mcpttId', async (req, res) => {
+    const mcpttId = String(req.params['mcpttId']);
+    const partner = typeof req.query['partner'] === 'string' ? req.query['partner'] : '';
+    if (!(await o.sharing.revoke(mcpttId, partner))) return problem(res, 404, 'not_found', `no migration of ${mcpttId} to ${partner}`);
+    res.json(await o.sharing.shareMigrations());
+  });
+
+  router.post('/migrations/share', async (_req, res) => {
+    res.json(await o.sharing.shareMigrations());
+  });
+
+  router.use((err: unknown, _req: Request, res: Response, next: (e?: unknown) => void) => {
+    if (err instanceof HttpError) return problem(res, err.status, 'bad_request', err.message);
+    next(err);
+  });
+  return router;
+}

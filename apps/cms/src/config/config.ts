@@ -1,0 +1,69 @@
+/**
+ * CMS configuration: one zod schema, every default here (it is also the documentation).
+ * The same app runs once per MC system (primary "mcx-a", partner "mcx-b") with a different
+ * configuration (docs/server-contracts.md).
+ */
+import { z } from 'zod';
+
+/** A partner MC system whose CMS receives CSC-17 shares from this one (TS 23.280 clause 7.5.2.17). */
+export const partnerSchema = z.object({
+  systemId: z.string().min(1),
+  /** HTTP base URL of the partner CMS (its CSC-17 API lives at `<cmsUrl>/csc17/...`). */
+  cmsUrl: z.string().url(),
+  /** The partner system's admin token ("pre-established trust", server-contracts.md). */
+  adminToken: z.string().min(1),
+});
+export type PartnerConfig = z.infer<typeof partnerSchema>;
+
+/**
+ * What the CMS does when a UE shows a profile version newer than the server's (seed 001,
+ * TS 23.280 clause 10.1.4.2 "may, subject to policy, trigger the UE to upload"):
+ * - `request-upload`: answer 200 with the server copy and `MCX-Upload-Requested: true`;
+ * - `server-wins`: answer 200 with the server copy only.
+ */
+export const uploadRequestPolicySchema = z.enum(['request-upload', 'server-wins']);
+export type UploadRequestPolicy = z.infer<typeof uploadRequestPolicySchema>;
+
+export const cmsConfigSchema = z.object({
+  /** MC system identity, e.g. "mcx-a". */
+  systemId: z.string().min(1),
+  /** IMS domain of the system, e.g. "mcx-a.example.net" (PSI sip:cms@<domain>). */
+  domain: z.string().min(1),
+  host: z.string().default('127.0.0.1'),
+  /** 0 = ephemeral. */
+  httpPort: z.number().int().min(0).max(65535).default(0),
+  /** UDP and TCP listen on this same port; 0 = an ephemeral port free on both. */
+  sipPort: z.number().int().min(0).max(65535).default(0),
+  /** Path of the XCAP root below the HTTP base URL (RFC 4825 clause 6.1). */
+  xcapRootPath: z.string().regex(/^\/[A-Za-z0-9._~/-]*[^/]$/).default('/xcap-root'),
+  /** Name of this server in the database (`server` column). */
+  serverName: z.string().default('cms'),
+  database: z.object({ url: z.string().optional(), dataDir: z.string().optional(), name: z.string().optional() }).default({}),
+  /** Issuer of this system's IdMS (tokens from any other issuer are refused). */
+  idmsIssuer: z.string().url(),
+  /** JWKS of the IdMS; default: discovery of `idmsIssuer`. */
+  idmsJwksUri: z.string().url().optional(),
+  /** `aud` the IdMS writes for the CMS (RFC 8707). Default: this CMS's HTTP base URL. */
+  audience: z.string().min(1).optional(),
+  /** Admin credential (bearer) for the admin API and the CSC-5 / CSC-17 server-to-server APIs. */
+  adminToken: z.string().min(8),
+  partners: z.array(partnerSchema).default([]),
+  /** Target of the migration-authorization hook (IdMS admin API, server-contracts.md). Absent: not notified. */
+  idmsAdmin: z.object({ url: z.string().url(), adminToken: z.string().min(1) }).optional(),
+  uploadRequestPolicy: uploadRequestPolicySchema.default('request-upload'),
+  /** Earlier versions kept per document (served as `?version=N`). */
+  versionHistoryLimit: z.number().int().min(0).max(1000).default(10),
+  /** Retry interval for CSC-17 shares a partner did not accept yet (ms); 0 = no background retry. */
+  shareRetryMs: z.number().int().min(0).default(5000),
+  /** SIP T1 etc. (RFC 3261 clause 17.1.1.1); tests may shorten them. */
+  sipTimers: z.object({ t1: z.number().int().positive(), t2: z.number().int().positive(), t4: z.number().int().positive() }).partial().default({}),
+  /** Verified access tokens cached by their string (until expiry) so hot GETs skip the signature check. */
+  tokenCacheSize: z.number().int().min(0).default(10_000),
+  logger: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional() }).default({}),
+});
+export type CmsConfigInput = z.input<typeof cmsConfigSchema>;
+export type CmsConfig = z.infer<typeof cmsConfigSchema>;
+
+export function parseCmsConfig(input: unknown): CmsConfig {
+  return cmsConfigSchema.parse(input);
+}

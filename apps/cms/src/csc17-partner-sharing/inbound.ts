@@ -1,0 +1,137 @@
+/**
+ * CSC-17, partner side (TS 23.280 clause 7.5.2.17, 10.1.4.1): the primary CMS tells this CMS
+ * which of its users may migrate here and the user profile each will use here (TS 24.484
+ * clause 4.2.2.1.2 NOTE 1: a different document from the primary-configured one used to gain
+ * access). This CMS
+ * 1. checks the caller (this system's admin token, "pre-established trust") and that the home
+ *    system is a configured partner,
+ * 2. validates the profile (schema, XUI-URI = the user, index),
+ * 3. stores it under the user's MCPTT ID (`users/<id>/mcptt-user-profile-<i>.xml`) plus a UE
+ *    configuration for the user (the one change path: versioned and notified),
+ * 4. records the `MigrationAuthorization` (read by CSC-5 and the IdMS),
+ * 5. notifies the IdMS hook.
+ * A revocation marks the row revoked, deletes the user's documents (subscribers get a NOTIFY
+ * with previous-etag only) and notifies the IdMS hook.
+ *
+ * `PUT /csc17/migrations/:mcpttId` body `{ homeSystemId, partnerSystemId, accessProfiles,
+ * userProfile: { index, body } }` -> 200 `{ status, profileSelector }`;
+ * `DELETE /csc17/migrations/:mcpttId?home=<systemId>` -> 204, or 404 for a user never shared.
+ */
+import { Router, json, type Request, type Response } from 'express';
+import { buildUeConfig, parseUserProfile, serializeUeConfig } from '@mcx/documents';
+import type { Database } from '@mcx/db';
+import { EtagMismatch } from '@mcx/xcap';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { MIME, ueConfigSelector, userPrefix, userProfileSelector } from '../csc4-xcap/document-uris.ts';
+import { validationIssue } from '../csc4-xcap/application-usages.ts';
+import type { CmsDocumentStore } from '../store/document-store.ts';
+import { requireAdmin } from '../admin/admin-auth.ts';
+import type { IdmsMigrationHook } from './idms-hook.ts';
+import { ueIdOfUser } from '../seed/seed.ts';
+
+const shareSchema = z.object({
+  homeSystemId: z.string().min(1),
+  partnerSystemId: z.string().min(1),
+  accessProfiles: z.array(z.number().int().min(0).max(255)).default([]),
+  userProfile: z.object({ index: z.number().int().min(0).max(255), body: z.string().min(1).max(1024 * 1024) }),
+});
+
+export interface InboundOptions {
+  db: Database;
+  store: CmsDocumentStore;
+  systemId: string;
+  domain: string;
+  serverName: string;
+  adminToken: string;
+  trustedHomeSystems: () => string[];
+  hook: IdmsMigrationHook;
+  logger: Logger;
+}
+
+function problem(res: Response, status: number, error: string, detail: string): void {
+  res.status(status).json({ error, detail });
+}
+
+export function createCsc17Router(o: InboundOptions): Router {
+  const router = Router();
+  router.use(requireAdmin(o.adminToken));
+
+  router.put('/migrations/:mcpttId', json({ limit: '2mb' }), async (req: Request, res: Response) => {
+    const mcpttId = String(req.params['mcpttId']);
+    const parsed = shareSchema.safeParse(req.body);
+    if (!parsed.success) return problem(res, 400, 'invalid_request', parsed.error.message);
+    const share = parsed.data;
+    if (share.partnerSystemId !== o.systemId) return problem(res, 409, 'wrong_partner', `this is ${o.systemId}, not ${share.partnerSystemId}`);
+    if (!o.trustedHomeSystems().includes(share.homeSystemId)) return problem(res, 403, 'untrusted_home_system', `${share.homeSystemId} is not a partner of ${o.systemId}`);
+    const issue = validationIssue('org.3gpp.mcptt.user-profile', share.userProfile.body);
+    if (issue) return problem(res, 409, 'schema-validation-error', issue);
+    const profile = parseUserProfile(share.userProfile.body);
+    if (profile.xuiUri !== mcpttId || profile.userProfileIndex !== share.userProfile.index) {
+      return problem(res, 409, 'constraint-failure', 'XUI-URI / user-profile-index do not match the user and index shared');
+    }
+    const selector = userProfileSelector(mcpttId, share.userProfile.index);
+    // Documents: the profile used here (replacing a profile shared earlier under another index) and a UE configuration.
+    for (const d of o.store.listSync(userPrefix('org.3gpp.mcptt.user-profile', mcpttId))) {
+      if (d.selector !== selector) await o.store.delete(d.selector, { cause: 'csc17' });
+    }
+    const current = o.store.peek(selector);
+    if (current?.body !== share.userProfile.body) {
+      await o.store.put(selector, share.userProfile.body, { contentType: MIME.userProfile, cause: 'csc17' });
+    }
+    const ueConfig = ueConfigSelector(mcpttId);
+    if (!o.store.peek(ueConfig)) {
+      const groups = profile.onNetwork?.mcpttGroupInfo?.[0]?.entry?.map((e, i) => ({ groupId: e.uriEntry, priority: i + 1 })) ?? [];
+      const body = serializeUeConfig(buildUeConfig({ domain: o.domain, ueId: ueIdOfUser(mcpttId), prioritizedGroups: groups }));
+      try {
+        await o.store.put(ueConfig, body, { ifEtag: null, contentType: MIME.ueConfig, cause: 'csc17' });
+      } catch (err) {
+        if (!(err instanceof EtagMismatch)) throw err;
+      }
+    }
+    const data = {
+      partnerSystemId: o.systemId,
+      profileSelector: selector,
+      accessProfiles: JSON.stringify(share.accessProfiles),
+      status: 'authorized',
+    };
+    await o.db.prisma.migrationAuthorization.upsert({
+      where: { server_mcpttId_homeSystemId: { server: o.serverName, mcpttId, homeSystemId: share.homeSystemId } },
+      create: { server: o.serverName, mcpttId, homeSystemId: share.homeSystemId, ...data },
+      update: data,
+    });
+    try {
+      await o.hook.authorized({ mcpttId, homeSystemId: share.homeSystemId, partnerSystemId: o.systemId, profileSelector: selector, accessProfiles: share.accessProfiles });
+    } catch (err) {
+      o.logger.warn({ err, mcpttId }, 'csc17: IdMS hook failed; the primary will retry the share');
+      return problem(res, 502, 'idms_unavailable', (err as Error).message);
+    }
+    o.logger.info({ mcpttId, home: share.homeSystemId, selector }, 'csc17: migration authorized');
+    res.status(200).json({ status: 'authorized', profileSelector: selector });
+  });
+
+  router.delete('/migrations/:mcpttId', async (req: Request, res: Response) => {
+    const mcpttId = String(req.params['mcpttId']);
+    const home = typeof req.query['home'] === 'string' ? req.query['home'] : undefined;
+    const rows = await o.db.prisma.migrationAuthorization.findMany({
+      where: { server: o.serverName, mcpttId, status: 'authorized', ...(home ? { homeSystemId: home } : {}) },
+    });
+    if (rows.length === 0) return problem(res, 404, 'not_found', `no migration authorization for ${mcpttId}`);
+    for (const r of rows) {
+      await o.db.prisma.migrationAuthorization.update({ where: { id: r.id }, data: { status: 'revoked', version: r.version + 1 } });
+    }
+    for (const d of [...o.store.listSync(userPrefix('org.3gpp.mcptt.user-profile', mcpttId)), ...o.store.listSync(userPrefix('org.3gpp.mcptt.ue-config', mcpttId))]) {
+      await o.store.delete(d.selector, { cause: 'csc17' });
+    }
+    try {
+      for (const r of rows) await o.hook.revoked({ mcpttId, homeSystemId: r.homeSystemId });
+    } catch (err) {
+      o.logger.warn({ err, mcpttId }, 'csc17: IdMS hook (revoke) failed');
+      return problem(res, 502, 'idms_unavailable', (err as Error).message);
+    }
+    o.logger.info({ mcpttId }, 'csc17: migration authorization revoked');
+    res.status(204).end();
+  });
+
+  return router;
+}

@@ -1,0 +1,89 @@
+/**
+ * The MCX application usages of the CMS XCAP root (RFC 4825 clause 5; TS 24.484 clauses 7-8):
+ * one per AUID, with schema validation through the @mcx/documents codecs (strict: unknown
+ * elements in the document's own namespace and wrong order are schema errors), the CMS access
+ * policy and the user-profile upload constraints.
+ */
+import { AUID, catalogue, parseUserProfile, validateDocument, type UserProfile } from '@mcx/documents';
+import {
+  ApplicationUsageRegistry,
+  serializeDocument,
+  type ApplicationUsage,
+  type ConstraintViolation,
+  type DocumentSelector,
+} from '@mcx/xcap';
+import { mayAccess } from './access-policy.ts';
+
+/** Schema validation of a document body for an AUID; null when valid, else the reason. */
+export function validationIssue(auid: string, xml: string): string | null {
+  const r = validateDocument(auid, xml, { strict: true });
+  return r.ok ? null : r.error.message;
+}
+
+const PROFILE_NAME = /^mcptt-user-profile-(\d{1,3})\.xml$/;
+
+/** The user-profile-index a document name carries (`mcptt-user-profile-<index>.xml`), if any. */
+export function profileIndexOfPath(path: readonly string[]): number | undefined {
+  const m = path.length === 1 ? PROFILE_NAME.exec(path[0]!) : null;
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * A user profile must name the user and index its URI names (TS 24.484 clause 8.3.1A: the
+ * document `users/<MCPTT ID>/mcptt-user-profile-<index>.xml`, root XUI-URI / user-profile-index).
+ */
+export function profileIdentityViolation(profile: UserProfile, d: DocumentSelector): string | null {
+  if (d.tree !== 'users') return 'user profiles live in the users tree';
+  if (profile.xuiUri !== d.xui) return `XUI-URI ${profile.xuiUri} does not match the document's XUI ${d.xui}`;
+  const index = profileIndexOfPath(d.path);
+  if (index === undefined) return 'a user profile document is named mcptt-user-profile-<index>.xml';
+  if (profile.userProfileIndex !== index) return `user-profile-index ${profile.userProfileIndex} does not match the document name (${index})`;
+  return null;
+}
+
+/**
+ * What a user may not change in an upload (seed 001 "upload user data"): its identity, the list
+ * of partner MC systems (TS 24.484 clause 4.2.2.1.2.1: configured by the primary MC system) and
+ * the authorisations (allow-* rules, TS 24.484 clause 8.3.2.1).
+ */
+function uploadViolation(next: UserProfile, previous: UserProfile | undefined): string | null {
+  if (previous === undefined) return 'user profiles are created by the administrator';
+  if (JSON.stringify(next.anyExt?.partnerMcSystems ?? null) !== JSON.stringify(previous.anyExt?.partnerMcSystems ?? null)) {
+    return 'the partner MC system list is configured by the primary MC system';
+  }
+  if (JSON.stringify(next.ruleset ?? null) !== JSON.stringify(previous.ruleset ?? null)) return 'authorisations (ruleset) are configured by the administrator';
+  return null;
+}
+
+function usage(auid: string, extra: Partial<ApplicationUsage> = {}): ApplicationUsage {
+  const entry = Object.values(catalogue).find((e) => e.auid === auid)!;
+  return {
+    auid,
+    mimeType: entry.mimeType,
+    defaultNamespace: entry.namespace,
+    validate(doc) {
+      const issue = validationIssue(auid, serializeDocument(doc));
+      return issue === null ? null : [{ message: issue }];
+    },
+    authorize: (ctx) => mayAccess(ctx.principal, ctx.document, ctx.operation),
+    ...extra,
+  };
+}
+
+export function cmsApplicationUsages(): ApplicationUsageRegistry {
+  return new ApplicationUsageRegistry([
+    usage(AUID.ueInitConfig),
+    usage(AUID.ueConfig),
+    usage(AUID.serviceConfig),
+    usage(AUID.userProfile, {
+      checkConstraints(doc, ctx): ConstraintViolation | null {
+        const next = parseUserProfile(serializeDocument(doc), { strict: true });
+        const identity = profileIdentityViolation(next, ctx.document);
+        if (identity) return { kind: 'constraint', phrase: identity };
+        const previous = ctx.previous ? parseUserProfile(serializeDocument(ctx.previous)) : undefined;
+        const upload = uploadViolation(next, previous);
+        return upload ? { kind: 'constraint', phrase: upload } : null;
+      },
+    }),
+  ]);
+}

@@ -1,0 +1,44 @@
+/**
+ * Document selectors of the CMS (RFC 4825 clause 6.2; MCOP-compatible names, domain brief 3.2).
+ * The XUI is the SIP URI itself (`users/sip:alice@mcx-a.example.net/...`), percent-encoded where
+ * RFC 3986 requires it.
+ */
+import { AUID, SERVICE_CONFIG_DOCUMENT_NAME, userProfileDocumentName } from '@mcx/documents';
+import { formatDocumentSelector } from '@mcx/xcap';
+
+export const MIME = {
+  ueInitConfig: 'application/vnd.3gpp.mcptt-ue-init-config+xml',
+  ueConfig: 'application/vnd.3gpp.mcptt-ue-config+xml',
+  userProfile: 'application/vnd.3gpp.mcptt-user-profile+xml',
+  serviceConfig: 'application/vnd.3gpp.mcptt-service-config+xml',
+} as const;
+
+/** `org.3gpp.mcptt.user-profile/users/<MCPTT ID>/mcptt-user-profile-<index>.xml` (TS 24.484 clause 8.3.1A as cited). */
+export function userProfileSelector(mcpttId: string, index: number): string {
+  return formatDocumentSelector({ auid: AUID.userProfile, tree: 'users', xui: mcpttId, path: [userProfileDocumentName(index)] });
+}
+
+/** The users-tree prefix of one user's documents of an AUID (for listings). */
+export function userPrefix(auid: string, mcpttId: string): string {
+  return `${formatDocumentSelector({ auid, tree: 'users', xui: mcpttId, path: ['x'] }).slice(0, -1)}`;
+}
+
+/**
+ * `org.3gpp.mcptt.ue-config/users/<MCPTT ID>/ue-config.xml`: one UE configuration per user.
+ * TS 24.484 clause 8.2.1 keys it per UE instance; the simulator keeps one per user (documented).
+ */
+export function ueConfigSelector(mcpttId: string): string {
+  return formatDocumentSelector({ auid: AUID.ueConfig, tree: 'users', xui: mcpttId, path: ['ue-config.xml'] });
+}
+
+/** `org.3gpp.mcptt.service-config/global/service-config.xml` (MCOP; TS 24.484 clause 8.4.2.8 as cited). */
+export const SERVICE_CONFIG_SELECTOR = formatDocumentSelector({ auid: AUID.serviceConfig, tree: 'global', path: [SERVICE_CONFIG_DOCUMENT_NAME] });
+
+/**
+ * In the primary CMS: the profile a user will use in partner system `partner` (TS 23.280 clause
+ * 10.1.4.1 "MC service user profiles defined for use in migration cases"), shared over CSC-17:
+ * `org.3gpp.mcptt.user-profile/users/<MCPTT ID>/migration/<partner>/mcptt-user-profile-<index>.xml`.
+ */
+export function migrationProfileSelector(mcpttId: string, partner: string, index: number): string {
+  return formatDocumentSelector({ auid: AUID.userProfile, tree: 'users', xui: mcpttId, path: ['migration', partner, userProfileDocumentName(index)] });
+}

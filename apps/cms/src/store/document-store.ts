@@ -1,0 +1,261 @@
+/**
+ * The CMS document store: every XCAP document of this server held in memory (documents,
+ * ETags, version numbers, the bounded list of earlier versions) and written through to the
+ * database (`XcapDocument`, `XcapDocumentVersion`).
+ *
+ * - Reads (`get`, `list`) never query the database: a conditional GET and a NOTIFY fan-out
+ *   cost no query (toolchain notes, "Speed").
+ * - Writes are compare-and-set on the ETag (RFC 4825 clause 7.11), serialized per document,
+ *   database first (one transaction: the row with an optimistic version check, the new
+ *   version in the history, pruning), then memory, then one change event. Every cause of a
+ *   change (XCAP PUT/DELETE, admin edit, CSC-17 share, seeding, per-UE generation) goes
+ *   through here, so every change is versioned and notified the same way.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Database } from '@mcx/db';
+import { updateIfVersion } from '@mcx/db';
+import {
+  computeEtag,
+  EtagMismatch,
+  formatDocumentSelector,
+  parseXcapUri,
+  type DeleteOptions,
+  type DocumentSelector,
+  type DocumentStore,
+  type ExpectedEtag,
+  type PutOptions,
+  type StoredDocument,
+} from '@mcx/xcap';
+
+/** Why a document changed (for logs, admin listings and the event stream). */
+export type ChangeCause = 'xcap' | 'admin' | 'csc17' | 'seed' | 'generated';
+
+export interface CmsPutOptions extends PutOptions {
+  cause?: ChangeCause;
+}
+export interface CmsDeleteOptions extends DeleteOptions {
+  cause?: ChangeCause;
+}
+
+/** One change of one document (created: no previous; deleted: no next). */
+export interface DocumentChangeEvent {
+  selector: string;
+  document: DocumentSelector;
+  previous?: StoredDocument;
+  next?: StoredDocument;
+  cause: ChangeCause;
+}
+
+export interface VersionInfo {
+  version: number;
+  etag: string;
+  createdAt: Date;
+}
+
+interface Entry {
+  id: string;
+  doc: StoredDocument;
+  /** Versions kept in the database history, oldest first (the current one included). */
+  history: VersionInfo[];
+}
+
+/** The decoded selector as stored in the `selector` column (not percent-encoded, per the model). */
+function plainSelector(d: DocumentSelector): string {
+  return [d.auid, d.tree, ...(d.tree === 'users' ? [d.xui ?? ''] : []), ...d.path].join('/');
+}
+
+export class CmsDocumentStore implements DocumentStore {
+  readonly #db: Database;
+  readonly #server: string;
+  readonly #historyLimit: number;
+  readonly #docs = new Map<string, Entry>();
+  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #listeners = new Set<(e: DocumentChangeEvent) => void>();
+
+  private constructor(db: Database, server: string, historyLimit: number) {
+    this.#db = db;
+    this.#server = server;
+    this.#historyLimit = historyLimit;
+  }
+
+  /** Loads every document of `server` (and its version list) into memory. */
+  static async open(db: Database, server: string, historyLimit: number): Promise<CmsDocumentStore> {
+    const store = new CmsDocumentStore(db, server, historyLimit);
+    await store.reload();
+    return store;
+  }
+
+  /** Re-reads the whole view from the database (start-up, or after a lost race with a replica). */
+  async reload(): Promise<void> {
+    const rows = await this.#db.prisma.xcapDocument.findMany({
+      where: { server: this.#server },
+      include: { versions: { select: { version: true, etag: true, createdAt: true }, orderBy: { version: 'asc' } } },
+    });
+    this.#docs.clear();
+    for (const r of rows) {
+      const document: DocumentSelector =
+        r.tree === 'users' ? { auid: r.auid, tree: 'users', xui: r.xui, path: r.path.split('/') } : { auid: r.auid, tree: 'global', path: r.path.split('/') };
+      const selector = formatDocumentSelector(document);
+      this.#docs.set(selector, {
+        id: r.id,
+        doc: { selector, body: r.body, etag: r.etag, version: r.version, contentType: r.contentType, updatedAt: r.updatedAt },
+        history: r.versions,
+      });
+    }
+  }
+
+  /** Subscribes to every change; returns the unsubscribe function. */
+  onChange(listener: (e: DocumentChangeEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  get size(): number {
+    return this.#docs.size;
+  }
+
+  async get(selector: string): Promise<StoredDocument | undefined> {
+    return this.#docs.get(selector)?.doc;
+  }
+
+  /** Synchronous read of the in-memory view (hot paths). */
+  peek(selector: string): StoredDocument | undefined {
+    return this.#docs.get(selector)?.doc;
+  }
+
+  async list(prefix: string): Promise<StoredDocument[]> {
+    return this.listSync(prefix);
+  }
+
+  listSync(prefix: string): StoredDocument[] {
+    const out: StoredDocument[] = [];
+    for (const [sel, e] of this.#docs) if (sel.startsWith(prefix)) out.push(e.doc);
+    return out;
+  }
+
+  /** The versions kept for a document (oldest first), from memory. */
+  history(selector: string): VersionInfo[] {
+    return [...(this.#docs.get(selector)?.history ?? [])];
+  }
+
+  /** One kept version (the current one from memory, earlier ones from the database). */
+  async getVersion(selector: string, version: number): Promise<StoredDocument | undefined> {
+    const e = this.#docs.get(selector);
+    if (!e) return undefined;
+    if (e.doc.version === version) return e.doc;
+    const row = await this.#db.prisma.xcapDocumentVersion.findUnique({ where: { documentId_version: { documentId: e.id, version } } });
+    if (!row) return undefined;
+    return { selector, body: row.body, etag: row.etag, version: row.version, contentType: e.doc.contentType, updatedAt: row.createdAt };
+  }
+
+  put(selector: string, body: string, options: CmsPutOptions): Promise<StoredDocument> {
+    return this.#serialize(selector, () => this.#put(selector, body, options));
+  }
+
+  delete(selector: string, options: CmsDeleteOptions = {}): Promise<StoredDocument | undefined> {
+    return this.#serialize(selector, () => this.#delete(selector, options));
+  }
+
+  /** Runs writes of one document one after the other (the compare-and-set sees the previous write). */
+  #serialize<T>(selector: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#locks.get(selector) ?? Promise.resolve();
+    const run = prev.then(fn, fn);
+    const tail = run.catch(() => undefined);
+    this.#locks.set(selector, tail);
+    void tail.then(() => {
+      if (this.#locks.get(selector) === tail) this.#locks.delete(selector);
+    });
+    return run;
+  }
+
+  #check(selector: string, expected: ExpectedEtag): Entry | undefined {
+    const current = this.#docs.get(selector);
+    if (expected === undefined) return current;
+    const ok = expected === null ? current === undefined : current?.doc.etag === expected;
+    if (!ok) throw new EtagMismatch(selector, expected, current?.doc.etag);
+    return current;
+  }
+
+  async #put(selector: string, body: string, options: CmsPutOptions): Promise<StoredDocument> {
+    const current = this.#check(selector, options.ifEtag);
+    const etag = computeEtag(body);
+    const document = parseXcapUri(selector).document;
+    const now = new Date();
+    const prisma = this.#db.prisma;
+    let entry: Entry;
+    if (current === undefined) {
+      const id = randomUUID();
+      try {
+        await prisma.$transaction(async (tx) => {
+          await tx.xcapDocument.create({
+            data: {
+              id,
+              server: this.#server,
+              auid: document.auid,
+              tree: document.tree,
+              xui: document.xui ?? '',
+              path: document.path.join('/'),
+              selector: plainSelector(document),
+              owner: document.xui ?? null,
+              contentType: options.contentType,
+              body,
+              etag,
+              version: 1,
+            },
+          });
+          await tx.xcapDocumentVersion.create({ data: { documentId: id, version: 1, etag, body } });
+        });
+      } catch (err) {
+        // Another replica created it first: refresh the view, report the lost race.
+        await this.reload();
+        throw new EtagMismatch(selector, options.ifEtag, this.#docs.get(selector)?.doc.etag ?? String(err));
+      }
+      entry = { id, doc: { selector, body, etag, version: 1, contentType: options.contentType, updatedAt: now }, history: [{ version: 1, etag, createdAt: now }] };
+    } else {
+      const version = current.doc.version + 1;
+      const keepFrom = version - this.#historyLimit;
+      const outcome = await prisma.$transaction(async (tx) => {
+        const r = await updateIfVersion(tx.xcapDocument, { id: current.id, version: current.doc.version }, { body, etag, contentType: options.contentType });
+        if (r === 'conflict') return r;
+        await tx.xcapDocumentVersion.create({ data: { documentId: current.id, version, etag, body } });
+        await tx.xcapDocumentVersion.deleteMany({ where: { documentId: current.id, version: { lt: keepFrom } } });
+        return r;
+      });
+      if (outcome === 'conflict') {
+        await this.reload();
+        throw new EtagMismatch(selector, options.ifEtag, this.#docs.get(selector)?.doc.etag);
+      }
+      entry = {
+        id: current.id,
+        doc: { selector, body, etag, version, contentType: options.contentType, updatedAt: now },
+        history: [...current.history.filter((h) => h.version >= keepFrom), { version, etag, createdAt: now }],
+      };
+    }
+    this.#docs.set(selector, entry);
+    this.#emit({ selector, document, ...(current ? { previous: current.doc } : {}), next: entry.doc, cause: options.cause ?? 'xcap' });
+    return entry.doc;
+  }
+
+  async #delete(selector: string, options: CmsDeleteOptions): Promise<StoredDocument | undefined> {
+    const current = this.#check(selector, options.ifEtag);
+    if (current === undefined) return undefined;
+    const { count } = await this.#db.prisma.xcapDocument.deleteMany({ where: { id: current.id, version: current.doc.version } });
+    if (count !== 1) {
+      await this.reload();
+      throw new EtagMismatch(selector, options.ifEtag, this.#docs.get(selector)?.doc.etag);
+    }
+    this.#docs.delete(selector);
+    this.#emit({ selector, document: parseXcapUri(selector).document, previous: current.doc, cause: options.cause ?? 'xcap' });
+    return current.doc;
+  }
+
+  #emit(e: DocumentChangeEvent): void {
+    for (const l of this.#listeners) {
+      try {
+        l(e);
+      } catch {
+        // A listener failure must not undo a stored change; listeners log their own errors.
+      }
+    }
+  }
+}
