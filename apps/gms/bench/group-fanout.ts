@@ -1,0 +1,210 @@
+/**
+ * Benchmark (prints JSON): one change to a group with N subscribed members (default 5,000) →
+ * time until the last NOTIFY is answered; and the GMS heap used by those N subscriptions.
+ *
+ * The GMS runs in this process (embedded SQLite in a temp dir). The N UEs run in a forked child
+ * on one SIP endpoint (UDP by default), each SUBSCRIBEs with its own access token: a real JWT
+ * (ES256, typ at+jwt, mcptt_id, group management scope) from a minimal issuer in this process
+ * that serves discovery + JWKS over HTTP (logging 5,000 users in at the real IdMS would take minutes
+ * and measure the IdMS, not the GMS). The change is an admin API membership change (a member is
+ * added), which goes through the same XCAP write path as a GMC's PUT.
+ *
+ * Env: BENCH_MEMBERS (5000), BENCH_TRANSPORT (udp|tcp), BENCH_DRAIN_SECONDS (33: the UDP SUBSCRIBE
+ * server transactions end after Timer J = 64*T1 before the heap is measured), BENCH_CHANGES (3).
+ * Run: npm run bench -w @mcx/gms
+ */
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { mcpttInfoWithAccessToken, resourceListsOf, serializeMcpttInfo, serializeResourceLists } from '@mcx/documents';
+import {
+  buildMultipart,
+  MCPTT_INFO_CONTENT_TYPE,
+  RESOURCE_LISTS_CONTENT_TYPE,
+  SipEndpoint,
+  subscribe,
+  XCAP_DIFF_ACCEPT,
+  XCAP_DIFF_EVENT,
+  type TransportProtocol,
+} from '@mcx/sip';
+import { startGms, groupSelector } from '../src/index.ts';
+
+const N = Number(process.env.BENCH_MEMBERS ?? 5000);
+const TRANSPORT = (process.env.BENCH_TRANSPORT ?? 'udp') as TransportProtocol;
+const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 33);
+const CHANGES = Number(process.env.BENCH_CHANGES ?? 3);
+const DOMAIN = 'bench.example';
+const AUDIENCE = 'urn:mcx:bench:gms';
+const ADMIN = 'bench-admin-token';
+const member = (i: number) => `sip:ue${i}@${DOMAIN}`;
+
+const gc = (globalThis as { gc?: () => void }).gc;
+async function heap(): Promise<number> {
+  for (let i = 0; i < 3; i++) {
+    gc?.();
+    await new Promise((r) => setImmediate(r));
+  }
+  return process.memoryUsage().heapUsed;
+}
+
+interface UeStart {
+  type: 'start';
+  psi: string;
+  host: string;
+  port: number;
+  transport: TransportProtocol;
+  selector: string;
+  tokens: string[];
+}
+
+/** The child: N UEs subscribing to the group document with their own tokens. */
+async function uesProcess(): Promise<void> {
+  const start = await new Promise<UeStart>((resolve) => process.once('message', (m) => resolve(m as UeStart)));
+  const ep = await SipEndpoint.create(start.transport === 'udp' ? { tcp: false } : { udp: false });
+  let notifies = 0;
+  let initial = 0;
+  const list = serializeResourceLists(resourceListsOf([start.selector]));
+  for (let i = 0; i < start.tokens.length; i++) {
+    const body = buildMultipart([
+      { contentType: RESOURCE_LISTS_CONTENT_TYPE, body: list },
+      { contentType: MCPTT_INFO_CONTENT_TYPE, body: serializeMcpttInfo(mcpttInfoWithAccessToken(start.tokens[i]!)) },
+    ]);
+    let first = true;
+    subscribe({
+      endpoint: ep,
+      uri: start.psi,
+      target: { protocol: start.transport, host: start.host, port: start.port },
+      from: `<${member(i)}>`,
+      event: XCAP_DIFF_EVENT,
+      accept: XCAP_DIFF_ACCEPT,
+      body: body.body,
+      contentType: body.contentType,
+      expires: 3600,
+      resubscribe: false,
+      onNotify: () => {
+        notifies++;
+        if (first) {
+          first = false;
+          if (++initial === start.tokens.length) process.send!({ type: 'subscribed' });
+        }
+      },
+    });
+    if (i % 100 === 99) await new Promise((r) => setTimeout(r, 5));
+  }
+  process.on('message', (m: { type: string }) => {
+    if (m.type === 'stop') {
+      process.send!({ type: 'done', notifies, rss: process.memoryUsage().rss });
+      void ep.close().then(() => process.exit(0));
+    }
+  });
+}
+
+async function main(): Promise<void> {
+  // A minimal token issuer: discovery + JWKS over HTTP, ES256 access tokens (RFC 9068).
+  const { publicKey, privateKey } = await generateKeyPair('ES256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' };
+  const issuerServer = createServer((req, res) => {
+    const body =
+      req.url === '/.well-known/openid-configuration' ? { issuer, jwks_uri: `${issuer}/jwks` } : req.url === '/jwks' ? { keys: [jwk] } : undefined;
+    res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? {}));
+  });
+  await new Promise<void>((r) => issuerServer.listen(0, '127.0.0.1', r));
+  const issuer = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}`;
+  const token = (mcpttId: string) =>
+    new SignJWT({ scope: '3gpp:mc:ptt_group_management_service', mcptt_id: mcpttId, client_id: 'mcx-ue' })
+      .setProtectedHeader({ alg: 'ES256', kid: 'bench', typ: 'at+jwt' })
+      .setIssuer(issuer)
+      .setAudience(AUDIENCE)
+      .setSubject(mcpttId)
+      .setIssuedAt()
+      .setExpirationTime('2h')
+      .sign(privateKey);
+
+  const dir = mkdtempSync(join(tmpdir(), 'mcx-gms-bench-'));
+  let answeredAfterChange = 0;
+  let failed = 0;
+  let counting = false;
+  const gms = await startGms(
+    { systemId: 'bench', domain: DOMAIN, idmsIssuer: issuer, audience: AUDIENCE, adminToken: ADMIN, database: { dataDir: dir, name: 'bench-gms' } },
+    {
+      onNotified: (_s, status) => {
+        if (!counting) return;
+        if (status >= 200 && status < 300) answeredAfterChange++;
+        else failed++;
+      },
+    },
+  );
+  const members = Array.from({ length: N }, (_, i) => member(i));
+  await gms.seed({ groups: [{ groupId: 'bench-1', displayName: 'Bench group', members, priority: 100 }] });
+  const selector = groupSelector(`sip:bench-1@${DOMAIN}`);
+  const tokens = await Promise.all(members.map((m) => token(m)));
+  const heapBefore = await heap();
+
+  const child = fork(fileURLToPath(import.meta.url), ['--ues'], { execArgv: ['--conditions=@mcx/source', '--import', 'tsx'] });
+  const target = /@([^:;]+):(\d+)/.exec(TRANSPORT === 'udp' ? gms.sipUri : gms.sipTcpUri)!;
+  const subscribeStart = performance.now();
+  const subscribed = new Promise<void>((resolve) => child.on('message', (m: { type: string }) => m.type === 'subscribed' && resolve()));
+  child.send({ type: 'start', psi: gms.psi, host: target[1]!, port: Number(target[2]), transport: TRANSPORT, selector, tokens } satisfies UeStart);
+  await subscribed;
+  const subscribeSeconds = (performance.now() - subscribeStart) / 1000;
+  await new Promise((r) => setTimeout(r, DRAIN_SECONDS * 1000));
+  const heapAfter = await heap();
+
+  // The measured changes: a member joins the group → every subscribed member gets a NOTIFY.
+  const changes: { adminRequestMs: number; lastNotifyAnsweredMs: number }[] = [];
+  for (let c = 0; c < CHANGES; c++) {
+    answeredAfterChange = 0;
+    counting = true;
+    const t0 = performance.now();
+    const res = await fetch(`${gms.adminUrl}/groups/bench-1/members/${encodeURIComponent(`sip:newcomer${c}@${DOMAIN}`)}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    const adminRequestMs = performance.now() - t0;
+    if (res.status !== 200) throw new Error(`change failed: ${res.status} ${await res.text()}`);
+    while (answeredAfterChange + failed < N) await new Promise((r) => setImmediate(r));
+    changes.push({ adminRequestMs: Number(adminRequestMs.toFixed(1)), lastNotifyAnsweredMs: Number((performance.now() - t0).toFixed(1)) });
+    counting = false;
+  }
+
+  const done = new Promise<{ notifies: number; rss: number }>((resolve) => child.on('message', (m: { type: string; notifies: number; rss: number }) => m.type === 'done' && resolve(m)));
+  child.send({ type: 'stop' });
+  const ues = await done;
+  const sorted = changes.map((c) => c.lastNotifyAnsweredMs).sort((a, b) => a - b);
+  console.log(
+    JSON.stringify(
+      {
+        bench: 'gms-group-fanout',
+        node: process.version,
+        transport: TRANSPORT,
+        subscribedMembers: N,
+        subscribeSeconds: Number(subscribeSeconds.toFixed(2)),
+        subscriptionsPerSecond: Number((N / subscribeSeconds).toFixed(0)),
+        changes,
+        changeToLastNotifyAnsweredMs: { best: sorted[0], median: sorted[Math.floor(sorted.length / 2)], worst: sorted[sorted.length - 1] },
+        notifiesPerSecond: Number((N / ((sorted[Math.floor(sorted.length / 2)] ?? 1) / 1000)).toFixed(0)),
+        failedNotifies: failed,
+        heapForSubscriptionsMB: Number(((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)),
+        heapPerSubscriptionBytes: Math.round((heapAfter - heapBefore) / N),
+        heapMeasuredAfterDrainSeconds: DRAIN_SECONDS,
+        gmsRssMB: Number((process.memoryUsage().rss / 1024 / 1024).toFixed(0)),
+        uesReceivedNotifies: ues.notifies,
+      },
+      null,
+      2,
+    ),
+  );
+  await gms.close();
+  issuerServer.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+
+if (process.argv.includes('--ues')) await uesProcess();
+else await main();

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/**
+ * GMS configuration: one schema, every default here (it is also the documentation). The same app
+ * runs once per MC system (primary "mcx-a", partner "mcx-b") with a different configuration.
+ */
+export const gmsConfigSchema = z.object({
+  /** MC system identity (e.g. "mcx-a"). */
+  systemId: z.string().min(1),
+  /** SIP/IMS domain of the system: MC group IDs are `sip:<group id>@<domain>`, the PSI `sip:gms@<domain>`. */
+  domain: z.string().min(1),
+  /** Bind and advertised host for HTTP and SIP. */
+  host: z.string().default('127.0.0.1'),
+  /** HTTP port of the XCAP root and admin API; 0 = ephemeral. */
+  httpPort: z.number().int().min(0).max(65535).default(0),
+  /** SIP port of the notifier, UDP and TCP; 0 = ephemeral (UDP and TCP then get different ports). */
+  sipPort: z.number().int().min(0).max(65535).default(0),
+  /** `openDatabase` options when no database is passed to startGms. */
+  database: z.object({ url: z.string().optional(), dataDir: z.string().optional(), name: z.string().optional() }).default({}),
+  /** Value of the `server` column: the rows of this instance. */
+  serverName: z.string().default('gms'),
+  /** Issuer of this MC system's IdMS (access tokens are verified against its JWKS). */
+  idmsIssuer: z.string().url(),
+  /** JWKS location; default from the issuer's discovery document. */
+  idmsJwksUri: z.string().url().optional(),
+  /** `aud` the access tokens must carry (RFC 8707); default the GMS HTTP base URL `http://<host>:<port>`. */
+  audience: z.string().optional(),
+  /** Admin bearer token (admin API, and full access to the XCAP root). */
+  adminToken: z.string().min(8).default('mcx-lab-admin'),
+  /** SUBSCRIBE expiry granted when none is asked for, and the cap (RFC 6665 clause 4.2.1.1). */
+  defaultExpires: z.number().int().positive().default(3600),
+  maxExpires: z.number().int().positive().default(86400),
+  /** pino level; tests stay silent unless MCX_LOG is set. */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(process.env.MCX_LOG ? 'info' : 'silent'),
+});
+
+export type GmsConfigInput = z.input<typeof gmsConfigSchema>;
+export type GmsConfig = z.infer<typeof gmsConfigSchema>;
+
+export function parseGmsConfig(input: unknown): GmsConfig {
+  return gmsConfigSchema.parse(input);
+}

@@ -1,0 +1,171 @@
+/**
+ * startGms: the group management server of one MC system (TS 24.481; TS 23.280 clause 7.5.2,
+ * CSC-2): the XCAP root for group documents, the xcap-diff notifier for group documents on
+ * SIP (UDP and TCP) and the admin API. Binding happens here; seeding is a separate call
+ * (server contracts).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { pino, type Logger } from 'pino';
+import { createTokenVerifier, MC_SCOPES } from '@mcx/auth';
+import { openDatabase, type Database } from '@mcx/db';
+import { SipEndpoint, TcpTransport, UdpTransport, type Transport } from '@mcx/sip';
+import { ApplicationUsageRegistry, XcapService } from '@mcx/xcap';
+import { createAdminRouter } from './admin/admin-router.ts';
+import { GroupOperations } from './admin/group-operations.ts';
+import { parseGmsConfig, type GmsConfig, type GmsConfigInput } from './config/config.ts';
+import { Authenticator } from './csc2-xcap/authentication.ts';
+import { createGroupUsage } from './csc2-xcap/group-usage.ts';
+import { createGroupXcapRoot } from './csc2-xcap/xcap-root.ts';
+import { createGroupNotifier, type SubscriptionSummary } from './group-subscriptions/group-notifier.ts';
+import { PrismaSubscriptionStore } from './group-subscriptions/subscription-store.ts';
+import { seedGroups, type GmsSeedInput, type SeedResult } from './seed/seed.ts';
+import { GroupAdministrators } from './store/administrators.ts';
+import { GroupDirectory } from './store/group-directory.ts';
+import { PrismaDocumentStore } from './store/prisma-document-store.ts';
+
+export interface StartGmsDeps {
+  /** A database opened by the caller (not closed by close()); default: opened from config.database. */
+  db?: Database;
+  logger?: Logger;
+  /** Observer of every answered or failed NOTIFY (benchmarks, tests). */
+  onNotified?: (subscriber: string, status: number) => void;
+}
+
+export interface GmsHandle {
+  systemId: string;
+  /** `http://<host>:<port>` (also the default token audience). */
+  httpUrl: string;
+  /** `<httpUrl>/xcap-root`: the GMS XCAP root URI (TS 24.484 `<GMS-XCAP-root-URI>`). */
+  xcapRoot: string;
+  /** Admin API root `<httpUrl>/admin`. */
+  adminUrl: string;
+  /** The notifier over UDP, e.g. `sip:gms@127.0.0.1:5070`, and over TCP (`;transport=tcp`). */
+  sipUri: string;
+  sipTcpUri: string;
+  /** The GMS PSI `sip:gms@<domain>` (the Request-URI of SUBSCRIBEs). */
+  psi: string;
+  /** The `aud` access tokens must carry. */
+  audience: string;
+  config: GmsConfig;
+  /** Creates the absent groups (idempotent). */
+  seed(input: GmsSeedInput): Promise<SeedResult>;
+  subscriptions(): SubscriptionSummary[];
+  close(): Promise<void>;
+}
+
+/** UDP and TCP on the same port number when possible (RFC 3261 clause 18: a SIP port serves both). */
+async function sipTransports(host: string, port: number): Promise<Transport[]> {
+  const udp = await UdpTransport.listen({ host, port });
+  try {
+    return [udp, await TcpTransport.listen({ host, port: udp.local.port })];
+  } catch (err) {
+    if (port !== 0) {
+      await udp.close();
+      throw err;
+    }
+    return [udp, await TcpTransport.listen({ host, port: 0 })];
+  }
+}
+
+export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGmsDeps = {}): Promise<GmsHandle> {
+  const config = parseGmsConfig(input);
+  const log = (deps.logger ?? pino({ level: config.logLevel })).child({ system: config.systemId, app: 'gms' });
+  const db = deps.db ?? (await openDatabase({ name: `${config.systemId}-gms`, ...config.database }));
+  const ownsDb = deps.db === undefined;
+  let server: Server | undefined;
+  let endpoint: SipEndpoint | undefined;
+  try {
+    // The in-memory view: documents, groups and memberships, administrators.
+    const store = await PrismaDocumentStore.open(db, config.serverName);
+    const directory = new GroupDirectory();
+    for (const doc of store.all()) directory.apply({ selector: doc.selector, previous: undefined, next: doc });
+    store.onChange((c) => directory.apply(c));
+    const administrators = GroupAdministrators.load(store);
+
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('etag', false);
+    server = createServer(app);
+    const httpServer = server;
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once('error', reject);
+      httpServer.listen(config.httpPort, config.host, () => resolve());
+    });
+    const httpUrl = `http://${config.host}:${(server.address() as AddressInfo).port}`;
+    const xcapRoot = `${httpUrl}/xcap-root`;
+    const audience = config.audience ?? httpUrl;
+
+    const verifier = createTokenVerifier({
+      issuer: config.idmsIssuer,
+      audience,
+      requiredScopes: [MC_SCOPES.pttGroupManagement],
+      ...(config.idmsJwksUri ? { jwksUri: config.idmsJwksUri } : {}),
+    });
+    const authenticator = new Authenticator(verifier, config.adminToken);
+    const registry = new ApplicationUsageRegistry([createGroupUsage({ directory, administrators })]);
+    const service = new XcapService({ registry, store });
+    const groups = new GroupOperations({ service, store, directory, administrators, domain: config.domain, xcapRoot });
+
+    endpoint = await SipEndpoint.create({ transports: await sipTransports(config.host, config.sipPort), advertisedHost: config.host, logger: log });
+    const notifier = createGroupNotifier({
+      endpoint,
+      directory,
+      administrators,
+      authenticator,
+      xcapRoot,
+      store: new PrismaSubscriptionStore(db, config.serverName, 'xcap-diff'),
+      defaultExpires: config.defaultExpires,
+      maxExpires: config.maxExpires,
+      logger: log,
+      ...(deps.onNotified ? { onNotified: deps.onNotified } : {}),
+    });
+    const restored = await notifier.restore();
+
+    app.get('/healthz', (_req, res) => {
+      res.json({ ok: true, system: config.systemId, app: 'gms' });
+    });
+    app.use('/xcap-root', createGroupXcapRoot({ registry, store, authenticator, xcapRoot }));
+    app.use('/admin', createAdminRouter({ adminToken: config.adminToken, groups, administrators, notifier }));
+    app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      const status = (err as { status?: number }).status;
+      if (typeof status === 'number' && status >= 400 && status < 500) return void res.status(status).json({ error: (err as Error).message });
+      log.error({ err }, 'gms: request failed');
+      res.status(500).json({ error: 'internal error' });
+    });
+
+    const sipUri = endpoint.uri('udp', 'gms');
+    const sipTcpUri = endpoint.uri('tcp', 'gms');
+    log.info({ httpUrl, xcapRoot, sipUri, sipTcpUri, groups: directory.size, restored }, 'gms listening');
+
+    const sip = endpoint;
+    let closing: Promise<void> | undefined;
+    return {
+      systemId: config.systemId,
+      httpUrl,
+      xcapRoot,
+      adminUrl: `${httpUrl}/admin`,
+      sipUri,
+      sipTcpUri,
+      psi: `sip:gms@${config.domain}`,
+      audience,
+      config,
+      seed: (seedInput) => seedGroups(seedInput, groups, administrators),
+      subscriptions: () => notifier.list(),
+      close: () =>
+        (closing ??= (async () => {
+          await notifier.close();
+          await sip.close();
+          httpServer.closeAllConnections();
+          await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+          if (ownsDb) await db.close();
+        })()),
+    };
+  } catch (err) {
+    await endpoint?.close().catch(() => undefined);
+    server?.close();
+    if (ownsDb) await db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Partner side (TS 23.280 clause 10.1.6, seed 000): the partner GMS serves the groups a migrated
+ * user uses in the partner MC system. The user authenticates at the partner IdMS with the token
+ * of its primary IdMS (RFC 8693 token exchange) and then reads and subscribes to its partner
+ * groups like any user: membership decides. Its primary-system token is not accepted there.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exchangeToken, loginWithPkce, refreshForResource } from '@mcx/auth';
+import { parseGroup } from '@mcx/documents';
+import { authorizeMigration } from '@mcx/idms';
+import type { SipEndpoint } from '@mcx/sip';
+import { parseXcapDiff } from '@mcx/xcap';
+import { mcpttIdOf, PASSWORD, REDIRECT_URI, startSystem, subscribeGroups, UE_CLIENT, ueEndpoint, waitFor, type System } from './fixture.ts';
+import { groupSelector } from '../src/index.ts';
+
+let a: System;
+let b: System;
+let ue: SipEndpoint;
+const SECRET = 'partner-introspection-secret';
+const VISITORS = 'sip:visitors-1@mcx-b.example';
+
+beforeAll(async () => {
+  a = await startSystem('mcx-a', 'mcx-a.example', ['alice']);
+  b = await startSystem('mcx-b', 'mcx-b.example', ['frank']);
+  ue = await ueEndpoint();
+  const client = { client_id: UE_CLIENT, redirect_uris: [REDIRECT_URI] };
+  await a.idms.reconfigure({
+    clients: [client, { client_id: 'idms-mcx-b', client_secret: SECRET }],
+    partners: [{ systemId: 'mcx-b', issuer: b.idms.issuer, introspection: { clientId: 'idms-mcx-a', clientSecret: SECRET } }],
+  });
+  await b.idms.reconfigure({
+    clients: [client, { client_id: 'idms-mcx-a', client_secret: SECRET }],
+    partners: [{ systemId: 'mcx-a', issuer: a.idms.issuer, introspection: { clientId: 'idms-mcx-b', clientSecret: SECRET } }],
+  });
+  await authorizeMigration(b.idmsDb, { partnerSystemId: 'mcx-b', homeSystemId: 'mcx-a', mcpttId: mcpttIdOf('alice', 'mcx-a.example'), accessProfiles: [1] });
+  // Seeded from the ecosystem configuration: a partner group holding the migrated user.
+  await b.gms.seed({
+    groups: [{ groupId: 'visitors-1', displayName: 'Visitors', members: [mcpttIdOf('alice', 'mcx-a.example'), mcpttIdOf('frank', 'mcx-b.example')] }],
+  });
+});
+afterAll(async () => {
+  await ue?.close();
+  await b?.close();
+  await a?.close();
+});
+
+describe('partner GMS', () => {
+  it('serves the partner group to a migrated user holding a partner-issued token, over XCAP and SIP', async () => {
+    const home = await loginWithPkce({ issuer: a.idms.issuer, clientId: UE_CLIENT, redirectUri: REDIRECT_URI, username: 'alice', password: PASSWORD });
+    const migration = await refreshForResource({ issuer: a.idms.issuer, clientId: UE_CLIENT, refreshToken: home.refreshToken!, resource: b.idms.issuer });
+    const partner = await exchangeToken({ partnerIssuer: b.idms.issuer, clientId: UE_CLIENT, subjectToken: migration.accessToken, resource: b.gms.audience });
+    const sel = groupSelector(VISITORS);
+
+    const res = await fetch(`${b.gms.xcapRoot}/${sel}`, { headers: { authorization: `Bearer ${partner.accessToken}` } });
+    expect(res.status).toBe(200);
+    expect(parseGroup(await res.text()).listService.uri).toBe(VISITORS);
+    // The primary system's token is not for this GMS (other issuer, other audience).
+    expect((await fetch(`${b.gms.xcapRoot}/${sel}`, { headers: { authorization: `Bearer ${home.accessToken}` } })).status).toBe(401);
+
+    const sub = subscribeGroups({ endpoint: ue, gms: b.gms, token: partner.accessToken, uris: [sel], from: mcpttIdOf('alice', 'mcx-a.example') });
+    expect((await sub.handle.ready).status).toBe(200);
+    await waitFor(() => sub.notifies.length === 1, 'initial NOTIFY from the partner GMS');
+    const diff = parseXcapDiff(sub.notifies[0]!.body);
+    expect(diff.xcapRoot).toBe(b.gms.xcapRoot);
+    expect(diff.documents.map((d) => [d.sel, d.newEtag])).toEqual([[sel, res.headers.get('etag')!.slice(1, -1)]]);
+    expect(b.gms.subscriptions().map((s) => s.subscriber)).toEqual([mcpttIdOf('alice', 'mcx-a.example')]);
+    await sub.handle.unsubscribe();
+  });
+});
