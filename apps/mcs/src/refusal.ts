@@ -1,0 +1,60 @@
+/**
+ * A refused (or deferred) authorization as a typed value that renders itself as a SIP response:
+ * 403 with a reason phrase naming the cause and a `Warning: 399` (RFC 3261 clause 20.43,
+ * "miscellaneous warning") carrying the detail; 503 + Retry-After when a server this MCS
+ * depends on (IdMS keys, CMS over CSC-5) is unreachable, so the UE retries later.
+ */
+import type { IncomingRequest } from '@mcx/sip';
+
+export type RefusalCode =
+  | 'no-mcptt-info'
+  | 'no-access-token'
+  | 'invalid-token'
+  | 'insufficient-scope'
+  | 'no-mcptt-id'
+  | 'migration-required'
+  | 'bad-migration-request'
+  | 'migration-not-authorized'
+  | 'profile-not-authorized'
+  | 'wrong-home-system'
+  | 'unavailable';
+
+const PHRASES: Record<RefusalCode, string> = {
+  'no-mcptt-info': 'Forbidden - No mcptt-info',
+  'no-access-token': 'Forbidden - No Access Token',
+  'invalid-token': 'Forbidden - Invalid Access Token',
+  'insufficient-scope': 'Forbidden - Insufficient Scope',
+  'no-mcptt-id': 'Forbidden - No MCPTT ID',
+  'migration-required': 'Forbidden - Migration Service Authorization Required',
+  'bad-migration-request': 'Forbidden - Malformed Migration Request',
+  'migration-not-authorized': 'Forbidden - Migration Not Authorized',
+  'profile-not-authorized': 'Forbidden - User Profile Not Authorized For Migration',
+  'wrong-home-system': 'Forbidden - Home System Mismatch',
+  unavailable: 'Service Unavailable',
+};
+
+export class Refusal extends Error {
+  override readonly name = 'Refusal';
+  constructor(
+    readonly code: RefusalCode,
+    readonly detail: string,
+  ) {
+    super(`${code}: ${detail}`);
+  }
+
+  get status(): number {
+    return this.code === 'unavailable' ? 503 : 403;
+  }
+
+  get reasonPhrase(): string {
+    return PHRASES[this.code];
+  }
+
+  /** Sends the SIP response (403 / 503) for this refusal. */
+  render(req: IncomingRequest, warnAgent: string, retryAfter: number): void {
+    const text = this.detail.replace(/["\\\r\n]/g, ' ').slice(0, 200);
+    const headers: Record<string, string> = { Warning: `399 ${warnAgent} "${this.code}: ${text}"` };
+    if (this.status === 503) headers['Retry-After'] = String(retryAfter);
+    req.respond(this.status, this.reasonPhrase, { headers });
+  }
+}
