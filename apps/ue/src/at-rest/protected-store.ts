@@ -1,0 +1,101 @@
+/**
+ * Local copies of configuration documents, confidentiality- and integrity-protected at rest
+ * (seed 001 / TS 23.280 clause 10.1.4.1: "When stored at the UE, the MCPTT user profile is
+ * confidentiality and integrity protected"; TS 24.484 clause 7.2.2.1 integrity/confidentiality
+ * flags).
+ *
+ * AES-256-GCM (authenticated encryption) with a per-UE key derived by HKDF-SHA256 from the host
+ * secret and the UE id. One file per document under `<dataDir>/ues/<ue-id>/`:
+ * `nonce (12) | tag (16) | ciphertext`; the additional authenticated data binds the file to its
+ * UE, system and document selector, so a modified, truncated or swapped file fails to open and
+ * is reported as `tampered` (the UE then re-fetches it from the server).
+ */
+import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface StoredCopy {
+  system: string;
+  selector: string;
+  etag: string;
+  contentType: string;
+  body: string;
+  /** Version number the server gave (MCX-Profile-Version), when known. */
+  version?: number;
+}
+
+export type ReadResult = { ok: true; copy: StoredCopy } | { ok: false; reason: 'missing' | 'tampered' };
+
+/** The host secret: given, or <dataDir>/ue-host.secret (created with 32 random bytes, mode 0600). */
+export function loadHostSecret(dataDir: string, given?: string): Buffer {
+  if (given) return Buffer.from(given, 'hex');
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, 'ue-host.secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  return Buffer.from(readFileSync(file, 'utf8').trim(), 'hex');
+}
+
+export class ProtectedStore {
+  readonly #key: Buffer;
+  readonly #dir: string;
+  #dirMade = false;
+
+  constructor(hostSecret: Buffer, dataDir: string, readonly ueId: string) {
+    this.#key = Buffer.from(hkdfSync('sha256', hostSecret, Buffer.from(ueId, 'utf8'), Buffer.from('mcx-ue at-rest v1'), 32));
+    this.#dir = join(dataDir, 'ues', ueId.replace(/[^\w.-]/g, '_'));
+  }
+
+  /** The file of one document (name derived from system + selector; reveals neither). */
+  fileOf(system: string, selector: string): string {
+    return join(this.#dir, `${createHash('sha256').update(`${system}\n${selector}`).digest('hex').slice(0, 32)}.bin`);
+  }
+
+  #aad(system: string, selector: string): Buffer {
+    return Buffer.from(`mcx-ue\n${this.ueId}\n${system}\n${selector}`, 'utf8');
+  }
+
+  async write(copy: StoredCopy): Promise<void> {
+    if (!this.#dirMade) {
+      await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+      this.#dirMade = true;
+    }
+    const nonce = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.#key, nonce);
+    cipher.setAAD(this.#aad(copy.system, copy.selector));
+    const ct = Buffer.concat([cipher.update(JSON.stringify(copy), 'utf8'), cipher.final()]);
+    const file = this.fileOf(copy.system, copy.selector);
+    const tmp = `${file}.${nonce.toString('hex').slice(0, 8)}.tmp`;
+    await writeFile(tmp, Buffer.concat([nonce, cipher.getAuthTag(), ct]), { mode: 0o600 });
+    await rename(tmp, file);
+  }
+
+  async read(system: string, selector: string): Promise<ReadResult> {
+    let data: Buffer;
+    try {
+      data = await readFile(this.fileOf(system, selector));
+    } catch {
+      return { ok: false, reason: 'missing' };
+    }
+    if (data.length < 29) return { ok: false, reason: 'tampered' };
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.#key, data.subarray(0, 12));
+      decipher.setAAD(this.#aad(system, selector));
+      decipher.setAuthTag(data.subarray(12, 28));
+      const plain = Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8');
+      const copy = JSON.parse(plain) as StoredCopy;
+      if (copy.system !== system || copy.selector !== selector) return { ok: false, reason: 'tampered' };
+      return { ok: true, copy };
+    } catch {
+      return { ok: false, reason: 'tampered' };
+    }
+  }
+
+  async remove(system: string, selector: string): Promise<void> {
+    await rm(this.fileOf(system, selector), { force: true });
+  }
+
+  async destroy(): Promise<void> {
+    await rm(this.#dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The UE host control API (docs/ue-host-api.md, the contract): HTTP JSON for the control plane
+ * and one server-sent event stream of snapshots and protocol messages. The UEs themselves speak
+ * the specs' wire formats; JSON is only here.
+ */
+import express, { type Request, type Response } from 'express';
+import type { UeHostHandle } from '../host/ue-host.ts';
+import type { Message } from '../tap/message-log.ts';
+import type { Ue, UeSnapshot } from '../ue/ue.ts';
+
+const PLMN = /^\d{5,6}$/;
+
+function problem(res: Response, status: number, error: string, detail: string): void {
+  res.status(status).json({ error, detail });
+}
+
+export function createControlApi(host: UeHostHandle): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '2mb' }));
+  // The console may be served from another origin (its own port).
+  app.use((_req, res, next) => {
+    res.setHeader('access-control-allow-origin', '*');
+    res.setHeader('access-control-allow-headers', 'content-type');
+    res.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
+    next();
+  });
+  app.options(/.*/, (_req, res) => void res.status(204).end());
+
+  const find = (req: Request, res: Response): Ue | undefined => {
+    const ue = host.ue(String(req.params['id']));
+    if (!ue) problem(res, 404, 'not_found', `no UE "${String(req.params['id'])}"`);
+    return ue;
+  };
+
+  app.get('/healthz', (_req, res) => void res.json({ ok: true, app: 'ue-host', ues: host.ues().length }));
+
+  // `?prefix=` (extension) limits the list to UEs whose id starts with it.
+  app.get('/api/ues', (req, res) => {
+    const prefix = typeof req.query['prefix'] === 'string' ? req.query['prefix'] : '';
+    res.json(host.ues().filter((u) => u.id.startsWith(prefix)).map((u) => u.snapshot()));
+  });
+
+  app.post('/api/ues', (req, res) => {
+    const b = (req.body ?? {}) as { id?: string; user?: string; password?: string; plmn?: string };
+    if (typeof b.user !== 'string' || !b.user) return problem(res, 400, 'invalid_request', '"user" is required');
+    if (b.plmn !== undefined && !PLMN.test(b.plmn)) return problem(res, 400, 'invalid_request', 'a PLMN id is MCC + MNC (5 or 6 digits)');
+    try {
+      const ue = host.createUe({ user: b.user, ...(b.id ? { id: b.id } : {}), ...(b.password ? { password: b.password } : {}), ...(b.plmn ? { plmn: b.plmn } : {}) });
+      res.status(201).json(ue.snapshot());
+    } catch (err) {
+      const msg = (err as Error).message;
+      problem(res, /exists/.test(msg) ? 409 : 400, /exists/.test(msg) ? 'conflict' : 'invalid_request', msg);
+    }
+  });
+
+  app.post('/api/ues/bulk', (req, res) => {
+    const b = (req.body ?? {}) as { count?: number; user?: string; users?: string[]; prefix?: string; plmn?: string };
+    const count = Number(b.count);
+    const users = b.users ?? (b.user ? [b.user] : []);
+    if (!Number.isInteger(count) || count < 1 || count > 100_000) return problem(res, 400, 'invalid_request', '"count" must be 1..100000');
+    if (users.length === 0) return problem(res, 400, 'invalid_request', '"user" or "users" is required');
+    const prefix = b.prefix ?? 'bulk';
+    const ids: string[] = [];
+    try {
+      for (let i = 0; i < count; i++) {
+        const ue = host.createUe({ id: `${prefix}-${i + 1}`, user: users[i % users.length]!, ...(b.plmn ? { plmn: b.plmn } : {}) });
+        ids.push(ue.id);
+      }
+    } catch (err) {
+      return problem(res, 400, 'invalid_request', `${(err as Error).message} (created: ${ids.length})`);
+    }
+    res.status(201).json({ ids });
+  });
+
+  // Extension: many PLMN changes in one request (benchmarks: "changes all their PLMNs at once").
+  app.post('/api/ues/bulk/plmn', (req, res) => {
+    const b = (req.body ?? {}) as { ids?: string[]; prefix?: string; plmn?: string };
+    if (typeof b.plmn !== 'string' || !PLMN.test(b.plmn)) return problem(res, 400, 'invalid_request', 'a PLMN id is MCC + MNC (5 or 6 digits)');
+    const ues = Array.isArray(b.ids) ? b.ids.map((id) => host.ue(String(id))).filter((u): u is Ue => u !== undefined) : host.ues().filter((u) => b.prefix === undefined || u.id.startsWith(b.prefix));
+    for (const ue of ues) void ue.setPlmn(b.plmn);
+    res.status(202).json({ ids: ues.map((u) => u.id) });
+  });
+
+  app.get('/api/ues/:id', (req, res) => {
+    const ue = find(req, res);
+    if (ue) res.json(ue.snapshot());
+  });
+
+  app.delete('/api/ues/:id', async (req, res) => {
+    if (!(await host.removeUe(String(req.params['id'])))) return problem(res, 404, 'not_found', `no UE "${String(req.params['id'])}"`);
+    res.status(204).end();
+  });
+
+  app.post('/api/ues/:id/plmn', (req, res) => {
+    const ue = find(req, res);
+    if (!ue) return;
+    const plmn = (req.body as { plmn?: string } | undefined)?.plmn;
+    if (typeof plmn !== 'string' || !PLMN.test(plmn)) return problem(res, 400, 'invalid_request', 'a PLMN id is MCC + MNC (5 or 6 digits)');
+    void ue.setPlmn(plmn);
+    res.status(202).json(ue.snapshot());
+  });
+
+  app.post('/api/ues/:id/sync', async (req, res) => {
+    const ue = find(req, res);
+    if (!ue) return;
+    try {
+      res.json({ results: await ue.sync() });
+    } catch (err) {
+      problem(res, 409, 'conflict', (err as Error).message);
+    }
+  });
+
+  app.post('/api/ues/:id/upload', async (req, res) => {
+    const ue = find(req, res);
+    if (!ue) return;
+    const b = (req.body ?? {}) as { selector?: string; xml?: string };
+    try {
+      res.json(await ue.upload(b.selector, b.xml));
+    } catch (err) {
+      problem(res, 409, 'conflict', (err as Error).message);
+    }
+  });
+
+  app.get('/api/ues/:id/documents/:n', async (req, res) => {
+    const ue = find(req, res);
+    if (!ue) return;
+    const meta = ue.documentAt(Number(req.params['n']));
+    if (!meta) return problem(res, 404, 'not_found', `no document #${String(req.params['n'])}`);
+    const r = await ue.copies.read(meta);
+    if (!r.ok) return problem(res, r.reason === 'tampered' ? 422 : 404, r.reason, `local copy of ${meta.sel} is ${r.reason}`);
+    res.setHeader('etag', `"${r.copy.etag}"`);
+    res.type(r.copy.contentType).send(r.copy.body);
+  });
+
+  app.get('/api/ues/:id/messages', (req, res) => {
+    const ue = find(req, res);
+    if (!ue) return;
+    res.json(host.log.since(ue.id, Number(req.query['since'] ?? 0) || 0));
+  });
+
+  app.get('/api/events', (req, res) => {
+    const only = typeof req.query['ue'] === 'string' ? req.query['ue'] : undefined;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(': mcx ue host\n\n');
+    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    for (const ue of host.ues()) if (!only || ue.id === only) send('ue', ue.snapshot());
+    const offUe = host.onChange((s: UeSnapshot) => {
+      if (!only || s.id === only) send('ue', s);
+    });
+    const offMsg = host.log.listen((m: Message) => {
+      if (!only || m.ue === only) send('message', m);
+    });
+    const offRemoved = host.onRemoved((id) => {
+      if (!only || id === only) send('removed', { id });
+    });
+    const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
+    ping.unref();
+    req.on('close', () => {
+      clearInterval(ping);
+      offUe();
+      offMsg();
+      offRemoved();
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,69 @@
+/**
+ * Service authorization at the MC service server (TS 24.379 clause 7.2.1 shape): SIP REGISTER
+ * to the MCS PSI with an mcptt-info body carrying the access token in `<mcptt-access-token>`.
+ * With `migration` it is migration service authorization (clause 7A shape): the same REGISTER,
+ * the partner token, and our `<mcx:migration>` element naming the home system and the selected
+ * user profile (apps/mcs README). Expires 0 de-registers.
+ */
+import { mcpttInfoWithAccessToken, serializeMcpttInfo } from '@mcx/documents';
+import { MCPTT_INFO_CONTENT_TYPE } from '@mcx/sip';
+import { sipFailure } from '../ue/classify.ts';
+import type { HostServices } from '../ue/host-services.ts';
+import type { SystemSession } from '../ue/session.ts';
+import { StepError, type StepName } from '../ue/states.ts';
+
+export const MIGRATION_NS = 'urn:mcx-ecosystem:xml:ns:migration:1.0';
+
+export interface MigrationIndication {
+  homeSystem: string;
+  userProfileIndex: number;
+  userProfile: string;
+}
+
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/** `<mcx:migration>` (same wire format as apps/mcs migration-request.ts). */
+export function migrationElement(m: MigrationIndication): string {
+  return `<mcx:migration xmlns:mcx="${MIGRATION_NS}" home-system="${esc(m.homeSystem)}" user-profile-index="${m.userProfileIndex}" user-profile="${esc(m.userProfile)}"/>`;
+}
+
+export async function register(
+  host: HostServices,
+  ueId: string,
+  session: SystemSession,
+  step: StepName,
+  options: { expires?: number; migration?: MigrationIndication } = {},
+): Promise<void> {
+  if (!session.mcsPsi) throw new StepError(step, `the UE initial configuration of ${session.systemId} names no MC service server`, false);
+  if (!session.mcpttId) throw new StepError(step, 'no MCPTT ID (not authenticated)', false);
+  const expires = options.expires ?? host.config.subscriptionExpires;
+  const headers: Record<string, string> = {
+    Contact: host.endpoint.contact('udp', ueId),
+    Expires: String(expires),
+    'P-Preferred-Service': 'urn:urn-7:3gpp-service.ims.icsi.mcptt',
+  };
+  let body: string | undefined;
+  if (expires > 0) {
+    if (!session.tokens) throw new StepError(step, 'no access token', false);
+    const info = mcpttInfoWithAccessToken(session.tokens.accessToken);
+    if (options.migration) info.params.other = [migrationElement(options.migration)];
+    body = serializeMcpttInfo(info);
+  }
+  let target;
+  try {
+    target = host.route(session.mcsPsi);
+  } catch (err) {
+    throw new StepError(step, (err as Error).message, false);
+  }
+  const res = await host.endpoint.request({
+    method: 'REGISTER',
+    uri: session.mcsPsi,
+    from: `<${session.mcpttId}>`,
+    to: `<${session.mcpttId}>`,
+    target,
+    headers,
+    ...(body ? { body, contentType: MCPTT_INFO_CONTENT_TYPE } : {}),
+  });
+  if (res.status < 200 || res.status >= 300) throw sipFailure(step, res);
+  session.registered = expires > 0;
+}

@@ -1,0 +1,116 @@
+/**
+ * Subscribing to configuration documents:
+ * - CMS, as subscription proxy (TS 24.484 clause 6.3.13.2.2): ONE SUBSCRIBE (Event: xcap-diff,
+ *   Accept: xcap-diff + message/external-body) to the CMS PSI whose multipart/mixed body lists
+ *   the UE configuration, the user profiles and the service configuration (resource-lists) and
+ *   carries the access token (mcptt-info);
+ * - GMS (TS 24.481 clause 6.3.13): one SUBSCRIBE for the collection of the user's groups.
+ * The step completes when the SUBSCRIBE got its 2xx and the initial (full-state) NOTIFY was
+ * applied (documents fetched).
+ */
+import { AUID, mcpttInfoWithAccessToken, resourceListsOf, serializeMcpttInfo, serializeResourceLists, SERVICE_CONFIG_DOCUMENT_NAME, userProfileDocumentName } from '@mcx/documents';
+import {
+  buildMultipart,
+  MCPTT_INFO_CONTENT_TYPE,
+  RESOURCE_LISTS_CONTENT_TYPE,
+  subscribe,
+  XCAP_DIFF_ACCEPT,
+  XCAP_DIFF_EVENT,
+  type IncomingNotify,
+  type SubscriptionHandle,
+  type TerminationInfo,
+} from '@mcx/sip';
+import { formatDocumentSelector } from '@mcx/xcap';
+import { sipFailure } from '../ue/classify.ts';
+import type { HostServices } from '../ue/host-services.ts';
+import type { SystemSession } from '../ue/session.ts';
+import { StepError, type StepName } from '../ue/states.ts';
+
+/** The documents a CMC subscribes to in a system (TS 24.484 clause 4.2.2.1.1 / 4.2.2.1.2). */
+export function cmsDocumentUris(mcpttId: string, profileIndexes: readonly number[]): string[] {
+  return [
+    formatDocumentSelector({ auid: AUID.ueConfig, tree: 'users', xui: mcpttId, path: ['ue-config.xml'] }),
+    ...profileIndexes.map((i) => formatDocumentSelector({ auid: AUID.userProfile, tree: 'users', xui: mcpttId, path: [userProfileDocumentName(i)] })),
+    formatDocumentSelector({ auid: AUID.serviceConfig, tree: 'global', path: [SERVICE_CONFIG_DOCUMENT_NAME] }),
+  ];
+}
+
+/** "All the groups I am a member of" (apps/gms: a collection URI). */
+export const GMS_GROUPS_COLLECTION = `${AUID.groups}/global/byGroupID/`;
+
+export interface DocumentSubscription {
+  handle: SubscriptionHandle;
+  /** Resolves when the initial NOTIFY was applied. */
+  initial: Promise<void>;
+}
+
+export function subscribeDocuments(
+  host: HostServices,
+  ueId: string,
+  session: SystemSession,
+  server: 'cms' | 'gms',
+  uris: readonly string[],
+  step: StepName,
+  onNotify: (n: IncomingNotify) => Promise<void>,
+  onTerminated: (info: TerminationInfo) => void,
+): DocumentSubscription {
+  const psi = server === 'cms' ? session.cmsPsi : session.gmsPsi;
+  if (!psi) throw new StepError(step, `the UE initial configuration of ${session.systemId} names no ${server.toUpperCase()} PSI`, false);
+  let target;
+  try {
+    target = host.route(psi);
+  } catch (err) {
+    throw new StepError(step, (err as Error).message, false);
+  }
+  const lists = serializeResourceLists(resourceListsOf(uris));
+  let first: () => void = () => undefined;
+  let firstFailed: (e: StepError) => void = () => undefined;
+  const initial = new Promise<void>((resolve, reject) => {
+    first = resolve;
+    firstFailed = reject;
+  });
+  let notified = false;
+  const handle = subscribe({
+    endpoint: host.endpoint,
+    uri: psi,
+    target,
+    from: `<${session.mcpttId}>`,
+    event: XCAP_DIFF_EVENT,
+    accept: XCAP_DIFF_ACCEPT,
+    expires: host.config.subscriptionExpires,
+    contactUser: ueId,
+    headers: { 'P-Preferred-Service': 'urn:urn-7:3gpp-service.ims.icsi.mcptt' },
+    // A fresh token in every SUBSCRIBE (initial and refresh).
+    body: () =>
+      buildMultipart([
+        { contentType: RESOURCE_LISTS_CONTENT_TYPE, body: lists },
+        { contentType: MCPTT_INFO_CONTENT_TYPE, body: serializeMcpttInfo(mcpttInfoWithAccessToken(session.tokens?.accessToken ?? '')) },
+      ]),
+    async onNotify(n) {
+      try {
+        await onNotify(n);
+      } finally {
+        if (!notified) {
+          notified = true;
+          first();
+        }
+      }
+    },
+    onTerminated,
+  });
+  handle.ready.then(
+    (res) => {
+      if (res.status < 200 || res.status >= 300) firstFailed(sipFailure(step, res));
+    },
+    (err: unknown) => firstFailed(new StepError(step, String(err), true)),
+  );
+  // No NOTIFY within 64*T1 after the 2xx (RFC 6665 clause 4.1.2.4 allows the subscriber to give up).
+  const guard = host.endpoint.scheduler.schedule(64 * host.endpoint.timers.t1 + 2000, () => {
+    if (!notified) firstFailed(new StepError(step, 'no initial NOTIFY', true));
+  });
+  initial.then(
+    () => guard.cancel(),
+    () => guard.cancel(),
+  );
+  return { handle, initial };
+}
