@@ -1,0 +1,191 @@
+/**
+ * The console server: serves the built UI and a small JSON API for it. It knows nothing about the
+ * MC servers' internals: the composition root (`mcx up`) gives it the systems' health checks, the
+ * admin document access (CMS admin API) and the UE host URL (proxied, SSE included).
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import express, { type Request, type Response } from 'express';
+
+export interface ServerHealth {
+  name: 'IdMS' | 'CMS' | 'GMS' | 'MCS';
+  url: string;
+  up: boolean;
+  detail?: string;
+}
+
+export interface ConsoleSystem {
+  id: string;
+  name: string;
+  role: 'primary' | 'partner';
+  plmns: string[];
+  domain: string;
+}
+
+export interface AdminDocumentAccess {
+  get(
+    systemId: string,
+    selector: string,
+  ): Promise<{ selector: string; body: string; etag: string; version?: number }>;
+  put(
+    systemId: string,
+    selector: string,
+    body: string,
+    etag: string,
+  ): Promise<{ selector: string; body: string; etag: string; version?: number }>;
+}
+
+export interface ConsoleOptions {
+  host?: string;
+  port?: number;
+  ueHostUrl: string;
+  systems: ConsoleSystem[];
+  health(systemId: string): Promise<ServerHealth[]>;
+  admin: AdminDocumentAccess;
+  /** Directory of the built UI (default: this package's dist/ui). */
+  uiDir?: string;
+}
+
+export interface ConsoleHandle {
+  url: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_UI_DIR = fileURLToPath(new URL('../../dist/ui', import.meta.url));
+
+/** An error from an upstream server, passed on with its status (e.g. 412 from a stale ETag). */
+export class UpstreamError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startConsole(options: ConsoleOptions): Promise<ConsoleHandle> {
+  const app = express();
+  app.disable('x-powered-by');
+  const uiDir = options.uiDir ?? DEFAULT_UI_DIR;
+
+  app.get('/healthz', (_req, res) => res.json({ ok: true, app: 'console' }));
+  app.get('/api/systems', async (_req, res) => {
+    const systems = await Promise.all(
+      options.systems.map(async (s) => ({ ...s, servers: await options.health(s.id) })),
+    );
+    res.json(systems);
+  });
+
+  const selectorOf = (req: Request) => (typeof req.query.selector === 'string' ? req.query.selector : '');
+  const fail = (res: Response, err: unknown) => {
+    const status = err instanceof UpstreamError ? err.status : 502;
+    res
+      .status(status)
+      .type('text/plain')
+      .send(err instanceof Error ? err.message : String(err));
+  };
+  app.get('/api/admin/:system/document', async (req, res) => {
+    try {
+      res.json(await options.admin.get(String(req.params.system), selectorOf(req)));
+    } catch (err) {
+      fail(res, err);
+    }
+  });
+  app.put('/api/admin/:system/document', express.json({ limit: '1mb' }), async (req, res) => {
+    const { body, etag } = (req.body ?? {}) as { body?: unknown; etag?: unknown };
+    if (typeof body !== 'string' || typeof etag !== 'string')
+      return res.status(400).type('text/plain').send('body and etag (strings) are required');
+    try {
+      res.json(await options.admin.put(String(req.params.system), selectorOf(req), body, etag));
+    } catch (err) {
+      fail(res, err);
+    }
+  });
+
+  // The UE host's control API, proxied so the page needs one origin (server-sent events stream through).
+  app.use('/api/ue', async (req, res) => {
+    const target = new URL(req.originalUrl.replace(/^\/api\/ue/, ''), options.ueHostUrl);
+    const controller = new AbortController();
+    res.on('close', () => controller.abort());
+    try {
+      const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+      const chunks: Buffer[] = [];
+      if (hasBody) for await (const c of req) chunks.push(c as Buffer);
+      const upstream = await fetch(target, {
+        method: req.method,
+        headers: {
+          'content-type': req.get('content-type') ?? 'application/json',
+          accept: req.get('accept') ?? '*/*',
+        },
+        ...(hasBody ? { body: Buffer.concat(chunks) } : {}),
+        signal: controller.signal,
+      });
+      res.status(upstream.status);
+      for (const h of ['content-type', 'cache-control']) {
+        const v = upstream.headers.get(h);
+        if (v) res.setHeader(h, v);
+      }
+      if (!upstream.body) return res.end();
+      res.flushHeaders();
+      for await (const chunk of upstream.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
+      res.end();
+    } catch (err) {
+      if (!res.headersSent)
+        res
+          .status(502)
+          .type('text/plain')
+          .send(`UE host unreachable: ${(err as Error).message}`);
+      else res.end();
+    }
+  });
+
+  if (existsSync(uiDir)) app.use(express.static(uiDir));
+  else
+    app.get('/', (_req, res) =>
+      res
+        .status(503)
+        .type('text/plain')
+        .send(`console UI not built (${uiDir}); run: npm run build -w @mcx/console`),
+    );
+
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const UI_SOURCES = fileURLToPath(new URL('../ui', import.meta.url));
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the UI with Vite when it is missing or older than its sources (first `mcx up` after `npm install`). */
+export async function ensureUiBuilt(uiDir = DEFAULT_UI_DIR): Promise<void> {
+  const index = join(uiDir, 'index.html');
+  if (existsSync(index) && (!existsSync(UI_SOURCES) || statSync(index).mtimeMs >= newestMtime(UI_SOURCES)))
+    return;
+  const { build } = await import('vite');
+  await build({
+    configFile: fileURLToPath(new URL('../../vite.config.ts', import.meta.url)),
+    logLevel: 'warn',
+  });
+}

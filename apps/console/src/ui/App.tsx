@@ -1,0 +1,113 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, type MessageView, type SystemView, type UeView } from './api.ts';
+import { SystemsPanel } from './SystemsPanel.tsx';
+import { UeTable } from './UeTable.tsx';
+import { UeDetail } from './UeDetail.tsx';
+import { SequenceDiagram } from './SequenceDiagram.tsx';
+
+const MAX_MESSAGES = 400;
+
+/** The console: both MC systems, the UEs, the selected UE's details and its live sequence diagram. */
+export function App() {
+  const [systems, setSystems] = useState<SystemView[]>([]);
+  const [ues, setUes] = useState<Map<string, UeView>>(new Map());
+  const [selected, setSelected] = useState<string | undefined>();
+  const [messages, setMessages] = useState<MessageView[]>([]);
+  const [connection, setConnection] = useState<'connecting' | 'live' | 'lost'>('connecting');
+
+  const refreshSystems = useCallback(() => {
+    api.systems().then(setSystems, () => undefined);
+  }, []);
+
+  useEffect(() => {
+    refreshSystems();
+    const timer = setInterval(refreshSystems, 5000);
+    return () => clearInterval(timer);
+  }, [refreshSystems]);
+
+  useEffect(() => {
+    api.ues().then(
+      (list) => {
+        setUes(new Map(list.map((u) => [u.id, u])));
+        setSelected((s) => s ?? list[0]?.id);
+      },
+      () => undefined,
+    );
+    const events = new EventSource('api/ue/api/events');
+    events.onopen = () => setConnection('live');
+    events.onerror = () => setConnection('lost');
+    events.addEventListener('ue', (e) => {
+      const ue = JSON.parse((e as MessageEvent<string>).data) as UeView;
+      setUes((prev) => new Map(prev).set(ue.id, ue));
+      setSelected((s) => s ?? ue.id);
+    });
+    events.addEventListener('removed', (e) => {
+      const { id } = JSON.parse((e as MessageEvent<string>).data) as { id: string };
+      setUes((prev) => {
+        const next = new Map(prev);
+        next.delete(id);
+        return next;
+      });
+    });
+    events.addEventListener('message', (e) => {
+      const m = JSON.parse((e as MessageEvent<string>).data) as MessageView;
+      setMessages((prev) =>
+        prev.length > 0 && prev[0]!.ue !== m.ue ? prev : [...prev, m].slice(-MAX_MESSAGES),
+      );
+    });
+    return () => events.close();
+  }, []);
+
+  // Load the selected UE's history, then follow the stream (filtered to that UE).
+  useEffect(() => {
+    if (!selected) return;
+    let cancelled = false;
+    setMessages([]);
+    api.messages(selected).then(
+      (list) => {
+        if (!cancelled)
+          setMessages((live) =>
+            mergeMessages(
+              list,
+              live.filter((m) => m.ue === selected),
+            ).slice(-MAX_MESSAGES),
+          );
+      },
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [selected]);
+
+  const ueList = useMemo(() => [...ues.values()].sort((a, b) => a.id.localeCompare(b.id)), [ues]);
+  const current = selected ? ues.get(selected) : undefined;
+  const shown = useMemo(() => messages.filter((m) => m.ue === selected), [messages, selected]);
+
+  return (
+    <>
+      <header>
+        <h1>MCX configuration ecosystem</h1>
+        <span className="status" role="status" aria-live="polite">
+          event stream: {connection} · {ueList.length} UE{ueList.length === 1 ? '' : 's'}
+        </span>
+      </header>
+      <main>
+        <SystemsPanel systems={systems} ues={ueList} />
+        <UeTable ues={ueList} selected={selected} onSelect={setSelected} />
+        {current ? (
+          <UeDetail ue={current} systems={systems} />
+        ) : (
+          <section className="card">No UE selected.</section>
+        )}
+        <SequenceDiagram ue={current} messages={shown} systems={systems} />
+      </main>
+    </>
+  );
+}
+
+function mergeMessages(a: MessageView[], b: MessageView[]): MessageView[] {
+  const bySeq = new Map<number, MessageView>();
+  for (const m of [...a, ...b]) bySeq.set(m.seq, m);
+  return [...bySeq.values()].sort((x, y) => x.seq - y.seq);
+}

@@ -1,0 +1,54 @@
+/**
+ * `mcx up`: the whole ecosystem in one process: both MC systems, the UE host with the file's UEs,
+ * and the console. Seeds on first start (idempotent), prints every endpoint, stops cleanly on
+ * Ctrl-C / SIGTERM (sockets and databases closed, runtime file removed).
+ */
+import { ensureUiBuilt } from '@mcx/console';
+import { startEcosystem } from '../ecosystem/ecosystem.ts';
+import { readRuntime, removeRuntime, writeRuntime } from '../ecosystem/runtime-file.ts';
+import { formatEndpoints } from './endpoints.ts';
+import { load } from './options.ts';
+
+export async function upCommand(args: { config?: string; db?: string; startUes: boolean }): Promise<number> {
+  const loaded = load(args.config);
+  const existing = readRuntime(loaded.dataDir);
+  if (existing)
+    throw new Error(
+      `an ecosystem already runs for ${loaded.file} (pid ${existing.pid}, console ${existing.console})`,
+    );
+  if (args.db && !/^postgres(ql)?:\/\//.test(args.db)) throw new Error('--db takes a postgres:// URL');
+  const t0 = Date.now();
+  process.stdout.write(
+    `mcx up: ${loaded.file} (data in ${loaded.dataDir}${args.db ? `, PostgreSQL ${new URL(args.db).host}` : ', embedded SQLite'})\n`,
+  );
+  await ensureUiBuilt();
+  const running = await startEcosystem({
+    ecosystem: loaded.ecosystem,
+    dataDir: loaded.dataDir,
+    configFile: loaded.file,
+    startUes: args.startUes,
+    ...(args.db ? { database: args.db } : {}),
+    log: (line) => process.stdout.write(`  ${line}\n`),
+  });
+  writeRuntime(loaded.dataDir, running.endpoints);
+  process.stdout.write(
+    `\n${formatEndpoints(running.endpoints)}\n\nReady in ${Date.now() - t0} ms. Open the console: ${running.endpoints.console}\nCtrl-C stops everything.\n`,
+  );
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      process.stdout.write(`\n${signal}: stopping...\n`);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGHUP', () => stop('SIGHUP'));
+  });
+  await running.close();
+  removeRuntime(loaded.dataDir);
+  process.stdout.write('stopped.\n');
+  return 0;
+}

@@ -1,0 +1,98 @@
+/** Wires the console to the running systems: health checks and admin document access (CMS admin API). */
+import { SipEndpoint } from '@mcx/sip';
+import { startConsole, UpstreamError, type ConsoleHandle, type ServerHealth } from '@mcx/console';
+import type { RunningSystems } from './start.ts';
+
+async function httpHealth(name: ServerHealth['name'], url: string): Promise<ServerHealth> {
+  try {
+    const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1500) });
+    return { name, url, up: res.ok, detail: `${url}/healthz → ${res.status}` };
+  } catch (err) {
+    return { name, url, up: false, detail: (err as Error).message };
+  }
+}
+
+/** Encodes a document selector as a path below /admin/documents/ (each segment percent-encoded). */
+export function adminDocumentUrl(cmsUrl: string, selector: string): string {
+  return `${cmsUrl}/admin/documents/${selector.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+export async function startConsoleFor(
+  systems: RunningSystems,
+  options: { host: string; port: number; ueHostUrl: string },
+): Promise<ConsoleHandle> {
+  // SIP OPTIONS to the MC service servers (RFC 3261 clause 11) from one small endpoint.
+  const probe = await SipEndpoint.create({
+    udp: { host: '127.0.0.1', port: 0 },
+    tcp: false,
+    timers: { t1: 100, t2: 400, t4: 500 },
+  });
+  const mcsHealth = async (sys: RunningSystems['systems'][number]): Promise<ServerHealth> => {
+    const url = sys.mcs.sipUri;
+    try {
+      const res = await probe.request({
+        method: 'OPTIONS',
+        uri: url,
+        from: `<sip:console@127.0.0.1>`,
+        target: { protocol: 'udp', host: sys.config.host, port: sys.config.ports.mcsSip },
+      });
+      return { name: 'MCS', url, up: res.status === 200, detail: `OPTIONS → ${res.status}` };
+    } catch (err) {
+      return { name: 'MCS', url, up: false, detail: (err as Error).message };
+    }
+  };
+  const handle = await startConsole({
+    host: options.host,
+    port: options.port,
+    ueHostUrl: options.ueHostUrl,
+    systems: systems.systems.map((s) => ({
+      id: s.config.id,
+      name: s.config.name,
+      role: s.config.role,
+      plmns: s.config.plmns,
+      domain: s.config.domain,
+    })),
+    async health(systemId) {
+      const sys = systems.system(systemId);
+      return Promise.all([
+        httpHealth('IdMS', sys.idms.url),
+        httpHealth('CMS', sys.cms.httpUrl),
+        httpHealth('GMS', sys.gms.httpUrl),
+        mcsHealth(sys),
+      ]);
+    },
+    admin: {
+      async get(systemId, selector) {
+        const sys = systems.system(systemId);
+        const res = await fetch(adminDocumentUrl(sys.cms.httpUrl, selector), {
+          headers: { authorization: `Bearer ${sys.config.adminToken}` },
+        });
+        if (!res.ok) throw new UpstreamError(res.status, await res.text());
+        const doc = (await res.json()) as { selector: string; etag: string; version: number; body: string };
+        return { selector: doc.selector, etag: doc.etag, version: doc.version, body: doc.body };
+      },
+      async put(systemId, selector, body, etag) {
+        const sys = systems.system(systemId);
+        const res = await fetch(adminDocumentUrl(sys.cms.httpUrl, selector), {
+          method: 'PUT',
+          headers: {
+            authorization: `Bearer ${sys.config.adminToken}`,
+            'content-type': 'application/vnd.3gpp.mcptt-user-profile+xml',
+            'if-match': `"${etag}"`,
+          },
+          body,
+        });
+        if (!res.ok) throw new UpstreamError(res.status, await res.text());
+        const doc = (await res.json()) as { selector: string; etag: string; version: number };
+        return { selector: doc.selector, etag: doc.etag, version: doc.version, body };
+      },
+    },
+  });
+  return {
+    url: handle.url,
+    async close() {
+      await handle.close();
+      await probe.close();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Scenario files (YAML): a declarative list of steps run against an ecosystem through its real
+ * interfaces (UE host control API, CMS admin API). Every expectation waits up to `within`.
+ */
+import { z } from 'zod';
+
+const duration = z
+  .union([z.number().positive(), z.string().regex(/^\d+(\.\d+)?(ms|s)$/)])
+  .transform((v) =>
+    typeof v === 'number'
+      ? v * 1000
+      : v.endsWith('ms')
+        ? Number(v.slice(0, -2))
+        : Number(v.slice(0, -1)) * 1000,
+  );
+const ue = z.string().min(1);
+
+export const stepSchema = z.union([
+  z.object({
+    start_ue: z.object({
+      id: z.string().min(1),
+      user: z.string().min(1),
+      plmn: z.string().optional(),
+      password: z.string().optional(),
+    }),
+  }),
+  z.object({ stop_ue: z.object({ ue }) }),
+  z.object({ change_plmn: z.object({ ue, plmn: z.string().min(1) }) }),
+  z.object({
+    expect_state: z.object({
+      ue,
+      state: z.string().optional(),
+      system: z.string().nullable().optional(),
+      /** Text the UE's last event or error must contain (e.g. the selection reason). */
+      reason: z.string().optional(),
+      within: duration.default(30_000),
+    }),
+  }),
+  /** Admin edit (offline configuration) of the UE's active user profile in its current system: sets <ProfileName>. */
+  z.object({ admin_edit_profile: z.object({ ue, profile_name: z.string().min(1) }) }),
+  /** The UE's copy of its active profile has the ETag the CMS now serves (the NOTIFY reached it and it fetched). */
+  z.object({
+    expect_profile_synchronized: z.object({
+      ue,
+      within: duration.default(15_000),
+      profile_name: z.string().optional(),
+    }),
+  }),
+  z.object({
+    expect_message: z.object({
+      ue,
+      peer: z.string().optional(),
+      protocol: z.enum(['HTTP', 'SIP']).optional(),
+      summary: z.string(),
+      direction: z.enum(['in', 'out']).optional(),
+      within: duration.default(15_000),
+    }),
+  }),
+  /** Get-with-version of every local copy: each result's status must be in `statuses`. */
+  z.object({ sync: z.object({ ue, statuses: z.array(z.number().int()).default([304]) }) }),
+  /**
+   * Upload of user data (seed 001): the UE PUTs its active profile with If-Match of its copy; with
+   * `profile_name`, the user first edits <ProfileName> in that copy.
+   */
+  z.object({
+    upload: z.object({
+      ue,
+      expect_status: z.number().int().default(200),
+      profile_name: z.string().optional(),
+    }),
+  }),
+  z.object({ wait: duration }),
+]);
+
+export const scenarioSchema = z.object({
+  name: z.string().min(1),
+  description: z.string().optional(),
+  steps: z.array(stepSchema).min(1),
+});
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type Step = z.infer<typeof stepSchema>;

@@ -1,0 +1,101 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { MCX, REPO, startEcosystemProcess, type EcosystemProcess } from '../support/ecosystem-process.ts';
+
+// The console against the whole ecosystem started by `mcx up` (a real child process), in Debian's Chromium.
+let eco: EcosystemProcess;
+test.beforeAll(async () => {
+  eco = await startEcosystemProcess();
+});
+test.afterAll(async () => {
+  const code = await eco?.stop();
+  expect(code).toBe(0);
+});
+
+test('a person migrates ue-alice to mcx-b by clicking, edits its B profile and sees the new version reach the UE', async ({
+  page,
+}) => {
+  await page.goto(eco.endpoints.console);
+  await expect(page.getByRole('heading', { name: /MC system A/ })).toBeVisible();
+  await expect(page.getByRole('heading', { name: /MC system B/ })).toBeVisible();
+  await expect(page.getByTestId('ue-state-ue-alice')).toHaveText('STABLE');
+  await expect(page.getByTestId('ue-system-ue-alice')).toHaveText('mcx-a');
+
+  await page.getByRole('button', { name: 'ue-alice' }).click();
+  await page.getByLabel('Registered PLMN').selectOption('00102');
+  await page.getByRole('button', { name: 'Change PLMN' }).click();
+
+  await expect(page.getByTestId('ue-system-ue-alice')).toHaveText('mcx-b');
+  await expect(page.getByTestId('ue-state-ue-alice')).toHaveText('STABLE');
+  await expect(page.getByTestId('ues-in-mcx-b')).toContainText('ue-alice');
+  // The sequence diagram shows the migration: token exchange at IdMS-B, SUBSCRIBE/NOTIFY with CMS-B.
+  const arrows = page.getByTestId('sequence-arrow');
+  await expect(arrows.filter({ hasText: 'SUBSCRIBE' }).first()).toBeVisible();
+  await expect(page.locator('[data-testid=sequence-arrow][aria-label*="IdMS-B"]').first()).toBeAttached();
+  await expect(page.locator('[data-testid=sequence-arrow][aria-label*="CMS-B"]').first()).toBeAttached();
+  await page
+    .locator('[data-testid=sequence-arrow][aria-label*="CMS-B to UE"][aria-label*="NOTIFY"]')
+    .first()
+    .click();
+  await expect(page.getByTestId('message-detail')).toContainText('xcap-diff');
+
+  // Admin edit of the profile the UE uses in B; the UE's copy follows (NOTIFY → conditional GET).
+  await page.getByRole('button', { name: 'Edit profile as admin' }).click();
+  const editor = page.getByRole('textbox', { name: 'Profile document (XML)' });
+  await expect(editor).toHaveValue(/ProfileName/);
+  const xml = await editor.inputValue();
+  await editor.fill(
+    xml.replace(
+      /<ProfileName([^>]*)>[^<]*<\/ProfileName>/,
+      '<ProfileName$1>edited in the console</ProfileName>',
+    ),
+  );
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  const saved = page.getByRole('status').filter({ hasText: /saved: version/ });
+  await expect(saved).toBeVisible();
+  const etag = (await saved.textContent())!.match(/ETag (\S+)/)![1]!;
+  await expect(page.getByTestId('ue-row-ue-alice')).toContainText('edited in the console');
+  await expect(page.getByTestId('ue-row-ue-alice')).toContainText(etag);
+
+  // The README's picture of the console (the UE migrated to B, its B profile edited).
+  await page.setViewportSize({ width: 1440, height: 1300 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(REPO, 'docs/console.png'), fullPage: false });
+
+  // Back to the home PLMN: configured in A again.
+  await page.getByLabel('Registered PLMN').selectOption('00101');
+  await page.getByRole('button', { name: 'Change PLMN' }).click();
+  await expect(page.getByTestId('ue-system-ue-alice')).toHaveText('mcx-a');
+  await expect(page.getByTestId('ue-state-ue-alice')).toHaveText('STABLE');
+});
+
+test('the console is keyboard-usable: a UE can be selected and its PLMN form reached with the keyboard', async ({
+  page,
+}) => {
+  await page.goto(eco.endpoints.console);
+  await expect(page.getByTestId('ue-state-ue-bob')).toBeVisible();
+  const bob = page.getByRole('button', { name: 'ue-bob' });
+  await bob.focus();
+  await page.keyboard.press('Enter');
+  await expect(bob).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByRole('heading', { name: /^ue-bob/ })).toBeVisible();
+  await expect(page.getByLabel('Registered PLMN')).toBeEnabled();
+});
+
+test('the shipped scenarios pass through `mcx scenario run` against the running ecosystem', async () => {
+  const dir = join(REPO, 'scenarios');
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => join(dir, f));
+  expect(files.length).toBeGreaterThanOrEqual(5);
+  const junit = join(eco.dir, 'scenarios.junit.xml');
+  const run = spawnSync(
+    process.execPath,
+    [MCX, 'scenario', 'run', ...files, '--config', eco.config, '--junit', junit],
+    { cwd: REPO, encoding: 'utf8', timeout: 170_000 },
+  );
+  expect(run.stdout + run.stderr).toMatch(new RegExp(`${files.length} passed, 0 failed`));
+  expect(run.status).toBe(0);
+});

@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { MCX, REPO } from '../support/ecosystem-process.ts';
+
+const run = promisify(execFile);
+
+describe('mcx command line', () => {
+  it('--help documents every command', async () => {
+    const { stdout } = await run(process.execPath, [MCX, '--help'], { cwd: REPO });
+    for (const command of ['up', 'endpoints', 'token', 'ue', 'scenario run', 'bench'])
+      expect(stdout).toContain(`  ${command}`);
+  });
+
+  it('names the line and field of an invalid ecosystem file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcx-cli-'));
+    try {
+      const file = join(dir, 'bad.yaml');
+      writeFileSync(
+        file,
+        'systems:\n  - id: mcx-a\n    name: A\n    role: primary\n    plmns: ["1"]\n    domain: a\n    ports: { idms: 1, cms: 2, gms: 3, cmsSip: 4, gmsSip: 5, mcsSip: 6 }\n',
+      );
+      const err = (await run(process.execPath, [MCX, 'endpoints', '--config', file], { cwd: REPO }).catch(
+        (e: unknown) => e,
+      )) as { code: number; stderr: string };
+      expect(err.code).toBe(1);
+      expect(err.stderr).toContain(`${file}:5:`);
+      expect(err.stderr).toContain('systems[0].plmns[0]');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says so when no ecosystem runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcx-cli-'));
+    try {
+      const file = join(dir, 'eco.yaml');
+      writeFileSync(
+        file,
+        `dataDir: ${join(dir, 'data')}\nsystems:\n  - { id: mcx-a, name: A, role: primary, plmns: ["00101"], domain: a, ports: { idms: 1, cms: 2, gms: 3, cmsSip: 4, gmsSip: 5, mcsSip: 6 } }\n`,
+      );
+      const err = (await run(process.execPath, [MCX, 'endpoints', '--json', '--config', file], {
+        cwd: REPO,
+      }).catch((e: unknown) => e)) as { code: number; stderr: string };
+      expect(err.code).toBe(1);
+      expect(err.stderr).toContain('no running ecosystem');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a failing scenario exits non-zero and names the failed step in JUnit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcx-cli-'));
+    try {
+      const scenario = join(dir, 'fails.yaml');
+      writeFileSync(
+        scenario,
+        'name: impossible\nsteps:\n  - start_ue: { id: sc-x, user: alice }\n  - expect_state: { ue: sc-x, state: STABLE, system: mcx-b, within: 2s }\n',
+      );
+      const junit = join(dir, 'out.xml');
+      const err = (await run(process.execPath, [MCX, 'scenario', 'run', scenario, '--junit', junit], {
+        cwd: REPO,
+        timeout: 90_000,
+      }).catch((e: unknown) => e)) as { code: number; stdout: string };
+      expect(err.code).toBe(1);
+      expect(err.stdout).toContain('0 passed, 1 failed');
+      const { readFileSync } = await import('node:fs');
+      const xml = readFileSync(junit, 'utf8');
+      expect(xml).toContain('<testsuite name="impossible" tests="2" failures="1"');
+      expect(xml).toMatch(/<failure message="UE sc-x  ?STABLE mcx-b: not within 2000 ms/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

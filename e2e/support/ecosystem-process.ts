@@ -1,0 +1,92 @@
+/**
+ * Runs `mcx up` as a real child process (what `npm start` does) on the shipped demo ecosystem,
+ * with every port free-chosen and a temporary data directory, and reads its runtime endpoints.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const MCX = join(REPO, 'apps/mcx/bin/mcx.js');
+
+export interface Endpoints {
+  console: string;
+  ueHost: string;
+  systems: {
+    id: string;
+    plmns: string[];
+    idms: { issuer: string };
+    cms: { xcapRoot: string };
+    admin: string;
+  }[];
+}
+
+export interface EcosystemProcess {
+  dir: string;
+  config: string;
+  endpoints: Endpoints;
+  output(): string;
+  /** SIGTERM, then the exit code (the process must stop by itself). */
+  stop(): Promise<number | null>;
+}
+
+/** The demo ecosystem.yaml with ports 0 (free ones are chosen) and a temp data directory. */
+export function writeTestEcosystem(dir: string): string {
+  const doc = parseDocument(readFileSync(join(REPO, 'ecosystem.yaml'), 'utf8'));
+  doc.set('dataDir', join(dir, 'data'));
+  doc.setIn(['console', 'port'], 0);
+  doc.setIn(['ueHost', 'port'], 0);
+  const systems = doc.get('systems') as { items: unknown[] };
+  systems.items.forEach((_s, i) => {
+    for (const key of ['idms', 'cms', 'gms', 'cmsSip', 'gmsSip', 'mcsSip'])
+      doc.setIn(['systems', i, 'ports', key], 0);
+  });
+  const file = join(dir, 'ecosystem.yaml');
+  writeFileSync(file, doc.toString());
+  return file;
+}
+
+export async function startEcosystemProcess(timeoutMs = 120_000): Promise<EcosystemProcess> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcx-e2e-'));
+  const config = writeTestEcosystem(dir);
+  const runtime = join(dir, 'data', 'run', 'endpoints.json');
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, [MCX, 'up', '--config', config], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(runtime) || !output.includes('Ready in')) {
+    if (child.exitCode !== null) throw new Error(`mcx up exited with ${child.exitCode}:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`mcx up not ready within ${timeoutMs} ms:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const endpoints = JSON.parse(readFileSync(runtime, 'utf8')) as Endpoints;
+  return {
+    dir,
+    config,
+    endpoints,
+    output: () => output,
+    async stop() {
+      child.kill('SIGTERM');
+      const code = await Promise.race([
+        exited,
+        new Promise<number | null>((r) => setTimeout(() => r(-1), 20_000)),
+      ]);
+      if (code === -1) child.kill('SIGKILL');
+      const runtimeLeft = existsSync(runtime);
+      rmSync(dir, { recursive: true, force: true });
+      if (runtimeLeft) throw new Error('mcx up left its runtime file behind');
+      return code;
+    },
+  };
+}
