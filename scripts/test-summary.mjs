@@ -20,6 +20,14 @@ for (const group of ['libs', 'apps', 'e2e']) {
     }
   }
 }
+// Playwright (browser e2e): e2e/playwright-report/results.json
+const pw = join('e2e', 'playwright-report', 'results.json');
+if (existsSync(pw)) {
+  const stats = JSON.parse(readFileSync(pw, 'utf8')).stats ?? {};
+  passed += (stats.expected ?? 0) + (stats.flaky ?? 0);
+  failed += stats.unexpected ?? 0;
+  files += 1;
+}
 console.log(`(${files} reports)`);
 console.log(`tests: ${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -49,12 +49,15 @@ export function writeTestEcosystem(dir: string): string {
   return file;
 }
 
-export async function startEcosystemProcess(timeoutMs = 120_000): Promise<EcosystemProcess> {
+export async function startEcosystemProcess(
+  timeoutMs = 120_000,
+  extraArgs: string[] = [],
+): Promise<EcosystemProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'mcx-e2e-'));
   const config = writeTestEcosystem(dir);
   const runtime = join(dir, 'data', 'run', 'endpoints.json');
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, [MCX, 'up', '--config', config], {
+  const child: ChildProcess = spawn(process.execPath, [MCX, 'up', '--config', config, ...extraArgs], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

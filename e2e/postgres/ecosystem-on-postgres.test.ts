@@ -1,0 +1,76 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MCX, REPO, startEcosystemProcess, type EcosystemProcess } from '../support/ecosystem-process.ts';
+
+// `mcx up --db postgres://...`: every server instance on its own PostgreSQL database, and the
+// migration scenario through it. Needs MCX_TEST_DATABASE_URL (a server where databases may be created).
+const server = process.env.MCX_TEST_DATABASE_URL;
+if (!server) throw new Error('MCX_TEST_DATABASE_URL is required (npm run test:postgres sets a default)');
+const prefix = `mcxe2e_${randomBytes(4).toString('hex')}`;
+const dbUrl = (() => {
+  const u = new URL(server);
+  u.pathname = `/${prefix}`;
+  return u.toString();
+})();
+const run = promisify(execFile);
+
+async function instanceDatabases(): Promise<string[]> {
+  const admin = new URL(server!);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const r = await client.query<{ datname: string }>(
+      'SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY datname',
+      [`${prefix}_%`],
+    );
+    return r.rows.map((x) => x.datname);
+  } finally {
+    await client.end();
+  }
+}
+
+let eco: EcosystemProcess;
+beforeAll(async () => {
+  eco = await startEcosystemProcess(150_000, ['--db', dbUrl]);
+});
+afterAll(async () => {
+  if (eco) expect(await eco.stop()).toBe(0);
+  const admin = new URL(server);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  for (const name of await instanceDatabases())
+    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await client.end();
+});
+
+describe('the ecosystem on PostgreSQL', () => {
+  it('creates one database per server instance', async () => {
+    expect(await instanceDatabases()).toEqual(
+      ['mcx-a', 'mcx-b']
+        .flatMap((s) => ['cms', 'gms', 'idms'].map((app) => `${prefix}_${s.replace('-', '_')}_${app}`))
+        .sort(),
+    );
+  });
+
+  it('runs the migration scenario A → B and back', async () => {
+    const r = await run(
+      process.execPath,
+      [
+        MCX,
+        'scenario',
+        'run',
+        'scenarios/02-migration-a-to-b-and-back.yaml',
+        'scenarios/04-version-sync.yaml',
+        '--config',
+        eco.config,
+      ],
+      { cwd: REPO, timeout: 150_000 },
+    );
+    expect(r.stdout).toContain('2 passed, 0 failed');
+  });
+});
