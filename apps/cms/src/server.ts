@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { pino, type Logger } from 'pino';
 import { openDatabase, type Database } from '@mcx/db';
-import { SipEndpoint, TcpTransport, UdpTransport, type Transport } from '@mcx/sip';
+import { listenUdpAndTcp, SipEndpoint } from '@mcx/sip';
 import { parseCmsConfig, type CmsConfig, type CmsConfigInput } from './config/config.ts';
 import { CmsDocumentStore } from './store/document-store.ts';
 import { PrismaSubscriptionStore } from './store/subscription-store.ts';
@@ -60,18 +60,6 @@ export interface CmsHandle {
   close(): Promise<void>;
 }
 
-async function listenSip(host: string, port: number): Promise<Transport[]> {
-  for (let attempt = 0; ; attempt++) {
-    const udp = await UdpTransport.listen({ host, port });
-    try {
-      const tcp = await TcpTransport.listen({ host, port: udp.local.port });
-      return [udp, tcp];
-    } catch (err) {
-      await udp.close();
-      if (port !== 0 || attempt >= 20) throw err;
-    }
-  }
-}
 
 export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): Promise<CmsHandle> {
   const config = parseCmsConfig(input);
@@ -107,7 +95,7 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
       cacheSize: config.tokenCacheSize,
     });
 
-    const endpoint = await SipEndpoint.create({ transports: await listenSip(config.host, config.sipPort), timers: config.sipTimers, userAgent: `mcx-cms/${config.systemId}` });
+    const endpoint = await SipEndpoint.create({ transports: await listenUdpAndTcp(config.host, config.sipPort), timers: config.sipTimers, userAgent: `mcx-cms/${config.systemId}` });
     cleanups.unshift(() => endpoint.close());
     const subscriptionProxy = createSubscriptionProxy({
       endpoint,

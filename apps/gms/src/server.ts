@@ -10,7 +10,7 @@ import express from 'express';
 import { pino, type Logger } from 'pino';
 import { createTokenVerifier, MC_SCOPES } from '@mcx/auth';
 import { openDatabase, type Database } from '@mcx/db';
-import { SipEndpoint, TcpTransport, UdpTransport, type Transport } from '@mcx/sip';
+import { listenUdpAndTcp, SipEndpoint } from '@mcx/sip';
 import { ApplicationUsageRegistry, XcapService } from '@mcx/xcap';
 import { createAdminRouter } from './admin/admin-router.ts';
 import { GroupOperations } from './admin/group-operations.ts';
@@ -55,19 +55,6 @@ export interface GmsHandle {
   close(): Promise<void>;
 }
 
-/** UDP and TCP on the same port number when possible (RFC 3261 clause 18: a SIP port serves both). */
-async function sipTransports(host: string, port: number): Promise<Transport[]> {
-  const udp = await UdpTransport.listen({ host, port });
-  try {
-    return [udp, await TcpTransport.listen({ host, port: udp.local.port })];
-  } catch (err) {
-    if (port !== 0) {
-      await udp.close();
-      throw err;
-    }
-    return [udp, await TcpTransport.listen({ host, port: 0 })];
-  }
-}
 
 export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGmsDeps = {}): Promise<GmsHandle> {
   const config = parseGmsConfig(input);
@@ -108,7 +95,7 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
     const service = new XcapService({ registry, store });
     const groups = new GroupOperations({ service, store, directory, administrators, domain: config.domain, xcapRoot });
 
-    endpoint = await SipEndpoint.create({ transports: await sipTransports(config.host, config.sipPort), advertisedHost: config.host, logger: log });
+    endpoint = await SipEndpoint.create({ transports: await listenUdpAndTcp(config.host, config.sipPort), advertisedHost: config.host, logger: log });
     const notifier = createGroupNotifier({
       endpoint,
       directory,

@@ -22,3 +22,4 @@ export * from './event/subscription-store.ts';
 export * from './event/notifier.ts';
 export * from './event/subscriber.ts';
 export * from './event/xcap-diff.ts';
+export { listenUdpAndTcp } from './transport/listen.ts';

@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { discoverIdms } from '@mcx/auth';
-import { parseUri, SipEndpoint, TcpTransport, targetFromUri, UdpTransport, type Target, type Transport } from '@mcx/sip';
+import { listenUdpAndTcp, parseUri, SipEndpoint, targetFromUri, type Target } from '@mcx/sip';
 import { loadHostSecret } from '../at-rest/protected-store.ts';
 import { ueHostConfigSchema, type UeHostConfig, type UeHostConfigInput, type UeHostSystem } from '../config/config.ts';
 import { createControlApi } from '../control-api/control-api.ts';
@@ -57,17 +57,6 @@ export interface UeHostDeps {
   profilePolicy?: ProfileSelectionPolicy;
 }
 
-async function listenUdpAndTcp(host: string, port: number): Promise<Transport[]> {
-  for (let attempt = 0; ; attempt += 1) {
-    const udp = await UdpTransport.listen({ host, port });
-    try {
-      return [udp, await TcpTransport.listen({ host, port: udp.local.port })];
-    } catch (err) {
-      await udp.close();
-      if (port !== 0 || attempt >= 20) throw err;
-    }
-  }
-}
 
 /** PSI → transport address (the lab's IMS routing), from the systems' endpoints. */
 function sipRoutes(systems: readonly UeHostSystem[]): Map<string, Target> {
