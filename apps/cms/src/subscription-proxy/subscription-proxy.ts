@@ -165,7 +165,7 @@ export function createSubscriptionProxy(o: SubscriptionProxyOptions): Subscripti
     } catch (e) {
       if (e instanceof SubscribeRefused) return { ok: false, status: e.status, reason: e.message.slice(0, 120) };
       // TS 24.484 clause 6.3.13.2.2: a token that cannot be verified refuses the subscription.
-      if (e instanceof TokenError) return { ok: false, status: 403, reason: `Forbidden (${e.code})` };
+      if (e instanceof TokenError) return tokenRefusal(e);
       throw e;
     }
   }
@@ -270,4 +270,13 @@ export function createSubscriptionProxy(o: SubscriptionProxyOptions): Subscripti
       notifier.close();
     },
   };
+}
+
+/**
+ * A token that cannot be checked now (the IdMS keys are unreachable) is a temporary failure: 503
+ * with Retry-After (RFC 3261 clause 21.5.4), so the UE retries; any other token error is 403.
+ */
+function tokenRefusal(e: TokenError): { ok: false; status: number; reason: string; headers?: Record<string, string> } {
+  if (e.code === 'jwks-unavailable') return { ok: false, status: 503, reason: `Service Unavailable (${e.code})`, headers: { 'Retry-After': '2' } };
+  return { ok: false, status: 403, reason: `Forbidden (${e.code})` };
 }

@@ -213,7 +213,7 @@ export function createGroupNotifier(o: GroupNotifierOptions): GroupNotifier {
       const token = accessTokenOf(parseMcpttInfo(infoPart.body));
       principal = await o.authenticator.principalOf(token);
     } catch (err) {
-      if (err instanceof TokenError) return { ok: false, status: 403, reason: `Forbidden (${err.code})` };
+      if (err instanceof TokenError) return tokenRefusal(err);
       return { ok: false, status: 400, reason: 'Malformed mcptt-info' };
     }
     if (principal.roles !== undefined && principal.roles.length > 0) return { ok: false, status: 403, reason: 'Forbidden (not an MC user)' };
@@ -294,4 +294,13 @@ export function createGroupNotifier(o: GroupNotifierOptions): GroupNotifier {
       }
     },
   };
+}
+
+/**
+ * A token that cannot be checked now (the IdMS keys are unreachable) is a temporary failure: 503
+ * with Retry-After (RFC 3261 clause 21.5.4), so the UE retries; any other token error is 403.
+ */
+function tokenRefusal(e: TokenError): { ok: false; status: number; reason: string; headers?: Record<string, string> } {
+  if (e.code === 'jwks-unavailable') return { ok: false, status: 503, reason: `Service Unavailable (${e.code})`, headers: { 'Retry-After': '2' } };
+  return { ok: false, status: 403, reason: `Forbidden (${e.code})` };
 }

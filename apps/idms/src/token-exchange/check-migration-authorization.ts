@@ -1,4 +1,4 @@
-import { errors } from 'oidc-provider';
+import { invalidGrant } from './exchange-context.ts';
 import type { PrismaClient } from '@mcx/db';
 import { findMigrationAuthorization } from '../migration/authorizations.ts';
 import type { ExchangeStep } from './exchange-context.ts';
@@ -11,13 +11,13 @@ import type { ExchangeStep } from './exchange-context.ts';
 export function checkMigrationAuthorization(prisma: PrismaClient, systemId: string): ExchangeStep {
   return async (state) => {
     const mcpttId = state.subject!.mcpttId;
-    if (!mcpttId) throw new errors.InvalidGrant('subject_token carries no mcptt_id');
+    if (!mcpttId) throw invalidGrant('subject_token carries no mcptt_id');
     const authorization = await findMigrationAuthorization(prisma, {
       partnerSystemId: systemId,
       homeSystemId: state.partner!.systemId,
       mcpttId,
     });
-    if (!authorization) throw new errors.InvalidGrant(`${mcpttId} is not authorized to migrate to ${systemId}`);
+    if (!authorization) throw invalidGrant(`${mcpttId} is not authorized to migrate to ${systemId}`);
     state.authorization = authorization;
   };
 }

@@ -1,3 +1,4 @@
+import { invalidGrant } from './exchange-context.ts';
 import { errors } from 'oidc-provider';
 import type { PartnerConfig } from '../config/config.ts';
 import type { ExchangeStep } from './exchange-context.ts';
@@ -30,7 +31,7 @@ export function checkNotRevoked(): ExchangeStep {
   return async (state) => {
     const partner = state.partner!;
     if (!partner.introspection) {
-      if (partner.requireRevocationCheck) throw new errors.InvalidGrant('revocation status of the subject_token cannot be checked');
+      if (partner.requireRevocationCheck) throw invalidGrant('revocation status of the subject_token cannot be checked');
       return;
     }
     let active: boolean;
@@ -50,6 +51,6 @@ export function checkNotRevoked(): ExchangeStep {
     } catch (err) {
       throw new errors.TemporarilyUnavailable(`cannot check the subject_token at ${partner.systemId}: ${(err as Error).message}`);
     }
-    if (!active) throw new errors.InvalidGrant('subject_token is no longer active (revoked)');
+    if (!active) throw invalidGrant('subject_token is no longer active (revoked)');
   };
 }

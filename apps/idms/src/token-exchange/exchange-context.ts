@@ -1,4 +1,4 @@
-import type { KoaContextWithOIDC } from 'oidc-provider';
+import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { McAccessToken } from '@mcx/auth';
 import type { MigrationAuthorization } from '@mcx/db';
 import type { PartnerConfig } from '../config/config.ts';
@@ -24,3 +24,14 @@ export type ExchangeStep = (state: ExchangeState) => Promise<void> | void;
 export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange';
 export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
+
+/**
+ * invalid_grant whose error_description says why (RFC 6749 clause 5.2: human-readable text for the
+ * client developer); oidc-provider would otherwise keep the detail private and answer only
+ * "grant request is invalid".
+ */
+export function invalidGrant(detail: string): InstanceType<typeof errors.InvalidGrant> {
+  const error = new errors.InvalidGrant(detail);
+  error.error_description = detail;
+  return error;
+}

@@ -1,3 +1,4 @@
+import { invalidGrant } from './exchange-context.ts';
 import { errors } from 'oidc-provider';
 import { decodeJwt } from 'jose';
 import { createTokenVerifier, TokenError, type TokenVerifier } from '@mcx/auth';
@@ -20,17 +21,17 @@ export function verifySubjectToken(partners: readonly PartnerConfig[], ownIssuer
     try {
       iss = decodeJwt(state.subjectToken).iss;
     } catch {
-      throw new errors.InvalidGrant('subject_token is not a JWT');
+      throw invalidGrant('subject_token is not a JWT');
     }
     const partner = partners.find((p) => p.issuer === iss);
     const verifier = iss ? verifiers.get(iss) : undefined;
-    if (!partner || !verifier) throw new errors.InvalidGrant('subject_token issuer is not trusted');
+    if (!partner || !verifier) throw invalidGrant('subject_token issuer is not trusted');
     try {
       state.subject = await verifier.verify(state.subjectToken);
     } catch (err) {
       if (!(err instanceof TokenError)) throw err;
       if (err.code === 'jwks-unavailable') throw new errors.TemporarilyUnavailable(`cannot fetch the keys of ${partner.systemId}`);
-      throw new errors.InvalidGrant(`subject_token rejected: ${err.message}`);
+      throw invalidGrant(`subject_token rejected: ${err.message}`);
     }
     state.partner = partner;
   };

@@ -12,10 +12,7 @@ const TRANSIENT_SIP = new Set([408, 480, 500, 503, 504]);
 export function sipFailure(step: StepName, res: SipResponse): StepError {
   const warning = res.headers.get('warning');
   const why = `SIP ${res.status} ${res.reason}${warning ? ` (${warning.replace(/^\d{3} \S+ /, '').replace(/^"|"$/g, '')})` : ''}${res.local ? ' [local]' : ''}`;
-  // Workaround: the CMS and GMS answer 403 "Forbidden (jwks-unavailable)" when they could not
-  // fetch the IdMS keys (a server-side outage, not a refusal of this UE): retried like a 503.
-  const serverOutage = res.status === 403 && /jwks-unavailable/i.test(`${res.reason} ${warning ?? ''}`);
-  return new StepError(step, why, TRANSIENT_SIP.has(res.status) || serverOutage);
+  return new StepError(step, why, TRANSIENT_SIP.has(res.status));
 }
 
 export function httpFailure(step: StepName, status: number, what: string): StepError {

@@ -45,7 +45,7 @@ export interface SubscribeRequest<S = unknown> {
 
 export type AuthorizeResult<S> =
   | { ok: true; subscriber: string; state: S }
-  | { ok: false; status: number; reason?: string };
+  | { ok: false; status: number; reason?: string; /** e.g. Retry-After on a 503 (RFC 3261 clause 20.33) */ headers?: Record<string, string> };
 
 /** A NOTIFY body or a function producing it when the dialog is free. */
 export type NotifyBody = string | (() => string | Promise<string>);
@@ -343,7 +343,7 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
     }
     if (!from.params.get('tag')) return req.respond(400, 'Missing From tag');
     const decision = await options.authorize({ message: m, source: req.source, event, eventParams: ev.params, expires, parts, from, to });
-    if (!decision.ok) return req.respond(decision.status, decision.reason);
+    if (!decision.ok) return req.respond(decision.status, decision.reason, decision.headers ? { headers: decision.headers } : undefined);
     if (closed) return req.respond(503, 'Service Unavailable');
     const localTag = newTag();
     let dialog: DialogState;
@@ -404,7 +404,7 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
         from: parseNameAddr(m.headers.get('from')!), to: parseNameAddr(m.headers.get('to')!), existing: sub,
       });
       if (!decision.ok) {
-        req.respond(decision.status, decision.reason);
+        req.respond(decision.status, decision.reason, decision.headers ? { headers: decision.headers } : undefined);
         await startTermination(sub, 'rejected', undefined);
         return;
       }
