@@ -263,6 +263,30 @@ async function runStep(ctx: ScenarioContext, step: Step): Promise<string> {
       throw new StepFailure(`upload answered ${body.status}, expected ${e.expect_status}`);
     return `upload of ${u.activeProfile.selector.split('/').pop()}: ${body.status}${body.etag ? ` ETag ${body.etag}` : ''}`;
   }
+  if ('admin_request' in step) {
+    const e = step.admin_request;
+    const s = ctx.system(e.system);
+    const base =
+      e.server === 'idms'
+        ? s.idms.issuer
+        : e.server === 'cms'
+          ? s.admin.replace(/\/admin$/, '')
+          : s.gmsAdmin.replace(/\/admin$/, '');
+    const res = await fetch(`${base}${e.path}`, {
+      method: e.method,
+      headers: {
+        authorization: `Bearer ${ctx.adminTokens.get(e.system) ?? ''}`,
+        ...(e.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(e.body !== undefined ? { body: JSON.stringify(e.body) } : {}),
+    });
+    const text = await res.text();
+    if (res.status !== e.expect_status)
+      throw new StepFailure(
+        `${e.method} ${e.path} at ${e.server} of ${e.system}: ${res.status} (expected ${e.expect_status}) ${text.slice(0, 300)}`,
+      );
+    return `${e.method} ${e.server} ${e.path}: ${res.status}`;
+  }
   if ('wait' in step) {
     await new Promise((resolve) => setTimeout(resolve, step.wait));
     return `waited ${step.wait} ms`;

@@ -69,6 +69,21 @@ export const stepSchema = z.union([
       profile_name: z.string().optional(),
     }),
   }),
+  /**
+   * A call to an admin API of a system (CMS, GMS or IdMS), with that system's admin credential:
+   * what an administrator does between steps (revoke a migration authorization, re-share ...).
+   */
+  z.object({
+    admin_request: z.object({
+      system: z.string().min(1),
+      server: z.enum(['cms', 'gms', 'idms']),
+      method: z.enum(['GET', 'PUT', 'POST', 'DELETE']),
+      /** Path below the server's base URL, e.g. /admin/migrations/sip%3Acarol%40mcx-a.example.net */
+      path: z.string().startsWith('/admin/'),
+      body: z.unknown().optional(),
+      expect_status: z.number().int().default(200),
+    }),
+  }),
   z.object({ wait: duration }),
 ]);
 
