@@ -19,7 +19,7 @@ import { Authenticator } from './csc2-xcap/authentication.ts';
 import { createGroupUsage } from './csc2-xcap/group-usage.ts';
 import { createGroupXcapRoot } from './csc2-xcap/xcap-root.ts';
 import { createGroupNotifier, type SubscriptionSummary } from './group-subscriptions/group-notifier.ts';
-import { PrismaSubscriptionStore } from './group-subscriptions/subscription-store.ts';
+import { groupSubscriptionStore } from './group-subscriptions/subscription-store.ts';
 import { seedGroups, type GmsSeedInput, type SeedResult } from './seed/seed.ts';
 import { GroupAdministrators } from './store/administrators.ts';
 import { GroupDirectory } from './store/group-directory.ts';
@@ -102,7 +102,7 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
       administrators,
       authenticator,
       xcapRoot,
-      store: new PrismaSubscriptionStore(db, config.serverName, 'xcap-diff'),
+      store: groupSubscriptionStore(db, config.serverName, 'xcap-diff'),
       defaultExpires: config.defaultExpires,
       maxExpires: config.maxExpires,
       logger: log,

@@ -42,12 +42,13 @@ import type { Logger } from 'pino';
 import { mayAccess } from '../csc4-xcap/access-policy.ts';
 import { principalOf, type TokenAuthenticator } from '../csc4-xcap/authentication.ts';
 import type { CmsDocumentStore, DocumentChangeEvent } from '../store/document-store.ts';
-import type { PrismaSubscriptionStore, ProxySubscriptionState } from '../store/subscription-store.ts';
+import type { PrismaSubscriptionStore } from '@mcx/db';
+import type { ProxySubscriptionState } from '../store/subscription-store.ts';
 
 export interface SubscriptionProxyOptions {
   endpoint: SipEndpoint;
   store: CmsDocumentStore;
-  subscriptions: PrismaSubscriptionStore;
+  subscriptions: PrismaSubscriptionStore<ProxySubscriptionState>;
   tokens: TokenAuthenticator;
   xcapRoot: string;
   logger: Logger;
