@@ -6,17 +6,53 @@
  * socket. Each dialog always has one NOTIFY in flight (RFC 5875 clause 4.7 allows no more),
  * so the load is N concurrent transactions. Prints one JSON object.
  *
- * Env: BENCH_SUBSCRIPTIONS (1000), BENCH_SECONDS (10), BENCH_DRAIN_SECONDS (40: wait for the
- * SUBSCRIBE server transactions to end, Timer J = 64*T1, before measuring the heap).
- * Run: npm run bench (node --expose-gc --conditions=@mcx/source --import tsx bench/notify.ts)
+ * Options (each also read from the environment variable named after it):
+ *   --subscriptions N   (BENCH_SUBSCRIPTIONS, 1000)
+ *   --seconds S         (BENCH_SECONDS, 10): length of the NOTIFY load
+ *   --drain-seconds S   (BENCH_DRAIN_SECONDS, 40): wait for the SUBSCRIBE server transactions to
+ *                       end (Timer J = 64*T1) before measuring the heap
+ * `subscriptions` and `heap_bytes_per_subscription` report what was measured: the subscriptions
+ * the notifier held when the heap was measured, and the heap growth divided by that count.
+ * Run: npm run bench -w @mcx/sip [-- --subscriptions 200 --seconds 3]
+ * (node --expose-gc --conditions=@mcx/source --import tsx bench/notify.ts)
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { createNotifier, subscribe, SipEndpoint, XCAP_DIFF_CONTENT_TYPE, XCAP_DIFF_EVENT, buildMultipart } from '../src/index.ts';
 
-const N = Number(process.env.BENCH_SUBSCRIPTIONS ?? 1000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 40);
+const USAGE = 'usage: notify.ts [--subscriptions N] [--seconds S] [--drain-seconds S]';
+const { values: options, positionals } = (() => {
+  try {
+    return parseArgs({
+      allowPositionals: true, // the forked subscriber process: `subscribers <notifier UDP port>`
+      options: {
+        subscriptions: { type: 'string', default: process.env.BENCH_SUBSCRIPTIONS ?? '1000' },
+        seconds: { type: 'string', default: process.env.BENCH_SECONDS ?? '10' },
+        'drain-seconds': { type: 'string', default: process.env.BENCH_DRAIN_SECONDS ?? '40' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    console.error(`notify.ts: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+if (options.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+function positiveNumber(name: string, text: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) {
+    console.error(`notify.ts: --${name} takes a positive number, not "${text}"\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+}
+const N = Math.floor(positiveNumber('subscriptions', options.subscriptions));
+const SECONDS = positiveNumber('seconds', options.seconds);
+const DRAIN_SECONDS = positiveNumber('drain-seconds', options['drain-seconds']);
 
 const URIS = [
   'org.3gpp.mcptt.ue-config/users/sip:alice@example.net/ue-config-1.xml',
@@ -88,7 +124,7 @@ async function notifierProcess(): Promise<void> {
       },
     },
   });
-  const child = fork(fileURLToPath(import.meta.url), ['subscribers', String(ep.address('udp').port)], { execArgv: process.execArgv });
+  const child = fork(fileURLToPath(import.meta.url), ['subscribers', String(ep.address('udp').port), '--subscriptions', String(N)], { execArgv: process.execArgv });
   const fromChild = (type: string) => new Promise<Record<string, number>>((resolve) => {
     const on = (m: { type: string }) => {
       if (m.type === type) {
@@ -108,6 +144,7 @@ async function notifierProcess(): Promise<void> {
   }
   const drained = ep.stats();
   const heapSubscribed = await heap();
+  const subscriptionsMeasured = notifier.size;
 
   running = true;
   const cpu0 = process.cpuUsage();
@@ -121,10 +158,13 @@ async function notifierProcess(): Promise<void> {
   const childDone = fromChild('done');
   child.send({ type: 'stop' });
   const childStats = await childDone;
+  const subscriptionsAtEnd = notifier.size;
   notifier.close();
   await ep.close();
   console.log(JSON.stringify({
-    subscriptions: notifier.size || N,
+    subscriptions_requested: N,
+    subscriptions: subscriptionsMeasured,
+    subscriptions_at_end: subscriptionsAtEnd,
     transport: 'udp',
     seconds: Number(elapsed.toFixed(2)),
     notifies_per_s: Math.round(answered / elapsed),
@@ -132,7 +172,8 @@ async function notifierProcess(): Promise<void> {
     notifies_failed: failed,
     notifier_cpu_percent: Math.round(((cpu.user + cpu.system) / 1000 / (elapsed * 1000)) * 100),
     subscribe_phase_s: Number(subscribeSeconds.toFixed(2)),
-    heap_bytes_per_subscription: Math.round((heapSubscribed - heapBefore) / N),
+    heap_bytes_per_subscription: subscriptionsMeasured > 0 ? Math.round((heapSubscribed - heapBefore) / subscriptionsMeasured) : null,
+    heap_measured_with_gc: gc !== undefined,
     heap_measured_with: drained,
     transactions_during_load: peak,
     notifier_rss_mb: Math.round(process.memoryUsage().rss / 2 ** 20),
@@ -142,5 +183,8 @@ async function notifierProcess(): Promise<void> {
   child.kill();
 }
 
-if (process.argv[2] === 'subscribers') await subscriberProcess(Number(process.argv[3]));
-else await notifierProcess();
+if (positionals[0] === 'subscribers') await subscriberProcess(Number(positionals[1]));
+else if (positionals.length > 0) {
+  console.error(`notify.ts: unexpected argument "${positionals[0]}"\n${USAGE}`);
+  process.exit(2);
+} else await notifierProcess();
