@@ -1,7 +1,7 @@
 /**
  * The ecosystem file (ecosystem.yaml): one file describes both MC systems (primary and partner),
- * their users with MC IDs and user profiles ("personalities", seed 001), the users authorized to
- * migrate (TS 23.280 10.1.6, seed 000), groups (TS 24.481) and the UEs to start.
+ * their users with MC IDs and user profiles ("personalities", TS 23.280 10.1.4.1), the users
+ * authorized to migrate (TS 23.280 10.1.6, 10.17.5), groups (TS 24.481) and the UEs to start.
  * Every default lives here, so this schema is also the documentation of the file.
  */
 import { z } from 'zod';
@@ -67,7 +67,7 @@ export const userSchema = z.object({
   /** Defaults to sip:<username>@<home domain>. */
   mcpttId: z.string().optional(),
   entitlements: z.array(z.enum(['mcptt', 'mcvideo', 'mcdata'])).default(['mcptt']),
-  /** User profiles configured by the primary MC system (seed 001 personalities). */
+  /** User profiles ("personalities") configured by the primary MC system (TS 23.280 10.1.4.1). */
   profiles: z.array(profileSchema).min(1),
   /**
    * Partner MC systems the user is authorized to migrate to, each with the user profile used there

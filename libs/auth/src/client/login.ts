@@ -169,7 +169,7 @@ export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token'
 export const JWT_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:jwt';
 
 /**
- * Migration authentication (TS 24.484 clause 4.2.2.1.2, seed 000): present the security token
+ * Migration authentication (TS 24.484 clause 4.2.2.1.2.1): present the security token
  * from the primary IdMS to the partner IdMS and obtain a partner access token. OAuth 2.0 Token
  * Exchange (RFC 8693 clause 2.1) at the partner's token endpoint.
  */

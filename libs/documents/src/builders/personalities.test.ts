@@ -15,7 +15,7 @@ const profiles = buildUserProfiles({
   partners,
 });
 
-describe('user personalities (seed 001) with partner entries (seed 000)', () => {
+describe('user personalities (TS 23.280 10.1.4.1) with partner entries (TS 24.484 4.2.2.1.2.1)', () => {
   it('builds home, mutual aid and limited functionality profiles, home pre-selected', () => {
     expect(profiles.map((p) => p.profileName?.[0]?.value)).toEqual(PERSONALITIES.map((p) => p.profileName));
     expect(profiles.map((p) => p.userProfileIndex)).toEqual([1, 2, 3]);

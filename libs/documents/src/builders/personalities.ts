@@ -1,7 +1,7 @@
 /**
- * The user "personalities" of seed 001 (TS 23.280 clause 10.1.4.1): several profiles for one
- * user ("home", "mutual aid", "limited functionality"), each with its partner MC system entries
- * (seed 000). Used by tests and by the ecosystem seed.
+ * The user "personalities" (TS 23.280 clause 10.1.4.1): several profiles for one user ("home",
+ * "mutual aid", "limited functionality"), each with its partner MC system entries (TS 24.484
+ * clause 4.2.2.1.2.1). Used by tests and by the ecosystem seed.
  */
 import type { UeInitConfig } from '../ue-init-config/ue-init-config.ts';
 import type { AllowAction } from '../user-profile/allow-actions.ts';

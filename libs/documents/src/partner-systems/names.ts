@@ -1,6 +1,6 @@
 /**
  * Element names of the list of partner MC systems to which the MCS UE can migrate
- * (TS 24.484 clause 4.2.2.1.2.1, seed 000). The Rel-13 schema has no element for this list,
+ * (TS 24.484 clause 4.2.2.1.2.1). The Rel-13 schema has no element for this list,
  * so it is carried in the user profile's root `<anyExt>` in a namespace of OURS (not 3GPP's).
  * All names live here so they can follow the spec once its element names are known.
  */
