@@ -1,10 +1,10 @@
 /**
  * Drives Prisma's schema engine (WASM build, @prisma/schema-engine-wasm) from Node through the
- * driver adapters, without the Rust binary the CLI would download (toolchain notes, "Prisma
+ * driver adapters, without the Rust binary the CLI would download (docs/toolchain.md, "Prisma
  * offline"). Used only by developers (migration:create) and CI (migration:check); the app applies
  * migration files itself (src/migrate.ts).
  *
- * Known engine bugs and how this module avoids them (toolchain notes):
+ * Known engine bugs and how this module avoids them (docs/toolchain.md, "Prisma offline"):
  *  1. P1014 on diagnostics without _prisma_migrations: we never call the diagnostics; the
  *     database we diff has had the migrations applied by our own runner.
  *  2. SQLite shadow replay through executeRaw: we never use the shadow database (no

@@ -1,6 +1,8 @@
 /**
- * Writes the two provider schemas from prisma/models.prisma and runs `prisma generate` for each.
- * A datasource provider must be a literal, so one models file feeds two schemas (toolchain notes).
+ * Writes the two provider schemas from the repository's prisma/models.prisma (beside apps/ and
+ * libs/) and runs `prisma generate` for each into this package's src/generated/<provider>.
+ * A datasource provider must be a literal, so one models file feeds two schemas
+ * (docs/toolchain.md, "Prisma offline").
  * Works offline: PRISMA_SCHEMA_ENGINE_BINARY names an existing file so the CLI downloads nothing.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 export const PROVIDERS = ['sqlite', 'postgresql'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
-const prismaDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'prisma');
+/** The repository's top-level prisma/ folder: models.prisma, migrations/, the generated schemas. */
+export const prismaDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'prisma');
 
 export function schemaPath(provider: Provider): string {
   return join(prismaDir, `schema.${provider}.prisma`);
@@ -19,10 +22,10 @@ export function schemaPath(provider: Provider): string {
 
 export function schemaText(provider: Provider): string {
   const models = readFileSync(join(prismaDir, 'models.prisma'), 'utf8');
-  return `// GENERATED from models.prisma by scripts/schemas.ts. Do not edit.
+  return `// GENERATED from prisma/models.prisma by libs/db/scripts/schemas.ts (npm run db:generate). Do not edit.
 generator client {
   provider               = "prisma-client"
-  output                 = "../src/generated/${provider}"
+  output                 = "../libs/db/src/generated/${provider}"
   moduleFormat           = "esm"
   runtime                = "nodejs"
   importFileExtension    = "ts"

@@ -1,7 +1,7 @@
 /**
  * @mcx/db: the data layer of every server. One Prisma models file (prisma/models.prisma), two
  * generated clients (embedded SQLite, PostgreSQL) with one TypeScript type, migrations applied
- * by the server itself at start-up (src/migrate.ts; toolchain notes "Prisma offline").
+ * by the server itself at start-up (src/migrate.ts; docs/toolchain.md, "Prisma offline").
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

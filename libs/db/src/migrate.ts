@@ -1,6 +1,6 @@
 /**
  * The migration runner the servers use at start-up. Prisma's CLI cannot migrate offline
- * (toolchain notes, "Prisma offline"), so the app applies the committed migration files itself:
+ * (docs/toolchain.md, "Prisma offline"), so the app applies the committed migration files itself:
  * in name order, each in its own transaction, recorded in `_prisma_migrations` exactly as
  * `prisma migrate deploy` would (same table, sha256 checksum), so the stock CLI stays compatible.
  */
@@ -12,9 +12,12 @@ import Sqlite from 'better-sqlite3';
 import pg from 'pg';
 import { providerOf, sqlitePathFromUrl, type Provider } from './url.ts';
 
-/** prisma/migrations/<provider>, found from this file, not the cwd (works from src/ and dist/). */
+/**
+ * The repository's top-level prisma/migrations/<provider>, found from this file, not the cwd
+ * (libs/db/src and libs/db/dist are both three levels below the repository root).
+ */
 export function migrationsDir(provider: Provider): string {
-  return fileURLToPath(new URL(`../prisma/migrations/${provider}/`, import.meta.url));
+  return fileURLToPath(new URL(`../../../prisma/migrations/${provider}/`, import.meta.url));
 }
 
 export interface Migration {
@@ -43,7 +46,7 @@ export function readMigrations(dir: string): Migration[] {
 }
 
 export interface ApplyMigrationsOptions {
-  /** Defaults to this package's prisma/migrations/<provider>. */
+  /** Defaults to the repository's prisma/migrations/<provider>. */
   migrationsDir?: string;
 }
 

@@ -27,7 +27,7 @@ export function sqliteUrlFromPath(path: string): string {
 /**
  * pg settings as separate fields (host, port, user, password, database): pg lets
  * `connectionString` win over `database`, which breaks anything that switches databases
- * (toolchain notes, bug 3).
+ * (docs/toolchain.md, "Prisma offline", engine bug 3).
  */
 export function pgConfigFromUrl(url: string): PoolConfig {
   const u = new URL(url);
