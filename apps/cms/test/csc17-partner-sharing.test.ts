@@ -1,4 +1,4 @@
-// CSC-17 (TS 23.280 clause 7.5.2.17) and migration support (seed 000): the primary CMS (mcx-a)
+// CSC-17 (TS 23.280 clause 7.5.2.17) and migration support (TS 24.484 4.2.2.1.2): the primary CMS (mcx-a)
 // shares which users may migrate and the profile each uses in the partner (mcx-b); the partner
 // stores it, records the authorization (CSC-5, IdMS hook) and serves it to the migrated user with
 // partner tokens; revocation removes it; the partner refuses users never shared.

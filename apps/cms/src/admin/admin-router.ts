@@ -1,6 +1,6 @@
 /**
- * Offline configuration "by system administrators and other authorized users" (seed 001,
- * TS 23.280 clause 10.1.4): a JSON admin API (apps/cms/openapi.yaml), protected by the system's
+ * Offline configuration of user profiles by system administrators (TS 23.280 clause 10.1.4.1;
+ * the API's shape is our choice): a JSON admin API (apps/cms/openapi.yaml), protected by the system's
  * admin credential. Every edit is validated (schema + the user-profile identity rule), stored
  * through the one change path (versioned, notified to subscribers).
  *

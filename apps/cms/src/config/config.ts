@@ -16,8 +16,8 @@ export const partnerSchema = z.object({
 export type PartnerConfig = z.infer<typeof partnerSchema>;
 
 /**
- * What the CMS does when a UE shows a profile version newer than the server's (seed 001,
- * TS 23.280 clause 10.1.4.2 "may, subject to policy, trigger the UE to upload"):
+ * What the CMS does when a UE shows a profile version newer than the server's (TS 23.280
+ * clause 10.1.4.3: the server may, subject to policy, trigger the UE to upload it):
  * - `request-upload`: answer 200 with the server copy and `MCX-Upload-Requested: true`;
  * - `server-wins`: answer 200 with the server copy only.
  */

@@ -42,7 +42,7 @@ export function profileIdentityViolation(profile: UserProfile, d: DocumentSelect
 }
 
 /**
- * What a user may not change in an upload (seed 001 "upload user data"): its identity, the list
+ * What a user may not change in an upload of user data (TS 23.280 clause 10.1.4.5): its identity, the list
  * of partner MC systems (TS 24.484 clause 4.2.2.1.2.1: configured by the primary MC system) and
  * the authorisations (allow-* rules, TS 24.484 clause 8.3.2.1).
  */

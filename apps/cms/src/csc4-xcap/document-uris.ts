@@ -1,5 +1,6 @@
 /**
- * Document selectors of the CMS (RFC 4825 clause 6.2; MCOP-compatible names, domain brief 3.2).
+ * Document selectors of the CMS (RFC 4825 clause 6.2; document names as MCOP's CMS client builds
+ * them, our choice where TS 24.484 fixes none).
  * The XUI is the SIP URI itself (`users/sip:alice@mcx-a.example.net/...`), percent-encoded where
  * RFC 3986 requires it.
  */

@@ -111,7 +111,7 @@ export function createXcapRoot(options: XcapRootOptions): Router {
     }
   });
 
-  /** GET/HEAD of a whole document (RFC 4825 clause 7.3) with get-with-version (seed 001). */
+  /** GET/HEAD of a whole document (RFC 4825 clause 7.3) with get-with-version (TS 23.280 10.1.4.3). */
   async function getDocument(req: Request, res: Response, uri: XcapUri, version: number | undefined | 'bad'): Promise<void> {
     const head = req.method.toUpperCase() === 'HEAD';
     let current = store.peek(uri.documentSelector) ?? (await ensurePerUeDocument(store, uri.document));

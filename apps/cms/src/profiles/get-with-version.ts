@@ -1,5 +1,5 @@
 /**
- * Seed 001 "Get MCPTT user profile request/response" (TS 23.280 clause 10.1.4.2/10.1.4.3) over
+ * The UE-initiated "get user profile" request/response (TS 23.280 clause 10.1.4.2/10.1.4.3) over
  * XCAP: the version of a document is its strong ETag (RFC 4825 clause 7.11) plus a version
  * number (our extension headers below).
  *
@@ -14,8 +14,8 @@
  *   asked-for) version;
  * - 200 with the server copy **and `MCX-Upload-Requested: true`**: the UE's ETag is unknown to
  *   the server and its version number is higher than the server's, i.e. the UE holds a newer
- *   copy (offline edit) and policy `request-upload` asks it to upload (seed 001 clause
- *   10.1.3.4 "triggered by receiving information from the configuration server"). With policy
+ *   copy (offline edit) and policy `request-upload` asks it to upload (TS 23.280
+ *   clause 10.1.4.5: the upload may be triggered by information from the server). With policy
  *   `server-wins` the header is left out.
  * - errors: 403/404/412 with a reason phrase, 409 with an xcap-error document.
  */

@@ -7,9 +7,9 @@
  * Creates, through the one change path:
  * - the UE initial configuration master (TS 24.484 clause 7.2.1.0), from the system's endpoints;
  * - the service configuration (TS 24.484 clause 8.4);
- * - per user homed here: each user profile ("personalities", seed 001; TS 23.280 10.1.4.1) with
- *   its list of partner MC systems and their embedded UE initial configuration (seed 000,
- *   TS 24.484 clause 4.2.2.1.2.1), and the user's UE configuration (TS 24.484 clause 8.2);
+ * - per user homed here: each user profile ("personalities", TS 23.280 10.1.4.1) with
+ *   its list of partner MC systems and their embedded UE initial configuration (TS 24.484
+ *   clause 4.2.2.1.2.1), and the user's UE configuration (TS 24.484 clause 8.2);
  * - per user with `migrateTo`: the profile to use in that partner system, recorded for a CSC-17
  *   share (pushed by `shareMigrations()`).
  */
@@ -40,7 +40,7 @@ export interface SeedGroupRef {
   implicit?: boolean;
 }
 
-/** One user profile ("personality", seed 001). */
+/** One user profile ("personality", TS 23.280 10.1.4.1). */
 export interface SeedProfile {
   /** `user-profile-index` (0..255). */
   index: number;
@@ -54,7 +54,7 @@ export interface SeedProfile {
   participantType?: string;
 }
 
-/** A partner MC system entry of the user's profiles (seed 000). */
+/** A partner MC system entry of the user's profiles (TS 24.484 4.2.2.1.2.1). */
 export interface SeedPartnerEntry {
   systemId: string;
   name?: string;

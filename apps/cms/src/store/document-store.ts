@@ -4,7 +4,7 @@
  * database (`XcapDocument`, `XcapDocumentVersion`).
  *
  * - Reads (`get`, `list`) never query the database: a conditional GET and a NOTIFY fan-out
- *   cost no query (toolchain notes, "Speed").
+ *   cost no query (docs/toolchain.md, "Speed").
  * - Writes are compare-and-set on the ETag (RFC 4825 clause 7.11), serialized per document,
  *   database first (one transaction: the row with an optimistic version check, the new
  *   version in the history, pruning), then memory, then one change event. Every cause of a

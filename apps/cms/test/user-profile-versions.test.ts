@@ -1,5 +1,6 @@
-// Seed 001 end to end over real HTTP and SIP: get-with-version, network-initiated update
-// notification, upload of user data, and the server-newer / UE-newer decision.
+// Versioned user profiles (TS 23.280 10.1.4.3-10.1.4.5) end to end over real HTTP and SIP:
+// get-with-version, network-initiated update notification, upload of user data, and the
+// server-newer / UE-newer decision.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseXcapDiff } from '@mcx/xcap';
 import { parseUserProfile, serializeUserProfile } from '@mcx/documents';
@@ -42,7 +43,7 @@ function renameProfile(xml: string, name: string): string {
   return serializeUserProfile({ ...p, profileName: [{ value: name, lang: 'en' }] });
 }
 
-describe('seed 001: get with version, update notification, upload', () => {
+describe('user profile versions: get with version, update notification, upload', () => {
   let ue1: TestUe & { status: number };
   let ue2: TestUe & { status: number };
   beforeAll(async () => {
