@@ -2,7 +2,7 @@
  * Group document subscriptions over real SIP (UDP and TCP) with real tokens (TS 24.481 clause
  * 6.3.13, RFC 5875, RFC 6665): initial full-state NOTIFY, a membership change reaches every
  * subscribed member, the removed member gets a final NOTIFY and loses access, the UE retrieves
- * the document from the notified URI (seed 000).
+ * the document from the notified URI (TS 24.484 clause 4.2.2.1.2.1).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGroup } from '@mcx/documents';

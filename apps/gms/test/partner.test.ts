@@ -1,5 +1,5 @@
 /**
- * Partner side (TS 23.280 clause 10.1.6, seed 000): the partner GMS serves the groups a migrated
+ * Partner side (TS 23.280 clause 10.1.6, TS 24.484 4.2.2.1.2): the partner GMS serves the groups a migrated
  * user uses in the partner MC system. The user authenticates at the partner IdMS with the token
  * of its primary IdMS (RFC 8693 token exchange) and then reads and subscribes to its partner
  * groups like any user: membership decides. Its primary-system token is not accepted there.

@@ -122,7 +122,7 @@ describe('authorization code flow with PKCE (RFC 7636) for the UE', () => {
   });
 });
 
-describe('scope entitlement (domain brief §5)', () => {
+describe('scope entitlement: MC scopes only for entitled accounts', () => {
   it('never grants MC scopes to an account without MCPTT entitlement', async () => {
     const tokens = await login('bob');
     const at = decodeJwt(tokens.accessToken);

@@ -70,7 +70,7 @@ export async function startEcosystem(options: { accessTokenTtl?: number; migrati
     scryptCost: cost,
   });
   await upsertAccount(dbA, { username: 'carol', password: PASSWORD, mcpttId: 'sip:carol@mcx-a.example', entitlements: ['mcptt'], scryptCost: cost });
-  // bob has an account but no MC entitlement (domain brief §5: no MC scopes for non-MC users).
+  // bob has an account but no MC entitlement (no MC scopes for non-MC users: our choice).
   await upsertAccount(dbA, { username: 'bob', password: PASSWORD, mcpttId: 'sip:bob@mcx-a.example', entitlements: [], scryptCost: cost });
   await authorizeMigration(dbB, { partnerSystemId: 'mcx-b', homeSystemId: 'mcx-a', mcpttId: 'sip:alice@mcx-a.example', accessProfiles: [1] });
   return {

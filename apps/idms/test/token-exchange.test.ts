@@ -9,7 +9,7 @@ import { createTokenVerifier, discoverIdms, exchangeToken, loginWithPkce, MC_SCO
 import { authorizeMigration, startIdms, upsertAccount, type IdmsHandle } from '../src/index.ts';
 import { audiences, LEGACY_CLIENT, PASSWORD, REDIRECT_URI, startEcosystem, UE_CLIENT, type Ecosystem } from './ecosystem.ts';
 
-// Migration authentication (TS 24.484 clause 4.2.2.1.2, seed 000) as RFC 8693 token exchange:
+// Migration authentication (TS 24.484 clause 4.2.2.1.2.1) as RFC 8693 token exchange:
 // the partner IdMS (mcx-b) accepts the security token obtained from the primary IdMS (mcx-a).
 let eco: Ecosystem;
 beforeAll(async () => {

@@ -48,7 +48,7 @@ describe('an MCS UE configures itself in its primary system and migrates to the 
     // One SUBSCRIBE to the CMS listed the UE configuration, the profiles and the service configuration; one to the GMS.
     expect(s.documents.filter((d) => d.system === 'mcx-a').map((d) => d.kind).sort()).toEqual(['group', 'service-config', 'ue-config', 'user-profile', 'user-profile']);
     expect(s.activeProfile).toMatchObject({ system: 'mcx-a', index: 1, name: 'home' });
-    // The copies are what the server holds (ETag = version, seed 001).
+    // The copies are what the server holds (ETag = version: docs/conventions.md).
     const serverEtag = sys.a.cms.store.peek(profileSel(1))!.etag;
     expect(s.documents.find((d) => d.selector === profileSel(1))!.etag).toBe(serverEtag);
     expect(sys.a.mcs.registrations().map((r) => [r.mcpttId, r.kind])).toContainEqual([ALICE, 'service']);

@@ -1,4 +1,4 @@
-// The UE host over its control API (docs/ue-host-api.md) with the SSE stream, versions (seed 001:
+// The UE host over its control API (docs/ue-host-api.md) with the SSE stream, versions (TS 23.280 10.1.4:
 // get-with-version, upload, upload on the server's request) and the at-rest copies (tampering is
 // detected and the document re-fetched), against real servers of two MC systems.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -127,7 +127,7 @@ describe('control API', () => {
   });
 });
 
-describe('versions (seed 001) and at-rest protection', () => {
+describe('versions (TS 23.280 10.1.4) and at-rest protection', () => {
   it('get-with-version: every copy is already synchronized (304)', async () => {
     const ue = host.ue('bulk-2')!;
     const res = await post('/api/ues/bulk-2/sync', {});

@@ -1,6 +1,6 @@
 /**
- * Group identities and XCAP URIs of the group application usage (TS 24.481 clause 6.2.2.2, as
- * cited [S] in the domain brief §3.2): a group document lives at
+ * Group identities and XCAP URIs of the group application usage (TS 24.481 clause 6.2.2.2; the
+ * clause number as other implementations cite it): a group document lives at
  * `org.openmobilealliance.groups/global/byGroupID/<MC group ID>`, where the MC group ID is the
  * `list-service@uri` of the document (a SIP URI, e.g. `sip:fire-1@mcx-a.example`). A group created
  * by a GMC may also live in the creator's users tree (`.../users/<XUI>/<name>`).

@@ -12,7 +12,7 @@
  *    read is left out; a list of only such documents is refused with 403.
  * 3. The initial NOTIFY carries the full state: one `<document sel new-etag>` per visible group
  *    document; `xcap-root` is the GMS HTTP XCAP root, so the UE retrieves the document from
- *    `xcap-root + "/" + sel` (seed 000: "retrieval ... using the notified HTTPS URI").
+ *    `xcap-root + "/" + sel` (TS 24.484 clause 4.2.2.1.2.1: retrieval "using the notified HTTPS URI").
  * 4. A change reaches every subscriber that can see the document: `previous-etag` + `new-etag`
  *    (no patch operations: the UE fetches, TS 24.481). A member added to a group sees it appear
  *    (new-etag only) in an "all my groups" subscription.

@@ -1,7 +1,7 @@
 /**
  * The GMS document store: XCAP documents (RFC 4825 clause 6) in the `XcapDocument` table with an
  * in-memory view of every document of this server instance, written through. Reads (GET,
- * conditional GET, NOTIFY fan-out, authorization) never cost a query (toolchain notes "Speed");
+ * conditional GET, NOTIFY fan-out, authorization) never cost a query (docs/toolchain.md "Speed");
  * a write is one query. Writes to one document are serialized in this process and
  * compare-and-set in the database (`updateIfVersion`), so replicas cannot lose an update
  * (RFC 4825 clause 7.11): the loser gets an EtagMismatch and the XCAP engine re-reads.

@@ -5,8 +5,8 @@ import type { McAccount } from '../accounts/accounts.ts';
 /**
  * The grant of an authorization request, built from the account's entitlements instead of a
  * consent page (MC clients are pre-registered, TS 33.180 annex B.2). An MC scope is granted only
- * to an account entitled to the service (domain brief §5, "the scope grant must be
- * user-entitlement aware"); the others are recorded as rejected, so they never reach a token.
+ * to an account entitled to the service (our choice: an account that is not an MC user of that
+ * service gets no MC scope); the others are recorded as rejected, so they never reach a token.
  */
 export async function loadEntitledGrant(ctx: KoaContextWithOIDC): Promise<Grant | undefined> {
   const { oidc } = ctx;

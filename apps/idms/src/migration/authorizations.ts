@@ -2,7 +2,7 @@ import type { MigrationAuthorization, PrismaClient } from '@mcx/db';
 
 /**
  * Users authorized to migrate to this (partner) MC system (TS 23.280 clause 10.17.5, "users
- * authorized to migrate"; seed 000). Rows are written by CMS-to-CMS migration sharing (CSC-17) or
+ * authorized to migrate"). Rows are written by CMS-to-CMS migration sharing (CSC-17) or
  * seeded from the ecosystem file; the IdMS only reads them when it exchanges a token.
  */
 export interface AuthorizeMigrationInput {

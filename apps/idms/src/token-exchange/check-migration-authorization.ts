@@ -4,9 +4,9 @@ import { findMigrationAuthorization } from '../migration/authorizations.ts';
 import type { ExchangeStep } from './exchange-context.ts';
 
 /**
- * Only users authorized to migrate to this MC system get a token (TS 23.280 clause 10.17.5;
- * seed 000): a MigrationAuthorization row with status "authorized" for (this system, the
- * user's MCPTT ID, the home system that issued the token).
+ * Only users authorized to migrate to this MC system get a token (TS 23.280 clause 10.17.5): a
+ * MigrationAuthorization row with status "authorized" for (this system, the user's MCPTT ID, the
+ * home system that issued the token).
  */
 export function checkMigrationAuthorization(prisma: PrismaClient, systemId: string): ExchangeStep {
   return async (state) => {

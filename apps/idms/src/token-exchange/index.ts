@@ -15,7 +15,7 @@ export { exchangeClaims } from './issue-partner-token.ts';
 export { TOKEN_EXCHANGE_GRANT } from './exchange-context.ts';
 
 /**
- * Migration authentication at the partner IdMS (TS 24.484 clause 4.2.2.1.2, seed 000) as
+ * Migration authentication at the partner IdMS (TS 24.484 clause 4.2.2.1.2.1) as
  * OAuth 2.0 Token Exchange (RFC 8693) at the token endpoint: a pipeline of named steps.
  */
 export function tokenExchangeSteps(config: IdmsConfig, issuer: string, prisma: PrismaClient, resourceServers: Map<string, ResourceServerDescription>): ExchangeStep[] {

@@ -6,8 +6,8 @@ import type { PartnerConfig } from '../config/config.ts';
 import type { ExchangeStep } from './exchange-context.ts';
 
 /**
- * Issuer trust (seed 000: the partner IdMS accepts "the security token obtained from the
- * identity management server in the primary MC system"): the token's issuer must be a
+ * Issuer trust (TS 24.484 clause 4.2.2.1.2.1: the UE presents to the partner IdMS "the security
+ * token obtained from the identity management server in the primary MC system"): the token's issuer must be a
  * configured partner; its signature verifies against that partner's JWKS (from discovery,
  * cached); it is unexpired; and its audience is this IdMS (the primary minted it for us).
  */

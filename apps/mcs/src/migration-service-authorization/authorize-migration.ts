@@ -1,6 +1,6 @@
 /**
  * Migration service authorization in a partner MC system (TS 24.379 clause 7A shape; TS 24.484
- * clause 4.2.2.1.2.1, seed 000), as a sequence of named checks:
+ * clause 4.2.2.1.2.1), as a sequence of named checks:
  * 1. `checkPartnerToken`: the token was issued by THIS system's IdMS by token exchange for a user
  *    of the home system the UE names (`mc_home_system`);
  * 2. `checkSharedAuthorization`: the partner CMS holds a migration authorization for the user,

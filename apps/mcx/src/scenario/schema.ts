@@ -59,7 +59,7 @@ export const stepSchema = z.union([
   /** Get-with-version of every local copy: each result's status must be in `statuses`. */
   z.object({ sync: z.object({ ue, statuses: z.array(z.number().int()).default([304]) }) }),
   /**
-   * Upload of user data (seed 001): the UE PUTs its active profile with If-Match of its copy; with
+   * Upload of user data (TS 23.280 10.1.4.5): the UE PUTs its active profile with If-Match of its copy; with
    * `profile_name`, the user first edits <ProfileName> in that copy.
    */
   z.object({

@@ -1,4 +1,4 @@
-// At-rest protection of local copies (seed 001: "confidentiality and integrity protected").
+// At-rest protection of local copies (TS 23.280 10.1.4.1: confidentiality and integrity protected).
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,8 +1,7 @@
 /**
  * Local copies of configuration documents, confidentiality- and integrity-protected at rest
- * (seed 001 / TS 23.280 clause 10.1.4.1: "When stored at the UE, the MCPTT user profile is
- * confidentiality and integrity protected"; TS 24.484 clause 7.2.2.1 integrity/confidentiality
- * flags).
+ * (TS 23.280 clause 10.1.4.1: a user profile stored at the UE is confidentiality and integrity
+ * protected; TS 24.484 clause 7.2.2.1 integrity/confidentiality flags).
  *
  * AES-256-GCM (authenticated encryption) with a per-UE key derived by HKDF-SHA256 from the host
  * secret and the UE id. One file per document under `<dataDir>/ues/<ue-id>/`:

@@ -54,7 +54,7 @@ export class LocalCopies {
   }
 
   /**
-   * A copy left on disk by an earlier run (seed 001 "get with my version" at start): registered
+   * A copy left on disk by an earlier run ("get with my version" at start, TS 23.280 10.1.4.3): registered
    * when it opens (authentic), else undefined (`tampered` is reported to `onTamper`).
    */
   async load(system: string, server: 'cms' | 'gms', sel: string, onTamper?: (sel: string) => void): Promise<DocumentMeta | undefined> {

@@ -1,5 +1,5 @@
 /**
- * Keeping local copies current (TS 24.484 clause 6.3.13.2; RFC 5875 clause 5.2; seed 001):
+ * Keeping local copies current (TS 24.484 clause 6.3.13.2; RFC 5875 clause 5.2; TS 23.280 10.1.4.3-10.1.4.4):
  * - `fetchDocument`: conditional GET with the ETag held (If-None-Match): 304 = already
  *   synchronized, 200 = newer copy (stored protected), 404 = gone;
  * - `applyNotify`: an xcap-diff NOTIFY body: patch the copy when its ETag is the entry's
@@ -58,7 +58,7 @@ export async function applyNotify(copies: LocalCopies, session: SystemSession, s
   const diff = parseXcapDiff(body);
   const out: NotifyOutcome[] = [];
   for (const entry of diff.documents) {
-    // A copy from an earlier run is used as "my version" (seed 001 get-with-version at start).
+    // A copy from an earlier run is used as "my version" (get-with-version at start, TS 23.280 10.1.4.3).
     const meta = copies.get(session.systemId, server, entry.sel) ?? (await copies.load(session.systemId, server, entry.sel, onTamper));
     let local: { etag: string; body: string } | undefined;
     if (meta && entry.newEtag !== meta.etag) {

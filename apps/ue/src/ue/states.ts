@@ -1,6 +1,7 @@
 /**
- * The states of a simulated MCS UE (after the MCOP CMS client, domain brief 6.1; each transition
- * is a procedure step of TS 24.484 / TS 23.280; docs/ue-host-api.md).
+ * The states of a simulated MCS UE (after the CMS client of the Mission Critical Open Platform
+ * SDK, our choice of model; each transition is a procedure step of TS 24.484 / TS 23.280;
+ * docs/ue-host-api.md).
  *
  * Online configuration (TS 24.484 clause 4.2.2.1.1):
  *   NONE → WITH_UE_INIT_CONFIG → AUTHENTICATED → SERVICE_AUTHORIZED → SUBSCRIBED → STABLE ⇄ UPDATING

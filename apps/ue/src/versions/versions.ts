@@ -1,5 +1,5 @@
 /**
- * Versions of the configuration documents (seed 001; TS 23.280 clause 10.1.4.2-10.1.4.5 over
+ * Versions of the configuration documents (TS 23.280 clause 10.1.4.2-10.1.4.5 over
  * XCAP, apps/cms README "get-with-version"):
  * - `synchronizeAll`: "Get MCPTT user profile request" for every copy = GET with
  *   `If-None-Match: "<etag held>"` (+ `MCX-Profile-Version` when known): 304 = already
@@ -55,7 +55,7 @@ export async function synchronizeAll(ue: Ue, session: SystemSession, event: (tex
     if (res.status === 200 && res.etag) {
       const serverVersion = res.etag;
       if (res.uploadRequested && local.ok) {
-        // The server asks for the newer version the UE holds (seed 001 clause 10.1.3.4).
+        // The server asks for the newer version the UE holds (TS 23.280 10.1.4.5).
         const put = await xcapClient(session, meta.server).put(meta.sel, local.copy.body, local.copy.contentType, { ifMatch: serverVersion });
         result.uploaded = { status: put.status, etag: put.etag ?? null };
         if (put.status === 200 || put.status === 201) await ue.copies.save(session.systemId, meta.server, meta.sel, put.etag!, local.copy.body, local.copy.contentType);
