@@ -6,8 +6,12 @@ export default defineConfig({
   timeout: 180_000,
   expect: { timeout: 60_000 },
   workers: 1,
+  // Test artifacts (screenshots, traces) go beside, not into, test-results/: Playwright empties its
+  // outputDir at start, which would delete the vitest reports written there before.
+  outputDir: 'playwright-output',
+  // The JSON report is what scripts/test-summary.mjs counts (e2e/playwright-report/results.json).
   reporter: process.env.CI
-    ? [['list'], ['junit', { outputFile: 'test-results/playwright-junit.xml' }]]
+    ? [['list'], ['junit', { outputFile: 'test-results/playwright-junit.xml' }], ['json', { outputFile: 'playwright-report/results.json' }]]
     : 'list',
   use: {
     headless: true,
