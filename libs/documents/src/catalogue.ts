@@ -25,11 +25,11 @@ export const AUID = {
 } as const;
 export type Auid = (typeof AUID)[keyof typeof AUID];
 
-/** `users/<XUI>/mcptt-user-profile-<index>.xml` (TS 24.484 clause 8.3.1A as cited [S]). */
+/** `users/<XUI>/mcptt-user-profile-<index>.xml` (TS 24.484 clause 8.3.1A as other implementations cite it). */
 export function userProfileDocumentName(index: number): string {
   return `mcptt-user-profile-${index}.xml`;
 }
-/** The UE initial configuration per UE: `users/sip:<MCS UE ID>/<MCS UE ID>` (TS 24.484 clause 7.2.1.1 as cited [S]). */
+/** The UE initial configuration per UE: `users/sip:<MCS UE ID>/<MCS UE ID>` (TS 24.484 clause 7.2.1.1 as other implementations cite it). */
 export function ueInitConfigDocumentName(ueId: string): string {
   return ueId;
 }
@@ -37,9 +37,9 @@ export function ueInitConfigDocumentName(ueId: string): string {
 export function ueConfigDocumentName(ueId: string): string {
   return ueId;
 }
-/** The service configuration in the global tree: `global/service-config.xml` (MCOP; TS 24.484 clause 8.4.2.8 as cited [S]). */
+/** The service configuration in the global tree: `global/service-config.xml` (MCOP; TS 24.484 clause 8.4.2.8 as other implementations cite it). */
 export const SERVICE_CONFIG_DOCUMENT_NAME = 'service-config.xml';
-/** A group document: `global/byGroupID/<MC group ID>` (TS 24.481 clause 6.2.2.2 as cited [S]). */
+/** A group document: `global/byGroupID/<MC group ID>` (TS 24.481 clause 6.2.2.2 as other implementations cite it). */
 export function groupDocumentPath(groupId: string): string {
   return `byGroupID/${groupId}`;
 }

@@ -4,7 +4,7 @@
  * namespace `urn:oma:xml:poc:list-service`.
  *
  * - Schema (RFC 4825 clause 5.3): the group model of @mcx/documents, strict.
- * - Uniqueness (RFC 4825 clause 5.5; TS 24.481 clause 6.3.2.3 c) as cited [S]): the
+ * - Uniqueness (RFC 4825 clause 5.5; TS 24.481 clause 6.3.2.3 c) as other implementations cite it): the
  *   `list-service@uri` is unique among all group documents of this GMS; a clash is a 409
  *   `<uniqueness-failure>` proposing free URIs in `<alt-value>`. Member `entry@uri` values are
  *   unique within the list (RFC 4826 clause 3.4).

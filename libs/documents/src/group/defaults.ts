@@ -2,7 +2,7 @@ import type { Group } from './group.ts';
 
 /**
  * Media and floor control signalling protection of a group when the elements are absent:
- * protected (TS 24.481 clause 7.2.8 as cited by implementations [S]; secure by default).
+ * protected (TS 24.481 clause 7.2.8 as other implementations cite it; secure by default).
  */
 export const GROUP_PROTECTION_DEFAULT = { protectMedia: true, protectFloorControlSignalling: true } as const;
 
