@@ -23,12 +23,11 @@ import type { Database } from '@mcx/db';
 import { EtagMismatch } from '@mcx/xcap';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { MIME, ueConfigSelector, userPrefix, userProfileSelector } from '../csc4-xcap/document-uris.ts';
+import { MIME, ueConfigSelector, ueIdOfUser, userPrefix, userProfileSelector } from '../csc4-xcap/document-uris.ts';
 import { validationIssue } from '../csc4-xcap/application-usages.ts';
 import type { CmsDocumentStore } from '../store/document-store.ts';
 import { requireAdmin } from '../admin/admin-auth.ts';
 import type { IdmsMigrationHook } from './idms-hook.ts';
-import { ueIdOfUser } from '../seed/seed.ts';
 
 const shareSchema = z.object({
   homeSystemId: z.string().min(1),

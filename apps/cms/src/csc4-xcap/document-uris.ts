@@ -4,6 +4,7 @@
  * The XUI is the SIP URI itself (`users/sip:alice@mcx-a.example.net/...`), percent-encoded where
  * RFC 3986 requires it.
  */
+import { createHash } from 'node:crypto';
 import { AUID, SERVICE_CONFIG_DOCUMENT_NAME, userProfileDocumentName } from '@mcx/documents';
 import { formatDocumentSelector } from '@mcx/xcap';
 
@@ -30,6 +31,17 @@ export function userPrefix(auid: string, mcpttId: string): string {
  */
 export function ueConfigSelector(mcpttId: string): string {
   return formatDocumentSelector({ auid: AUID.ueConfig, tree: 'users', xui: mcpttId, path: ['ue-config.xml'] });
+}
+
+/**
+ * The UE instance id (`urn:uuid`: Instance-ID-URN and `<mcptt-UE-id>`) of the user's UE configuration at
+ * `ueConfigSelector(mcpttId)`: with one UE configuration per user, one stable id per user, derived
+ * from the MCPTT ID (our choice), so that the home CMS and a partner CMS receiving the user over
+ * CSC-17 write the same id.
+ */
+export function ueIdOfUser(mcpttId: string): string {
+  const h = createHash('sha256').update(mcpttId).digest('hex');
+  return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** `org.3gpp.mcptt.service-config/global/service-config.xml` (MCOP; TS 24.484 clause 8.4.2.8 as cited). */

@@ -13,7 +13,6 @@
  * - per user with `migrateTo`: the profile to use in that partner system, recorded for a CSC-17
  *   share (pushed by `shareMigrations()`).
  */
-import { createHash } from 'node:crypto';
 import {
   buildServiceConfig,
   buildUeConfig,
@@ -29,7 +28,7 @@ import {
   type UeInitConfigInput,
 } from '@mcx/documents';
 import { EtagMismatch } from '@mcx/xcap';
-import { MIME, migrationProfileSelector, SERVICE_CONFIG_SELECTOR, ueConfigSelector, userProfileSelector } from '../csc4-xcap/document-uris.ts';
+import { MIME, migrationProfileSelector, SERVICE_CONFIG_SELECTOR, ueConfigSelector, ueIdOfUser, userProfileSelector } from '../csc4-xcap/document-uris.ts';
 import { UE_INIT_CONFIG_MASTER_SELECTOR } from '../csc4-xcap/ue-init-config.ts';
 import type { CmsDocumentStore } from '../store/document-store.ts';
 
@@ -91,12 +90,6 @@ export interface SeedResult {
   existing: number;
   /** Shares recorded for CSC-17 (user -> partner). */
   shares: { mcpttId: string; partnerSystemId: string }[];
-}
-
-/** A stable UE instance id (urn:uuid) per user, for the per-user UE configuration. */
-export function ueIdOfUser(mcpttId: string): string {
-  const h = createHash('sha256').update(mcpttId).digest('hex');
-  return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** The user-profile document of one seed profile. */
