@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildGroup, parseGroup, serializeGroup } from '@mcx/documents';
 import { XcapClient } from '@mcx/xcap';
-import { admin, ADMIN_TOKEN, DOMAIN, mcpttIdOf, startSystem, xmllintValid, type System } from './fixture.ts';
+import { admin, ADMIN_TOKEN, DOMAIN, expectSchemaValid, mcpttIdOf, startSystem, type System } from './fixture.ts';
 import { GROUPS_MIME, groupSelector, startGms } from '../src/index.ts';
 
 let sys: System;
@@ -114,7 +114,7 @@ describe('uniqueness, schema and constraint failures (RFC 4825 clause 11, TS 24.
     expect(res.status).toBe(409);
     expect(res.errorCondition).toBe('uniqueness-failure');
     expect(res.body).toContain('<exists field="list-service/@uri"><alt-value>sip:fire-1-2@mcx-a.example</alt-value>');
-    xmllintValid(res.body, 'ietf/xcap-error.xsd');
+    await expectSchemaValid(res.body, 'ietf/xcap-error.xsd');
     expect((await dave.get(sel)).status).toBe(404);
     // The original group is untouched and still the only owner of the URI.
     expect(parseGroup((await (await client('alice')).get(fireSel)).body).listService.displayName?.value).toBe('Fire brigade 1');
@@ -136,7 +136,7 @@ describe('uniqueness, schema and constraint failures (RFC 4825 clause 11, TS 24.
     const res = await (await client('dave')).put(groupSelector(id), bad, GROUPS_MIME);
     expect(res.status).toBe(409);
     expect(res.errorCondition).toBe('schema-validation-error');
-    xmllintValid(res.body, 'ietf/xcap-error.xsd');
+    await expectSchemaValid(res.body, 'ietf/xcap-error.xsd');
     expect((await (await client('admin')).get(groupSelector(id))).status).toBe(404);
     expect(((await admin(sys.gms, 'GET', '/groups')).json as { groups: { groupId: string }[] }).groups.map((g) => g.groupId)).not.toContain(id);
   });

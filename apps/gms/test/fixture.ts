@@ -1,16 +1,12 @@
 // Test fixture: a real IdMS (apps/idms) with MC accounts and a GMS on loopback, each on its own
 // throw-away database (@mcx/db/testing: SQLite, or PostgreSQL with MCX_TEST_DATABASE_URL), and
 // a SIP UE side built on @mcx/sip's subscriber.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Database } from '@mcx/db';
 import { openTestDatabase } from '@mcx/db/testing';
 import { loginWithPkce } from '@mcx/auth';
 import { mcpttInfoWithAccessToken, resourceListsOf, serializeMcpttInfo, serializeResourceLists } from '@mcx/documents';
 import { startIdms, upsertAccount, type IdmsHandle } from '@mcx/idms';
+import { validateXml } from '@mcx/schemas';
 import {
   buildMultipart,
   MCPTT_INFO_CONTENT_TYPE,
@@ -158,17 +154,8 @@ export async function ueEndpoint(): Promise<SipEndpoint> {
   return SipEndpoint.create({});
 }
 
-/** Validates an XML document against an XSD of ../shared/xsd with Debian's xmllint. */
-export function xmllintValid(xml: string, xsd: string): void {
-  const dir = process.env.MCX_XSD_DIR ?? resolve(fileURLToPath(import.meta.url), '../../../../../shared/xsd');
-  const schema = join(dir, xsd);
-  if (!existsSync(schema)) throw new Error(`XSD not found: ${schema}`);
-  const tmp = mkdtempSync(join(tmpdir(), 'gms-xsd-'));
-  try {
-    const file = join(tmp, 'doc.xml');
-    writeFileSync(file, xml);
-    execFileSync('xmllint', ['--noout', '--schema', schema, file], { stdio: 'pipe' });
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+/** Asserts that an XML document is valid against a schema of @mcx/schemas (path below libs/schemas/xsd). */
+export async function expectSchemaValid(xml: string, xsd: string): Promise<void> {
+  const r = await validateXml(xml, xsd);
+  if (!r.ok) throw new Error(`not valid against ${xsd}:\n${r.errors.join('\n')}\n${xml}`);
 }

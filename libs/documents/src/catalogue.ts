@@ -53,7 +53,7 @@ export interface CatalogueEntry<T = unknown> {
   readonly rootElement: string;
   /** The XCAP URI pattern below the XCAP root. */
   readonly uriPattern: string;
-  /** The XSD file below shared/xsd, undefined when none is available. */
+  /** The XSD file below libs/schemas/xsd (`@mcx/schemas`), undefined when none is available. */
   readonly xsd: string | undefined;
   readonly codec: DocumentCodec<T>;
 }

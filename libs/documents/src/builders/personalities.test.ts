@@ -1,5 +1,5 @@
+import { validateXml } from '@mcx/schemas';
 import { describe, expect, it } from 'vitest';
-import { xmllint } from '../../test/xsd.ts';
 import { parseUserProfile, serializeUserProfile } from '../user-profile/user-profile.ts';
 import { isAllowed, isPreSelected } from '../user-profile/defaults.ts';
 import { serializeUeInitConfig } from '../ue-init-config/ue-init-config.ts';
@@ -22,13 +22,13 @@ describe('user personalities (TS 23.280 10.1.4.1) with partner entries (TS 24.48
     expect(profiles.map(isPreSelected)).toEqual([true, false, false]);
     expect(profiles.map((p) => isAllowed(p, 'allow-private-call'))).toEqual([true, true, false]);
   });
-  it('every profile and every embedded partner configuration validates against the Rel-13 XSDs', () => {
+  it('every profile and every embedded partner configuration validates against the Rel-13 XSDs', async () => {
     for (const p of profiles) {
-      const r = xmllint(serializeUserProfile(p), 'rel13/mcptt-user-profile.xsd');
-      expect(r.ok, r.output).toBe(true);
+      const r = await validateXml(serializeUserProfile(p), 'rel13/mcptt-user-profile.xsd');
+      expect(r.ok, r.errors.join('\n')).toBe(true);
       for (const partner of partnerMcSystemsOf(p)) {
-        const e = xmllint(serializeUeInitConfig(partner.ueInitConfig), 'rel13/ue-init-config.xsd');
-        expect(e.ok, e.output).toBe(true);
+        const e = await validateXml(serializeUeInitConfig(partner.ueInitConfig), 'rel13/ue-init-config.xsd');
+        expect(e.ok, e.errors.join('\n')).toBe(true);
       }
     }
   });

@@ -1,7 +1,7 @@
 /**
  * MC group document (TS 24.481 clause 7.2): OMA list-service (`urn:oma:xml:poc:list-service`,
  * root `group` with one `list-service@uri`) extended with `urn:3gpp:ns:mcpttGroupInfo:1.0`
- * elements. There is no XSD for it in shared/xsd; the model follows TS 24.481 and the examples
+ * elements. There is no XSD for it in libs/schemas/xsd; the model follows TS 24.481 and the examples
  * of its annex. `list`/`entry`/`display-name` are written in the list-service namespace and are
  * also accepted in the resource-lists namespace (RFC 4826 listType) on input.
  */

@@ -3,7 +3,7 @@
  * application/vnd.3gpp.mcptt-info+xml. In a SUBSCRIBE to the subscription proxy it carries the
  * MCPTT access token (TS 24.484 clause 6.3.13.2.2):
  * `<mcpttinfo><mcptt-Params><mcptt-access-token type="Normal"><mcpttString>…`.
- * There is no XSD for it in shared/xsd; the elements modelled are those the ecosystem uses,
+ * There is no XSD for it in libs/schemas/xsd; the elements modelled are those the ecosystem uses,
  * anything else is kept.
  */
 import type { z } from 'zod';
