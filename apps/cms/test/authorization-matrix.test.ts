@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { MC_SCOPES, refreshForResource } from '@mcx/auth';
 import { SERVICE_CONFIG_SELECTOR, UE_INIT_CONFIG_MASTER_SELECTOR, userProfileSelector } from '../src/index.ts';
-import { ALICE, audiences, BOB, bearer, login, seedA, startIdmss, startTestCms, UE_CLIENT, type Idmss, type TestCms } from './fixtures.ts';
+import { ALICE, BOB, bearer, login, startCmsLab, UE_CLIENT, type CmsLab, type Idmss, type TestCms } from './fixtures.ts';
 
 type TokenKind = 'valid' | 'expired' | 'wrong audience' | 'wrong scope' | 'other system IdMS' | 'none';
 type Resource = 'own' | 'other user' | 'global';
@@ -30,20 +30,22 @@ const SELECTORS: Record<Resource, string> = {
   global: SERVICE_CONFIG_SELECTOR,
 };
 
+let lab: CmsLab;
 let idmss: Idmss;
 let a: TestCms;
 /** A CMS of mcx-a trusting a test issuer (jose keys + JWKS over real HTTP) to mint an expired token. */
+let xLab: CmsLab;
 let x: TestCms;
 let issuerServer: Server;
 const tokens: Partial<Record<TokenKind, string>> = {};
 
 beforeAll(async () => {
-  idmss = await startIdmss();
-  a = await startTestCms({ systemId: 'mcx-a', idmsIssuer: idmss.a.issuer });
-  await a.cms.seed(seedA(a.cms));
+  lab = await startCmsLab();
+  idmss = lab.idmss;
+  a = lab.a;
   const alice = await login(idmss.a.issuer, 'alice');
   tokens.valid = alice.accessToken;
-  tokens['wrong audience'] = (await refreshForResource({ issuer: idmss.a.issuer, clientId: UE_CLIENT, refreshToken: alice.refreshToken!, resource: audiences('mcx-a').gms })).accessToken;
+  tokens['wrong audience'] = (await refreshForResource({ issuer: idmss.a.issuer, clientId: UE_CLIENT, refreshToken: alice.refreshToken!, resource: lab.audiences['mcx-a'].gms })).accessToken;
   tokens['wrong scope'] = (await login(idmss.a.issuer, 'alice', `openid ${MC_SCOPES.pttService}`)).accessToken;
   tokens['other system IdMS'] = (await login(idmss.b.issuer, 'dave')).accessToken;
 
@@ -57,22 +59,21 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => issuerServer.listen(0, '127.0.0.1', r));
   const testIssuer = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}`;
-  x = await startTestCms({ systemId: 'mcx-a', idmsIssuer: testIssuer });
-  await x.cms.seed(seedA(x.cms));
+  xLab = await startCmsLab({ systems: ['mcx-a'], cms: () => ({ idmsIssuer: testIssuer }) });
+  x = xLab.a;
   const now = Math.floor(Date.now() / 1000);
   tokens.expired = await new SignJWT({ scope: MC_SCOPES.pttConfigManagement, mcptt_id: ALICE, client_id: UE_CLIENT })
     .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'test' })
     .setIssuer(testIssuer)
-    .setAudience(audiences('mcx-a').cms)
+    .setAudience(x.cms.audience)
     .setSubject('alice')
     .setIssuedAt(now - 3600)
     .setExpirationTime(now - 600)
     .sign(privateKey);
 });
 afterAll(async () => {
-  await a?.close();
-  await x?.close();
-  await idmss?.close();
+  await lab?.close();
+  await xLab?.close();
   await new Promise((r) => issuerServer?.close(r));
 });
 

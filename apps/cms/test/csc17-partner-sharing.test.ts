@@ -5,15 +5,17 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SystemConfig } from '@mcx/ecosystem';
 import { parseXcapDiff } from '@mcx/xcap';
 import { parseUserProfile, partnerMcSystemsOf, serializeUserProfile } from '@mcx/documents';
 import { exchangeToken, refreshForResource } from '@mcx/auth';
 import { migrationProfileSelector, SERVICE_CONFIG_SELECTOR, ueConfigSelector, userProfileSelector } from '../src/index.ts';
 import {
-  ADMIN_A, ADMIN_B, ALICE, authorizeMigration, bearer, CAROL, login, partnerToken, seedA, seedB, startIdmss, startTestCms, subscribeUe, UE_CLIENT, waitFor,
-  type Idmss, type TestCms, type TestUe,
+  ADMIN_A, ADMIN_B, ALICE, bearer, CAROL, login, partnerToken, startCmsLab, subscribeUe, UE_CLIENT, waitFor,
+  type CmsLab, type Idmss, type TestCms, type TestUe,
 } from './fixtures.ts';
 
+let lab: CmsLab;
 let idmss: Idmss;
 let a: TestCms;
 let b: TestCms;
@@ -28,34 +30,35 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown> |
 }
 
 beforeAll(async () => {
-  idmss = await startIdmss();
-  // The IdMS admin API of docs/server-contracts.md over real HTTP, writing into IdMS-B's database.
+  // A recording proxy in front of IdMS-B's admin API (docs/server-contracts.md): CMS-B calls it with
+  // the credential it was configured with; it forwards to the real IdMS-B with mcx-b's admin credential.
+  let idmsB = { url: '', adminToken: '' };
   hookServer = createServer((req, res) => {
     void (async () => {
       const body = await readJson(req);
       hookCalls.push({ method: req.method!, url: req.url!, auth: req.headers.authorization, body });
-      const mcpttId = decodeURIComponent(req.url!.split('/').pop()!.split('?')[0]!);
-      if (req.method === 'PUT') {
-        await authorizeMigration(idmss.dbB, { partnerSystemId: String(body!['partnerSystemId']), homeSystemId: String(body!['homeSystemId']), mcpttId, accessProfiles: body!['accessProfiles'] as number[] });
-        res.writeHead(200).end('{}');
-      } else {
-        await authorizeMigration(idmss.dbB, { partnerSystemId: 'mcx-b', homeSystemId: 'mcx-a', mcpttId, status: 'revoked' });
-        res.writeHead(204).end();
-      }
+      const forwarded = await fetch(`${idmsB.url}${req.url}`, {
+        method: req.method!,
+        headers: { authorization: `Bearer ${idmsB.adminToken}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      res.writeHead(forwarded.status, { 'content-type': forwarded.headers.get('content-type') ?? 'application/json' }).end(await forwarded.text());
     })();
   });
   await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
   const hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}`;
-  b = await startTestCms({ systemId: 'mcx-b', idmsIssuer: idmss.b.issuer, idmsAdmin: { url: hookUrl, adminToken: IDMS_ADMIN_TOKEN } });
-  a = await startTestCms({ systemId: 'mcx-a', idmsIssuer: idmss.a.issuer, partners: [{ systemId: 'mcx-b', cmsUrl: b.cms.httpUrl, adminToken: ADMIN_B }] });
-  b.cms.setPartners([{ systemId: 'mcx-a', cmsUrl: a.cms.httpUrl, adminToken: ADMIN_A }]);
-  await b.cms.seed(seedB(b.cms));
-  await a.cms.seed(seedA(a.cms, { xcapRoot: b.cms.xcapRoot }));
+  // CMS-B tells IdMS-B (through the proxy) about the migration authorizations it receives.
+  const viaProxy = (s: SystemConfig) => {
+    idmsB = { url: `http://${s.host}:${s.ports.idms}`, adminToken: s.adminToken! };
+    return { idmsAdmin: { url: hookUrl, adminToken: IDMS_ADMIN_TOKEN } };
+  };
+  lab = await startCmsLab({ cms: (s) => (s.id === 'mcx-b' ? viaProxy(s) : {}) });
+  idmss = lab.idmss;
+  a = lab.a;
+  b = lab.b;
 });
 afterAll(async () => {
-  await a?.close();
-  await b?.close();
-  await idmss?.close();
+  await lab?.close();
   await new Promise((r) => hookServer?.close(r));
 });
 

@@ -1,13 +1,15 @@
 /**
- * Integration fixtures: real IdMSs (mcx-a, mcx-b, trusting each other for migration), real CMSs
- * on loopback (HTTP and SIP, port 0), throw-away databases from @mcx/db/testing (SQLite, or
- * PostgreSQL when MCX_TEST_DATABASE_URL is set), SIP subscribers from @mcx/sip.
+ * Integration fixtures: the IdMSs and CMSs of two MC systems (mcx-a primary, mcx-b partner), composed
+ * by @mcx/mc-system exactly as `mcx up` composes them (production audiences, trust, CSC-17 wiring) on
+ * throw-away databases (SQLite, or PostgreSQL when MCX_TEST_DATABASE_URL is set), and SIP subscribers
+ * from @mcx/sip.
  */
-import { openTestDatabase } from '@mcx/db/testing';
 import type { Database } from '@mcx/db';
 import { loginWithPkce, refreshForResource, exchangeToken, type McTokens } from '@mcx/auth';
-import { authorizeMigration, startIdms, upsertAccount, type IdmsHandle } from '@mcx/idms';
-import { exampleMcSystem, partnerUeInitConfig, mcpttInfoWithAccessToken, resourceListsOf, serializeMcpttInfo, serializeResourceLists } from '@mcx/documents';
+import { startIdms, type IdmsHandle } from '@mcx/idms';
+import { LAB_SYSTEMS, labEcosystem, startMcSystems, testDatabaseSetting, UE_CLIENT as UE_CLIENT_CONTRACT, type Audiences, type McSystems } from '@mcx/mc-system';
+import type { SystemConfig } from '@mcx/ecosystem';
+import { mcpttInfoWithAccessToken, resourceListsOf, serializeMcpttInfo, serializeResourceLists } from '@mcx/documents';
 import {
   buildMultipart,
   MCPTT_INFO_CONTENT_TYPE,
@@ -19,69 +21,115 @@ import {
   type IncomingNotify,
   type SubscriptionHandle,
 } from '@mcx/sip';
-import { startCms, type CmsHandle, type CmsConfigInput, type CmsSeed, type StartCmsDeps } from '../src/index.ts';
+import { startCms, type CmsHandle, type CmsConfigInput, type StartCmsDeps } from '../src/index.ts';
 
-export const UE_CLIENT = 'mcx-ue';
-export const REDIRECT_URI = 'http://127.0.0.1/mcx-ue/callback';
+export const UE_CLIENT = UE_CLIENT_CONTRACT.clientId;
+export const REDIRECT_URI = UE_CLIENT_CONTRACT.redirectUri;
 export const PASSWORD = 'correct horse battery staple';
 export const ADMIN_A = 'admin-token-mcx-a';
 export const ADMIN_B = 'admin-token-mcx-b';
-const PARTNER_SECRET = 'partner-introspection-secret';
 export const FAST_TIMERS = { t1: 40, t2: 320, t4: 200 };
 
 export const ALICE = 'sip:alice@mcx-a.example.net';
 export const BOB = 'sip:bob@mcx-a.example.net';
 export const CAROL = 'sip:carol@mcx-a.example.net';
 
-export function audiences(systemId: string) {
-  return { cms: `urn:mcx:${systemId}:cms`, gms: `urn:mcx:${systemId}:gms`, mcs: `urn:mcx:${systemId}:mcs` };
-}
-
 export interface Idmss {
   a: IdmsHandle;
   b: IdmsHandle;
   dbA: Database;
   dbB: Database;
+}
+
+export interface TestCms {
+  cms: CmsHandle;
+  db: Database;
   close(): Promise<void>;
 }
 
-/** Two IdMSs wired for migration (as apps/idms/test/ecosystem.ts), accounts alice, bob, carol in mcx-a. */
-export async function startIdmss(): Promise<Idmss> {
-  const dbA = await openTestDatabase();
-  const dbB = await openTestDatabase();
-  const base = (systemId: string) => ({
-    systemId,
-    audiences: audiences(systemId),
-    clients: [{ client_id: UE_CLIENT, redirect_uris: [REDIRECT_URI] }],
+const SERVERS = { idms: startIdms, cms: startCms };
+
+export interface CmsLab {
+  systems: McSystems<typeof SERVERS>;
+  idmss: Idmss;
+  a: TestCms;
+  /** The partner's CMS (absent when only mcx-a runs). */
+  b: TestCms;
+  audiences: Record<'mcx-a' | 'mcx-b', Audiences>;
+  close(): Promise<void>;
+}
+
+/**
+ * The CMS test ecosystem: alice (3 personalities, partner mcx-b, migrates there with profile index 7
+ * and may use her profiles 1 and 2 to access it), bob (1 profile), carol (1 profile, partner entry but
+ * no migration), dave (homed in mcx-b).
+ */
+export function cmsTestEcosystem(systems: ('mcx-a' | 'mcx-b')[] = ['mcx-a', 'mcx-b']) {
+  const admin = { 'mcx-a': ADMIN_A, 'mcx-b': ADMIN_B };
+  const home = (groups: string[]) => [{ index: 1, name: 'home', preSelected: true, groups }];
+  return labEcosystem({
+    systems: LAB_SYSTEMS.filter((s) => systems.includes(s.id as 'mcx-a')).map((s) => ({ ...s, adminToken: admin[s.id as 'mcx-a'] })),
+    users: [
+      {
+        username: 'alice',
+        password: PASSWORD,
+        displayName: 'Alice',
+        home: 'mcx-a',
+        profiles: [
+          { index: 1, name: 'home', preSelected: true, groups: ['fire'] },
+          { index: 2, name: 'mutual aid', groups: ['fire'] },
+          { index: 3, name: 'limited functionality', groups: ['fire'] },
+        ],
+        migrateTo: [{ system: 'mcx-b', profile: { index: 7, name: 'visiting mcx-b', groups: ['visitors'] }, accessProfiles: [1, 2] }],
+      },
+      { username: 'bob', password: PASSWORD, displayName: 'Bob', home: 'mcx-a', profiles: home(['fire']) },
+      { username: 'carol', password: PASSWORD, displayName: 'Carol', home: 'mcx-a', profiles: home(['fire']) },
+      { username: 'dave', password: PASSWORD, home: 'mcx-b', profiles: home([]) },
+    ],
+    groups: [
+      { id: 'fire', system: 'mcx-a', displayName: 'Fire', members: ['alice', 'bob', 'carol'] },
+      { id: 'visitors', system: 'mcx-b', displayName: 'Visitors', members: ['dave'] },
+    ],
+  });
+}
+
+/** IdMS + CMS of each lab system, seeded from cmsTestEcosystem(), with per-CMS overrides. */
+export async function startCmsLab(
+  options: {
+    systems?: ('mcx-a' | 'mcx-b')[];
+    cms?: (s: SystemConfig) => Partial<CmsConfigInput>;
+    cmsDeps?: (s: SystemConfig) => Partial<StartCmsDeps>;
+  } = {},
+): Promise<CmsLab> {
+  const systems = await startMcSystems({
+    ecosystem: cmsTestEcosystem(options.systems),
+    servers: SERVERS,
+    database: testDatabaseSetting(),
+    throwAwayDatabases: true,
+    ephemeralPorts: true,
     scryptCost: 1024,
+    sipTimers: FAST_TIMERS,
+    overrides: { cms: (s) => ({ shareRetryMs: 0, ...options.cms?.(s) }) },
+    ...(options.cmsDeps ? { deps: { cms: options.cmsDeps } } : {}),
   });
-  const a = await startIdms(base('mcx-a'), { db: dbA });
-  const b = await startIdms(base('mcx-b'), { db: dbB });
-  const ue = { client_id: UE_CLIENT, redirect_uris: [REDIRECT_URI] };
-  await a.reconfigure({
-    clients: [ue, { client_id: 'idms-mcx-b', client_secret: PARTNER_SECRET }],
-    partners: [{ systemId: 'mcx-b', issuer: b.issuer, introspection: { clientId: 'idms-mcx-a', clientSecret: PARTNER_SECRET } }],
-  });
-  await b.reconfigure({
-    clients: [ue, { client_id: 'idms-mcx-a', client_secret: PARTNER_SECRET }],
-    partners: [{ systemId: 'mcx-a', issuer: a.issuer, introspection: { clientId: 'idms-mcx-b', clientSecret: PARTNER_SECRET } }],
-  });
-  for (const [username, mcpttId] of [['alice', ALICE], ['bob', BOB], ['carol', CAROL]] as const) {
-    await upsertAccount(dbA, { username, password: PASSWORD, mcpttId, entitlements: ['mcptt'], scryptCost: 1024 });
-  }
-  await upsertAccount(dbB, { username: 'dave', password: PASSWORD, mcpttId: 'sip:dave@mcx-b.example.net', entitlements: ['mcptt'], scryptCost: 1024 });
+  const sys = (id: string) => systems.systems.find((s) => s.config.id === id);
+  const a = sys('mcx-a')!;
+  const b = sys('mcx-b');
+  const testCms = (cms: CmsHandle): TestCms => ({ cms, db: cms.db, close: () => cms.close() });
   return {
-    a,
-    b,
-    dbA,
-    dbB,
-    async close() {
-      await a.close();
-      await b.close();
-      await dbA.close();
-      await dbB.close();
-    },
+    systems,
+    idmss: { a: a.idms, b: b?.idms ?? a.idms, dbA: a.idms.db, dbB: (b?.idms ?? a.idms).db },
+    a: testCms(a.cms),
+    b: b ? testCms(b.cms) : (undefined as unknown as TestCms),
+    audiences: { 'mcx-a': a.audiences, 'mcx-b': b?.audiences ?? a.audiences },
+    close: () => systems.close(),
   };
+}
+
+/** Another instance of a CMS on the same database (a restart or a replica): same configuration, free ports. */
+export async function startCmsInstance(cms: CmsHandle, overrides: Partial<CmsConfigInput> = {}): Promise<TestCms> {
+  const instance = await startCms({ ...cms.config, httpPort: 0, sipPort: 0, ...overrides }, { db: cms.db });
+  return { cms: instance, db: cms.db, close: () => instance.close() };
 }
 
 export async function login(issuer: string, username: string, scope?: string): Promise<McTokens> {
@@ -94,75 +142,6 @@ export async function partnerToken(idmss: Idmss, username: string): Promise<stri
   const m = await refreshForResource({ issuer: idmss.a.issuer, clientId: UE_CLIENT, refreshToken: l.refreshToken!, resource: idmss.b.issuer });
   const p = await exchangeToken({ partnerIssuer: idmss.b.issuer, clientId: UE_CLIENT, subjectToken: m.accessToken });
   return p.accessToken;
-}
-
-/** Stands in for the IdMS admin API of docs/server-contracts.md over real HTTP; writes what it receives into IdMS-B's database. */
-export { authorizeMigration };
-
-export interface TestCms {
-  cms: CmsHandle;
-  db: Database;
-  close(): Promise<void>;
-}
-
-export async function startTestCms(config: Partial<CmsConfigInput> & Pick<CmsConfigInput, 'systemId' | 'idmsIssuer'>, deps: StartCmsDeps & { db?: Database } = {}): Promise<TestCms> {
-  const db = deps.db ?? (await openTestDatabase());
-  const cms = await startCms(
-    {
-      domain: `${config.systemId}.example.net`,
-      audience: audiences(config.systemId).cms,
-      adminToken: config.systemId === 'mcx-b' ? ADMIN_B : ADMIN_A,
-      sipTimers: FAST_TIMERS,
-      shareRetryMs: 0,
-      ...config,
-    },
-    { ...deps, db },
-  );
-  return {
-    cms,
-    db,
-    async close() {
-      await cms.close();
-      if (!deps.db) await db.close();
-    },
-  };
-}
-
-const SYSTEM_B = exampleMcSystem('mcx-b', '00102');
-
-/** The seed of mcx-a: alice (3 personalities, partner mcx-b, migrates there), bob (1 profile), carol (1 profile, no migration). */
-export function seedA(cmsA: CmsHandle, partnerB?: { xcapRoot: string }): CmsSeed {
-  const b = partnerB ? { ...SYSTEM_B, cms: { ...SYSTEM_B.cms, xcapRoot: partnerB.xcapRoot } } : SYSTEM_B;
-  const groups = [{ groupId: 'sip:fire@mcx-a.example.net', displayName: 'Fire', implicit: true }];
-  const partners = (id: string, index: number) => [{ systemId: 'mcx-b', name: 'MC system B', ueInitConfig: partnerUeInitConfig(b, id, index) }];
-  return {
-    system: {
-      ...exampleMcSystem('mcx-a', '00101'),
-      cms: { xcapRoot: cmsA.xcapRoot, sipUri: cmsA.psi },
-    },
-    users: [
-      {
-        mcpttId: ALICE,
-        displayName: 'Alice',
-        profiles: [
-          { index: 1, name: 'home', preSelected: true, groups, allow: ['allow-private-call'] },
-          { index: 2, name: 'mutual aid', groups },
-          { index: 3, name: 'limited functionality', groups },
-        ],
-        partners: partners(ALICE, 1),
-        migrateTo: [{ systemId: 'mcx-b', profile: { index: 7, name: 'visiting mcx-b', groups: [{ groupId: 'sip:visitors@mcx-b.example.net' }] }, accessProfiles: [1, 2] }],
-      },
-      { mcpttId: BOB, displayName: 'Bob', profiles: [{ index: 1, name: 'home', preSelected: true, groups }] },
-      { mcpttId: CAROL, displayName: 'Carol', profiles: [{ index: 1, name: 'home', preSelected: true, groups }], partners: partners(CAROL, 1) },
-    ],
-  };
-}
-
-export function seedB(cmsB: CmsHandle): CmsSeed {
-  return {
-    system: { ...SYSTEM_B, cms: { xcapRoot: cmsB.xcapRoot, sipUri: cmsB.psi } },
-    users: [{ mcpttId: 'sip:dave@mcx-b.example.net', profiles: [{ index: 1, name: 'home', preSelected: true }] }],
-  };
 }
 
 /** A SIP UE: endpoint + collected NOTIFYs. */

@@ -1,29 +1,23 @@
 // The subscription proxy (TS 24.484 clause 6.3.13.2.2; RFC 5875): one SUBSCRIBE for several
 // documents, token in mcptt-info, per-URI authorization, persistence across a restart.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestDatabase } from '@mcx/db/testing';
-import type { Database } from '@mcx/db';
 import { parseXcapDiff } from '@mcx/xcap';
 import { parseServiceConfig, serializeServiceConfig } from '@mcx/documents';
 import { SERVICE_CONFIG_SELECTOR, ueConfigSelector, userProfileSelector } from '../src/index.ts';
-import { ADMIN_A, ALICE, BOB, bearer, login, seedA, startIdmss, startTestCms, subscribeUe, waitFor, type Idmss, type TestCms } from './fixtures.ts';
+import { ADMIN_A, ALICE, BOB, bearer, login, startCmsInstance, startCmsLab, subscribeUe, waitFor, type CmsLab, type TestCms } from './fixtures.ts';
 
-let idmss: Idmss;
-let db: Database;
+let lab: CmsLab;
 let a: TestCms;
 let token: string;
 
 beforeAll(async () => {
-  idmss = await startIdmss();
-  db = await openTestDatabase();
-  a = await startTestCms({ systemId: 'mcx-a', idmsIssuer: idmss.a.issuer }, { db });
-  await a.cms.seed(seedA(a.cms));
-  token = (await login(idmss.a.issuer, 'alice')).accessToken;
+  lab = await startCmsLab({ systems: ['mcx-a'] });
+  a = lab.a;
+  token = (await login(lab.idmss.a.issuer, 'alice')).accessToken;
 });
 afterAll(async () => {
   await a?.close();
-  await db?.close();
-  await idmss?.close();
+  await lab?.close();
 });
 
 async function editServiceConfig(cmsUrl: string, hangTime: string): Promise<{ etag: string; previousEtag: string }> {
@@ -102,11 +96,11 @@ describe('subscription proxy', () => {
       const etagBefore = a.cms.store.peek(SERVICE_CONFIG_SELECTOR)!.etag;
       await a.cms.close();
       // Changed by another CMS replica on the same database while this one is down.
-      const replica = await startTestCms({ systemId: 'mcx-a', idmsIssuer: idmss.a.issuer }, { db });
+      const replica = await startCmsInstance(a.cms);
       await replica.cms.subscriptionProxy.notifier.close();
       const offline = await editServiceConfig(replica.cms.httpUrl, 'PT4S');
       await replica.cms.close();
-      a = await startTestCms({ systemId: 'mcx-a', idmsIssuer: idmss.a.issuer }, { db });
+      a = await startCmsInstance(replica.cms);
       expect(a.cms.subscriptionProxy.notifier.size).toBeGreaterThanOrEqual(1);
       const missed = await waitFor(() => ue.notifies.find((n) => parseXcapDiff(n.body).documents.some((d) => d.newEtag === offline.etag)), 'NOTIFY of the missed change');
       expect(parseXcapDiff(missed.body).documents.find((d) => d.sel === SERVICE_CONFIG_SELECTOR)!.previousEtag).toBe(etagBefore);

@@ -6,9 +6,9 @@ import { parseXcapDiff } from '@mcx/xcap';
 import { parseUserProfile, serializeUserProfile } from '@mcx/documents';
 import { decideGetWithVersion } from '../src/profiles/get-with-version.ts';
 import { SERVICE_CONFIG_SELECTOR, userProfileSelector, ueConfigSelector } from '../src/index.ts';
-import { ADMIN_A, ALICE, bearer, login, seedA, startIdmss, startTestCms, subscribeUe, waitFor, type Idmss, type TestCms, type TestUe } from './fixtures.ts';
+import { ADMIN_A, ALICE, bearer, login, startCmsLab, subscribeUe, waitFor, type CmsLab, type TestCms, type TestUe } from './fixtures.ts';
 
-let idmss: Idmss;
+let lab: CmsLab;
 let a: TestCms;
 let token: string;
 const profile1 = userProfileSelector(ALICE, 1);
@@ -16,15 +16,14 @@ const profile2 = userProfileSelector(ALICE, 2);
 let url1: string;
 
 beforeAll(async () => {
-  idmss = await startIdmss();
-  a = await startTestCms({ systemId: 'mcx-a', idmsIssuer: idmss.a.issuer, versionHistoryLimit: 3 });
-  await a.cms.seed(seedA(a.cms));
-  token = (await login(idmss.a.issuer, 'alice')).accessToken;
+  // Both systems: alice's profiles list mcx-b as a partner (the list a user may not change).
+  lab = await startCmsLab({ cms: () => ({ versionHistoryLimit: 3 }) });
+  a = lab.a;
+  token = (await login(lab.idmss.a.issuer, 'alice')).accessToken;
   url1 = `${a.cms.xcapRoot}/${profile1}`;
 });
 afterAll(async () => {
-  await a?.close();
-  await idmss?.close();
+  await lab?.close();
 });
 
 async function adminEdit(selector: string, edit: (xml: string) => string): Promise<{ etag: string; version: number; previousEtag: string }> {

@@ -1,11 +1,11 @@
-// Test fixture: a real IdMS (apps/idms) with MC accounts and a GMS on loopback, each on its own
-// throw-away database (@mcx/db/testing: SQLite, or PostgreSQL with MCX_TEST_DATABASE_URL), and
-// a SIP UE side built on @mcx/sip's subscriber.
+// Test fixture: IdMS and GMS of one or two MC systems, composed by @mcx/mc-system exactly as `mcx up`
+// composes them (production audiences, trust both ways) on throw-away databases (SQLite, or
+// PostgreSQL with MCX_TEST_DATABASE_URL), and a SIP UE side built on @mcx/sip's subscriber.
 import type { Database } from '@mcx/db';
-import { openTestDatabase } from '@mcx/db/testing';
 import { loginWithPkce } from '@mcx/auth';
 import { mcpttInfoWithAccessToken, resourceListsOf, serializeMcpttInfo, serializeResourceLists } from '@mcx/documents';
-import { startIdms, upsertAccount, type IdmsHandle } from '@mcx/idms';
+import { startIdms, type IdmsHandle } from '@mcx/idms';
+import { LAB_SYSTEMS, labEcosystem, startMcSystems, testDatabaseSetting, UE_CLIENT as UE_CLIENT_CONTRACT } from '@mcx/mc-system';
 import { validateXml } from '@mcx/schemas';
 import {
   buildMultipart,
@@ -22,8 +22,8 @@ import {
 } from '@mcx/sip';
 import { startGms, type GmsHandle } from '../src/index.ts';
 
-export const UE_CLIENT = 'mcx-ue';
-export const REDIRECT_URI = 'http://127.0.0.1/mcx-ue/callback';
+export const UE_CLIENT = UE_CLIENT_CONTRACT.clientId;
+export const REDIRECT_URI = UE_CLIENT_CONTRACT.redirectUri;
 export const PASSWORD = 'correct horse battery staple';
 export const ADMIN_TOKEN = 'gms-test-admin-token';
 export const DOMAIN = 'mcx-a.example';
@@ -40,42 +40,62 @@ export interface System {
   close(): Promise<void>;
 }
 
-export async function startSystem(systemId = 'mcx-a', domain = DOMAIN, users: readonly string[] = USERS): Promise<System> {
-  const idmsDb = await openTestDatabase();
-  const gmsDb = await openTestDatabase();
-  const audiences = { cms: `urn:mcx:${systemId}:cms`, gms: `urn:mcx:${systemId}:gms`, mcs: `urn:mcx:${systemId}:mcs` };
-  const idms = await startIdms(
-    { systemId, audiences, clients: [{ client_id: UE_CLIENT, redirect_uris: [REDIRECT_URI] }], scryptCost: 1024 },
-    { db: idmsDb },
-  );
-  for (const u of users) {
-    await upsertAccount(idmsDb, { username: u, password: PASSWORD, mcpttId: mcpttIdOf(u, domain), entitlements: ['mcptt'], scryptCost: 1024 });
-  }
-  const gms = await startGms(
-    { systemId, domain, idmsIssuer: idms.issuer, audience: audiences.gms, adminToken: ADMIN_TOKEN, defaultExpires: 600 },
-    { db: gmsDb },
-  );
-  const tokens = new Map<string, Promise<string>>();
-  return {
-    idms,
-    gms,
-    gmsDb,
-    idmsDb,
-    token(user) {
-      let t = tokens.get(user);
-      if (t === undefined) {
-        t = loginWithPkce({ issuer: idms.issuer, clientId: UE_CLIENT, redirectUri: REDIRECT_URI, username: user, password: PASSWORD }).then((r) => r.accessToken);
-        tokens.set(user, t);
-      }
-      return t;
-    },
-    async close() {
-      await gms.close();
-      await idms.close();
-      await gmsDb.close();
-      await idmsDb.close();
-    },
-  };
+export interface SystemSpec {
+  systemId: 'mcx-a' | 'mcx-b';
+  domain: string;
+  users: readonly string[];
+}
+
+/** IdMS + GMS of each given system (trusting each other when there are two), accounts for `users`. */
+export async function startSystems(specs: SystemSpec[]): Promise<System[]> {
+  const ids = new Set<string>(specs.map((x) => x.systemId));
+  const systems = await startMcSystems({
+    ecosystem: labEcosystem({
+      systems: specs.map((spec) => ({
+        ...LAB_SYSTEMS.find((x) => x.id === spec.systemId)!,
+        domain: spec.domain,
+        adminToken: ADMIN_TOKEN,
+        trusts: LAB_SYSTEMS.find((x) => x.id === spec.systemId)!.trusts!.filter((t) => ids.has(t)),
+      })),
+      users: specs.flatMap((spec) => spec.users.map((u) => ({ username: u, password: PASSWORD, home: spec.systemId, profiles: [{ index: 1, name: 'home', preSelected: true }] }))),
+      groups: [],
+    }),
+    servers: { idms: startIdms, gms: startGms },
+    database: testDatabaseSetting(),
+    throwAwayDatabases: true,
+    ephemeralPorts: true,
+    scryptCost: 1024,
+    overrides: { gms: () => ({ defaultExpires: 600 }) },
+  });
+  let open = specs.length;
+  return systems.systems.map((running) => {
+    const tokens = new Map<string, Promise<string>>();
+    const system: System = {
+      idms: running.idms,
+      gms: running.gms,
+      gmsDb: running.databases.gms!,
+      idmsDb: running.databases.idms!,
+      token(user) {
+        let t = tokens.get(user);
+        if (t === undefined) {
+          t = loginWithPkce({ issuer: running.idms.issuer, clientId: UE_CLIENT, redirectUri: REDIRECT_URI, username: user, password: PASSWORD }).then((r) => r.accessToken);
+          tokens.set(user, t);
+        }
+        return t;
+      },
+      async close() {
+        // A test may have replaced `gms` with a restarted instance: close that one too.
+        if (system.gms !== running.gms) await system.gms.close();
+        if (--open === 0) await systems.close();
+      },
+    };
+    return system;
+  });
+}
+
+export async function startSystem(systemId: 'mcx-a' | 'mcx-b' = 'mcx-a', domain = DOMAIN, users: readonly string[] = USERS): Promise<System> {
+  const [system] = await startSystems([{ systemId, domain, users }]);
+  return system!;
 }
 
 export function adminHeaders(): Record<string, string> {

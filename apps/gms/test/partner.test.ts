@@ -10,28 +10,21 @@ import { parseGroup } from '@mcx/documents';
 import { authorizeMigration } from '@mcx/idms';
 import type { SipEndpoint } from '@mcx/sip';
 import { parseXcapDiff } from '@mcx/xcap';
-import { mcpttIdOf, PASSWORD, REDIRECT_URI, startSystem, subscribeGroups, UE_CLIENT, ueEndpoint, waitFor, type System } from './fixture.ts';
+import { mcpttIdOf, PASSWORD, REDIRECT_URI, startSystems, subscribeGroups, UE_CLIENT, ueEndpoint, waitFor, type System } from './fixture.ts';
 import { groupSelector } from '../src/index.ts';
 
 let a: System;
 let b: System;
 let ue: SipEndpoint;
-const SECRET = 'partner-introspection-secret';
 const VISITORS = 'sip:visitors-1@mcx-b.example';
 
 beforeAll(async () => {
-  a = await startSystem('mcx-a', 'mcx-a.example', ['alice']);
-  b = await startSystem('mcx-b', 'mcx-b.example', ['frank']);
+  // Two systems trusting each other, composed as `mcx up` composes them.
+  [a, b] = (await startSystems([
+    { systemId: 'mcx-a', domain: 'mcx-a.example', users: ['alice'] },
+    { systemId: 'mcx-b', domain: 'mcx-b.example', users: ['frank'] },
+  ])) as [System, System];
   ue = await ueEndpoint();
-  const client = { client_id: UE_CLIENT, redirect_uris: [REDIRECT_URI] };
-  await a.idms.reconfigure({
-    clients: [client, { client_id: 'idms-mcx-b', client_secret: SECRET }],
-    partners: [{ systemId: 'mcx-b', issuer: b.idms.issuer, introspection: { clientId: 'idms-mcx-a', clientSecret: SECRET } }],
-  });
-  await b.idms.reconfigure({
-    clients: [client, { client_id: 'idms-mcx-a', client_secret: SECRET }],
-    partners: [{ systemId: 'mcx-a', issuer: a.idms.issuer, introspection: { clientId: 'idms-mcx-b', clientSecret: SECRET } }],
-  });
   await authorizeMigration(b.idmsDb, { partnerSystemId: 'mcx-b', homeSystemId: 'mcx-a', mcpttId: mcpttIdOf('alice', 'mcx-a.example'), accessProfiles: [1] });
   // Seeded from the ecosystem configuration: a partner group holding the migrated user.
   await b.gms.seed({

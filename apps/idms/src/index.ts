@@ -1,5 +1,5 @@
 // Public surface of @mcx/idms: start an IdMS, seed accounts and migration authorizations.
-export { startIdms, type IdmsHandle, type StartIdmsOptions } from './server.ts';
+export { startIdms, type IdmsHandle, type IdmsSeed, type StartIdmsOptions } from './server.ts';
 export { idmsConfigSchema, parseIdmsConfig, mcServicesResource, type IdmsConfig, type IdmsConfigInput, type PartnerConfig, type ClientConfig } from './config/config.ts';
 export { upsertAccount, authenticate, type McAccount, type UpsertAccountInput } from './accounts/accounts.ts';
 export { hashPassword, verifyPassword } from './accounts/password.ts';

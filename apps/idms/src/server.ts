@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
 import type Provider from 'oidc-provider';
+import { pino, type Logger } from 'pino';
 import { openDatabase, type Database } from '@mcx/db';
 import { parseIdmsConfig, type IdmsConfig, type IdmsConfigInput } from './config/config.ts';
 import { loadKeyRing, rotateSigningKey, type KeyRing } from './keys/signing-keys.ts';
@@ -13,6 +14,7 @@ import { registerTokenExchange, tokenExchangeSteps } from './token-exchange/inde
 import { jwtTokenStatusRouter, recordMigrationToken } from './jwt-token-status/jwt-token-status.ts';
 import { purgeExpired } from './storage/oidc-adapter.ts';
 import { adminRouter } from './admin/admin-api.ts';
+import { upsertAccount, type UpsertAccountInput } from './accounts/accounts.ts';
 
 export interface IdmsHandle {
   /** Base URL the server listens on. */
@@ -33,15 +35,25 @@ export interface IdmsHandle {
    * Changes partners and/or clients at run time (e.g. once both systems of an ecosystem listen
    * and their issuers are known). Sessions and tokens survive (they live in the database).
    */
-  reconfigure(patch: Pick<IdmsConfigInput, 'partners' | 'clients' | 'adminToken'>): Promise<void>;
+  reconfigure(patch: Partial<Pick<IdmsConfigInput, 'partners' | 'clients' | 'adminToken'>>): Promise<void>;
+  /** Creates or updates the given accounts (idempotent seeding from the ecosystem file). */
+  seed(input: IdmsSeed): Promise<{ accounts: number }>;
   close(): Promise<void>;
+}
+
+/** What an IdMS is seeded with: its MC users' accounts. */
+export interface IdmsSeed {
+  accounts: UpsertAccountInput[];
 }
 
 export interface StartIdmsOptions {
   /** An open database; default: opened from config.database (and closed with the server). */
   db?: Database;
-  /** Log function (default: none). */
-  log?: (msg: string, data?: Record<string, unknown>) => void;
+  /**
+   * The logger (pino, as the CMS, GMS and MCS take it); default: pino at `config.logger.level`,
+   * else $MCX_LOG, else silent. Server errors and 5xx answers are logged at error level.
+   */
+  logger?: Logger;
 }
 
 /**
@@ -54,11 +66,20 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
   const ownsDb = !options.db;
   const db = options.db ?? (await openDatabase(config.database));
   const { prisma } = db;
-  const log = options.log ?? (() => {});
+  const level = config.logger.level ?? (process.env['MCX_LOG'] as IdmsConfig['logger']['level']) ?? 'silent';
+  const logger = (options.logger ?? pino({ level })).child({ system: config.systemId, app: 'idms' });
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
+  // Every 5xx answer is logged, with the error when one reached the error handler below
+  // (oidc-provider renders its own errors; it reports them as `server_error` events).
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    res.on('finish', () => {
+      if (res.statusCode >= 500) logger.error({ err: res.locals['error'], method: req.method, url: req.originalUrl, status: res.statusCode }, 'request failed');
+    });
+    next();
+  });
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -88,7 +109,7 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
       },
     });
     registerTokenExchange(p, steps);
-    p.on('server_error', (_ctx, err) => log('idms server_error', { err: String(err) }));
+    p.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc provider server_error'));
     provider = p;
     callback = p.callback();
   }
@@ -104,7 +125,8 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
   app.get('/jwks', (_req, res) => {
     res.set('cache-control', 'public, max-age=60').type('application/jwk-set+json').send(JSON.stringify({ keys: keys.publicJwks }));
   });
-  app.get('/healthz', (_req, res) => res.json({ status: 'ok', systemId: config.systemId, issuer }));
+  // The health shape of every server (docs/server-contracts.md).
+  app.get('/healthz', (_req, res) => res.json({ ok: true, system: config.systemId, app: 'idms' }));
   app.use(adminRouter({ adminToken: () => config.adminToken, systemId: () => config.systemId, prisma }));
   app.use(loginPageRouter({ provider: () => provider, prisma, scryptCost: config.scryptCost, systemId: config.systemId }));
   app.use(jwtTokenStatusRouter({ issuer, config: () => config, prisma, publicJwks: () => keys.publicJwks }));
@@ -114,14 +136,14 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const e = err as { status?: number; statusCode?: number; error?: string; error_description?: string; message?: string };
     const status = e.statusCode ?? e.status ?? 500;
-    if (status >= 500) log('idms error', { err: String(err) });
+    if (status >= 500) res.locals['error'] = err;
     res.status(status).type('html').send(`<!DOCTYPE html><html><body><h1>${status}</h1><p>${(e.error_description ?? e.error ?? 'error').replace(/[<>&"]/g, '')}</p></body></html>`);
   });
 
   const purge = setInterval(() => void purgeExpired(prisma, config.serverName).catch(() => {}), 10 * 60_000);
   purge.unref();
 
-  log('idms listening', { systemId: config.systemId, url, issuer });
+  logger.info({ url, issuer }, 'idms listening');
   let closed: Promise<void> | undefined;
   return {
     url,
@@ -131,6 +153,10 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
     server,
     db,
     provider: () => provider,
+    async seed(input) {
+      for (const account of input.accounts) await upsertAccount(db, account);
+      return { accounts: input.accounts.length };
+    },
     async rotateSigningKey() {
       const keep = Math.max(config.accessTokenTtl, config.idTokenTtl, config.migrationTokenTtl) + 60;
       await rotateSigningKey(db, config.serverName, config.signingAlg, keep);

@@ -30,14 +30,15 @@ async function exchangeCarol(): Promise<string> {
 }
 
 describe('IdMS admin API for migration authorizations', () => {
-  it('refuses a missing (401) or foreign (403) admin credential and changes nothing', async () => {
+  it('refuses a missing or foreign admin credential (RFC 6750 401) and changes nothing', async () => {
     const body = JSON.stringify({ homeSystemId: 'mcx-a' });
     const none = await fetch(url(carol), { method: 'PUT', body, headers: { 'content-type': 'application/json' } });
     expect(none.status).toBe(401);
-    expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(none.headers.get('www-authenticate')).toBe('Bearer realm="idms-admin"');
     const foreign = await fetch(url(carol), admin({ method: 'PUT', body }, 'not-the-admin-token'));
-    expect(foreign.status).toBe(403);
-    expect((await foreign.json()) as object).toMatchObject({ error: 'insufficient_scope' });
+    expect(foreign.status).toBe(401);
+    expect(foreign.headers.get('www-authenticate')).toMatch(/^Bearer realm="idms-admin", error="invalid_token"/);
+    expect((await foreign.json()) as object).toMatchObject({ error: 'invalid_token' });
     expect(await eco.dbB.prisma.migrationAuthorization.count({ where: { mcpttId: carol } })).toBe(0);
   });
 
@@ -64,8 +65,9 @@ describe('IdMS admin API for migration authorizations', () => {
     expect(again.status).toBe(404);
   });
 
-  it('is not served when no admin token is configured', async () => {
+  it("does not open to another system's admin credential", async () => {
     const res = await fetch(`${eco.a.url}/admin/migration-authorizations`, admin());
-    expect(res.status).toBe(404);
+    expect(res.status).toBe(401);
+    expect((await res.json()) as object).toMatchObject({ error: 'invalid_token' });
   });
 });

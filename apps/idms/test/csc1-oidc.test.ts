@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { createTokenVerifier, discoverIdms, loginWithPkce, LoginError, MC_SCOPES, refreshForResource } from '@mcx/auth';
-import { startEcosystem, audiences, PASSWORD, REDIRECT_URI, UE_CLIENT, type Ecosystem } from './ecosystem.ts';
+import { startEcosystem, PASSWORD, REDIRECT_URI, UE_CLIENT, type Ecosystem } from './ecosystem.ts';
 import { mcServicesResource } from '../src/index.ts';
 
 // CSC-1 (TS 24.482, TS 33.180 annex B) exercised with a real OIDC client library (openid-client 6).
@@ -55,7 +55,7 @@ describe('authorization code flow with PKCE (RFC 7636) for the UE', () => {
     expect(decodeProtectedHeader(tokens.accessToken).typ).toBe('at+jwt');
     const jwks = createRemoteJWKSet(new URL(`${eco.a.issuer}/jwks`));
     const { payload } = await jwtVerify(tokens.accessToken, jwks, { issuer: eco.a.issuer, typ: 'at+jwt' });
-    expect(payload.aud).toEqual(Object.values(audiences('mcx-a')));
+    expect(payload.aud).toEqual(Object.values(eco.audiences['mcx-a']));
     expect(payload['client_id']).toBe(UE_CLIENT);
     expect(payload['mcptt_id']).toBe('sip:alice@mcx-a.example');
     expect(String(payload['scope']).split(' ').sort()).toEqual(
@@ -65,7 +65,7 @@ describe('authorization code flow with PKCE (RFC 7636) for the UE', () => {
   });
 
   it('gives one token per resource server (RFC 8707): the code for the CMS, the refresh token for the GMS', async () => {
-    const aud = audiences('mcx-a');
+    const aud = eco.audiences['mcx-a'];
     const tokens = await login('alice', { resource: [aud.cms, aud.gms, aud.mcs] });
     const cms = createTokenVerifier({ issuer: eco.a.issuer, audience: aud.cms, requiredScopes: [MC_SCOPES.pttConfigManagement] });
     const cmsToken = await cms.verify(tokens.accessToken);
@@ -85,13 +85,13 @@ describe('authorization code flow with PKCE (RFC 7636) for the UE', () => {
     const claims = refreshed.claims();
     expect(claims?.['mcptt_id']).toBe('sip:alice@mcx-a.example');
     const at = decodeJwt(refreshed.access_token);
-    expect(at.aud).toEqual(Object.values(audiences('mcx-a')));
+    expect(at.aud).toEqual(Object.values(eco.audiences['mcx-a']));
     expect(at['mcptt_id']).toBe('sip:alice@mcx-a.example');
   });
 
   it('accepts the legacy Rel-13 scope names as aliases', async () => {
     const tokens = await login('alice', { scope: 'openid 3gpp:mcptt:ptt_server 3gpp:mcptt:config_management_server' });
-    const verifier = createTokenVerifier({ issuer: eco.a.issuer, audience: audiences('mcx-a').cms, requiredScopes: [MC_SCOPES.pttConfigManagement] });
+    const verifier = createTokenVerifier({ issuer: eco.a.issuer, audience: eco.audiences['mcx-a'].cms, requiredScopes: [MC_SCOPES.pttConfigManagement] });
     const token = await verifier.verify(tokens.accessToken);
     expect(token.rawScope.split(' ').sort()).toEqual(['3gpp:mcptt:config_management_server', '3gpp:mcptt:ptt_server']);
   });
@@ -129,9 +129,9 @@ describe('scope entitlement: MC scopes only for entitled accounts', () => {
     expect(at['scope']).toBeUndefined();
     expect(at['mcptt_id']).toBeUndefined();
     expect(decodeJwt(tokens.idToken!)['mcptt_id']).toBeUndefined();
-    const refreshed = await refreshForResource({ issuer: eco.a.issuer, clientId: UE_CLIENT, refreshToken: tokens.refreshToken!, resource: audiences('mcx-a').cms });
+    const refreshed = await refreshForResource({ issuer: eco.a.issuer, clientId: UE_CLIENT, refreshToken: tokens.refreshToken!, resource: eco.audiences['mcx-a'].cms });
     expect(decodeJwt(refreshed.accessToken)['scope']).toBeUndefined();
-    const verifier = createTokenVerifier({ issuer: eco.a.issuer, audience: audiences('mcx-a').mcs, requiredScopes: [MC_SCOPES.pttService] });
+    const verifier = createTokenVerifier({ issuer: eco.a.issuer, audience: eco.audiences['mcx-a'].mcs, requiredScopes: [MC_SCOPES.pttService] });
     await expect(verifier.verify(tokens.accessToken)).rejects.toMatchObject({ code: 'insufficient-scope' });
   });
 
@@ -156,7 +156,7 @@ describe('keys', () => {
     expect(jwks.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([oldKid, newKid]));
     expect(jwks.keys.every((k) => k.d === undefined)).toBe(true);
     // A token signed before the rotation still verifies at a resource server.
-    const verifier = createTokenVerifier({ issuer: eco.a.issuer, audience: audiences('mcx-a').cms });
+    const verifier = createTokenVerifier({ issuer: eco.a.issuer, audience: eco.audiences['mcx-a'].cms });
     await expect(verifier.verify(before.accessToken)).resolves.toMatchObject({ mcpttId: 'sip:alice@mcx-a.example' });
     await expect(verifier.verify(after.accessToken)).resolves.toMatchObject({ mcpttId: 'sip:alice@mcx-a.example' });
   });

@@ -7,7 +7,7 @@ import { decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, SignJWT, 
 import { openDatabase, type Database } from '@mcx/db';
 import { createTokenVerifier, discoverIdms, exchangeToken, loginWithPkce, MC_SCOPES, refreshForResource, type McTokens } from '@mcx/auth';
 import { authorizeMigration, startIdms, upsertAccount, type IdmsHandle } from '../src/index.ts';
-import { audiences, LEGACY_CLIENT, PASSWORD, REDIRECT_URI, startEcosystem, UE_CLIENT, type Ecosystem } from './ecosystem.ts';
+import { LEGACY_CLIENT, PASSWORD, REDIRECT_URI, startEcosystem, UE_CLIENT, type Ecosystem } from './ecosystem.ts';
 
 // Migration authentication (TS 24.484 clause 4.2.2.1.2.1) as RFC 8693 token exchange:
 // the partner IdMS (mcx-b) accepts the security token obtained from the primary IdMS (mcx-a).
@@ -50,12 +50,12 @@ describe('token exchange at the partner IdMS (RFC 8693)', () => {
     expect(decodeJwt(token).aud).toBe(eco.b.issuer);
     const partner = await exchangeToken({ partnerIssuer: eco.b.issuer, clientId: UE_CLIENT, subjectToken: token });
     expect(partner.issuedTokenType).toBe('urn:ietf:params:oauth:token-type:access_token');
-    const cmsB = createTokenVerifier({ issuer: eco.b.issuer, audience: audiences('mcx-b').cms, requiredScopes: [MC_SCOPES.pttConfigManagement] });
+    const cmsB = createTokenVerifier({ issuer: eco.b.issuer, audience: eco.audiences['mcx-b'].cms, requiredScopes: [MC_SCOPES.pttConfigManagement] });
     const at = await cmsB.verify(partner.accessToken);
     expect(at.issuer).toBe(eco.b.issuer);
     expect(at.mcpttId).toBe('sip:alice@mcx-a.example');
     expect(at.claims['mc_home_system']).toBe('mcx-a');
-    expect(at.audience).toEqual(Object.values(audiences('mcx-b')));
+    expect(at.audience).toEqual(Object.values(eco.audiences['mcx-b']));
   });
 
   it('issues a partner token for one resource server with the requested scopes ∩ the primary grant', async () => {
@@ -64,11 +64,11 @@ describe('token exchange at the partner IdMS (RFC 8693)', () => {
       partnerIssuer: eco.b.issuer,
       clientId: UE_CLIENT,
       subjectToken: token,
-      resource: audiences('mcx-b').mcs,
+      resource: eco.audiences['mcx-b'].mcs,
       scope: MC_SCOPES.pttService,
     });
     const at = decodeJwt(partner.accessToken);
-    expect(at.aud).toBe(audiences('mcx-b').mcs);
+    expect(at.aud).toBe(eco.audiences['mcx-b'].mcs);
     expect(at['scope']).toBe(MC_SCOPES.pttService);
     // A scope the primary did not grant is not added by the partner.
     expect(await refusal(token, { scope: MC_SCOPES.videoService })).toBe('invalid_scope');
@@ -95,9 +95,10 @@ describe('token exchange at the partner IdMS (RFC 8693)', () => {
       c = await startIdms(
         {
           systemId: 'mcx-c',
-          audiences: audiences('mcx-c'),
+          audiences: { cms: 'http://127.0.0.1:1/cms-c', gms: 'http://127.0.0.1:1/gms-c', mcs: 'sip:mcptt-server@mcx-c.example.net' },
           clients: [{ client_id: UE_CLIENT, redirect_uris: [REDIRECT_URI] }],
           partners: [{ systemId: 'mcx-b', issuer: eco.b.issuer }],
+          adminToken: 'mcx-c-admin-token',
           scryptCost: 1024,
         },
         { db },
@@ -141,7 +142,7 @@ describe('token exchange at the partner IdMS (RFC 8693)', () => {
 
   it('refuses a primary token with the wrong audience, e.g. the primary CMS token (invalid_grant)', async () => {
     const login = await primaryLogin('alice');
-    expect(decodeJwt(login.accessToken).aud).toEqual(Object.values(audiences('mcx-a')));
+    expect(decodeJwt(login.accessToken).aud).toEqual(Object.values(eco.audiences['mcx-a']));
     expect(await refusal(login.accessToken)).toBe('invalid_grant');
     // ... and the ID token (aud = client_id, not an access token).
     expect(await refusal(login.idToken!)).toBe('invalid_grant');
@@ -189,7 +190,7 @@ describe('token exchange at the partner IdMS (RFC 8693)', () => {
         headers: { authorization, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ token }),
       });
-    const ok = await introspect(basic('idms-mcx-b', 'partner-introspection-secret'));
+    const ok = await introspect(basic('idms-mcx-b', eco.introspectionSecretOfB));
     expect(await ok.json()).toMatchObject({ active: true, aud: eco.b.issuer, mcptt_id: 'sip:alice@mcx-a.example' });
     expect((await introspect(basic('idms-mcx-b', 'wrong-secret-value'))).status).toBe(401);
   });

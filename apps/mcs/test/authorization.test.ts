@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpttInfoWithAccessToken, serializeMcpttInfo } from '@mcx/documents';
 import { buildMultipart, MCPTT_INFO_CONTENT_TYPE, SipEndpoint, type SipResponse } from '@mcx/sip';
 import { buildMigrationElement, startMcs, type Decision, type McsHandle } from '../src/index.ts';
-import { ADMIN, ALICE, startFixture, type Fixture } from './fixture.ts';
+import { ALICE, startFixture, type Fixture } from './fixture.ts';
 
 let fx: Fixture;
 let mcsA: McsHandle;
@@ -41,8 +41,8 @@ const warning = (r: SipResponse) => r.headers.get('warning') ?? '';
 
 beforeAll(async () => {
   fx = await startFixture();
-  mcsA = await startMcs({ systemId: 'mcx-a', domain: 'mcx-a.example.net', idmsIssuer: fx.a.issuer });
-  mcsB = await startMcs({ systemId: 'mcx-b', domain: 'mcx-b.example.net', idmsIssuer: fx.b.issuer, cms: { url: fx.csc5.url, adminToken: ADMIN } });
+  mcsA = fx.mcsA;
+  mcsB = fx.mcsB;
   ue = await SipEndpoint.create({});
   home = await fx.loginA();
   partner = await fx.partnerToken(home.refreshToken);
@@ -50,8 +50,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await ue?.close();
-  await mcsA?.close();
-  await mcsB?.close();
   await fx?.close();
 });
 
@@ -149,7 +147,8 @@ describe('migration service authorization in the partner MC system (TS 24.379 cl
   });
 
   it('answers 503 with Retry-After when the CMS cannot be asked (CSC-5 unreachable)', async () => {
-    const cut = await startMcs({ systemId: 'mcx-b', domain: 'mcx-b.example.net', idmsIssuer: fx.b.issuer, cms: { url: 'http://127.0.0.1:9', adminToken: ADMIN } });
+    // A second MCS of mcx-b whose CMS is unreachable (a deliberately broken instance).
+    const cut = await startMcs({ systemId: 'mcx-b', domain: 'mcx-b.example.net', idmsIssuer: fx.b.issuer, cms: { url: 'http://127.0.0.1:9', adminToken: fx.adminB } });
     try {
       const r = await register(cut, info(partner, { homeSystem: 'mcx-a', userProfileIndex: 1 }));
       expect(r.status).toBe(503);

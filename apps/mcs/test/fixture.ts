@@ -1,22 +1,17 @@
-// Test fixture: the IdMSs of two MC systems (real, embedded SQLite in a temp dir), trusting each
-// other for migration, and a CSC-5 endpoint standing in for the partner CMS (the MCS only needs
-// `GET /csc5/migrations/:mcpttId`; the e2e tests run it against the real CMS).
-import { mkdtempSync, rmSync } from 'node:fs';
+// Test fixture: the IdMSs and MCSs of two MC systems composed by @mcx/mc-system as `mcx up`
+// composes them (production audiences and trust), and a CSC-5 endpoint standing in for the partner
+// CMS (the MCS only needs `GET /csc5/migrations/:mcpttId`; the e2e tests run it against the real CMS).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openDatabase, type Database } from '@mcx/db';
-import { authorizeMigration, startIdms, upsertAccount, type IdmsHandle } from '@mcx/idms';
+import { labEcosystem, startMcSystems, testDatabaseSetting, UE_CLIENT as UE_CLIENT_CONTRACT } from '@mcx/mc-system';
+import { authorizeMigration, startIdms, type IdmsHandle } from '@mcx/idms';
 import { exchangeToken, loginWithPkce, refreshForResource } from '@mcx/auth';
+import { startMcs, type McsHandle } from '../src/index.ts';
 
-export const UE_CLIENT = 'mcx-ue';
-export const REDIRECT_URI = 'http://127.0.0.1/mcx-ue/callback';
+export const UE_CLIENT = UE_CLIENT_CONTRACT.clientId;
+export const REDIRECT_URI = UE_CLIENT_CONTRACT.redirectUri;
 export const PASSWORD = 'alice-secret';
-export const ADMIN = 'test-admin-token';
 export const ALICE = 'sip:alice@mcx-a.example.net';
-
-export const audiences = (id: string, http: string) => ({ cms: `${http}/cms-${id}`, gms: `${http}/gms-${id}`, mcs: `sip:mcptt-server@${id}.example.net` });
 
 export interface Csc5Row {
   homeSystemId: string;
@@ -28,6 +23,10 @@ export interface Csc5Row {
 export interface Fixture {
   a: IdmsHandle;
   b: IdmsHandle;
+  mcsA: McsHandle;
+  mcsB: McsHandle;
+  /** mcx-b's admin credential (what its MCS presents on CSC-5). */
+  adminB: string;
   csc5: { url: string; rows: Map<string, Csc5Row> };
   loginA(user?: string): Promise<{ accessToken: string; refreshToken: string }>;
   partnerToken(refreshToken: string): Promise<string>;
@@ -35,54 +34,62 @@ export interface Fixture {
 }
 
 export async function startFixture(): Promise<Fixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'mcx-mcs-'));
-  const dbs: Database[] = [await openDatabase({ dataDir: dir, name: 'mcx-a-idms' }), await openDatabase({ dataDir: dir, name: 'mcx-b-idms' })];
-  const ue = { client_id: UE_CLIENT, redirect_uris: [REDIRECT_URI] };
-  const a = await startIdms({ systemId: 'mcx-a', audiences: audiences('mcx-a', 'http://a'), clients: [ue], scryptCost: 1024 }, { db: dbs[0]! });
-  const b = await startIdms({ systemId: 'mcx-b', audiences: audiences('mcx-b', 'http://b'), clients: [ue], scryptCost: 1024 }, { db: dbs[1]! });
-  const secret = 'partner-introspection-secret';
-  await a.reconfigure({
-    clients: [ue, { client_id: 'idms-mcx-b', client_secret: secret }],
-    partners: [{ systemId: 'mcx-b', issuer: b.issuer, introspection: { clientId: 'idms-mcx-a', clientSecret: secret } }],
-  });
-  await b.reconfigure({
-    clients: [ue, { client_id: 'idms-mcx-a', client_secret: secret }],
-    partners: [{ systemId: 'mcx-a', issuer: a.issuer, introspection: { clientId: 'idms-mcx-b', clientSecret: secret } }],
-  });
-  await upsertAccount(dbs[0]!, { username: 'alice', password: PASSWORD, mcpttId: ALICE, entitlements: ['mcptt'], scryptCost: 1024 });
-  await upsertAccount(dbs[1]!, { username: 'dave', password: PASSWORD, mcpttId: 'sip:dave@mcx-b.example.net', entitlements: ['mcptt'], scryptCost: 1024 });
-  await authorizeMigration(dbs[1]!, { partnerSystemId: 'mcx-b', homeSystemId: 'mcx-a', mcpttId: ALICE, accessProfiles: [1] });
-
   const rows = new Map<string, Csc5Row>();
+  let adminB = '';
   const server: Server = createServer((req, res) => {
     const m = /^\/csc5\/migrations\/([^/?]+)$/.exec(req.url ?? '');
-    if (req.headers.authorization !== `Bearer ${ADMIN}`) return void res.writeHead(403).end();
+    if (req.headers.authorization !== `Bearer ${adminB}`) return void res.writeHead(403).end();
     const row = m ? rows.get(decodeURIComponent(m[1]!)) : undefined;
     if (!row) return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"not_found"}');
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(row));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const csc5Url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const profiles = [{ index: 1, name: 'home', preSelected: true }];
+  const systems = await startMcSystems({
+    ecosystem: labEcosystem({
+      users: [
+        { username: 'alice', password: PASSWORD, home: 'mcx-a', profiles },
+        { username: 'dave', password: PASSWORD, home: 'mcx-b', profiles },
+      ],
+      groups: [],
+    }),
+    servers: { idms: startIdms, mcs: startMcs },
+    database: testDatabaseSetting(),
+    throwAwayDatabases: true,
+    ephemeralPorts: true,
+    scryptCost: 1024,
+    // No CMS runs here: mcx-b's MCS asks the stand-in CSC-5 endpoint.
+    overrides: { mcs: (s) => (s.id === 'mcx-b' ? { cms: { url: csc5Url, adminToken: s.adminToken! } } : {}) },
+  }).catch(async (err: unknown) => {
+    await new Promise<void>((r) => server.close(() => r()));
+    throw err;
+  });
+  const a = systems.system('mcx-a');
+  const b = systems.system('mcx-b');
+  adminB = b.admin.token;
+  // What CSC-17 sharing would record at IdMS-B (no CMS runs here): alice may migrate with profile 1.
+  await authorizeMigration(b.idms.db, { partnerSystemId: 'mcx-b', homeSystemId: 'mcx-a', mcpttId: ALICE, accessProfiles: [1] });
 
   return {
-    a,
-    b,
+    a: a.idms,
+    b: b.idms,
+    mcsA: a.mcs,
+    mcsB: b.mcs,
+    adminB,
     csc5: { url: csc5Url, rows },
     async loginA(user = 'alice') {
-      const t = await loginWithPkce({ issuer: a.issuer, clientId: UE_CLIENT, redirectUri: REDIRECT_URI, username: user, password: PASSWORD });
+      const t = await loginWithPkce({ issuer: a.idms.issuer, clientId: UE_CLIENT, redirectUri: REDIRECT_URI, username: user, password: PASSWORD });
       return { accessToken: t.accessToken, refreshToken: t.refreshToken! };
     },
     async partnerToken(refreshToken) {
-      const m = await refreshForResource({ issuer: a.issuer, clientId: UE_CLIENT, refreshToken, resource: b.issuer });
-      const p = await exchangeToken({ partnerIssuer: b.issuer, clientId: UE_CLIENT, subjectToken: m.accessToken });
+      const m = await refreshForResource({ issuer: a.idms.issuer, clientId: UE_CLIENT, refreshToken, resource: b.idms.issuer });
+      const p = await exchangeToken({ partnerIssuer: b.idms.issuer, clientId: UE_CLIENT, subjectToken: m.accessToken });
       return p.accessToken;
     },
     async close() {
+      await systems.close();
       await new Promise<void>((r) => server.close(() => r()));
-      await a.close();
-      await b.close();
-      for (const db of dbs) await db.close();
-      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

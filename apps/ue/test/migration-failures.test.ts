@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preSelectedFirstProfilePolicy, startUeHost, type ProfileSelectionPolicy, type Ue, type UeHostHandle } from '../src/index.ts';
-import { ADMIN, mcpttIdOf, startTwoSystems, UE_CLIENT, USERS, type TwoSystems } from './two-systems.ts';
+import { mcpttIdOf, startTwoSystems, UE_CLIENT, USERS, type TwoSystems } from './two-systems.ts';
 
 let sys: TwoSystems;
 let host: UeHostHandle;
@@ -65,7 +65,7 @@ describe('migration failures leave the UE in a defined state with the reason', (
   it('the partner IdMS refuses the token (authorization withdrawn at the IdMS)', async () => {
     const res = await fetch(`${sys.b.idms.url}/admin/migration-authorizations/${encodeURIComponent(mcpttIdOf('carol'))}?home=mcx-a`, {
       method: 'DELETE',
-      headers: { authorization: `Bearer ${ADMIN['mcx-b']}` },
+      headers: { authorization: `Bearer ${sys.admin['mcx-b']}` },
     });
     expect(res.status).toBe(204);
     const ue = await online(host, 'ue-carol', 'carol');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseUserProfile, serializeUserProfile } from '@mcx/documents';
 import { startUeHost, type Ue, type UeHostHandle } from '../src/index.ts';
-import { ADMIN, mcpttIdOf, startTwoSystems, UE_CLIENT, USERS, type TwoSystems } from './two-systems.ts';
+import { mcpttIdOf, startTwoSystems, UE_CLIENT, USERS, type TwoSystems } from './two-systems.ts';
 
 let sys: TwoSystems;
 let host: UeHostHandle;
@@ -83,7 +83,7 @@ describe('an MCS UE configures itself in its primary system and migrates to the 
     const profile = parseUserProfile(current.body);
     profile.name = [{ value: 'Alice visiting B (edited)' }];
     const xml = serializeUserProfile(profile);
-    expect(await adminPut(sys.b.cms.httpUrl, ADMIN['mcx-b'], profileSel(1), xml)).toBe(200);
+    expect(await adminPut(sys.b.cms.httpUrl, sys.admin['mcx-b'], profileSel(1), xml)).toBe(200);
     const newEtag = sys.b.cms.store.peek(profileSel(1))!.etag;
     await ue.waitFor((u) => u.copies.get('mcx-b', 'cms', profileSel(1))?.etag === newEtag);
     const meta = ue.copies.get('mcx-b', 'cms', profileSel(1))!;

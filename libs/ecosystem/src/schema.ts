@@ -43,8 +43,12 @@ export const systemSchema = z.object({
   database: databaseSetting,
   /** Systems whose IdMS tokens this system's IdMS accepts for migration (token exchange). */
   trusts: z.array(id).default([]),
-  /** Admin credential for the CMS/GMS admin APIs and CSC-17 sharing (lab default; change it). */
-  adminToken: z.string().min(8).default('mcx-lab-admin'),
+  /**
+   * Admin credential of the system's IdMS/CMS/GMS admin APIs and of CSC-5/CSC-17
+   * (docs/server-contracts.md "Admin credential"). Optional and without default: when the file
+   * gives none, the composition generates a secret per data directory.
+   */
+  adminToken: z.string().min(8).optional(),
 });
 
 export const profileSchema = z.object({
@@ -66,6 +70,8 @@ export const userSchema = z.object({
   home: id,
   /** Defaults to sip:<username>@<home domain>. */
   mcpttId: z.string().optional(),
+  /** MCData ID (TS 23.282), written into the `mcdata_id` claim when the user is entitled to MCData. */
+  mcdataId: z.string().optional(),
   entitlements: z.array(z.enum(['mcptt', 'mcvideo', 'mcdata'])).default(['mcptt']),
   /** User profiles ("personalities") configured by the primary MC system (TS 23.280 10.1.4.1). */
   profiles: z.array(profileSchema).min(1),
@@ -74,7 +80,17 @@ export const userSchema = z.object({
    * (TS 24.484 4.2.2.1.2 NOTE 1: a different document from the one used for access).
    */
   migrateTo: z
-    .array(z.object({ system: id, profile: profileSchema.default({ index: 1, name: 'visitor', preSelected: true, groups: [] }) }))
+    .array(
+      z.object({
+        system: id,
+        profile: profileSchema.default({ index: 1, name: 'visitor', preSelected: true, groups: [] }),
+        /**
+         * Which of the user's own profiles (by index) may be used to access the partner
+         * (TS 24.484 4.2.2.1.2: the partner checks the selected profile); default: all of them.
+         */
+        accessProfiles: z.array(z.number().int().min(0).max(255)).optional(),
+      }),
+    )
     .default([]),
 });
 

@@ -3,6 +3,7 @@
  * or against one it starts itself (ephemeral ports, a temporary data directory) when none runs.
  * Exit 0 only when every expectation of every scenario held.
  */
+import { adminTokenOf } from '@mcx/mc-system';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +49,10 @@ export async function scenarioCommand(
     });
     endpoints = own.endpoints;
   }
-  const adminTokens = new Map(loaded.ecosystem.systems.map((s) => [s.id, s.adminToken]));
+  // Each system's admin credential: the running ecosystem's (configured or generated in its data directory).
+  const adminTokens = own
+    ? new Map(own.systems.systems.map((s) => [s.config.id, s.admin.token]))
+    : new Map(loaded.ecosystem.systems.map((s) => [s.id, adminTokenOf(loaded.dataDir, s.id, s.adminToken).token]));
   const results: ScenarioResult[] = [];
   try {
     for (const { file, scenario } of scenarios) {

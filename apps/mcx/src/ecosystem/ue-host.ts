@@ -1,7 +1,8 @@
 /** Starts the UE host for the running systems and creates the UEs of the ecosystem file. */
 import { join } from 'node:path';
 import { startUeHost, type UeHostHandle } from '@mcx/ue';
-import { UE_CLIENT, type RunningSystems } from './start.ts';
+import { transportViewOf, UE_CLIENT } from '@mcx/mc-system';
+import type { RunningSystems } from './start.ts';
 
 export interface RunningUeHost {
   url: string;
@@ -18,16 +19,7 @@ export async function startUeHostFor(
     host: eco.ueHost.host,
     port: eco.ueHost.port,
     dataDir: join(options.dataDir, 'ue-host'),
-    systems: systems.systems.map((s) => ({
-      id: s.config.id,
-      cmsXcapRoot: s.cms.xcapRoot,
-      endpoints: {
-        idms: { issuer: s.idms.issuer },
-        cms: { xcapRoot: s.cms.xcapRoot, sip: s.cms.sipUri, sipTcp: s.cms.sipTcpUri, psi: s.cms.psi },
-        gms: { xcapRoot: s.gms.xcapRoot, sip: s.gms.sipUri, sipTcp: s.gms.sipTcpUri, psi: s.gms.psi },
-        mcs: { sip: s.mcs.sipUri, sipTcp: s.mcs.sipTcpUri, psi: s.endpoints.mcs.psi },
-      },
-    })),
+    systems: systems.systems.map(transportViewOf),
     users: eco.users.map((u) => ({ username: u.username, password: u.password, home: u.home })),
     ueClient: { ...UE_CLIENT },
     ...(options.sipTimers ? { sipTimers: options.sipTimers } : {}),

@@ -1,0 +1,177 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startMcSystems } from './compose.ts';
+import { labEcosystem } from './lab-ecosystem.ts';
+import type { CmsWiring, GmsWiring, IdmsWiring, McsWiring, ServerDeps } from './servers.ts';
+import { adminTokenFile } from './admin-credentials.ts';
+
+/** Fake servers that record how they were wired and what they were seeded with (no sockets needed). */
+function recorder() {
+  const events: string[] = [];
+  const wirings: Record<string, unknown> = {};
+  const seeds: Record<string, unknown> = {};
+  const handle = <E extends object>(kind: string, w: { systemId: string }, extra: E) => ({
+    ...extra,
+    async close() {
+      events.push(`close ${w.systemId}/${kind}`);
+    },
+  });
+  const servers = {
+    idms: async (w: IdmsWiring, deps: ServerDeps) => {
+      expect(deps.db).toBeDefined();
+      events.push(`start ${w.systemId}/idms`);
+      wirings[`${w.systemId}/idms`] = w;
+      return handle('idms', w, {
+        url: `http://${w.host}:${w.port}`,
+        issuer: `http://${w.host}:${w.port}`,
+        async seed(input: unknown) {
+          seeds[`${w.systemId}/idms`] = input;
+        },
+      });
+    },
+    cms: async (w: CmsWiring) => {
+      events.push(`start ${w.systemId}/cms`);
+      wirings[`${w.systemId}/cms`] = w;
+      return handle('cms', w, {
+        httpUrl: `http://${w.host}:${w.httpPort}`,
+        xcapRoot: `http://${w.host}:${w.httpPort}/xcap-root`,
+        psi: `sip:cms@${w.domain}`,
+        sipUri: `sip:cms@${w.host}:${w.sipPort}`,
+        sipTcpUri: `sip:cms@${w.host}:${w.sipPort};transport=tcp`,
+        async seed(input: unknown) {
+          seeds[`${w.systemId}/cms`] = input;
+        },
+        async shareMigrations() {
+          events.push(`share ${w.systemId}`);
+        },
+      });
+    },
+  };
+  return { events, wirings, seeds, servers };
+}
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'mc-system-test-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+describe('startMcSystems', () => {
+  it('starts the asked-for servers per system in order, seeds, then shares once every system listens', async () => {
+    const r = recorder();
+    const systems = await startMcSystems({ ecosystem: labEcosystem(), servers: r.servers, dataDir: tmp(), ephemeralPorts: true });
+    expect(r.events).toEqual(['start mcx-a/idms', 'start mcx-a/cms', 'start mcx-b/idms', 'start mcx-b/cms', 'share mcx-a', 'share mcx-b']);
+    await systems.close();
+    expect(r.events.slice(6)).toEqual(['close mcx-b/cms', 'close mcx-b/idms', 'close mcx-a/cms', 'close mcx-a/idms']);
+  });
+
+  it('wires the production token contract: CMS and GMS audiences are their base URLs, the MCS audience its PSI', async () => {
+    const r = recorder();
+    const gmsWirings: GmsWiring[] = [];
+    const mcsWirings: McsWiring[] = [];
+    const systems = await startMcSystems({
+      ecosystem: labEcosystem({ systems: ['mcx-a'] }),
+      servers: {
+        ...r.servers,
+        gms: async (w: GmsWiring) => {
+          gmsWirings.push(w);
+          return { xcapRoot: '', psi: '', sipUri: '', sipTcpUri: '', seed: async () => undefined, close: async () => undefined };
+        },
+        mcs: async (w: McsWiring) => {
+          mcsWirings.push(w);
+          return { psi: '', sipUri: '', sipTcpUri: '', close: async () => undefined };
+        },
+      },
+      dataDir: tmp(),
+      ephemeralPorts: true,
+    });
+    const a = systems.system('mcx-a');
+    const cms = r.wirings['mcx-a/cms'] as CmsWiring;
+    const idms = r.wirings['mcx-a/idms'] as IdmsWiring;
+    expect(cms.audience).toBe(`http://127.0.0.1:${a.config.ports.cms}`);
+    expect(gmsWirings[0]!.audience).toBe(`http://127.0.0.1:${a.config.ports.gms}`);
+    expect(mcsWirings[0]!.audience).toBe('sip:mcptt-server@mcx-a.example.net');
+    expect(idms.audiences).toEqual({ cms: cms.audience, gms: gmsWirings[0]!.audience, mcs: mcsWirings[0]!.audience });
+    expect(cms.idmsIssuer).toBe(`http://127.0.0.1:${a.config.ports.idms}`);
+    expect(mcsWirings[0]!.cms.url).toBe(`http://127.0.0.1:${a.config.ports.cms}`);
+    await systems.close();
+  });
+
+  it('wires trust both ways: each IdMS introspects at the other with the secret the other expects', async () => {
+    const r = recorder();
+    const systems = await startMcSystems({ ecosystem: labEcosystem(), servers: r.servers, dataDir: tmp(), ephemeralPorts: true });
+    const a = r.wirings['mcx-a/idms'] as IdmsWiring;
+    const b = r.wirings['mcx-b/idms'] as IdmsWiring;
+    const aAtB = a.partners.find((p) => p.systemId === 'mcx-b')!;
+    const clientAtB = b.clients.find((c) => c.client_id === aAtB.introspection.clientId)!;
+    expect(clientAtB.client_secret).toBe(aAtB.introspection.clientSecret);
+    const bAtA = b.partners.find((p) => p.systemId === 'mcx-a')!;
+    expect(a.clients.find((c) => c.client_id === bAtA.introspection.clientId)!.client_secret).toBe(bAtA.introspection.clientSecret);
+    expect(aAtB.issuer).toBe(systems.system('mcx-b').idms.issuer);
+    await systems.close();
+  });
+
+  it('gives each system its own generated admin credential, kept per data directory with mode 0600 and reused', async () => {
+    const dataDir = tmp();
+    const r = recorder();
+    const first = await startMcSystems({ ecosystem: labEcosystem(), servers: r.servers, dataDir, ephemeralPorts: true });
+    const tokenA = first.system('mcx-a').admin.token;
+    const tokenB = first.system('mcx-b').admin.token;
+    await first.close();
+    expect(tokenA).not.toBe(tokenB);
+    expect(readFileSync(adminTokenFile(dataDir, 'mcx-a'), 'utf8').trim()).toBe(tokenA);
+    expect(statSync(adminTokenFile(dataDir, 'mcx-a')).mode & 0o777).toBe(0o600);
+    // CSC-17 sharing from A presents B's credential at B.
+    expect((r.wirings['mcx-a/cms'] as CmsWiring).partners).toEqual([expect.objectContaining({ systemId: 'mcx-b', adminToken: tokenB })]);
+    const again = await startMcSystems({ ecosystem: labEcosystem(), servers: recorder().servers, dataDir, ephemeralPorts: true });
+    expect(again.system('mcx-a').admin.token).toBe(tokenA);
+    await again.close();
+  });
+
+  it('seeds accounts, profiles with partner entries and migration shares from the ecosystem', async () => {
+    const r = recorder();
+    const systems = await startMcSystems({ ecosystem: labEcosystem(), servers: r.servers, dataDir: tmp(), ephemeralPorts: true, scryptCost: 1024 });
+    const accounts = (r.seeds['mcx-a/idms'] as { accounts: { username: string; scryptCost?: number }[] }).accounts;
+    expect(accounts.map((a) => a.username)).toEqual(['alice', 'bob', 'carol']);
+    expect(accounts.every((a) => a.scryptCost === 1024)).toBe(true);
+    const cmsSeed = r.seeds['mcx-a/cms'] as { users: { mcpttId: string; partners: { systemId: string }[]; migrateTo: { systemId: string }[] }[] };
+    const alice = cmsSeed.users.find((u) => u.mcpttId === 'sip:alice@mcx-a.example.net')!;
+    expect(alice.partners.map((p) => p.systemId)).toEqual(['mcx-b']);
+    expect(alice.migrateTo.map((m) => m.systemId)).toEqual(['mcx-b']);
+    expect(cmsSeed.users.find((u) => u.mcpttId === 'sip:bob@mcx-a.example.net')!.migrateTo).toEqual([]);
+    await systems.close();
+  });
+
+  it('closes what already started when a server fails to start, and removes its own data directory', async () => {
+    const r = recorder();
+    await expect(
+      startMcSystems({
+        ecosystem: labEcosystem(),
+        servers: {
+          ...r.servers,
+          cms: async (w: CmsWiring) => {
+            if (w.systemId === 'mcx-b') throw new Error('port in use');
+            return r.servers.cms(w);
+          },
+        },
+        ephemeralPorts: true,
+      }),
+    ).rejects.toThrow('port in use');
+    expect(r.events.filter((e) => e.startsWith('close'))).toEqual(['close mcx-b/idms', 'close mcx-a/cms', 'close mcx-a/idms']);
+  });
+
+  it('opens one embedded database per server instance in the data directory', async () => {
+    const dataDir = tmp();
+    const systems = await startMcSystems({ ecosystem: labEcosystem({ systems: ['mcx-a'] }), servers: recorder().servers, dataDir, ephemeralPorts: true });
+    expect(systems.databases).toHaveLength(2);
+    expect(existsSync(join(dataDir, 'mcx-a-idms.db'))).toBe(true);
+    expect(existsSync(join(dataDir, 'mcx-a-cms.db'))).toBe(true);
+    await systems.close();
+  });
+});

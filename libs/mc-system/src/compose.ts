@@ -1,0 +1,258 @@
+/**
+ * The composition of MC systems: the one way every MC system of this repository starts, for
+ * `mcx up`, the e2e suite and every app's tests ("these systems, with these overrides").
+ *
+ * Steps, in order (each named, each below):
+ *  1. allocatePorts   every URL is known before the first server starts (documents and trust embed them);
+ *  2. credentials     one admin credential per system (configured, or generated per data directory);
+ *  3. startServers    per system IdMS → CMS → GMS → MCS, each on its own database, with the production
+ *                     token contract (token-contract.ts) and trust wiring (trust.ts);
+ *  4. seed            accounts at the home IdMS, documents at the CMS, groups at the GMS (idempotent);
+ *  5. share           CMS-to-CMS sharing of migrating users (CSC-17) once every partner listens.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Database } from '@mcx/db';
+import { systemEndpoints, type Ecosystem, type SystemConfig, type SystemEndpoints } from '@mcx/ecosystem';
+import { adminTokenOf } from './admin-credentials.ts';
+import { InstanceDatabases, type DatabaseSetting } from './databases.ts';
+import { allocatePorts } from './ports.ts';
+import { accountsOf, cmsSeedOf, gmsSeedOf } from './seeds.ts';
+import type { CmsLike, ConfigOf, DepsOf, GmsLike, HandleOf, IdmsLike, ServerFactories, SipTimers } from './servers.ts';
+import { audiencesOf, idmsClientId, introspectionSecret, UE_CLIENT, type Audiences } from './token-contract.ts';
+import { partnersAccepting, relatedSystems } from './trust.ts';
+
+type Overrides<F> = (system: SystemConfig) => Partial<ConfigOf<F>>;
+type ExtraDeps<F> = (system: SystemConfig) => Partial<DepsOf<F>>;
+
+export interface StartMcSystemsOptions<F extends ServerFactories> {
+  ecosystem: Ecosystem;
+  /** The start functions of the servers to run (the apps' `startIdms`, `startCms`, ...). */
+  servers: F;
+  /** Data directory (databases, secrets). Default: a new temporary directory, removed on close. */
+  dataDir?: string;
+  /** "embedded" (default: per system as in the file) or a postgres:// server URL for every instance. */
+  database?: DatabaseSetting;
+  /** Throw-away databases, dropped on close (tests). */
+  throwAwayDatabases?: boolean;
+  /** Ignore the file's ports and take free ones (tests, benchmarks). */
+  ephemeralPorts?: boolean;
+  /** scrypt cost for seeded passwords (default: the IdMS default, 2^15). */
+  scryptCost?: number;
+  /** SIP timers (tests shorten them). */
+  sipTimers?: SipTimers;
+  /** Seed accounts, documents and groups from the ecosystem (default true). */
+  seed?: boolean;
+  /** Per-server configuration overrides on top of the wiring ("a system with these overrides"). */
+  overrides?: { [K in keyof F]?: Overrides<F[K]> };
+  /** Per-server extra deps (e.g. a logger, a test hook). */
+  deps?: { [K in keyof F]?: ExtraDeps<F[K]> };
+  log?: (line: string) => void;
+}
+
+/** One running MC system: the handles of the servers that were asked for. */
+export type RunningMcSystem<F extends ServerFactories> = {
+  config: SystemConfig;
+  endpoints: SystemEndpoints;
+  audiences: Audiences;
+  /** The admin credential of this system's admin APIs (and where it is kept, when generated). */
+  admin: { token: string; file?: string };
+  /** The database of each server of this system. */
+  databases: Partial<Record<keyof ServerFactories, Database>>;
+} & { [K in keyof F]-?: HandleOf<NonNullable<F[K]>> };
+
+export interface McSystems<F extends ServerFactories> {
+  ecosystem: Ecosystem;
+  dataDir: string;
+  systems: RunningMcSystem<F>[];
+  /** Every database opened, in opening order. */
+  databases: Database[];
+  system(id: string): RunningMcSystem<F>;
+  close(): Promise<void>;
+}
+
+/** Starts every asked-for server of every system of the ecosystem, wired, seeded and sharing. */
+export async function startMcSystems<F extends ServerFactories>(options: StartMcSystemsOptions<F>): Promise<McSystems<F>> {
+  const log = options.log ?? (() => {});
+  const ownDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mcx-system-'));
+  mkdirSync(dataDir, { recursive: true });
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
+    if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+  const databasesBySetting = new Map<string, InstanceDatabases>();
+  const databasesFor = (setting: DatabaseSetting) => {
+    let d = databasesBySetting.get(setting);
+    if (!d) {
+      d = new InstanceDatabases({ setting, dataDir, throwAway: options.throwAwayDatabases ?? false });
+      databasesBySetting.set(setting, d);
+      const dbs = d;
+      closers.push(() => dbs.close());
+    }
+    return d;
+  };
+
+  try {
+    // 1. allocatePorts
+    const ported = await allocatePorts(options.ecosystem, options.ephemeralPorts ?? false);
+    // 2. credentials
+    const admin = new Map<string, { token: string; file?: string }>();
+    for (const s of ported.systems) {
+      const c = adminTokenOf(dataDir, s.id, s.adminToken);
+      admin.set(s.id, { token: c.token, ...(c.file ? { file: c.file } : {}) });
+      if (c.created) log(`${s.id}: generated an admin credential in ${c.file}`);
+    }
+    const eco: Ecosystem = { ...ported, systems: ported.systems.map((s) => ({ ...s, adminToken: admin.get(s.id)!.token })) };
+    const adminTokenOfSystem = (s: SystemConfig) => admin.get(s.id)!.token;
+
+    // 3. startServers
+    const started: RunningMcSystem<F>[] = [];
+    for (const s of eco.systems) {
+      const running = await startServers(s);
+      started.push(running);
+      log(`${s.id}: ${describe(running)}`);
+    }
+
+    // 4. seed
+    if (options.seed ?? true) {
+      for (const sys of started) {
+        const s = sys.config;
+        const h = sys as unknown as { idms: IdmsLike; cms?: CmsLike; gms?: GmsLike };
+        await h.idms.seed({ accounts: accountsOf(eco, s, options.scryptCost) });
+        await h.cms?.seed(cmsSeedOf(eco, s));
+        await h.gms?.seed(gmsSeedOf(eco, s));
+      }
+    }
+    // 5. share
+    if (options.seed ?? true) {
+      for (const sys of started) await (sys as unknown as { cms?: CmsLike }).cms?.shareMigrations();
+    }
+
+    const databases = [...databasesBySetting.values()].flatMap((d) => d.all);
+    let closed: Promise<void> | undefined;
+    return {
+      ecosystem: eco,
+      dataDir,
+      systems: started,
+      databases,
+      system(id) {
+        const found = started.find((x) => x.config.id === id);
+        if (!found) throw new Error(`unknown MC system "${id}"`);
+        return found;
+      },
+      close() {
+        closed ??= closeAll();
+        return closed;
+      },
+    };
+
+    async function startServers(s: SystemConfig): Promise<RunningMcSystem<F>> {
+      const audiences = audiencesOf(s);
+      const dbs = databasesFor(options.database ?? s.database);
+      const timers = options.sipTimers ? { sipTimers: options.sipTimers } : {};
+      const related = relatedSystems(eco, s);
+      const override = <K extends keyof F>(k: K) => (options.overrides?.[k]?.(s) ?? {}) as object;
+      const extraDeps = <K extends keyof F>(k: K) => (options.deps?.[k]?.(s) ?? {}) as object;
+      const handles: Record<string, { close(): Promise<void> }> = {};
+      const databases: Partial<Record<keyof ServerFactories, Database>> = {};
+      const start = async <K extends keyof ServerFactories>(k: K, wiring: object) => {
+        const factory = options.servers[k] as ((w: object, d: object) => Promise<{ close(): Promise<void> }>) | undefined;
+        if (!factory) return undefined;
+        const db = await dbs.open(s.id, k);
+        databases[k] = db;
+        const handle = await factory({ ...wiring, ...override(k) }, { db, ...extraDeps(k) });
+        closers.push(() => handle.close());
+        handles[k] = handle;
+        return handle as unknown as NonNullable<HandleOf<ServerFactories[K]>>;
+      };
+
+      const idms = (await start('idms', {
+        systemId: s.id,
+        host: s.host,
+        port: s.ports.idms,
+        audiences,
+        adminToken: adminTokenOfSystem(s),
+        clients: [
+          { client_id: UE_CLIENT.clientId, redirect_uris: [UE_CLIENT.redirectUri] },
+          ...related.map((o) => ({
+            client_id: idmsClientId(o.id),
+            client_secret: introspectionSecret({ id: o.id, adminToken: adminTokenOfSystem(o) }, { id: s.id, adminToken: adminTokenOfSystem(s) }),
+            application_type: 'web' as const,
+          })),
+        ],
+        partners: related.map((o) => ({
+          systemId: o.id,
+          issuer: systemEndpoints(o).idms.issuer,
+          introspection: {
+            clientId: idmsClientId(s.id),
+            clientSecret: introspectionSecret({ id: s.id, adminToken: adminTokenOfSystem(s) }, { id: o.id, adminToken: adminTokenOfSystem(o) }),
+          },
+        })),
+        ...(options.scryptCost ? { scryptCost: options.scryptCost } : {}),
+      }))!;
+      const cms = await start('cms', {
+        systemId: s.id,
+        domain: s.domain,
+        host: s.host,
+        httpPort: s.ports.cms,
+        sipPort: s.ports.cmsSip,
+        idmsIssuer: idms.issuer,
+        audience: audiences.cms,
+        adminToken: adminTokenOfSystem(s),
+        partners: partnersAccepting(eco, s).map((p) => ({
+          systemId: p.id,
+          cmsUrl: `http://${p.host}:${p.ports.cms}`,
+          adminToken: adminTokenOfSystem(p),
+        })),
+        idmsAdmin: { url: idms.url, adminToken: adminTokenOfSystem(s) },
+        ...timers,
+      });
+      await start('gms', {
+        systemId: s.id,
+        domain: s.domain,
+        host: s.host,
+        httpPort: s.ports.gms,
+        sipPort: s.ports.gmsSip,
+        idmsIssuer: idms.issuer,
+        audience: audiences.gms,
+        adminToken: adminTokenOfSystem(s),
+        ...timers,
+      });
+      await start('mcs', {
+        systemId: s.id,
+        domain: s.domain,
+        host: s.host,
+        sipPort: s.ports.mcsSip,
+        idmsIssuer: idms.issuer,
+        audience: audiences.mcs,
+        cms: { url: cms?.httpUrl ?? `http://${s.host}:${s.ports.cms}`, adminToken: adminTokenOfSystem(s) },
+        ...timers,
+      });
+      return {
+        config: s,
+        endpoints: systemEndpoints(s),
+        audiences,
+        admin: admin.get(s.id)!,
+        databases,
+        ...handles,
+      } as unknown as RunningMcSystem<F>;
+    }
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+}
+
+function describe(sys: { idms: { issuer: string }; cms?: { xcapRoot: string }; gms?: { xcapRoot: string }; mcs?: { psi: string; sipUri: string } }): string {
+  return [
+    `IdMS ${sys.idms.issuer}`,
+    sys.cms ? `CMS ${sys.cms.xcapRoot}` : undefined,
+    sys.gms ? `GMS ${sys.gms.xcapRoot}` : undefined,
+    sys.mcs ? `MCS ${sys.mcs.sipUri}` : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}

@@ -1,0 +1,122 @@
+/**
+ * The servers of an MC system as the composition sees them. The composition does not import the
+ * apps (libs never depend on apps): whoever composes passes the start functions of the servers it
+ * wants (`mcx up` all four; a CMS test the IdMS and the CMS), and TypeScript checks at that call that
+ * each start function accepts the wiring below. What each handle must offer is only what wiring,
+ * seeding and CSC-17 sharing use.
+ */
+import type { Database } from '@mcx/db';
+import type { Audiences } from './token-contract.ts';
+import type { AccountSeed, CmsSeedFromEcosystem, GmsSeedFromEcosystem } from './seeds.ts';
+
+export interface SipTimers {
+  t1?: number;
+  t2?: number;
+  t4?: number;
+}
+
+/** What the composition gives every server besides its configuration. */
+export interface ServerDeps {
+  db: Database;
+}
+
+export interface IdmsWiring {
+  systemId: string;
+  host: string;
+  port: number;
+  audiences: Audiences;
+  adminToken: string;
+  clients: { client_id: string; redirect_uris?: string[]; client_secret?: string; application_type?: 'web' | 'native' }[];
+  partners: { systemId: string; issuer: string; introspection: { clientId: string; clientSecret: string } }[];
+  scryptCost?: number;
+}
+
+export interface CmsWiring {
+  systemId: string;
+  domain: string;
+  host: string;
+  httpPort: number;
+  sipPort: number;
+  idmsIssuer: string;
+  audience: string;
+  adminToken: string;
+  partners: { systemId: string; cmsUrl: string; adminToken: string }[];
+  idmsAdmin: { url: string; adminToken: string };
+  sipTimers?: SipTimers;
+}
+
+export interface GmsWiring {
+  systemId: string;
+  domain: string;
+  host: string;
+  httpPort: number;
+  sipPort: number;
+  idmsIssuer: string;
+  audience: string;
+  adminToken: string;
+  sipTimers?: SipTimers;
+}
+
+export interface McsWiring {
+  systemId: string;
+  domain: string;
+  host: string;
+  sipPort: number;
+  idmsIssuer: string;
+  audience: string;
+  cms: { url: string; adminToken: string };
+  sipTimers?: SipTimers;
+}
+
+export interface IdmsLike {
+  url: string;
+  issuer: string;
+  seed(input: { accounts: AccountSeed[] }): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export interface CmsLike {
+  httpUrl: string;
+  xcapRoot: string;
+  psi: string;
+  sipUri: string;
+  sipTcpUri: string;
+  seed(input: CmsSeedFromEcosystem): Promise<unknown>;
+  shareMigrations(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export interface GmsLike {
+  xcapRoot: string;
+  psi: string;
+  sipUri: string;
+  sipTcpUri: string;
+  seed(input: GmsSeedFromEcosystem): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export interface McsLike {
+  psi: string;
+  sipUri: string;
+  sipTcpUri: string;
+  close(): Promise<void>;
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the second parameter is each app's own deps type */
+export type ServerFactory<W, H> = (wiring: W, deps: ServerDeps & any) => Promise<H>;
+/* eslint-enable @typescript-eslint/no-explicit-any */
+
+/** The start functions of the servers to run; the IdMS is always there (every other server trusts it). */
+export interface ServerFactories {
+  idms: ServerFactory<IdmsWiring, IdmsLike>;
+  cms?: ServerFactory<CmsWiring, CmsLike>;
+  gms?: ServerFactory<GmsWiring, GmsLike>;
+  mcs?: ServerFactory<McsWiring, McsLike>;
+}
+
+/** The handle type each factory returns. */
+export type HandleOf<F> = F extends (...args: never[]) => Promise<infer H> ? H : never;
+/** The configuration type each factory accepts (for typed overrides). */
+export type ConfigOf<F> = F extends (config: infer C, ...rest: never[]) => unknown ? C : never;
+/** The deps type each factory accepts (for typed extra deps, e.g. a test hook). */
+export type DepsOf<F> = F extends (config: never, deps: infer D) => unknown ? D : never;
