@@ -1,10 +1,11 @@
 /**
  * The document catalogue: per document type its AUID (RFC 4825 clause 5.1), default namespace,
  * MIME type, root element, XCAP document naming rule and Rel-13 XSD (TS 24.484 clauses 7-8,
- * TS 24.481, RFC 4826/4825/5874). libs/xcap looks document types up here by AUID.
+ * TS 24.481, RFC 4826, TS 24.379). The CMS and GMS look document types up here by AUID when
+ * they register their XCAP application usages. The XCAP protocol bodies (xcap-diff RFC 5874,
+ * xcap-error RFC 4825 clause 11) are not listed: @mcx/xcap defines them.
  */
-import type { DocumentCodec } from './xml/document-codec.ts';
-import { DocumentError } from './xml/document-error.ts';
+import { DocumentError, type DocumentCodec } from '@mcx/xml';
 import { groupDocument, type Group } from './group/group.ts';
 import { mcpttInfoDocument } from './mcptt-info/mcptt-info.ts';
 import { resourceListsDocument } from './resource-lists/resource-lists.ts';
@@ -12,8 +13,6 @@ import { serviceConfigDocument } from './service-config/service-config.ts';
 import { ueConfigDocument } from './ue-config/ue-config.ts';
 import { ueInitConfigDocument } from './ue-init-config/ue-init-config.ts';
 import { userProfileDocument } from './user-profile/user-profile.ts';
-import { xcapDiffDocument } from './xcap-diff/xcap-diff.ts';
-import { xcapErrorDocument } from './xcap-error/xcap-error.ts';
 
 export const AUID = {
   ueInitConfig: 'org.3gpp.mcptt.ue-init-config',
@@ -123,16 +122,6 @@ export const catalogue = {
     xsd: 'ietf/resource-lists.xsd',
     codec: resourceListsDocument,
   }),
-  xcapDiff: entry({
-    title: 'XCAP diff (RFC 5874)',
-    auid: undefined,
-    namespace: xcapDiffDocument.namespace,
-    mimeType: 'application/xcap-diff+xml',
-    rootElement: xcapDiffDocument.rootElement,
-    uriPattern: '(SIP NOTIFY body, RFC 5875)',
-    xsd: undefined,
-    codec: xcapDiffDocument,
-  }),
   mcpttInfo: entry({
     title: 'mcptt-info (TS 24.379 F.1)',
     auid: undefined,
@@ -142,16 +131,6 @@ export const catalogue = {
     uriPattern: '(SIP body part, TS 24.484 6.3.13.2.2)',
     xsd: undefined,
     codec: mcpttInfoDocument,
-  }),
-  xcapError: entry({
-    title: 'XCAP error (RFC 4825 clause 11)',
-    auid: undefined,
-    namespace: xcapErrorDocument.namespace,
-    mimeType: 'application/xcap-error+xml',
-    rootElement: xcapErrorDocument.rootElement,
-    uriPattern: '(HTTP 409 body)',
-    xsd: 'ietf/xcap-error.xsd',
-    codec: xcapErrorDocument,
   }),
 } as const;
 

@@ -1,12 +1,8 @@
 // Public surface of @mcx/documents: typed MCX configuration documents (zod) with XML codecs.
 
-// XML foundation
-export { DocumentError, isDocumentError, type DocumentErrorCode } from './xml/document-error.ts';
-export { parseXml } from './xml/safe-parse.ts';
-export { canonicalizeExtension, extractExtension, extractContent, extensionSchema, type Extension } from './xml/extension.ts';
-export type { DocumentCodec } from './xml/document-codec.ts';
-export type { DecodeOptions } from './xml/binding.ts';
-export { XML_NS, COMMON_POLICY_NS, clarkName } from './xml/namespaces.ts';
+// The error, codec and option types of the parsers below (the XML stack itself is @mcx/xml).
+export { DocumentError, isDocumentError, type DocumentErrorCode, type DocumentCodec, type DecodeOptions, type Extension } from '@mcx/xml';
+export { COMMON_POLICY_NS, PREFERRED_PREFIXES } from './namespaces.ts';
 
 // Documents
 export * from './ue-init-config/ue-init-config.ts';
@@ -19,9 +15,7 @@ export * from './service-config/defaults.ts';
 export * from './group/group.ts';
 export * from './group/defaults.ts';
 export * from './resource-lists/resource-lists.ts';
-export * from './xcap-diff/xcap-diff.ts';
 export * from './mcptt-info/mcptt-info.ts';
-export * from './xcap-error/xcap-error.ts';
 export * from './partner-systems/names.ts';
 export { partnerMcSystemSchema, partnerMcSystemsSchema, type PartnerMcSystem, type PartnerMcSystems } from './partner-systems/partner-systems.ts';
 

@@ -2,9 +2,7 @@
 import fc from 'fast-check';
 import { validateXml } from '@mcx/schemas';
 import { describe, expect, it } from 'vitest';
-import { DocumentError } from '../src/xml/document-error.ts';
-import type { DocumentCodec } from '../src/xml/document-codec.ts';
-import { parseXml } from '../src/xml/safe-parse.ts';
+import { DocumentError, parseXml, type DocumentCodec } from '@mcx/xml';
 
 export interface SuiteInput<T> {
   document: DocumentCodec<T>;

@@ -5,13 +5,8 @@
  * policy and the user-profile upload constraints.
  */
 import { AUID, catalogue, parseUserProfile, validateDocument, type UserProfile } from '@mcx/documents';
-import {
-  ApplicationUsageRegistry,
-  serializeDocument,
-  type ApplicationUsage,
-  type ConstraintViolation,
-  type DocumentSelector,
-} from '@mcx/xcap';
+import { serializeDocument } from '@mcx/xml';
+import { ApplicationUsageRegistry, type ApplicationUsage, type ConstraintViolation, type DocumentSelector } from '@mcx/xcap';
 import { mayAccess } from './access-policy.ts';
 
 /** Schema validation of a document body for an AUID; null when valid, else the reason. */

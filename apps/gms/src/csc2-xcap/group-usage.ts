@@ -14,9 +14,9 @@
  */
 import type { Document } from '@xmldom/xmldom';
 import { DocumentError, parseGroup, type Group } from '@mcx/documents';
+import { serializeDocument } from '@mcx/xml';
 import {
   formatDocumentSelector,
-  serializeDocument,
   type ApplicationUsage,
   type AuthorizationContext,
   type ConstraintContext,

@@ -17,7 +17,8 @@
  * `home-system` = the primary MC system, `user-profile-index` = index of the selected profile
  * (required), `user-profile` = its XCAP document selector in the primary CMS (informative).
  */
-import { parseXml, type McpttInfo } from '@mcx/documents';
+import type { McpttInfo } from '@mcx/documents';
+import { parseXml } from '@mcx/xml';
 import { Refusal } from '../refusal.ts';
 
 export const MIGRATION_NS = 'urn:mcx-ecosystem:xml:ns:migration:1.0';

@@ -66,7 +66,7 @@ export async function applyNotify(copies: LocalCopies, session: SystemSession, s
       if (r.ok) local = { etag: r.copy.etag, body: r.copy.body };
       else if (r.reason === 'tampered') onTamper(entry.sel);
     } else if (meta) local = { etag: meta.etag, body: '' };
-    const a = applyDocumentEntry(entry, local);
+    const a = applyDocumentEntry(entry, local, diff.namespaces);
     switch (a.action) {
       case 'patched':
         await copies.save(session.systemId, server, a.sel, a.etag, a.body, 'application/xml');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codecArbitrary } from '../../test/arbitrary.ts';
+import { codecArbitrary } from '@mcx/xml/testing';
 import { documentSuite, expectDocumentError } from '../../test/document-suite.ts';
 import { buildGroup } from '../builders/group.ts';
 import { effectiveGroupProtection } from './defaults.ts';

@@ -6,10 +6,27 @@
  * also accepted in the resource-lists namespace (RFC 4826 listType) on input.
  */
 import type { z } from 'zod';
-import { attr, complex, ext3gpp, many, one, opt, reqAttr, some, text } from '../xml/binding.ts';
-import { defineDocument } from '../xml/document-codec.ts';
-import { COMMON_POLICY_NS, XML_NS } from '../xml/namespaces.ts';
-import { xsAnyUri, xsBoolean, xsLanguage, xsNonNegativeInteger, xsString, xsToken, xsUnsignedByte } from '../xml/simple-types.ts';
+import {
+  attr,
+  complex,
+  ext3gpp,
+  many,
+  one,
+  opt,
+  reqAttr,
+  some,
+  text,
+  defineDocument,
+  XML_NS,
+  xsAnyUri,
+  xsBoolean,
+  xsLanguage,
+  xsNonNegativeInteger,
+  xsString,
+  xsToken,
+  xsUnsignedByte,
+} from '@mcx/xml';
+import { COMMON_POLICY_NS, PREFERRED_PREFIXES } from '../namespaces.ts';
 import { RESOURCE_LISTS_NS } from '../resource-lists/resource-lists.ts';
 
 export const GROUP_NS = 'urn:oma:xml:poc:list-service';
@@ -76,7 +93,7 @@ export const groupSchema = groupCodec.schema;
 export type Group = z.infer<typeof groupSchema>;
 export type GroupMember = NonNullable<NonNullable<Group['listService']['list']>['entry']>[number];
 
-const document = defineDocument(GROUP_NS, GROUP_ROOT, groupCodec);
+const document = defineDocument(GROUP_NS, GROUP_ROOT, groupCodec, { prefixes: PREFERRED_PREFIXES });
 
 /** Parses an MC group document. @throws DocumentError */
 export const parseGroup = (xml: string, options?: { strict?: boolean }): Group => document.parse(xml, options);

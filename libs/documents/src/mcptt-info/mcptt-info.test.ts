@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codecArbitrary } from '../../test/arbitrary.ts';
+import { codecArbitrary } from '@mcx/xml/testing';
 import { documentSuite, expectDocumentError } from '../../test/document-suite.ts';
 import { accessTokenOf, mcpttInfoCodec, mcpttInfoDocument, mcpttInfoWithAccessToken, parseMcpttInfo, serializeMcpttInfo, type McpttInfo } from './mcptt-info.ts';
 

@@ -7,9 +7,19 @@
  * anything else is kept.
  */
 import type { z } from 'zod';
-import { attr, complex, ext3gpp, one, opt } from '../xml/binding.ts';
-import { defineDocument } from '../xml/document-codec.ts';
-import { xsAnyUri, xsBoolean, xsEnum, xsString } from '../xml/simple-types.ts';
+import {
+  attr,
+  complex,
+  ext3gpp,
+  one,
+  opt,
+  defineDocument,
+  xsAnyUri,
+  xsBoolean,
+  xsEnum,
+  xsString,
+} from '@mcx/xml';
+import { PREFERRED_PREFIXES } from '../namespaces.ts';
 
 export const MCPTT_INFO_NS = 'urn:3gpp:ns:mcpttInfo:1.0';
 export const MCPTT_INFO_ROOT = 'mcpttinfo';
@@ -45,7 +55,7 @@ export const mcpttInfoCodec = complex({ params: one('mcptt-Params', params), oth
 export const mcpttInfoSchema = mcpttInfoCodec.schema;
 export type McpttInfo = z.infer<typeof mcpttInfoSchema>;
 
-const document = defineDocument(MCPTT_INFO_NS, MCPTT_INFO_ROOT, mcpttInfoCodec);
+const document = defineDocument(MCPTT_INFO_NS, MCPTT_INFO_ROOT, mcpttInfoCodec, { prefixes: PREFERRED_PREFIXES });
 
 /** Parses an mcptt-info document. @throws DocumentError */
 export const parseMcpttInfo = (xml: string): McpttInfo => document.parse(xml);

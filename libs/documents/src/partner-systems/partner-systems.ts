@@ -6,8 +6,7 @@
  * <mcptt-UE-initial-configuration xmlns="urn:3gpp:mcptt:mcpttUEinitConfig:1.0">...`.
  */
 import type { z } from 'zod';
-import { complex, ext3gpp, one, opt, reqAttr, some } from '../xml/binding.ts';
-import { xsString, xsToken } from '../xml/simple-types.ts';
+import { complex, ext3gpp, one, opt, reqAttr, some, xsString, xsToken } from '@mcx/xml';
 import { UE_INIT_CONFIG_NS, UE_INIT_CONFIG_ROOT, ueInitConfigCodec } from '../ue-init-config/ue-init-config.ts';
 import {
   PARTNER_MC_SYSTEM_ELEMENT,

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { extensionArbitrary, simpleArbitrary, xmlText } from '../../test/arbitrary.ts';
+import { extensionArbitrary, simpleArbitrary, xmlText } from '@mcx/xml/testing';
 import { documentSuite, expectDocumentError } from '../../test/document-suite.ts';
-import { xsAnyUri, xsLanguage } from '../xml/simple-types.ts';
+import { xsAnyUri, xsLanguage } from '@mcx/xml';
 import { parseResourceLists, resourceListsDocument, resourceListsOf, resourceListUris, serializeResourceLists, type ResourceList, type ResourceListItem, type ResourceLists } from './resource-lists.ts';
 
 const uri = simpleArbitrary(xsAnyUri) as fc.Arbitrary<string>;

@@ -3,12 +3,23 @@
  * body of the subscription proxy (TS 24.484 clause 6.3.13.2.2) to list XCAP URIs.
  */
 import { z } from 'zod';
-import { attr, complex, ext3gpp, opt, reqAttr, text, type ElementCodec } from '../xml/binding.ts';
-import { defineDocument } from '../xml/document-codec.ts';
-import { DocumentError } from '../xml/document-error.ts';
-import { XML_NS } from '../xml/namespaces.ts';
-import { locate } from '../xml/safe-parse.ts';
-import { xsAnyUri, xsLanguage, xsString } from '../xml/simple-types.ts';
+import {
+  attr,
+  complex,
+  ext3gpp,
+  opt,
+  reqAttr,
+  text,
+  type ElementCodec,
+  defineDocument,
+  DocumentError,
+  XML_NS,
+  locate,
+  xsAnyUri,
+  xsLanguage,
+  xsString,
+} from '@mcx/xml';
+import { PREFERRED_PREFIXES } from '../namespaces.ts';
 
 export const RESOURCE_LISTS_NS = 'urn:ietf:params:xml:ns:resource-lists';
 export const RESOURCE_LISTS_ROOT = 'resource-lists';
@@ -124,7 +135,7 @@ const rootCodec: ElementCodec<ResourceLists> = {
   },
 };
 
-const document = defineDocument(RESOURCE_LISTS_NS, RESOURCE_LISTS_ROOT, rootCodec);
+const document = defineDocument(RESOURCE_LISTS_NS, RESOURCE_LISTS_ROOT, rootCodec, { prefixes: PREFERRED_PREFIXES });
 
 /** Parses a resource-lists document. @throws DocumentError */
 export const parseResourceLists = (xml: string, options?: { strict?: boolean }): ResourceLists => document.parse(xml, options);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codecArbitrary } from '../../test/arbitrary.ts';
+import { codecArbitrary } from '@mcx/xml/testing';
 import { documentSuite, expectDocumentError } from '../../test/document-suite.ts';
 import { buildServiceConfig } from '../builders/service-config.ts';
 import { effectiveServerProtection, effectiveSignallingProtection, SIGNALLING_PROTECTION_DEFAULT } from './defaults.ts';

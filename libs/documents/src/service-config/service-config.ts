@@ -4,9 +4,22 @@
  * `service-configuration-params@domain`.
  */
 import type { z } from 'zod';
-import { complex, ext3gpp, many, one, opt, reqAttr } from '../xml/binding.ts';
-import { defineDocument } from '../xml/document-codec.ts';
-import { xsAnyUri, xsBoolean, xsDuration, xsIntegerRange, xsString, xsUnsignedShort } from '../xml/simple-types.ts';
+import {
+  complex,
+  ext3gpp,
+  many,
+  one,
+  opt,
+  reqAttr,
+  defineDocument,
+  xsAnyUri,
+  xsBoolean,
+  xsDuration,
+  xsIntegerRange,
+  xsString,
+  xsUnsignedShort,
+} from '@mcx/xml';
+import { PREFERRED_PREFIXES } from '../namespaces.ts';
 
 export const SERVICE_CONFIG_NS = 'urn:3gpp:ns:mcpttServiceConfig:1.0';
 export const SERVICE_CONFIG_ROOT = 'service-configuration-info';
@@ -150,7 +163,7 @@ export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
 export type ServiceConfigParams = NonNullable<ServiceConfig['params']>;
 export type ServiceConfigOnNetwork = NonNullable<ServiceConfigParams['onNetwork']>[number];
 
-const document = defineDocument(SERVICE_CONFIG_NS, SERVICE_CONFIG_ROOT, serviceConfigCodec);
+const document = defineDocument(SERVICE_CONFIG_NS, SERVICE_CONFIG_ROOT, serviceConfigCodec, { prefixes: PREFERRED_PREFIXES });
 
 /** Parses an MCPTT service configuration document. @throws DocumentError */
 export const parseServiceConfig = (xml: string, options?: { strict?: boolean }): ServiceConfig => document.parse(xml, options);

@@ -1,5 +1,5 @@
 import { describe, it } from 'vitest';
-import { codecArbitrary } from '../../test/arbitrary.ts';
+import { codecArbitrary } from '@mcx/xml/testing';
 import { documentSuite, expectDocumentError } from '../../test/document-suite.ts';
 import { buildUeConfig } from '../builders/ue-config.ts';
 import { parseUeConfig, serializeUeConfig, ueConfigCodec, ueConfigDocument, type UeConfig } from './ue-config.ts';

@@ -3,9 +3,24 @@
  * namespace urn:3gpp:mcptt:mcpttUEConfig:1.0), root `mcptt-UE-configuration`.
  */
 import type { z } from 'zod';
-import { attr, complex, ext3gpp, many, one, reqAttr, some, opt } from '../xml/binding.ts';
-import { defineDocument } from '../xml/document-codec.ts';
-import { xsAnyUri, xsBoolean, xsNonNegativeInteger, xsPositiveInteger, xsString, xsToken } from '../xml/simple-types.ts';
+import {
+  attr,
+  complex,
+  ext3gpp,
+  many,
+  one,
+  reqAttr,
+  some,
+  opt,
+  defineDocument,
+  xsAnyUri,
+  xsBoolean,
+  xsNonNegativeInteger,
+  xsPositiveInteger,
+  xsString,
+  xsToken,
+} from '@mcx/xml';
+import { PREFERRED_PREFIXES } from '../namespaces.ts';
 import { nameType, ueIdCodec } from '../ue-init-config/ue-init-config.ts';
 
 export const UE_CONFIG_NS = 'urn:3gpp:mcptt:mcpttUEConfig:1.0';
@@ -72,7 +87,7 @@ export const ueConfigCodec = complex({
 export const ueConfigSchema = ueConfigCodec.schema;
 export type UeConfig = z.infer<typeof ueConfigSchema>;
 
-const document = defineDocument(UE_CONFIG_NS, UE_CONFIG_ROOT, ueConfigCodec);
+const document = defineDocument(UE_CONFIG_NS, UE_CONFIG_ROOT, ueConfigCodec, { prefixes: PREFERRED_PREFIXES });
 
 /** Parses an MCPTT UE configuration document. @throws DocumentError */
 export const parseUeConfig = (xml: string, options?: { strict?: boolean }): UeConfig => document.parse(xml, options);

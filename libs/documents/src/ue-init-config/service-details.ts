@@ -4,8 +4,7 @@
  * participating MCPTT function PSI, TS 24.484 clause 7.2.2.1) in the same namespace inside
  * `anyExt`. The CMS PSI (the subscription proxy, clause 6.3.13.2.2) is `App-Server-Info/cms`.
  */
-import { complex, ext3gpp, opt } from '../xml/binding.ts';
-import { xsAnyUri } from '../xml/simple-types.ts';
+import { complex, ext3gpp, opt, xsAnyUri } from '@mcx/xml';
 
 export const mcpttServiceDetailsCodec = complex({
   serverUri: opt('Server-URI', xsAnyUri),

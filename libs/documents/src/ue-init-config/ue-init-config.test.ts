@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codecArbitrary } from '../../test/arbitrary.ts';
+import { codecArbitrary } from '@mcx/xml/testing';
 import { documentSuite, expectDocumentError } from '../../test/document-suite.ts';
 import { buildUeInitConfig, mcsUriOf, plmnsOf } from '../builders/ue-init-config.ts';
 import { exampleMcSystem } from '../builders/personalities.ts';

@@ -5,11 +5,17 @@
  * field per child kind (name may repeat, per language) and writes them in schema order.
  */
 import type { z } from 'zod';
-import { attr, complex, ext3gpp, many, one, opt, reqAttr, text } from '../xml/binding.ts';
-import { onNetworkAnyExtCodec } from './service-details.ts';
-import { defineDocument } from '../xml/document-codec.ts';
-import { XML_NS } from '../xml/namespaces.ts';
 import {
+  attr,
+  complex,
+  ext3gpp,
+  many,
+  one,
+  opt,
+  reqAttr,
+  text,
+  defineDocument,
+  XML_NS,
   digits,
   xsAnyUri,
   xsBoolean,
@@ -18,7 +24,9 @@ import {
   xsToken,
   xsUnsignedByte,
   xsUnsignedShort,
-} from '../xml/simple-types.ts';
+} from '@mcx/xml';
+import { PREFERRED_PREFIXES } from '../namespaces.ts';
+import { onNetworkAnyExtCodec } from './service-details.ts';
 
 export const UE_INIT_CONFIG_NS = 'urn:3gpp:mcptt:mcpttUEinitConfig:1.0';
 export const UE_INIT_CONFIG_ROOT = 'mcptt-UE-initial-configuration';
@@ -177,7 +185,7 @@ export type UeInitConfigOnNetwork = NonNullable<UeInitConfig['onNetwork']>;
 export type UeInitConfigOffNetwork = NonNullable<UeInitConfig['offNetwork']>;
 
 
-const document = defineDocument(UE_INIT_CONFIG_NS, UE_INIT_CONFIG_ROOT, ueInitConfigCodec);
+const document = defineDocument(UE_INIT_CONFIG_NS, UE_INIT_CONFIG_ROOT, ueInitConfigCodec, { prefixes: PREFERRED_PREFIXES });
 
 /** Parses an MCS UE initial configuration document. @throws DocumentError */
 export const parseUeInitConfig = (xml: string, options?: { strict?: boolean }): UeInitConfig => document.parse(xml, options);

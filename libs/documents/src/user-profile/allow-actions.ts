@@ -4,8 +4,7 @@
  * TS 24.484 clause 8.3.2.1 and table 8.3.2.7).
  */
 import type { z } from 'zod';
-import { complex, ext3gpp, opt, type ChildField } from '../xml/binding.ts';
-import { xsBoolean } from '../xml/simple-types.ts';
+import { complex, ext3gpp, opt, type ChildField, xsBoolean } from '@mcx/xml';
 
 export const ALLOW_ACTIONS = [
   'allow-presence-status',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codecArbitrary } from '../../test/arbitrary.ts';
+import { codecArbitrary } from '@mcx/xml/testing';
 import { documentSuite, expectDocumentError } from '../../test/document-suite.ts';
 import { buildUserProfiles, exampleMcSystem } from '../builders/personalities.ts';
 import { partnerMcSystemsOf } from '../builders/user-profile.ts';

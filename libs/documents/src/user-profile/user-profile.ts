@@ -9,10 +9,18 @@
  * Common, OnNetwork and OffNetwork are single).
  */
 import type { z } from 'zod';
-import { attr, complex, empty, ext3gpp, many, one, opt, reqAttr, text } from '../xml/binding.ts';
-import { defineDocument } from '../xml/document-codec.ts';
-import { COMMON_POLICY_NS, XML_NS } from '../xml/namespaces.ts';
 import {
+  attr,
+  complex,
+  empty,
+  ext3gpp,
+  many,
+  one,
+  opt,
+  reqAttr,
+  text,
+  defineDocument,
+  XML_NS,
   xsAnyUri,
   xsBoolean,
   xsEnum,
@@ -26,7 +34,8 @@ import {
   xsToken,
   xsUnsignedByte,
   xsUnsignedShort,
-} from '../xml/simple-types.ts';
+} from '@mcx/xml';
+import { COMMON_POLICY_NS, PREFERRED_PREFIXES } from '../namespaces.ts';
 import { partnerMcSystemsField } from '../partner-systems/partner-systems.ts';
 import { allowActionsCodec } from './allow-actions.ts';
 
@@ -233,7 +242,7 @@ export type UserProfileEntry = z.infer<typeof entryCodec.schema>;
 export type UserProfileListEntry = z.infer<typeof listEntryCodec.schema>;
 export type UserProfileRule = z.infer<typeof ruleCodec.schema>;
 
-const document = defineDocument(USER_PROFILE_NS, USER_PROFILE_ROOT, userProfileCodec);
+const document = defineDocument(USER_PROFILE_NS, USER_PROFILE_ROOT, userProfileCodec, { prefixes: PREFERRED_PREFIXES });
 
 /** Parses an MCPTT user profile document. @throws DocumentError */
 export const parseUserProfile = (xml: string, options?: { strict?: boolean }): UserProfile => document.parse(xml, options);

@@ -2,7 +2,7 @@
  * The server capabilities document (RFC 4825 clause 12): application usage `xcap-caps`,
  * served read-only at `xcap-caps/global/index`, listing the registered AUIDs and namespaces.
  */
-import { escapeText } from '../dom/escape.ts';
+import { escapeText } from '@mcx/xml';
 import { XCAP_ERROR_NAMESPACE } from '../errors/xcap-error.ts';
 import type { ApplicationUsageRegistry } from './registry.ts';
 

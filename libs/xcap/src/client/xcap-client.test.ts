@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffDocument, renderXcapDiff } from '../diff/xcap-diff.ts';
+import { diffDocument } from '../diff/diff-document.ts';
+import { renderXcapDiff } from '../diff/xcap-diff.ts';
 import { startXcapServer, type RunningXcapServer } from '../../test/fixtures/http-server.ts';
 import { SAMPLE_LISTS } from '../../test/fixtures/resource-lists-usage.ts';
 import { XcapClient } from './xcap-client.ts';

@@ -5,6 +5,7 @@
  * local copies (RFC 5875 clause 5.2).
  */
 import { applyXcapDiff, type DiffApplication, type LocalCopy } from '../diff/apply-diff.ts';
+import { parseXcapError, type XcapErrorBody } from '../errors/xcap-error.ts';
 import { quoteEtag } from '../etag.ts';
 import { XCAP_ERROR_MIME, mediaTypeOf } from '../mime.ts';
 
@@ -24,6 +25,8 @@ export interface XcapResult {
   body: string;
   /** The xcap-error condition element name (`schema-validation-error`, ...) of a 409. */
   errorCondition?: string;
+  /** The whole xcap-error document of a 409 (condition, phrase, details). */
+  xcapError?: XcapErrorBody;
 }
 
 export interface ConditionalOptions {
@@ -72,8 +75,12 @@ export class XcapClient {
     const contentType = res.headers.get('content-type');
     if (contentType !== null) result.contentType = contentType;
     if (mediaTypeOf(contentType ?? undefined) === XCAP_ERROR_MIME) {
-      const m = /<xcap-error[^>]*>\s*<([A-Za-z-]+)/.exec(body);
-      if (m) result.errorCondition = m[1]!;
+      try {
+        result.xcapError = parseXcapError(body);
+        result.errorCondition = result.xcapError.condition.tag;
+      } catch {
+        // A body that is not an xcap-error document: the status alone says what happened.
+      }
     }
     return result;
   }

@@ -4,11 +4,10 @@
  * the entry's previous-etag; otherwise (or when no patch is included, or it fails) the client
  * must fetch the document again.
  */
-import type { Element } from '@xmldom/xmldom';
+import { serializeDocument } from '@mcx/xml';
 import { parseXmlDocument } from '../dom/parse.ts';
-import { serializeDocument } from '../dom/serialize.ts';
-import { applyPatchOperation, PatchError } from './patch-apply.ts';
-import { XCAP_DIFF_NAMESPACE, parseXcapDiff, type ParsedDocumentEntry } from './xcap-diff.ts';
+import { applyPatchOperation } from './patch-apply.ts';
+import { parseXcapDiff, selectorScope, type DocumentDiff, type XcapDiff } from './xcap-diff.ts';
 
 export interface LocalCopy {
   etag: string;
@@ -27,10 +26,12 @@ export type DiffApplication =
   /** Fetch the document again (ETag mismatch, no patch, or a patch that did not apply). */
   | { action: 'fetch'; sel: string; etag: string; reason: 'no-local-copy' | 'etag-mismatch' | 'no-patch' | 'patch-failed' };
 
-const PATCH_OPS = new Set(['add', 'replace', 'remove']);
-
-/** Applies one parsed `<document>` entry to the local copy (undefined = the client has none). */
-export function applyDocumentEntry(entry: ParsedDocumentEntry, local: LocalCopy | undefined): DiffApplication {
+/**
+ * Applies one `<document>` entry to the local copy (undefined = the client has none).
+ * `rootNamespaces` are the prefixes declared on the xcap-diff root (`XcapDiff.namespaces`),
+ * in scope for the `sel` of every patch operation.
+ */
+export function applyDocumentEntry(entry: DocumentDiff, local: LocalCopy | undefined, rootNamespaces?: XcapDiff['namespaces']): DiffApplication {
   const sel = entry.sel;
   if (entry.newEtag === undefined) return { action: 'deleted', sel };
   const etag = entry.newEtag;
@@ -38,20 +39,15 @@ export function applyDocumentEntry(entry: ParsedDocumentEntry, local: LocalCopy 
   if (local === undefined) return { action: 'fetch', sel, etag, reason: 'no-local-copy' };
   if (entry.previousEtag === undefined || entry.previousEtag !== local.etag) return { action: 'fetch', sel, etag, reason: 'etag-mismatch' };
   if (entry.bodyNotChanged) return { action: 'etag-updated', sel, etag };
-  const ops: Element[] = [];
-  for (let c = entry.element.firstChild; c !== null; c = c.nextSibling) {
-    if (c.nodeType !== 1) continue;
-    const el = c as Element;
-    if (el.namespaceURI === XCAP_DIFF_NAMESPACE && PATCH_OPS.has(el.localName ?? '')) ops.push(el);
-  }
+  const ops = entry.patch ?? [];
   if (ops.length === 0) return { action: 'fetch', sel, etag, reason: 'no-patch' };
   try {
     const doc = parseXmlDocument(local.body);
-    for (const op of ops) applyPatchOperation(doc, op);
+    for (const op of ops) applyPatchOperation(doc, op, selectorScope(rootNamespaces, entry.namespaces, op.namespaces));
     return { action: 'patched', sel, etag, body: serializeDocument(doc) };
-  } catch (e) {
-    if (e instanceof PatchError || e instanceof Error) return { action: 'fetch', sel, etag, reason: 'patch-failed' };
-    throw e;
+  } catch {
+    // PatchError, an unparsable copy or content: never keep a half-patched copy.
+    return { action: 'fetch', sel, etag, reason: 'patch-failed' };
   }
 }
 
@@ -60,5 +56,6 @@ export function applyDocumentEntry(entry: ParsedDocumentEntry, local: LocalCopy 
  * (the document selector relative to the XCAP root).
  */
 export function applyXcapDiff(xml: string, lookup: (sel: string) => LocalCopy | undefined): DiffApplication[] {
-  return parseXcapDiff(xml).documents.map((entry) => applyDocumentEntry(entry, lookup(entry.sel)));
+  const diff = parseXcapDiff(xml);
+  return diff.documents.map((entry) => applyDocumentEntry(entry, lookup(entry.sel), diff.namespaces));
 }

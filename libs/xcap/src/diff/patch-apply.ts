@@ -4,8 +4,9 @@
  * scope already provides are dropped, missing ones are kept.
  */
 import type { Document, Element, Node } from '@xmldom/xmldom';
-import { inScopeNamespaces, isNamespaceDeclaration, XMLNS_NAMESPACE } from '../dom/namespaces.ts';
+import { inScopeNamespaces, isNamespaceDeclaration, parseXml, XMLNS_NS } from '@mcx/xml';
 import { evaluatePatchSelector } from './patch-selector.ts';
+import { XCAP_DIFF_NAMESPACE, type PatchOperation } from './xcap-diff.ts';
 
 /** A patch operation that cannot be applied (RFC 5261 clause 5 error conditions). */
 export class PatchError extends Error {
@@ -18,10 +19,13 @@ export class PatchError extends Error {
   }
 }
 
-function contentNodes(op: Element): Node[] {
-  const out: Node[] = [];
-  for (let c: Node | null = op.firstChild; c !== null; c = c.nextSibling) out.push(c);
-  return out;
+/** The content of an operation as nodes, read where it was written: inside an element whose default namespace is xcap-diff's. */
+function contentOf(op: PatchOperation): { nodes: Node[]; text: string } {
+  if (op.op === 'remove' || op.content === '') return { nodes: [], text: '' };
+  const wrapper = parseXml(`<content xmlns="${XCAP_DIFF_NAMESPACE}">${op.content}</content>`).documentElement!;
+  const nodes: Node[] = [];
+  for (let c: Node | null = wrapper.firstChild; c !== null; c = c.nextSibling) nodes.push(c);
+  return { nodes, text: wrapper.textContent ?? '' };
 }
 
 /** Removes declarations the new scope already has; declares what the element's names need. */
@@ -39,7 +43,7 @@ function fixNamespaces(node: Node, scope: Map<string, string>): void {
   const prefix = el.prefix ?? '';
   const ns = el.namespaceURI ?? '';
   if ((inner.get(prefix) ?? '') !== ns) {
-    el.setAttributeNS(XMLNS_NAMESPACE, prefix === '' ? 'xmlns' : `xmlns:${prefix}`, ns);
+    el.setAttributeNS(XMLNS_NS, prefix === '' ? 'xmlns' : `xmlns:${prefix}`, ns);
     inner.set(prefix, ns);
   }
   for (let c: Node | null = el.firstChild; c !== null; c = c.nextSibling) fixNamespaces(c, inner);
@@ -58,24 +62,26 @@ function isWs(n: Node | null): boolean {
   return n !== null && n.nodeType === 3 && /^\s*$/.test(n.nodeValue ?? '');
 }
 
-/** Applies one `<add>`, `<replace>` or `<remove>` element to `doc`. */
-export function applyPatchOperation(doc: Document, op: Element): void {
-  const sel = op.getAttribute('sel');
-  if (sel === null) throw new PatchError('invalid-patch-directive', 'no sel attribute');
-  const scope = inScopeNamespaces(op);
+/**
+ * Applies one `<add>`, `<replace>` or `<remove>` operation to `doc`; `scope` resolves the
+ * prefixes of its `sel` (RFC 5261 clause 4.2.2, see `selectorScope`).
+ */
+export function applyPatchOperation(doc: Document, op: PatchOperation, scope: ReadonlyMap<string, string>): void {
+  const sel = op.sel;
   const target = evaluatePatchSelector(doc, sel, scope);
   if (target === undefined) throw new PatchError('unlocated-node', sel);
-  const text = op.textContent ?? '';
-  switch (op.localName) {
+  const content = contentOf(op);
+  const text = content.text;
+  switch (op.op) {
     case 'add': {
       if (target.kind !== 'node') throw new PatchError('invalid-node-types', sel);
-      const type = op.getAttribute('type');
-      const pos = op.getAttribute('pos');
-      if (type !== null && type !== '') {
+      const type = op.type;
+      const pos = op.pos;
+      if (type !== undefined && type !== '') {
         if (target.node.nodeType !== 1) throw new PatchError('invalid-node-types', sel);
         const el = target.node as Element;
         if (type.startsWith('namespace::')) {
-          el.setAttributeNS(XMLNS_NAMESPACE, `xmlns:${type.slice(11)}`, text);
+          el.setAttributeNS(XMLNS_NS, `xmlns:${type.slice(11)}`, text);
           return;
         }
         if (!type.startsWith('@')) throw new PatchError('invalid-patch-directive', `type ${type}`);
@@ -86,7 +92,7 @@ export function applyPatchOperation(doc: Document, op: Element): void {
           const ns = scope.get(name.slice(0, i));
           if (ns === undefined) throw new PatchError('invalid-patch-directive', `unbound prefix in ${type}`);
           const existing = [...inScopeNamespaces(el)].find(([p, u]) => p !== '' && u === ns)?.[0];
-          if (existing === undefined) el.setAttributeNS(XMLNS_NAMESPACE, `xmlns:${name.slice(0, i)}`, ns);
+          if (existing === undefined) el.setAttributeNS(XMLNS_NS, `xmlns:${name.slice(0, i)}`, ns);
           el.setAttributeNS(ns, `${existing ?? name.slice(0, i)}:${name.slice(i + 1)}`, text);
         }
         return;
@@ -94,7 +100,7 @@ export function applyPatchOperation(doc: Document, op: Element): void {
       const node = target.node;
       const parent = pos === 'before' || pos === 'after' ? node.parentNode : node;
       if (parent === null) throw new PatchError('invalid-node-types', sel);
-      const nodes = importInto(doc, contentNodes(op), parent);
+      const nodes = importInto(doc, content.nodes, parent);
       if (pos === 'before') for (const n of nodes) parent.insertBefore(n, node);
       else if (pos === 'after') {
         const next = node.nextSibling;
@@ -102,8 +108,7 @@ export function applyPatchOperation(doc: Document, op: Element): void {
       } else if (pos === 'prepend') {
         const first = node.firstChild;
         for (const n of nodes) parent.insertBefore(n, first);
-      } else if (pos === null || pos === '') for (const n of nodes) parent.appendChild(n);
-      else throw new PatchError('invalid-patch-directive', `pos ${pos}`);
+      } else for (const n of nodes) parent.appendChild(n);
       return;
     }
     case 'replace': {
@@ -113,16 +118,16 @@ export function applyPatchOperation(doc: Document, op: Element): void {
         return;
       }
       if (target.kind === 'namespace') {
-        target.element.setAttributeNS(XMLNS_NAMESPACE, `xmlns:${target.prefix}`, text);
+        target.element.setAttributeNS(XMLNS_NS, `xmlns:${target.prefix}`, text);
         return;
       }
       const node = target.node;
       const parent = node.parentNode!;
-      const content = contentNodes(op).filter((n) => node.nodeType !== 1 || n.nodeType === 1);
-      if (content.length !== 1 && !(node.nodeType !== 1 && content.length >= 1)) {
+      const replacement = content.nodes.filter((n) => node.nodeType !== 1 || n.nodeType === 1);
+      if (replacement.length !== 1 && !(node.nodeType !== 1 && replacement.length >= 1)) {
         throw new PatchError('invalid-node-types', `replace ${sel} needs one node`);
       }
-      const nodes = importInto(doc, content, parent);
+      const nodes = importInto(doc, replacement, parent);
       for (const n of nodes) parent.insertBefore(n, node);
       parent.removeChild(node);
       return;
@@ -134,20 +139,18 @@ export function applyPatchOperation(doc: Document, op: Element): void {
         return;
       }
       if (target.kind === 'namespace') {
-        const a = target.element.getAttributeNodeNS(XMLNS_NAMESPACE, target.prefix);
+        const a = target.element.getAttributeNodeNS(XMLNS_NS, target.prefix);
         if (a === null) throw new PatchError('unlocated-node', sel);
         target.element.removeAttributeNode(a);
         return;
       }
       const node = target.node;
       const parent = node.parentNode!;
-      const ws = op.getAttribute('ws');
+      const ws = op.ws;
       if ((ws === 'before' || ws === 'both') && isWs(node.previousSibling)) parent.removeChild(node.previousSibling!);
       if ((ws === 'after' || ws === 'both') && isWs(node.nextSibling)) parent.removeChild(node.nextSibling!);
       parent.removeChild(node);
       return;
     }
-    default:
-      throw new PatchError('invalid-patch-directive', `unknown operation ${op.localName}`);
   }
 }

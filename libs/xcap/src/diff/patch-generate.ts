@@ -6,15 +6,9 @@
  * positions (RFC 5261 clause 4.1), computed for the state in which each operation applies.
  */
 import type { Document, Element, Node, Text, Comment } from '@xmldom/xmldom';
-import { escapeAttribute, escapeText } from '../dom/escape.ts';
-import { isNamespaceDeclaration } from '../dom/namespaces.ts';
-import { serializeNode, serializeStandalone } from '../dom/serialize.ts';
+import { escapeText, isNamespaceDeclaration, serializeNode, serializeStandalone } from '@mcx/xml';
 import { nodeKind } from './patch-selector.ts';
-
-export type PatchOperation =
-  | { op: 'add'; sel: string; pos?: 'before' | 'after' | 'prepend'; type?: string; content: string }
-  | { op: 'replace'; sel: string; content: string }
-  | { op: 'remove'; sel: string };
+import { XCAP_DIFF_NAMESPACE, type PatchOperation } from './xcap-diff.ts';
 
 /** Patch generation gave up (root or prolog changed, or an unselectable node). */
 export class NotPatchable extends Error {}
@@ -78,7 +72,7 @@ export function generatePatch(oldDoc: Document, newDoc: Document): { ops: PatchO
   const prefixes = new PrefixTable();
   const ops: PatchOperation[] = [];
   // The content scope of a patch operation: only the xcap-diff default namespace is bound.
-  const opScope = new Map<string, string>([['', 'urn:ietf:params:xml:ns:xcap-diff']]);
+  const opScope = new Map<string, string>([['', XCAP_DIFF_NAMESPACE]]);
 
   const prolog = (d: Document) =>
     childList(d).filter((n) => n.nodeType !== 3 && (n.nodeType !== 7 || (n as { target?: string }).target !== 'xml'));
@@ -188,20 +182,4 @@ export function generatePatch(oldDoc: Document, newDoc: Document): { ops: PatchO
   const namespaces = new Map<string, string>();
   for (const [ns, prefix] of prefixes.byNamespace) namespaces.set(prefix, ns);
   return { ops, namespaces };
-}
-
-/** One operation as an xcap-diff child element (RFC 5874 clause 4 reuses RFC 5261 types). */
-export function renderPatchOperation(op: PatchOperation): string {
-  const sel = `sel="${escapeAttribute(op.sel)}"`;
-  switch (op.op) {
-    case 'remove':
-      return `<remove ${sel}/>`;
-    case 'replace':
-      return `<replace ${sel}>${op.content}</replace>`;
-    case 'add': {
-      const pos = op.pos === undefined ? '' : ` pos="${op.pos}"`;
-      const type = op.type === undefined ? '' : ` type="${escapeAttribute(op.type)}"`;
-      return `<add ${sel}${pos}${type}>${op.content}</add>`;
-    }
-  }
 }

@@ -6,7 +6,7 @@
  * an unprefixed element name takes the default namespace in scope there (clause 4.2.2).
  */
 import type { Attr, Document, Element, Node } from '@xmldom/xmldom';
-import { isNamespaceDeclaration } from '../dom/namespaces.ts';
+import { isNamespaceDeclaration } from '@mcx/xml';
 
 export type PatchNodeKind = 'element' | 'text' | 'comment' | 'pi';
 

@@ -7,14 +7,13 @@
  * `cannot-insert`) and must not return anything after a delete (8.4 `cannot-delete`).
  */
 import type { Document, Element, Node, Text } from '@xmldom/xmldom';
+import { childElements, inScopeNamespaces, XMLNS_NS } from '@mcx/xml';
 import { XcapError } from '../errors/xcap-error.ts';
 import { HttpError } from '../errors/http-error.ts';
 import { formatNodeSelector, type NodeSelector, type Step } from '../uri/node-selector.ts';
 import { decodeAttValue } from '../uri/node-selector.ts';
 import { parseElementFragment } from './parse.ts';
-import { inScopeNamespaces } from './namespaces.ts';
 import {
-  elementChildren,
   existingAncestorDepth,
   expandAttributeName,
   findAttribute,
@@ -70,7 +69,7 @@ function insertBefore(ref: Element, el: Element): void {
  * last element child when there is none.
  */
 function insertNew(parent: Node, el: Element, last: Step, ctx: SelectorContext): void {
-  const children = elementChildren(parent);
+  const children = childElements(parent);
   const same = children.filter((c) => passesNameTest(c, last, ctx));
   const n = last.position;
   if (n !== undefined && n <= same.length) {
@@ -148,7 +147,7 @@ export function putAttribute(doc: Document, sel: NodeSelector, value: string, ct
     if (prefix === undefined) {
       prefix = sel.terminal.name.prefix ?? 'ns';
       for (let i = 1; scope.has(prefix); i++) prefix = `ns${i}`;
-      element.setAttributeNS('http://www.w3.org/2000/xmlns/', `xmlns:${prefix}`, name.namespace);
+      element.setAttributeNS(XMLNS_NS, `xmlns:${prefix}`, name.namespace);
     }
     element.setAttributeNS(name.namespace, `${prefix}:${name.localName}`, value);
   }

@@ -1,21 +1,19 @@
 /**
- * Safe XML parsing: UTF-8 only (RFC 4825 clause 8.2.2: otherwise `not-utf-8`), any DOCTYPE
- * refused so no entity is ever declared or resolved (conventions; RFC 4825 clause 14
- * security), xmldom errors and warnings are fatal.
+ * Request bodies as XCAP reads them: UTF-8 only (RFC 4825 clause 8.2.2: otherwise
+ * `not-utf-8`), parsed by the one hardened parser of @mcx/xml (no DOCTYPE, so no entity is
+ * ever declared or resolved; RFC 4825 clause 14), with its failures reported as the xcap-error
+ * conditions of RFC 4825 clause 11.2 (`not-well-formed`, `not-xml-frag`).
  */
 import type { Document, Element, Node, Text } from '@xmldom/xmldom';
-import { DOMParser } from '@xmldom/xmldom';
+import { DocumentError, escapeAttr, inScopeNamespaces, parseXml } from '@mcx/xml';
 import { XcapError } from '../errors/xcap-error.ts';
-import { inScopeNamespaces } from './namespaces.ts';
-import { escapeAttribute } from './escape.ts';
 
 export type XmlParseFailure = 'not-well-formed' | 'not-xml-frag';
 
 /** Decodes a request body; throws `not-utf-8` (RFC 4825 clause 8.2.2). */
 export function decodeUtf8(bytes: Uint8Array): string {
   try {
-    const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-    return text;
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw new XcapError({ tag: 'not-utf-8' }, 'body is not valid UTF-8');
   }
@@ -31,28 +29,12 @@ function checkDeclaredEncoding(text: string): void {
   }
 }
 
-function refuseDoctype(text: string, tag: XmlParseFailure): void {
-  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
-    throw new XcapError({ tag }, 'DOCTYPE and entity declarations are not accepted');
-  }
-}
-
-function strictParser(tag: XmlParseFailure): DOMParser {
-  return new DOMParser({
-    onError: (_level: string, message: string) => {
-      throw new XcapError({ tag }, message.split('\n', 1)[0]);
-    },
-  });
-}
-
-function parseWith(text: string, tag: XmlParseFailure): Document {
+function parseAs(text: string, tag: XmlParseFailure): Document {
   try {
-    return strictParser(tag).parseFromString(text, 'application/xml') as unknown as Document;
+    return parseXml(text);
   } catch (e) {
-    if (e instanceof XcapError) throw e;
-    const cause = (e as { cause?: unknown }).cause;
-    if (cause instanceof XcapError) throw cause;
-    throw new XcapError({ tag }, e instanceof Error ? e.message.split('\n', 1)[0] : 'parse error');
+    if (e instanceof DocumentError) throw new XcapError({ tag }, e.code === 'doctype-forbidden' ? 'DOCTYPE and entity declarations are not accepted' : e.reason);
+    throw e;
   }
 }
 
@@ -60,12 +42,7 @@ function parseWith(text: string, tag: XmlParseFailure): Document {
 export function parseXmlDocument(text: string): Document {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   checkDeclaredEncoding(body);
-  refuseDoctype(body, 'not-well-formed');
-  const doc = parseWith(body, 'not-well-formed');
-  if (doc.doctype !== null || doc.documentElement === null) {
-    throw new XcapError({ tag: 'not-well-formed' }, 'no root element or DOCTYPE present');
-  }
-  return doc;
+  return parseAs(body, 'not-well-formed');
 }
 
 /**
@@ -75,13 +52,12 @@ export function parseXmlDocument(text: string): Document {
  * Throws `not-xml-frag`.
  */
 export function parseElementFragment(text: string, context: Node): Element {
-  refuseDoctype(text, 'not-xml-frag');
   if (/^\s*<\?xml/.test(text)) throw new XcapError({ tag: 'not-xml-frag' }, 'an element fragment has no XML declaration');
   const decls = [...inScopeNamespaces(context)]
     .filter(([p]) => p !== 'xml')
-    .map(([p, ns]) => (p === '' ? ` xmlns="${escapeAttribute(ns)}"` : ` xmlns:${p}="${escapeAttribute(ns)}"`))
+    .map(([p, ns]) => (p === '' ? ` xmlns="${escapeAttr(ns)}"` : ` xmlns:${p}="${escapeAttr(ns)}"`))
     .join('');
-  const doc = parseWith(`<xcap-fragment${decls}>${text}</xcap-fragment>`, 'not-xml-frag');
+  const doc = parseAs(`<xcap-fragment${decls}>${text}</xcap-fragment>`, 'not-xml-frag');
   const wrapper = doc.documentElement!;
   let element: Element | undefined;
   for (let c: Node | null = wrapper.firstChild; c !== null; c = c.nextSibling) {

@@ -8,7 +8,7 @@ import type { Attr, Document, Element, Node } from '@xmldom/xmldom';
 import { BadXcapUri } from '../errors/http-error.ts';
 import type { QName } from '../uri/qname.ts';
 import type { NodeSelector, Step } from '../uri/node-selector.ts';
-import { XML_NAMESPACE, isNamespaceDeclaration } from './namespaces.ts';
+import { childElements, isNamespaceDeclaration, XML_NS } from '@mcx/xml';
 
 /** How names in a node selector are resolved. */
 export interface SelectorContext {
@@ -24,7 +24,7 @@ export interface ExpandedName {
 }
 
 function resolvePrefix(prefix: string, ctx: SelectorContext): string {
-  if (prefix === 'xml') return XML_NAMESPACE;
+  if (prefix === 'xml') return XML_NS;
   const ns = ctx.namespaces.get(prefix);
   if (ns === undefined) throw new BadXcapUri(`namespace prefix "${prefix}" is not bound in the query component`);
   return ns;
@@ -59,15 +59,9 @@ export function passesNameTest(el: Element, step: Step, ctx: SelectorContext): b
   return (el.localName ?? el.nodeName) === want.localName && sameNamespace(el.namespaceURI, want.namespace);
 }
 
-export function elementChildren(parent: Node): Element[] {
-  const out: Element[] = [];
-  for (let c: Node | null = parent.firstChild; c !== null; c = c.nextSibling) if (c.nodeType === 1) out.push(c as Element);
-  return out;
-}
-
 /** Applies one step to one context node (document or element). */
 export function applyStep(context: Node, step: Step, ctx: SelectorContext): Element[] {
-  let matched = elementChildren(context).filter((el) => passesNameTest(el, step, ctx));
+  let matched = childElements(context).filter((el) => passesNameTest(el, step, ctx));
   if (step.position !== undefined) {
     const at = matched[step.position - 1];
     matched = at === undefined ? [] : [at];

@@ -13,7 +13,7 @@ import { evaluatePreconditions, preconditionFailed, type ConditionalHeaders } fr
 import { deleteAttribute, deleteElement, parseAttributeBody, putAttribute, putElement, type OperationContext } from '../dom/operations.ts';
 import { decodeUtf8, parseXmlDocument } from '../dom/parse.ts';
 import { resolveSelection } from '../dom/select.ts';
-import { serializeDocument } from '../dom/serialize.ts';
+import { serializeDocument } from '@mcx/xml';
 import { renderSelection } from '../dom/render-selection.ts';
 import { HttpError } from '../errors/http-error.ts';
 import { XcapError } from '../errors/xcap-error.ts';

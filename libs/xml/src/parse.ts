@@ -5,7 +5,10 @@ import { DocumentError } from './document-error.ts';
  * Parses XML text into a namespace-aware DOM, refusing any DOCTYPE before parsing starts.
  * No DTD is ever read, so no external entity is fetched and no internal entity is expanded
  * (this closes XXE and "billion laughs"). Only the five predefined entities and character
- * references are recognised (XML 1.0 clause 4.6).
+ * references are recognised (XML 1.0 clause 4.6). Whatever xmldom reports, warnings included
+ * (it accepts an unquoted attribute value with a warning), is a well-formedness error: the
+ * first one is thrown with its line and column. The one exception is its notice about U+FFFD,
+ * which is a legal character (XML 1.0 clause 2.2). A leading byte order mark is skipped.
  */
 export function parseXml(xml: string): Document {
   if (typeof xml !== 'string') {
@@ -18,22 +21,29 @@ export function parseXml(xml: string): Document {
   let firstProblem: DocumentError | undefined;
   const parser = new DOMParser({
     onError: (level, message, context) => {
-      if (level === 'warning' || firstProblem) return;
+      if (firstProblem || (level === 'warning' && message.startsWith(REPLACEMENT_CHARACTER_NOTICE))) return;
       const loc = (context as { locator?: { lineNumber?: number; columnNumber?: number } } | undefined)?.locator;
       const where = loc?.lineNumber ? `line ${loc.lineNumber}, column ${loc.columnNumber ?? 0}` : '/';
-      firstProblem = new DocumentError('not-well-formed', message, where);
+      firstProblem = new DocumentError('not-well-formed', firstLine(message), where);
     },
   });
   let doc: Document;
   try {
-    doc = parser.parseFromString(xml, 'text/xml');
+    doc = parser.parseFromString(xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml, 'text/xml');
   } catch (e) {
-    throw firstProblem ?? new DocumentError('not-well-formed', e instanceof Error ? e.message : String(e));
+    throw firstProblem ?? new DocumentError('not-well-formed', firstLine(e instanceof Error ? e.message : String(e)));
   }
   if (firstProblem) throw firstProblem;
   if (doc.doctype) throw new DocumentError('doctype-forbidden', 'a DOCTYPE/DTD is not accepted');
   if (!doc.documentElement) throw new DocumentError('not-well-formed', 'no root element');
   return doc;
+}
+
+/** The start of xmldom's warning about U+FFFD in the input, a hint about encodings, not an error. */
+const REPLACEMENT_CHARACTER_NOTICE = 'Unicode replacement character';
+
+function firstLine(message: string): string {
+  return message.split('\n', 1)[0] ?? message;
 }
 
 /** Where a DOCTYPE declaration starts in the prolog, or undefined. */
@@ -86,10 +96,10 @@ export function locate(node: Node, path: string): string {
   return n.lineNumber ? `${path} (line ${n.lineNumber}, column ${n.columnNumber ?? 0})` : path;
 }
 
-/** Element children of a node. */
-export function childElements(el: Element): Element[] {
+/** Element children of an element or of the document node, in document order. */
+export function childElements(node: Node): Element[] {
   const out: Element[] = [];
-  for (let c = el.firstChild; c; c = c.nextSibling) {
+  for (let c = node.firstChild; c; c = c.nextSibling) {
     if (c.nodeType === 1) out.push(c as Element);
   }
   return out;

@@ -1,11 +1,13 @@
 /**
- * fast-check generators derived from the codec descriptions, so every document built with the
- * declarative binding gets a property-based round-trip test without a hand-written generator.
+ * `@mcx/xml/testing`: fast-check generators for tests. Those derived from the codec
+ * descriptions give every document built with the declarative binding a property-based
+ * round-trip test without a hand-written generator; `xmlText` and `extensionArbitrary` serve
+ * hand-written codecs too. Test code only (fast-check is a development dependency).
  */
 import fc from 'fast-check';
-import type { ElementCodec, Field } from '../src/xml/binding.ts';
-import { canonicalizeExtension } from '../src/xml/extension.ts';
-import type { SimpleType } from '../src/xml/simple-types.ts';
+import type { ElementCodec, Field } from './binding.ts';
+import { canonicalizeExtension } from './extension.ts';
+import type { SimpleType } from './simple-types.ts';
 
 const textChars = fc.constantFrom(...'abcXYZ019 -_.:/&<>"\'\t\n\r'.split(''), 'é', '😀');
 /** xs:string values, including whitespace, markup characters and non-ASCII. */

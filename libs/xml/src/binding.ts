@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DocumentError } from './document-error.ts';
 import { extensionSchema, extractExtension, type Extension } from './extension.ts';
 import { clarkName, parseClarkName, XMLNS_NS } from './namespaces.ts';
-import { locate } from './safe-parse.ts';
+import { childElements, locate } from './parse.ts';
 import { xsString, type SimpleType } from './simple-types.ts';
 import { outElement, type OutElement } from './writer.ts';
 
@@ -260,7 +260,7 @@ export function complex<F extends Record<string, Field>>(fields: F, opts: Comple
         const local = ch.localName ?? ch.tagName;
         const chPath = `${path}/${ch.tagName}`;
         if (anyExtKey && local === 'anyExt' && chNs === ownNs) {
-          out[anyExtKey] = childElementsOf(ch).map(extractExtension);
+          out[anyExtKey] = childElements(ch).map(extractExtension);
           continue;
         }
         const index = childFields.findIndex(([, f]) => f.name === local && ((f.ns ?? ownNs) === chNs || f.altNs.includes(chNs ?? '')));
@@ -337,10 +337,4 @@ export function complex<F extends Record<string, Field>>(fields: F, opts: Comple
       return out;
     },
   };
-}
-
-function childElementsOf(el: Element): Element[] {
-  const out: Element[] = [];
-  for (let c = el.firstChild; c; c = c.nextSibling) if (c.nodeType === 1) out.push(c as Element);
-  return out;
 }

@@ -2,7 +2,7 @@ import type { Element } from '@xmldom/xmldom';
 import type { z } from 'zod';
 import type { DecodeOptions, ElementCodec } from './binding.ts';
 import { DocumentError } from './document-error.ts';
-import { parseXml } from './safe-parse.ts';
+import { parseXml } from './parse.ts';
 import { printXml } from './writer.ts';
 
 /** A whole document type: its root element, namespace, model and codec. */
@@ -16,7 +16,14 @@ export interface DocumentCodec<T> {
   serialize(doc: T): string;
 }
 
-export function defineDocument<T>(namespace: string, rootElement: string, codec: ElementCodec<T>): DocumentCodec<T> {
+export interface DocumentOptions {
+  /** Namespace -> prefix for foreign namespaces that conventionally appear prefixed (e.g. common-policy `cp`); see {@link printXml}. */
+  readonly prefixes?: Readonly<Record<string, string>>;
+}
+
+/** A document type made of its root element name, namespace and the codec of the root element. */
+export function defineDocument<T>(namespace: string, rootElement: string, codec: ElementCodec<T>, options: DocumentOptions = {}): DocumentCodec<T> {
+  const printOptions = options.prefixes ? { prefixes: options.prefixes } : {};
   return {
     namespace,
     rootElement,
@@ -28,7 +35,7 @@ export function defineDocument<T>(namespace: string, rootElement: string, codec:
       return decodeRoot(root, namespace, rootElement, codec, options);
     },
     serialize(doc) {
-      return printXml(encodeRoot(doc, namespace, rootElement, codec));
+      return printXml(encodeRoot(doc, namespace, rootElement, codec), printOptions);
     },
   };
 }

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { extensionArbitrary } from '../../test/arbitrary.ts';
+import { extensionArbitrary } from './testing.ts';
 import { canonicalizeExtension, extractExtension } from './extension.ts';
-import { parseXml } from './safe-parse.ts';
+import { parseXml } from './parse.ts';
 
 describe('extensions keep unknown XML exactly, with the namespace declarations they need', () => {
   it('declares namespaces inherited from ancestors on the extracted element', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DocumentError } from './document-error.ts';
-import { parseXml } from './safe-parse.ts';
-import { parseUserProfile } from '../user-profile/user-profile.ts';
+import { childElements, parseXml } from './parse.ts';
 
 function errorOf(f: () => unknown): DocumentError {
   try {
@@ -16,7 +15,7 @@ function errorOf(f: () => unknown): DocumentError {
 describe('parseXml refuses DTDs (no entity is ever resolved or expanded)', () => {
   it('refuses an external entity (XXE) with doctype-forbidden and the position', () => {
     const xml = `<?xml version="1.0"?>\n<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<mcptt-user-profile xmlns="urn:3gpp:mcptt:user-profile:1.0" XUI-URI="sip:a@b" user-profile-index="1"><Name>&xxe;</Name></mcptt-user-profile>`;
-    const e = errorOf(() => parseUserProfile(xml));
+    const e = errorOf(() => parseXml(xml));
     expect(e.code).toBe('doctype-forbidden');
     expect(e.where).toBe('line 2, column 1');
     expect(e.message).not.toContain('root:');
@@ -50,5 +49,28 @@ describe('parseXml refuses DTDs (no entity is ever resolved or expanded)', () =>
     expect(errorOf(() => parseXml('<p:a/>')).code).toBe('not-well-formed');
     expect(errorOf(() => parseXml('')).code).toBe('not-well-formed');
     expect(errorOf(() => parseXml(42 as unknown as string)).code).toBe('not-well-formed');
+  });
+});
+
+describe('parseXml is strict about well-formedness', () => {
+  it('refuses an unquoted attribute value, which xmldom alone accepts with a warning', () => {
+    const e = errorOf(() => parseXml('<a b=c/>'));
+    expect(e.code).toBe('not-well-formed');
+    expect(e.reason).toContain('quot');
+  });
+
+  it('refuses a duplicate attribute and content after the root element', () => {
+    expect(errorOf(() => parseXml('<a b="1" b="2"/>')).code).toBe('not-well-formed');
+    expect(errorOf(() => parseXml('<a/>junk')).code).toBe('not-well-formed');
+  });
+
+  it('accepts U+FFFD, a legal character xmldom only warns about', () => {
+    expect(parseXml('<a b="\uFFFD">\uFFFD</a>').documentElement?.textContent).toBe('\uFFFD');
+  });
+
+  it('skips a leading byte order mark and lists element children of the document node', () => {
+    const doc = parseXml('\uFEFF<?xml version="1.0"?><!-- c --><r xmlns="urn:r"><a/>t<b/></r>');
+    expect(childElements(doc).map((e) => e.localName)).toEqual(['r']);
+    expect(childElements(doc.documentElement!).map((e) => e.localName)).toEqual(['a', 'b']);
   });
 });

@@ -1,11 +1,12 @@
 import { escapeAttr, escapeText } from './escape.ts';
-import { PREFERRED_PREFIXES, XML_NS } from './namespaces.ts';
+import { XML_NS } from './namespaces.ts';
 
 /**
  * A small output tree that the codecs build and {@link printXml} turns into text.
  * Namespaces are handled at print time: an element in the in-scope default namespace is
- * unprefixed, a namespace with a preferred prefix (cp, mcpttgi, ...) is declared once on the
- * root, any other namespace switches the default namespace (`xmlns="..."`) on that element.
+ * unprefixed, a namespace given a preferred prefix ({@link PrintOptions.prefixes}) is declared
+ * once on the root, any other namespace switches the default namespace (`xmlns="..."`) on
+ * that element.
  */
 export interface OutElement {
   readonly ns: string | null;
@@ -34,14 +35,14 @@ interface Scope {
 }
 
 export interface PrintOptions {
-  /** Namespace -> prefix declarations to put on the root (default: {@link PREFERRED_PREFIXES} that are used). */
+  /** Namespace -> prefix for namespaces that conventionally appear prefixed; those used are declared on the root (default: none). */
   prefixes?: Readonly<Record<string, string>>;
   /** Whether to write the XML declaration (default true). */
   declaration?: boolean;
 }
 
 export function printXml(root: OutElement, options: PrintOptions = {}): string {
-  const preferred = options.prefixes ?? PREFERRED_PREFIXES;
+  const preferred = options.prefixes ?? {};
   const used = new Set<string>();
   collectNamespaces(root, used);
   const rootDecls: [string, string][] = [];

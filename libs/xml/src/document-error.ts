@@ -1,6 +1,6 @@
 /**
- * The one error type of this library. Every rejection of a document (while parsing) or of a
- * model (while serializing) is a DocumentError that says what went wrong (`code`) and where
+ * The one error type of XML parsing and of the binding. Every rejection of a document (while
+ * parsing) or of a model (while serializing) is a DocumentError that says what went wrong (`code`) and where
  * (`where`: an element path such as `/mcptt-user-profile/OnNetwork/MaxAffiliationsN2`,
  * followed by ` (line L, column C)` when the input position is known).
  */

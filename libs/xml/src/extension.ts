@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DocumentError } from './document-error.ts';
 import { escapeAttr, escapeText } from './escape.ts';
 import { XML_NS } from './namespaces.ts';
-import { parseXml } from './safe-parse.ts';
+import { parseXml } from './parse.ts';
 
 /**
  * An element this library does not model (content of `anyExt`, `##other` wildcards), kept as
@@ -33,26 +33,13 @@ export function extractExtension(el: Element): Extension {
   return serializeNode(el, needed);
 }
 
-/**
- * Serializes the children of an element (mixed content, RFC 5261 patch operation content):
- * text is escaped, each child element is extracted as by {@link extractExtension}.
- */
-export function extractContent(el: Element): string {
-  let out = '';
-  for (let c = el.firstChild; c; c = c.nextSibling) {
-    if (c.nodeType === 1) out += extractExtension(c as Element);
-    else out += serializeNode(c, new Map());
-  }
-  return out;
-}
-
 /** Re-serializes an extension string canonically (what a parse/serialize cycle produces). */
 export function canonicalizeExtension(xml: string): Extension {
   const doc = parseXml(xml);
   return extractExtension(doc.documentElement as Element);
 }
 
-/** Checks that a mixed-content fragment is well-formed (elements and text only). */
+/** Checks that a mixed-content fragment (e.g. RFC 5261 patch operation content) is well-formed. */
 export function isWellFormedContent(s: string): boolean {
   try {
     parseXml(`<c>${s}</c>`);

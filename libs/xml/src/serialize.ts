@@ -1,14 +1,15 @@
 /**
- * XML serialization with exact control over namespace declarations.
+ * DOM serialization with exact control over namespace declarations.
  *
  * `serializeNode` writes a node as it appears in its document: no namespace declaration is
  * added, which is what RFC 4825 clause 7.6 asks of an element fetch (the client learns the
  * prefixes through a namespace-binding fetch, clause 7.10). `serializeStandalone` adds the
  * declarations a fragment needs to be read on its own in a given scope, as RFC 5261 patch
- * content must be.
+ * content must be. The canonical, self-contained form of an unmodelled element (every needed
+ * declaration on the element itself, sorted) is {@link extractExtension} in extension.ts.
  */
 import type { CDATASection, Comment, Document, Element, Node, ProcessingInstruction, Text } from '@xmldom/xmldom';
-import { escapeAttribute, escapeText } from './escape.ts';
+import { escapeAttr, escapeText } from './escape.ts';
 import { isNamespaceDeclaration } from './namespaces.ts';
 
 function serializeInto(node: Node, out: string[], scope: Map<string, string> | null): void {
@@ -31,14 +32,14 @@ function serializeInto(node: Node, out: string[], scope: Map<string, string> | n
         }
         for (const [prefix, ns] of needed) {
           if ((inner.get(prefix) ?? '') !== ns) {
-            out.push(prefix === '' ? ' xmlns' : ` xmlns:${prefix}`, '="', escapeAttribute(ns), '"');
+            out.push(prefix === '' ? ' xmlns' : ` xmlns:${prefix}`, '="', escapeAttr(ns), '"');
             inner.set(prefix, ns);
           }
         }
       }
       for (let i = 0; i < el.attributes.length; i++) {
         const a = el.attributes[i]!;
-        out.push(' ', a.name, '="', escapeAttribute(a.value), '"');
+        out.push(' ', a.name, '="', escapeAttr(a.value), '"');
       }
       if (el.firstChild === null) {
         out.push('/>');
