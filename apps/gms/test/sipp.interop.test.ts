@@ -3,6 +3,7 @@
  * real access token: 200 to its SUBSCRIBE, an initial xcap-diff NOTIFY naming the subscribed
  * group document, then the NOTIFY of a membership change (the scenario's <ereg check_it> fail
  * the call otherwise).
+ * Interop tier: not part of `npm test`; `npm run test:interop` runs it (sipp on PATH or $SIPP).
  */
 import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -15,7 +16,7 @@ import { admin, DOMAIN, mcpttIdOf, startSystem, waitFor, type System } from './f
 import { groupSelector } from '../src/index.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SIPP = process.env.SIPP ?? '/usr/bin/sipp';
+const SIPP = process.env.SIPP ?? 'sipp';
 let sys: System;
 let dir: string;
 

@@ -2,6 +2,7 @@
  * Interop: Debian's sipp plays the MCX UE (subscriber) with test/sipp/subscribe-xcap-diff.xml
  * against the notifier: it must see the 200 to its SUBSCRIBE and a NOTIFY whose body is an
  * xcap-diff document (the scenario's <ereg check_it> fails the call otherwise).
+ * Interop tier: not part of `npm test`; `npm run test:interop` runs it (sipp on PATH or $SIPP).
  */
 import { execFile } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -14,7 +15,7 @@ import { createNotifier, XCAP_DIFF_CONTENT_TYPE, XCAP_DIFF_EVENT, type SipEndpoi
 import { endpoint, readSubscribeParts, waitFor, xcapDiff } from './helpers.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SIPP = process.env.SIPP ?? '/usr/bin/sipp';
+const SIPP = process.env.SIPP ?? 'sipp';
 
 const open: SipEndpoint[] = [];
 const dirs: string[] = [];
