@@ -4,4 +4,5 @@ export * from './token-error.ts';
 export * from './access-token.ts';
 export * from './verifier.ts';
 export * from './bearer.ts';
+export * from './admin-bearer.ts';
 export * from './client/index.ts';

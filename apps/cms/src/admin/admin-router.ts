@@ -17,7 +17,7 @@ import type { OutboundSharing } from '../csc17-partner-sharing/outbound.ts';
 import type { CmsSeed, SeedResult, SeedUser } from '../seed/seed.ts';
 import { buildSeedProfile } from '../seed/seed.ts';
 import type { CmsDocumentStore } from '../store/document-store.ts';
-import { requireAdmin } from './admin-auth.ts';
+import { adminBearer } from '@mcx/auth';
 
 export interface AdminOptions {
   adminToken: string;
@@ -66,7 +66,7 @@ function documentUri(req: Request): XcapUri {
 export function createAdminRouter(o: AdminOptions): Router {
   const { store } = o;
   const router = Router();
-  router.use(requireAdmin(o.adminToken));
+  router.use(adminBearer(o.adminToken, { realm: 'cms-admin' }));
 
   router.get('/documents', (req, res) => {
     const prefix = typeof req.query['prefix'] === 'string' ? req.query['prefix'] : '';

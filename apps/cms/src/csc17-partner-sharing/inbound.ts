@@ -26,7 +26,7 @@ import { z } from 'zod';
 import { MIME, ueConfigSelector, ueIdOfUser, userPrefix, userProfileSelector } from '../csc4-xcap/document-uris.ts';
 import { validationIssue } from '../csc4-xcap/application-usages.ts';
 import type { CmsDocumentStore } from '../store/document-store.ts';
-import { requireAdmin } from '../admin/admin-auth.ts';
+import { adminBearer } from '@mcx/auth';
 import type { IdmsMigrationHook } from './idms-hook.ts';
 
 const shareSchema = z.object({
@@ -54,7 +54,7 @@ function problem(res: Response, status: number, error: string, detail: string): 
 
 export function createCsc17Router(o: InboundOptions): Router {
   const router = Router();
-  router.use(requireAdmin(o.adminToken));
+  router.use(adminBearer(o.adminToken, { realm: 'cms-admin' }));
 
   router.put('/migrations/:mcpttId', json({ limit: '2mb' }), async (req: Request, res: Response) => {
     const mcpttId = String(req.params['mcpttId']);

@@ -9,11 +9,11 @@
  */
 import { Router } from 'express';
 import type { Database } from '@mcx/db';
-import { requireAdmin } from '../admin/admin-auth.ts';
+import { adminBearer } from '@mcx/auth';
 
 export function createCsc5Router(o: { db: Database; serverName: string; adminToken: string }): Router {
   const router = Router();
-  router.use(requireAdmin(o.adminToken));
+  router.use(adminBearer(o.adminToken, { realm: 'cms-admin' }));
   router.get('/migrations/:mcpttId', async (req, res) => {
     const mcpttId = String(req.params['mcpttId']);
     const row = await o.db.prisma.migrationAuthorization.findFirst({ where: { server: o.serverName, mcpttId, status: 'authorized' }, orderBy: { updatedAt: 'desc' } });

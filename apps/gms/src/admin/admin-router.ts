@@ -6,8 +6,7 @@
  */
 import express, { Router, type Response } from 'express';
 import { z } from 'zod';
-import { bearerToken, TokenError } from '@mcx/auth';
-import { isAdminToken } from '../csc2-xcap/authentication.ts';
+import { adminBearer } from '@mcx/auth';
 import type { GroupNotifier } from '../group-subscriptions/group-notifier.ts';
 import type { GroupAdministrators } from '../store/administrators.ts';
 import type { GroupOperations, WriteOutcome } from './group-operations.ts';
@@ -49,17 +48,7 @@ function sendOutcome(res: Response, out: WriteOutcome, ok: () => void): void {
 export function createAdminRouter(deps: AdminRouterDeps): Router {
   const { groups } = deps;
   const router = Router();
-  router.use((req, res, next) => {
-    let token: string | undefined;
-    try {
-      token = bearerToken(req.get('authorization'));
-    } catch (err) {
-      if (!(err instanceof TokenError)) throw err;
-    }
-    if (isAdminToken(token, deps.adminToken)) return next();
-    res.setHeader('WWW-Authenticate', 'Bearer realm="gms-admin"');
-    res.status(401).json({ error: 'the admin token is required' });
-  });
+  router.use(adminBearer(deps.adminToken, { realm: 'gms-admin' }));
   router.use(express.json({ limit: '4mb' }));
 
   const bad = (res: Response, error: z.ZodError) => res.status(400).json({ error: 'invalid body', issues: error.issues });

@@ -25,8 +25,11 @@ export const gmsConfigSchema = z.object({
   idmsJwksUri: z.string().url().optional(),
   /** `aud` the access tokens must carry (RFC 8707); default the GMS HTTP base URL `http://<host>:<port>`. */
   audience: z.string().optional(),
-  /** Admin bearer token (admin API, and full access to the XCAP root). */
-  adminToken: z.string().min(8).default('mcx-lab-admin'),
+  /**
+   * Admin bearer token (admin API, and full access to the XCAP root; docs/server-contracts.md
+   * "Admin credential"). Required: there is no default credential.
+   */
+  adminToken: z.string().min(8),
   /** SUBSCRIBE expiry granted when none is asked for, and the cap (RFC 6665 clause 4.2.1.1). */
   defaultExpires: z.number().int().positive().default(3600),
   maxExpires: z.number().int().positive().default(86400),

@@ -6,19 +6,11 @@
  * IdMS is treated like any user; membership decides. The system admin token (server contracts,
  * "Admin credential") is a principal with the admin role.
  */
-import { timingSafeEqual } from 'node:crypto';
-import { bearerToken, TokenError, type TokenVerifier } from '@mcx/auth';
+import { bearerToken, isAdminCredential, TokenError, type TokenVerifier } from '@mcx/auth';
 import type { Principal } from '@mcx/xcap';
 import { ADMIN_ROLE } from './group-usage.ts';
 
 export const ADMIN_PRINCIPAL: Principal = { id: 'admin', roles: [ADMIN_ROLE] };
-
-export function isAdminToken(token: string | undefined, adminToken: string): boolean {
-  if (token === undefined) return false;
-  const a = Buffer.from(token);
-  const b = Buffer.from(adminToken);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /** A verified MC user, or a refusal that renders as an RFC 6750 challenge. */
 export class Authenticator {
@@ -29,7 +21,7 @@ export class Authenticator {
 
   /** The principal of an access token; rejects with TokenError (no token, invalid, no mcptt_id). */
   async principalOf(token: string | undefined): Promise<Principal> {
-    if (isAdminToken(token, this.adminToken)) return ADMIN_PRINCIPAL;
+    if (isAdminCredential(token, this.adminToken)) return ADMIN_PRINCIPAL;
     const t = await this.verifier.verify(token);
     if (t.mcpttId === undefined) throw new TokenError('insufficient-scope', 'the access token carries no mcptt_id');
     return { id: t.mcpttId };

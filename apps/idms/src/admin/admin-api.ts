@@ -4,8 +4,8 @@
  * TS 23.280 clause 10.17.5), and removes them on revocation. The token exchange reads these rows.
  * Contract: docs/server-contracts.md.
  */
-import { timingSafeEqual } from 'node:crypto';
-import express, { type Request, type Response, type NextFunction, type Router } from 'express';
+import express, { type Router } from 'express';
+import { adminBearer } from '@mcx/auth';
 import { z } from 'zod';
 import type { PrismaClient } from '@mcx/db';
 import { authorizeMigration } from '../migration/authorizations.ts';
@@ -17,24 +17,10 @@ const putBody = z.object({
   accessProfiles: z.array(z.number().int().min(0).max(255)).default([]),
 });
 
-function sameSecret(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
-export function adminRouter(options: { adminToken: () => string | undefined; systemId: () => string; prisma: PrismaClient }): Router {
+/** `adminToken` is read on every request: `reconfigure` may change it. */
+export function adminRouter(options: { adminToken: () => string; systemId: () => string; prisma: PrismaClient }): Router {
   const router = express.Router();
-  const requireAdmin = (req: Request, res: Response, next: NextFunction) => {
-    const token = options.adminToken();
-    if (!token) return res.status(404).json({ error: 'not_found', error_description: 'the admin API is not enabled' });
-    const presented = /^Bearer (.+)$/i.exec(req.get('authorization') ?? '')?.[1];
-    if (!presented) {
-      return res.status(401).set('www-authenticate', 'Bearer realm="idms-admin"').json({ error: 'invalid_token', error_description: 'admin credential required' });
-    }
-    if (!sameSecret(presented, token)) return res.status(403).json({ error: 'insufficient_scope', error_description: 'not an admin credential of this system' });
-    next();
-  };
+  const requireAdmin = adminBearer(options.adminToken, { realm: 'idms-admin' });
 
   router.put('/admin/migration-authorizations/:mcpttId', requireAdmin, express.json({ limit: '16kb' }), async (req, res) => {
     const body = putBody.safeParse(req.body);

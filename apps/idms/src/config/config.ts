@@ -73,12 +73,15 @@ export const idmsConfigSchema = z.object({
   scryptCost: z.number().int().min(1024).default(2 ** 15),
   /**
    * Bearer credential of the admin API (/admin/...), used by this system's CMS after CSC-17
-   * migration sharing (docs/server-contracts.md). Absent: the admin API is not served.
+   * migration sharing (docs/server-contracts.md "Admin credential"). Required: there is no
+   * default credential.
    */
-  adminToken: z.string().min(8).optional(),
+  adminToken: z.string().min(8),
   database: z
     .object({ url: z.string().optional(), dataDir: z.string().optional(), name: z.string().optional() })
     .default({}),
+  /** pino level when startIdms creates the logger (default: $MCX_LOG, else silent). */
+  logger: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional() }).default({}),
 });
 export type IdmsConfigInput = z.input<typeof idmsConfigSchema>;
 export type IdmsConfig = z.infer<typeof idmsConfigSchema>;
