@@ -20,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { mcpttInfoWithAccessToken, resourceListsOf, serializeMcpttInfo, serializeResourceLists } from '@mcx/documents';
@@ -206,5 +207,8 @@ async function main(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
 }
 
-if (process.argv.includes('--ues')) await uesProcess();
+// The benchmark is configured by the environment (above); `--ues` marks the forked UE process.
+// Any other argument is refused, naming it (parseArgs strict mode).
+const { values: role } = parseArgs({ strict: true, options: { ues: { type: 'boolean' } } });
+if (role.ues) await uesProcess();
 else await main();

@@ -2,13 +2,35 @@
 // one process (primary and partner IdMS in-process, embedded SQLite), with p50/p99 latency.
 // Usage: npm run bench -w @mcx/idms [-- --logins 200 --exchanges 1000 --concurrency 8 --scrypt 32768]
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import { discoverIdms, exchangeToken, loginWithPkce, refreshForResource } from '@mcx/auth';
 import { PASSWORD, REDIRECT_URI, startEcosystem, UE_CLIENT } from '../test/ecosystem.ts';
 import { upsertAccount } from '../src/index.ts';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+const USAGE = 'usage: idms.bench.ts [--logins N] [--exchanges N] [--concurrency N] [--scrypt N]';
+const { values: options } = (() => {
+  try {
+    return parseArgs({
+      strict: true,
+      options: {
+        logins: { type: 'string', default: '200' },
+        exchanges: { type: 'string', default: '1000' },
+        concurrency: { type: 'string', default: '8' },
+        scrypt: { type: 'string', default: String(2 ** 15) },
+      },
+    });
+  } catch (err) {
+    console.error(`idms bench: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+function positiveInteger(name: keyof typeof options): number {
+  const n = Number(options[name]);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`idms bench: --${name} takes a positive integer, not "${options[name]}"\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
 }
 
 async function run(total: number, concurrency: number, op: (i: number) => Promise<unknown>) {
@@ -31,10 +53,10 @@ async function run(total: number, concurrency: number, op: (i: number) => Promis
   return { count: total, concurrency, seconds: Number(seconds.toFixed(2)), perSecond: Number((total / seconds).toFixed(1)), p50ms: pct(50), p99ms: pct(99) };
 }
 
-const logins = arg('logins', 200);
-const exchanges = arg('exchanges', 1000);
-const concurrency = arg('concurrency', 8);
-const scrypt = arg('scrypt', 2 ** 15);
+const logins = positiveInteger('logins');
+const exchanges = positiveInteger('exchanges');
+const concurrency = positiveInteger('concurrency');
+const scrypt = positiveInteger('scrypt');
 
 const eco = await startEcosystem();
 try {

@@ -1,15 +1,31 @@
 // CLI: node --conditions=@mcx/source --import tsx apps/ue/src/main.ts --config ue-host.yaml (or .json)
 // The file holds startUeHost's options (src/config/config.ts) plus `ues: [{ id, user, plmn? }]` to start.
 import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
 import { parse } from 'yaml';
 import { startUeHost } from './host/ue-host.ts';
 
+const USAGE = 'usage: ue-host --config <file.yaml|file.json>';
+
+/** `--config FILE`; an unknown option or a missing value exits 2 naming it. */
+function options(): { config?: string | undefined; help?: boolean | undefined } {
+  try {
+    return parseArgs({ strict: true, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values;
+  } catch (err) {
+    console.error(`ue-host: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const at = args.indexOf('--config');
-  const file = at >= 0 ? args[at + 1] : undefined;
+  const args = options();
+  if (args.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const file = args.config;
   if (!file) {
-    console.error('usage: ue-host --config <file.yaml|file.json>');
+    console.error(`ue-host: --config is required\n${USAGE}`);
     process.exit(2);
   }
   const text = await readFile(file, 'utf8');
