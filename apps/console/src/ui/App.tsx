@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api, type MessageView, type SystemView, type UeView } from './api.ts';
+import type { Message, UeSnapshot } from '@mcx/ue-host-api';
+import { api, type SystemView } from './api.ts';
 import { SystemsPanel } from './SystemsPanel.tsx';
 import { UeTable } from './UeTable.tsx';
 import { UeDetail } from './UeDetail.tsx';
@@ -10,9 +11,9 @@ const MAX_MESSAGES = 400;
 /** The console: both MC systems, the UEs, the selected UE's details and its live sequence diagram. */
 export function App() {
   const [systems, setSystems] = useState<SystemView[]>([]);
-  const [ues, setUes] = useState<Map<string, UeView>>(new Map());
+  const [ues, setUes] = useState<Map<string, UeSnapshot>>(new Map());
   const [selected, setSelected] = useState<string | undefined>();
-  const [messages, setMessages] = useState<MessageView[]>([]);
+  const [messages, setMessages] = useState<Message[]>([]);
   const [connection, setConnection] = useState<'connecting' | 'live' | 'lost'>('connecting');
 
   const refreshSystems = useCallback(() => {
@@ -37,7 +38,7 @@ export function App() {
     events.onopen = () => setConnection('live');
     events.onerror = () => setConnection('lost');
     events.addEventListener('ue', (e) => {
-      const ue = JSON.parse((e as MessageEvent<string>).data) as UeView;
+      const ue = JSON.parse((e as MessageEvent<string>).data) as UeSnapshot;
       setUes((prev) => new Map(prev).set(ue.id, ue));
       setSelected((s) => s ?? ue.id);
     });
@@ -50,7 +51,7 @@ export function App() {
       });
     });
     events.addEventListener('message', (e) => {
-      const m = JSON.parse((e as MessageEvent<string>).data) as MessageView;
+      const m = JSON.parse((e as MessageEvent<string>).data) as Message;
       setMessages((prev) =>
         prev.length > 0 && prev[0]!.ue !== m.ue ? prev : [...prev, m].slice(-MAX_MESSAGES),
       );
@@ -106,8 +107,8 @@ export function App() {
   );
 }
 
-function mergeMessages(a: MessageView[], b: MessageView[]): MessageView[] {
-  const bySeq = new Map<number, MessageView>();
+function mergeMessages(a: Message[], b: Message[]): Message[] {
+  const bySeq = new Map<number, Message>();
   for (const m of [...a, ...b]) bySeq.set(m.seq, m);
   return [...bySeq.values()].sort((x, y) => x.seq - y.seq);
 }

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import type { MessageView, SystemView, UeView } from './api.ts';
+import type { Message, UeSnapshot } from '@mcx/ue-host-api';
+import type { SystemView } from './api.ts';
 
 const LANE_WIDTH = 112;
 const ROW = 26;
@@ -21,11 +22,11 @@ export function SequenceDiagram({
   messages,
   systems,
 }: {
-  ue?: UeView;
-  messages: MessageView[];
+  ue?: UeSnapshot;
+  messages: Message[];
   systems: SystemView[];
 }) {
-  const [picked, setPicked] = useState<MessageView | undefined>();
+  const [picked, setPicked] = useState<Message | undefined>();
   const lanes = lanesOf(systems);
   for (const m of messages) if (!lanes.includes(m.peer)) lanes.push(m.peer);
   const x = (lane: string) => lanes.indexOf(lane) * LANE_WIDTH + LANE_WIDTH / 2;

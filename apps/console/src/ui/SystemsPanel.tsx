@@ -1,7 +1,8 @@
-import type { SystemView, UeView } from './api.ts';
+import type { UeSnapshot } from '@mcx/ue-host-api';
+import type { SystemView } from './api.ts';
 
 /** Both MC systems with their servers' health and the UEs currently configured in each. */
-export function SystemsPanel({ systems, ues }: { systems: SystemView[]; ues: UeView[] }) {
+export function SystemsPanel({ systems, ues }: { systems: SystemView[]; ues: UeSnapshot[] }) {
   return (
     <div className="systems" aria-label="MC systems">
       {systems.map((s) => {

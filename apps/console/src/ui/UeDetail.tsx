@@ -1,8 +1,9 @@
 import { useEffect, useId, useState } from 'react';
-import { api, type SystemView, type UeView } from './api.ts';
+import type { UeSnapshot } from '@mcx/ue-host-api';
+import { api, type SystemView } from './api.ts';
 
 /** One UE: change its registered PLMN, see its document copies, edit its active profile as an admin. */
-export function UeDetail({ ue, systems }: { ue: UeView; systems: SystemView[] }) {
+export function UeDetail({ ue, systems }: { ue: UeSnapshot; systems: SystemView[] }) {
   const plmns = systems.flatMap((s) => s.plmns.map((p) => ({ plmn: p, system: s })));
   const [plmn, setPlmn] = useState(ue.plmn);
   const [busy, setBusy] = useState(false);

@@ -1,4 +1,4 @@
-import type { UeView } from './api.ts';
+import type { UeSnapshot } from '@mcx/ue-host-api';
 
 /** The UEs: state machine state, current system, PLMN, active profile and its version. */
 export function UeTable({
@@ -6,7 +6,7 @@ export function UeTable({
   selected,
   onSelect,
 }: {
-  ues: UeView[];
+  ues: UeSnapshot[];
   selected?: string;
   onSelect: (id: string) => void;
 }) {

@@ -1,4 +1,6 @@
-/** Types of the console's data (docs/ue-host-api.md and the console server's /api/systems). */
+/** Types of the console's data: the console server's /api/systems and admin documents; the UE host's are @mcx/ue-host-api's (docs/ue-host-api.md). */
+import type { Message, UeSnapshot } from '@mcx/ue-host-api';
+
 export interface ServerHealth {
   name: 'IdMS' | 'CMS' | 'GMS' | 'MCS';
   url: string;
@@ -13,34 +15,6 @@ export interface SystemView {
   plmns: string[];
   domain: string;
   servers: ServerHealth[];
-}
-
-export interface UeView {
-  id: string;
-  user: string;
-  mcpttId?: string;
-  state: string;
-  system: string | null;
-  homeSystem?: string;
-  plmn: string;
-  migrated?: boolean;
-  activeProfile?: { index: number; name?: string; selector: string; etag?: string } | null;
-  documents?: { system?: string; selector: string; etag?: string; kind?: string; updatedAt?: string }[];
-  lastEvent?: { at: string; text: string } | null;
-  error?: { step?: string; reason: string; at?: string } | null;
-}
-
-export interface MessageView {
-  seq: number;
-  ue: string;
-  at: string;
-  direction: 'out' | 'in';
-  protocol: 'HTTP' | 'SIP';
-  peer: string;
-  summary: string;
-  startLine?: string;
-  headers?: Record<string, string | string[]>;
-  body?: string;
 }
 
 export interface AdminDocument {
@@ -60,15 +34,15 @@ async function json<T>(res: Response): Promise<T> {
 
 export const api = {
   systems: () => fetch('api/systems').then((r) => json<SystemView[]>(r)),
-  ues: () => fetch('api/ue/api/ues').then((r) => json<UeView[]>(r)),
+  ues: () => fetch('api/ue/api/ues').then((r) => json<UeSnapshot[]>(r)),
   messages: (ue: string) =>
-    fetch(`api/ue/api/ues/${encodeURIComponent(ue)}/messages`).then((r) => json<MessageView[]>(r)),
+    fetch(`api/ue/api/ues/${encodeURIComponent(ue)}/messages`).then((r) => json<Message[]>(r)),
   changePlmn: (ue: string, plmn: string) =>
     fetch(`api/ue/api/ues/${encodeURIComponent(ue)}/plmn`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ plmn }),
-    }).then((r) => json<UeView>(r)),
+    }).then((r) => json<UeSnapshot>(r)),
   getDocument: (system: string, selector: string) =>
     fetch(`api/admin/${encodeURIComponent(system)}/document?selector=${encodeURIComponent(selector)}`).then(
       (r) => json<AdminDocument>(r),

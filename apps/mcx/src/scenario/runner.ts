@@ -4,6 +4,7 @@
  * the run stops at the first failure (later steps would only repeat it).
  */
 import { parseUserProfile, serializeUserProfile } from '@mcx/documents';
+import type { Message, UeSnapshot } from '@mcx/ue-host-api';
 import type { RuntimeEndpoints } from '../ecosystem/runtime-file.ts';
 import { adminDocumentUrl } from '../ecosystem/console.ts';
 import type { Scenario, Step } from './schema.ts';
@@ -22,25 +23,6 @@ export interface ScenarioResult {
   ok: boolean;
   ms: number;
   steps: StepResult[];
-}
-
-interface UeSnapshot {
-  id: string;
-  state: string;
-  system: string | null;
-  plmn: string;
-  activeProfile?: { index: number; name?: string; selector: string; etag?: string } | null;
-  documents?: { system?: string; selector: string; etag?: string }[];
-  lastEvent?: { text: string } | null;
-  error?: { step?: string; reason: string } | null;
-}
-
-interface Message {
-  seq: number;
-  direction: 'in' | 'out';
-  protocol: 'HTTP' | 'SIP';
-  peer: string;
-  summary: string;
 }
 
 class StepFailure extends Error {}

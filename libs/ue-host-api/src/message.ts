@@ -1,0 +1,17 @@
+/** One protocol message a UE sent or received: one arrow of the console's sequence diagram (docs/ue-host-api.md "Message"). */
+export interface Message {
+  seq: number;
+  ue: string;
+  at: string;
+  /** out = sent by the UE, in = received by the UE. */
+  direction: 'in' | 'out';
+  protocol: 'HTTP' | 'SIP';
+  /** Lane: IdMS-A, CMS-B, MCS-A, ... (or host:port when unknown). */
+  peer: string;
+  summary: string;
+  startLine: string;
+  /** Secrets redacted. */
+  headers: Record<string, string>;
+  /** Secrets redacted; cut at the host's `messageLog.maxBody`. */
+  body: string;
+}
