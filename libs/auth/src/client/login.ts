@@ -31,15 +31,36 @@ export interface LoginWithPkceOptions {
   allowInsecure?: boolean;
   /** Reuse a discovered configuration (saves one request per login). */
   configuration?: oidc.Configuration;
+  /** The client's own HTTP client (e.g. one that records its messages); default the global `fetch`. */
+  fetch?: typeof fetch;
 }
 
 export const DEFAULT_UE_SCOPE =
   'openid offline_access 3gpp:mc:ptt_service 3gpp:mc:ptt_config_management_service 3gpp:mc:ptt_group_management_service';
 
 /** Discovery for a public native client (TS 33.180 annex B.2: pre-registered client, no secret). */
-export async function discoverIdms(issuer: string, clientId: string, allowInsecure?: boolean): Promise<oidc.Configuration> {
+export async function discoverIdms(issuer: string, clientId: string, allowInsecure?: boolean, fetchFn?: typeof fetch): Promise<oidc.Configuration> {
   const insecure = allowInsecure ?? issuer.startsWith('http://');
-  return oidc.discovery(new URL(issuer), clientId, { token_endpoint_auth_method: 'none' }, oidc.None(), insecure ? { execute: [oidc.allowInsecureRequests] } : undefined);
+  return oidc.discovery(new URL(issuer), clientId, { token_endpoint_auth_method: 'none' }, oidc.None(), {
+    ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
+    ...(fetchFn ? { [oidc.customFetch]: fetchFn } : {}),
+  });
+}
+
+/**
+ * A copy of a discovered configuration of the public client (no secret, TS 33.180 annex B.2)
+ * whose requests go through `fetchFn`: one discovery serves many clients that each bring their
+ * own HTTP client. Plain http issuers stay allowed (loopback lab), as in {@link discoverIdms}.
+ */
+export function withFetch(config: oidc.Configuration, fetchFn: typeof fetch | undefined): oidc.Configuration {
+  if (!fetchFn) return config;
+  const server = config.serverMetadata();
+  const client = config.clientMetadata();
+  const copy = new oidc.Configuration(server, client.client_id, client, oidc.None());
+  copy[oidc.customFetch] = fetchFn;
+  copy.timeout = config.timeout;
+  if (server.issuer.startsWith('http://')) oidc.allowInsecureRequests(copy);
+  return copy;
 }
 
 function toTokens(r: oidc.TokenEndpointResponse): McTokens {
@@ -83,7 +104,8 @@ function parseForm(html: string, base: string): { action: URL; hidden: Record<st
  * listen there) and exchanged with the verifier. No back door: the same flow a person uses.
  */
 export async function loginWithPkce(options: LoginWithPkceOptions): Promise<McTokens> {
-  const config = options.configuration ?? (await discoverIdms(options.issuer, options.clientId, options.allowInsecure));
+  const config = options.configuration ? withFetch(options.configuration, options.fetch) : await discoverIdms(options.issuer, options.clientId, options.allowInsecure, options.fetch);
+  const http = options.fetch ?? fetch;
   const verifier = oidc.randomPKCECodeVerifier();
   const challenge = await oidc.calculatePKCECodeChallenge(verifier);
   const state = oidc.randomState();
@@ -107,7 +129,7 @@ export async function loginWithPkce(options: LoginWithPkceOptions): Promise<McTo
   let init: RequestInit = { method: 'GET' };
   let callback: URL | undefined;
   for (let hop = 0; hop < 12 && !callback; hop += 1) {
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: jar.header() } });
+    const res = await http(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: jar.header() } });
     jar.store(res);
     const location = res.headers.get('location');
     if (res.status >= 300 && res.status < 400 && location) {
@@ -156,8 +178,10 @@ export async function refreshForResource(options: {
   resource?: string;
   scope?: string;
   configuration?: oidc.Configuration;
+  /** The client's own HTTP client; default the global `fetch`. */
+  fetch?: typeof fetch;
 }): Promise<McTokens> {
-  const config = options.configuration ?? (await discoverIdms(options.issuer, options.clientId));
+  const config = options.configuration ? withFetch(options.configuration, options.fetch) : await discoverIdms(options.issuer, options.clientId, undefined, options.fetch);
   const params: Record<string, string> = {};
   if (options.resource) params['resource'] = options.resource;
   if (options.scope) params['scope'] = options.scope;
@@ -181,8 +205,10 @@ export async function exchangeToken(options: {
   resource?: string;
   scope?: string;
   configuration?: oidc.Configuration;
+  /** The client's own HTTP client; default the global `fetch`. */
+  fetch?: typeof fetch;
 }): Promise<McTokens & { issuedTokenType: string | undefined }> {
-  const config = options.configuration ?? (await discoverIdms(options.partnerIssuer, options.clientId));
+  const config = options.configuration ? withFetch(options.configuration, options.fetch) : await discoverIdms(options.partnerIssuer, options.clientId, undefined, options.fetch);
   const params: Record<string, string> = {
     subject_token: options.subjectToken,
     subject_token_type: options.subjectTokenType ?? ACCESS_TOKEN_TYPE,
