@@ -1,11 +1,12 @@
 // Public surface of @mcx/ue: the UE host (simulated MCS UEs), its policies and the migration benchmark.
 export { startUeHost, type UeHostHandle, type CreateUeInput, type UeHostDeps } from './host/ue-host.ts';
 export { ueHostConfigSchema, laneOf, type UeHostConfig, type UeHostConfigInput, type UeHostSystem, type UeHostSystemInput, type UeHostUser } from './config/config.ts';
-export { Ue, type UeSnapshot, type UeUser } from './ue/ue.ts';
+export { Ue, type UeUser } from './ue/ue.ts';
+export type { UeSnapshot, Message } from '@mcx/ue-host-api';
 export { UE_STATES, StepError, type UeState, type StepName } from './ue/states.ts';
+export { TRANSITIONS, UE_EVENTS, nextState, type UeEventName } from './ue/transitions.ts';
 export type { PartnerSelectionPolicy, ProfileSelectionPolicy, ProfileView, PartnerCandidate, Selection } from './migration/policies.ts';
 export { plmnMatchPartnerPolicy } from './migration/select-partner.ts';
 export { preSelectedFirstProfilePolicy } from './migration/select-profile.ts';
 export { ProtectedStore, loadHostSecret, type StoredCopy } from './at-rest/protected-store.ts';
-export type { Message } from './tap/message-log.ts';
 export { runMigrationBench, type MigrationBenchResult, type MigrationBenchOptions } from './bench/migration-bench.ts';

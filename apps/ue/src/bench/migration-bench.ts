@@ -4,7 +4,7 @@
  * to "configured in the partner system" (measured by the UE: timings.migrationMs). Drives a UE
  * host through its control API only, so it works in-process and against a running `mcx up`.
  */
-import type { UeSnapshot } from '../ue/ue.ts';
+import { UeHostClient, type UeSnapshot } from '@mcx/ue-host-api';
 
 export interface MigrationBenchOptions {
   /** Control API base URL of the UE host. */
@@ -49,20 +49,14 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-async function json<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, init);
-  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url}: HTTP ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
 export async function runMigrationBench(o: MigrationBenchOptions): Promise<MigrationBenchResult> {
-  const base = o.ueHostUrl.replace(/\/+$/, '');
+  const client = new UeHostClient(o.ueHostUrl);
   const prefix = o.prefix ?? `bench${Date.now().toString(36)}`;
   const timeout = o.timeoutMs ?? 600_000;
   const say = o.progress ?? (() => undefined);
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
-  const mine = async () => (await json<UeSnapshot[]>(`${base}/api/ues?prefix=${encodeURIComponent(`${prefix}-`)}`)).filter((u) => u.id.startsWith(`${prefix}-`));
+  const mine = async () => (await client.listUes(`${prefix}-`)).filter((u) => u.id.startsWith(`${prefix}-`));
   async function until(done: (u: UeSnapshot) => boolean, what: string): Promise<UeSnapshot[]> {
     const deadline = Date.now() + timeout;
     for (;;) {
@@ -76,13 +70,13 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
   }
   try {
     const t0 = Date.now();
-    await json(`${base}/api/ues/bulk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: o.n, user: o.user ?? 'alice', prefix }) });
+    await client.createBulk({ count: o.n, user: o.user ?? 'alice', prefix });
     const online = await until((u) => u.state === 'STABLE' || u.state === 'FAILED', 'online');
     const onlineMs = Date.now() - t0;
     const ready = online.filter((u) => u.state === 'STABLE');
     const homeSystem = ready[0]?.system;
     const t1 = Date.now();
-    await json(`${base}/api/ues/bulk/plmn`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ids: ready.map((u) => u.id), plmn: o.partnerPlmn ?? '00102' }) });
+    await client.changePlmnBulk({ ids: ready.map((u) => u.id), plmn: o.partnerPlmn ?? '00102' });
     const after = await until(
       (u) => u.state === 'FAILED' || u.state === 'MIGRATION_FAILED' || (u.state === 'STABLE' && u.system !== homeSystem && u.timings.migrationMs !== undefined) || !ready.some((r) => r.id === u.id),
       'migrated',
@@ -98,7 +92,7 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
     }
     if (o.cleanup ?? true) {
       for (let i = 0; i < after.length; i += 20) {
-        await Promise.all(after.slice(i, i + 20).map((u) => fetch(`${base}/api/ues/${encodeURIComponent(u.id)}`, { method: 'DELETE' }).then((r) => r.arrayBuffer())));
+        await Promise.all(after.slice(i, i + 20).map((u) => client.deleteUe(u.id)));
       }
     }
     return {

@@ -4,9 +4,9 @@
  * the specs' wire formats; JSON is only here.
  */
 import express, { type Request, type Response } from 'express';
+import type { BulkPlmnRequest, CreateBulkRequest, CreateUeRequest, Message, UeSnapshot, UploadRequest } from '@mcx/ue-host-api';
 import type { UeHostHandle } from '../host/ue-host.ts';
-import type { Message } from '../tap/message-log.ts';
-import type { Ue, UeSnapshot } from '../ue/ue.ts';
+import type { Ue } from '../ue/ue.ts';
 
 const PLMN = /^\d{5,6}$/;
 
@@ -42,7 +42,7 @@ export function createControlApi(host: UeHostHandle): express.Express {
   });
 
   app.post('/api/ues', (req, res) => {
-    const b = (req.body ?? {}) as { id?: string; user?: string; password?: string; plmn?: string };
+    const b = (req.body ?? {}) as Partial<CreateUeRequest>;
     if (typeof b.user !== 'string' || !b.user) return problem(res, 400, 'invalid_request', '"user" is required');
     if (b.plmn !== undefined && !PLMN.test(b.plmn)) return problem(res, 400, 'invalid_request', 'a PLMN id is MCC + MNC (5 or 6 digits)');
     try {
@@ -55,7 +55,7 @@ export function createControlApi(host: UeHostHandle): express.Express {
   });
 
   app.post('/api/ues/bulk', (req, res) => {
-    const b = (req.body ?? {}) as { count?: number; user?: string; users?: string[]; prefix?: string; plmn?: string };
+    const b = (req.body ?? {}) as Partial<CreateBulkRequest>;
     const count = Number(b.count);
     const users = b.users ?? (b.user ? [b.user] : []);
     if (!Number.isInteger(count) || count < 1 || count > 100_000) return problem(res, 400, 'invalid_request', '"count" must be 1..100000');
@@ -75,7 +75,7 @@ export function createControlApi(host: UeHostHandle): express.Express {
 
   // Extension: many PLMN changes in one request (benchmarks: "changes all their PLMNs at once").
   app.post('/api/ues/bulk/plmn', (req, res) => {
-    const b = (req.body ?? {}) as { ids?: string[]; prefix?: string; plmn?: string };
+    const b = (req.body ?? {}) as Partial<BulkPlmnRequest>;
     if (typeof b.plmn !== 'string' || !PLMN.test(b.plmn)) return problem(res, 400, 'invalid_request', 'a PLMN id is MCC + MNC (5 or 6 digits)');
     const ues = Array.isArray(b.ids) ? b.ids.map((id) => host.ue(String(id))).filter((u): u is Ue => u !== undefined) : host.ues().filter((u) => b.prefix === undefined || u.id.startsWith(b.prefix));
     for (const ue of ues) void ue.setPlmn(b.plmn);
@@ -114,7 +114,7 @@ export function createControlApi(host: UeHostHandle): express.Express {
   app.post('/api/ues/:id/upload', async (req, res) => {
     const ue = find(req, res);
     if (!ue) return;
-    const b = (req.body ?? {}) as { selector?: string; xml?: string };
+    const b = (req.body ?? {}) as UploadRequest;
     try {
       res.json(await ue.upload(b.selector, b.xml));
     } catch (err) {

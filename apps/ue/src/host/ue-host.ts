@@ -1,7 +1,8 @@
 /**
  * startUeHost: one process hosting 1 to thousands of simulated MCS UEs. One SIP endpoint (UDP +
  * TCP on one port) carries every UE's dialogs, one timer heap (the endpoint's scheduler) every
- * UE's timers, one tapped `fetch` every UE's HTTP; the control API (control-api/) drives them.
+ * UE's timers; each UE has its own HTTP client, the host's `fetch` (injected, UeHostDeps.fetch)
+ * wrapped by the tap, so nothing global is replaced; the control API (control-api/) drives them.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,12 +15,12 @@ import { createControlApi } from '../control-api/control-api.ts';
 import type { PartnerSelectionPolicy, ProfileSelectionPolicy } from '../migration/policies.ts';
 import { plmnMatchPartnerPolicy } from '../migration/select-partner.ts';
 import { preSelectedFirstProfilePolicy } from '../migration/select-profile.ts';
-import { installHttpTap } from '../tap/http-tap.ts';
 import { Lanes } from '../tap/lanes.ts';
 import { MessageLog } from '../tap/message-log.ts';
 import { SipTap } from '../tap/sip-tap.ts';
 import type { HostServices, IdmsConfiguration } from '../ue/host-services.ts';
-import { Ue, type UeSnapshot } from '../ue/ue.ts';
+import type { UeSnapshot } from '@mcx/ue-host-api';
+import { Ue } from '../ue/ue.ts';
 
 export interface CreateUeInput {
   id?: string;
@@ -55,6 +56,8 @@ export interface UeHostHandle {
 export interface UeHostDeps {
   partnerPolicy?: PartnerSelectionPolicy;
   profilePolicy?: ProfileSelectionPolicy;
+  /** The HTTP client every UE's (tapped) client wraps and OIDC discovery uses; default the global `fetch`. */
+  fetch?: typeof fetch;
 }
 
 
@@ -79,8 +82,8 @@ export async function startUeHost(input: UeHostConfigInput, deps: UeHostDeps = {
   const sipTap = new SipTap(log, lanes, (id) => ues.has(id));
   const transports = (await listenUdpAndTcp(config.host, config.sipPort)).map((t) => sipTap.wrap(t));
   const endpoint = await SipEndpoint.create({ transports, userAgent: 'mcx-ue', timers: config.sipTimers, logger });
-  const uninstallTap = installHttpTap();
   const routes = sipRoutes(config.systems);
+  const httpClient = deps.fetch ?? ((input: string | URL | Request, init?: RequestInit) => fetch(input, init));
   const discovery = new Map<string, Promise<IdmsConfiguration>>();
   const changeListeners = new Set<(s: UeSnapshot) => void>();
   const removedListeners = new Set<(id: string) => void>();
@@ -96,6 +99,7 @@ export async function startUeHost(input: UeHostConfigInput, deps: UeHostDeps = {
     lanes,
     secret: loadHostSecret(config.dataDir, config.secret),
     logger,
+    fetch: httpClient,
     route(uri) {
       const u = parseUri(uri);
       const hit = routes.get(`${u.host.toLowerCase()}|${u.user ?? ''}`);
@@ -106,7 +110,7 @@ export async function startUeHost(input: UeHostConfigInput, deps: UeHostDeps = {
     idmsConfiguration(issuer) {
       let p = discovery.get(issuer);
       if (!p) {
-        p = discoverIdms(issuer, config.ueClient.clientId);
+        p = discoverIdms(issuer, config.ueClient.clientId, undefined, httpClient);
         discovery.set(issuer, p);
         p.catch(() => discovery.delete(issuer));
       }
@@ -201,7 +205,6 @@ export async function startUeHost(input: UeHostConfigInput, deps: UeHostDeps = {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await endpoint.close();
-      uninstallTap();
     })();
     return closing;
   };

@@ -6,6 +6,8 @@
 import { register } from '../online-configuration/authorize-service.ts';
 import type { HostServices } from '../ue/host-services.ts';
 import type { SystemSession } from '../ue/session.ts';
+import type { Step } from '../ue/step-runner.ts';
+import type { MigrationContext } from './context.ts';
 import type { ProfileView } from './policies.ts';
 
 export function authorizeMigrationService(host: HostServices, ueId: string, home: SystemSession, partner: SystemSession, profile: ProfileView): Promise<void> {
@@ -14,3 +16,12 @@ export function authorizeMigrationService(host: HostServices, ueId: string, home
     migration: { homeSystem: home.systemId, userProfileIndex: profile.index, userProfile: profile.sel },
   });
 }
+
+export const authorizeMigrationServiceStep: Step<MigrationContext> = {
+  name: 'migration-service-authorization',
+  clause: 'TS 24.484 4.2.2.1.2.1',
+  async run({ ue, session, profile }) {
+    await authorizeMigrationService(ue.host, ue.id, ue.home!, session!, profile!);
+    return { event: 'MIGRATION_SERVICE_AUTHORIZED', text: `migration service authorization at ${session!.mcsPsi} with user profile ${profile!.index}` };
+  },
+};

@@ -5,7 +5,11 @@
  * entries in document order; the first match wins. Provisional until the clause text is read.
  */
 import { plmnsOf } from '@mcx/documents';
+import { StepError } from '../ue/states.ts';
+import type { Step } from '../ue/step-runner.ts';
+import type { MigrationContext } from './context.ts';
 import { describeProfile, profileOrder, type PartnerSelectionPolicy } from './policies.ts';
+import { primaryProfiles } from './primary-profiles.ts';
 
 export const plmnMatchPartnerPolicy: PartnerSelectionPolicy = {
   name: 'plmn-match',
@@ -31,5 +35,20 @@ export const plmnMatchPartnerPolicy: PartnerSelectionPolicy = {
         ? `registered PLMN ${plmn} matches no partner MC system entry (${[...new Set(seen)].join('; ')})`
         : `registered PLMN ${plmn} is not a home PLMN and no user profile lists a partner MC system`,
     };
+  },
+};
+
+/** TS 24.484 4.2.2.1.2.2: the host's partner selection policy over the primary-configured profiles. */
+export const selectPartnerStep: Step<MigrationContext> = {
+  name: 'select-partner',
+  clause: 'TS 24.484 4.2.2.1.2.2',
+  async run(ctx) {
+    const { ue } = ctx;
+    const policy = ue.host.partnerPolicy;
+    ctx.profiles = await primaryProfiles(ue);
+    const p = policy.select({ plmn: ue.plmn, profiles: ctx.profiles, homeSystem: ue.home!.systemId });
+    if ('none' in p) throw new StepError('select-partner', p.reason, false);
+    ctx.partner = p.choice;
+    return { event: 'PARTNER_SELECTED', text: `partner ${p.choice.systemId} selected (${policy.name}): ${p.reason}` };
   },
 };

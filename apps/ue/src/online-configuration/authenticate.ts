@@ -7,6 +7,8 @@ import { loginWithPkce, refreshForResource, type McTokens } from '@mcx/auth';
 import { classify } from '../ue/classify.ts';
 import type { HostServices } from '../ue/host-services.ts';
 import type { SystemSession, Tokens } from '../ue/session.ts';
+import type { Step } from '../ue/step-runner.ts';
+import type { ConfigurationContext } from './context.ts';
 
 export function tokensOf(t: McTokens, keepRefresh?: string): Tokens {
   return { accessToken: t.accessToken, refreshToken: t.refreshToken ?? keepRefresh, expiresAt: Date.now() + (t.expiresIn ?? 300) * 1000 };
@@ -30,7 +32,7 @@ export function mcpttIdOf(t: McTokens): string | undefined {
 export async function login(host: HostServices, session: SystemSession, username: string, password: string): Promise<void> {
   try {
     const configuration = await host.idmsConfiguration(session.idmsIssuer);
-    const t = await loginWithPkce({ issuer: session.idmsIssuer, clientId: host.config.ueClient.clientId, redirectUri: host.config.ueClient.redirectUri, username, password, configuration });
+    const t = await loginWithPkce({ issuer: session.idmsIssuer, clientId: host.config.ueClient.clientId, redirectUri: host.config.ueClient.redirectUri, username, password, configuration, fetch: session.http });
     session.tokens = tokensOf(t);
     session.mcpttId = mcpttIdOf(t) ?? session.mcpttId;
   } catch (err) {
@@ -44,7 +46,7 @@ export async function refresh(host: HostServices, session: SystemSession): Promi
   if (!rt) return false;
   try {
     const configuration = await host.idmsConfiguration(session.idmsIssuer);
-    const t = await refreshForResource({ issuer: session.idmsIssuer, clientId: host.config.ueClient.clientId, refreshToken: rt, configuration });
+    const t = await refreshForResource({ issuer: session.idmsIssuer, clientId: host.config.ueClient.clientId, refreshToken: rt, configuration, fetch: session.http });
     session.tokens = tokensOf(t, rt);
     session.mcpttId = mcpttIdOf(t) ?? session.mcpttId;
     return true;
@@ -54,3 +56,13 @@ export async function refresh(host: HostServices, session: SystemSession): Promi
     return false;
   }
 }
+
+/** TS 24.484 4.2.2.1.1 step 2: MCS user authentication (the refresh token when held, else code + PKCE). */
+export const authenticateStep: Step<ConfigurationContext> = {
+  name: 'login',
+  clause: 'TS 24.484 4.2.2.1.1',
+  async run({ ue, session }) {
+    if (!(await refresh(ue.host, session!))) await login(ue.host, session!, ue.user.username, ue.user.password);
+    return { event: 'USER_AUTHENTICATED', text: `authenticated at ${session!.idmsIssuer} as ${session!.mcpttId}` };
+  },
+};

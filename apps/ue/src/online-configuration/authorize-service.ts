@@ -11,6 +11,8 @@ import { sipFailure } from '../ue/classify.ts';
 import type { HostServices } from '../ue/host-services.ts';
 import type { SystemSession } from '../ue/session.ts';
 import { StepError, type StepName } from '../ue/states.ts';
+import type { Step } from '../ue/step-runner.ts';
+import type { ConfigurationContext } from './context.ts';
 
 export const MIGRATION_NS = 'urn:mcx-ecosystem:xml:ns:migration:1.0';
 
@@ -67,3 +69,13 @@ export async function register(
   if (res.status < 200 || res.status >= 300) throw sipFailure(step, res);
   session.registered = expires > 0;
 }
+
+/** TS 24.484 4.2.2.1.1 step 3: service authorization at the primary MC service server. */
+export const authorizeServiceStep: Step<ConfigurationContext> = {
+  name: 'service-authorization',
+  clause: 'TS 24.484 4.2.2.1.1',
+  async run({ ue, session }) {
+    await register(ue.host, ue.id, session!, 'service-authorization');
+    return { event: 'SERVICE_AUTHORIZED', text: `service authorization at ${session!.mcsPsi}` };
+  },
+};

@@ -22,9 +22,12 @@ import {
 } from '@mcx/sip';
 import { formatDocumentSelector } from '@mcx/xcap';
 import { sipFailure } from '../ue/classify.ts';
+import { onNotify, onTerminated, type SyncUe } from '../ue/document-sync.ts';
 import type { HostServices } from '../ue/host-services.ts';
 import type { SystemSession } from '../ue/session.ts';
 import { StepError, type StepName } from '../ue/states.ts';
+import type { Step } from '../ue/step-runner.ts';
+import type { ConfigurationContext } from './context.ts';
 
 /** The documents a CMC subscribes to in a system (TS 24.484 clause 4.2.2.1.1 / 4.2.2.1.2). */
 export function cmsDocumentUris(mcpttId: string, profileIndexes: readonly number[]): string[] {
@@ -114,3 +117,45 @@ export function subscribeDocuments(
   );
   return { handle, initial };
 }
+
+/**
+ * SUBSCRIBE to the documents `server` holds for the UE in the session's system (CMS: UE
+ * configuration, user profiles, service configuration; GMS: the user's groups) and wait until the
+ * initial NOTIFY was applied. Later NOTIFYs keep the copies current.
+ */
+export async function subscribeServer(ue: SyncUe, session: SystemSession, server: 'cms' | 'gms', step: StepName): Promise<void> {
+  if (!session.mcpttId) throw new StepError(step, 'no MCPTT ID (not authenticated)', false);
+  const uris = server === 'cms' ? cmsDocumentUris(session.mcpttId, ue.host.config.profileIndexes) : [GMS_GROUPS_COLLECTION];
+  const sub = subscribeDocuments(
+    ue.host,
+    ue.id,
+    session,
+    server,
+    uris,
+    step,
+    (n) => onNotify(ue, session, server, n),
+    (info) => onTerminated(ue, session, server, info),
+  );
+  session[server] = sub.handle;
+  await sub.initial;
+}
+
+/** TS 24.484 4.2.2.1.1 step 4, CMS: one SUBSCRIBE to the CMS as subscription proxy (clause 6.3.13.2.2). */
+export const subscribeCmsStep: Step<ConfigurationContext> = {
+  name: 'subscribe-cms',
+  clause: 'TS 24.484 4.2.2.1.1, 6.3.13.2.2',
+  async run({ ue, session }) {
+    await subscribeServer(ue, session!, 'cms', 'subscribe-cms');
+    return undefined;
+  },
+};
+
+/** TS 24.484 4.2.2.1.1 step 4, GMS (TS 24.481 clause 6.3.13): the user's groups, when the system names a GMS. */
+export const subscribeGmsStep: Step<ConfigurationContext> = {
+  name: 'subscribe-gms',
+  clause: 'TS 24.484 4.2.2.1.1; TS 24.481 6.3.13',
+  async run({ ue, session }) {
+    if (session!.gmsPsi && session!.gmsXcapRoot) await subscribeServer(ue, session!, 'gms', 'subscribe-gms');
+    return undefined;
+  },
+};

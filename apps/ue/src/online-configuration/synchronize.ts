@@ -17,7 +17,7 @@ export const UPLOAD_REQUESTED_HEADER = 'mcx-upload-requested';
 export function xcapClient(session: SystemSession, server: 'cms' | 'gms', root?: string): XcapClient {
   const xcapRoot = root || (server === 'cms' ? session.cmsXcapRoot : session.gmsXcapRoot);
   if (!xcapRoot) throw new Error(`${session.systemId} has no ${server.toUpperCase()} XCAP root`);
-  return new XcapClient({ xcapRoot, headers: (): Record<string, string> => (session.tokens ? { authorization: `Bearer ${session.tokens.accessToken}` } : {}) });
+  return new XcapClient({ xcapRoot, fetch: session.http, headers: (): Record<string, string> => (session.tokens ? { authorization: `Bearer ${session.tokens.accessToken}` } : {}) });
 }
 
 export interface FetchOutcome {

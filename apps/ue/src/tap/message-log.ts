@@ -1,24 +1,13 @@
 /**
  * The message tap (docs/ue-host-api.md "Message"): every HTTP request/response and SIP message a
  * UE sends or receives, one arrow of the console's sequence diagram each. A bounded ring buffer
- * per UE plus live listeners (the SSE stream). Secrets are redacted before storage.
+ * per UE (`perUe` messages; 0 keeps none) plus live listeners (the SSE stream). Secrets are
+ * redacted before storage. The taps build messages only while the log is `enabled`.
  */
+import type { Message } from '@mcx/ue-host-api';
 import { redact } from './redact.ts';
 
-export interface Message {
-  seq: number;
-  ue: string;
-  at: string;
-  /** out = sent by the UE, in = received by the UE. */
-  direction: 'in' | 'out';
-  protocol: 'HTTP' | 'SIP';
-  /** Lane: IdMS-A, CMS-B, MCS-A, ... (or host:port when unknown). */
-  peer: string;
-  summary: string;
-  startLine: string;
-  headers: Record<string, string>;
-  body: string;
-}
+export type { Message } from '@mcx/ue-host-api';
 
 export type MessageInput = Omit<Message, 'seq' | 'at' | 'body' | 'headers'> & { headers: Record<string, string>; body: string };
 
@@ -32,8 +21,9 @@ export class MessageLog {
     readonly maxBody: number,
   ) {}
 
+  /** Someone keeps (the ring buffers) or listens to (the SSE stream) messages. */
   get enabled(): boolean {
-    return this.perUe > 0;
+    return this.perUe > 0 || this.#listeners.size > 0;
   }
 
   record(input: MessageInput): void {
@@ -43,10 +33,12 @@ export class MessageLog {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(input.headers)) headers[k] = redact(v);
     const m: Message = { ...input, seq: ++this.#seq, at: new Date().toISOString(), headers, body: redact(body), summary: redact(input.summary) };
-    let ring = this.#rings.get(m.ue);
-    if (!ring) this.#rings.set(m.ue, (ring = []));
-    ring.push(m);
-    if (ring.length > this.perUe) ring.splice(0, ring.length - this.perUe);
+    if (this.perUe > 0) {
+      let ring = this.#rings.get(m.ue);
+      if (!ring) this.#rings.set(m.ue, (ring = []));
+      ring.push(m);
+      if (ring.length > this.perUe) ring.splice(0, ring.length - this.perUe);
+    }
     for (const l of this.#listeners) l(m);
   }
 

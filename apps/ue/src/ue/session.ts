@@ -1,7 +1,7 @@
 /**
  * What a UE holds for the MC system it is (being) configured in: the UE initial configuration
- * that points at the system's servers, the tokens of its IdMS, the SIP subscriptions and
- * registration, and the metadata of its protected local copies.
+ * that points at the system's servers, the UE's HTTP client, the tokens of its IdMS, the SIP
+ * subscriptions and registration, and the metadata of its protected local copies.
  */
 import type { UeInitConfig } from '@mcx/documents';
 import { mcsUriOf } from '@mcx/documents';
@@ -38,6 +38,8 @@ export interface SystemSession {
   cmsPsi: string | undefined;
   gmsPsi: string | undefined;
   mcsPsi: string | undefined;
+  /** The UE's HTTP client (tap/http-tap.ts) for this system's IdMS, CMS and GMS. */
+  http: typeof fetch;
   tokens?: Tokens;
   mcpttId?: string;
   cms?: SubscriptionHandle;
@@ -70,7 +72,7 @@ export function issuerOf(doc: UeInitConfig): string {
   return new URL(u).origin;
 }
 
-export function newSession(systemId: string, role: 'home' | 'partner', initConfig: UeInitConfig, fallbackCmsRoot?: string): SystemSession {
+export function newSession(systemId: string, role: 'home' | 'partner', initConfig: UeInitConfig, http: typeof fetch, fallbackCmsRoot?: string): SystemSession {
   const on = initConfig.onNetwork;
   const cmsXcapRoot = on?.cmsXcapRootUri ?? fallbackCmsRoot;
   if (!cmsXcapRoot) throw new Error(`the UE initial configuration of ${systemId} has no CMS-XCAP-root-URI`);
@@ -84,6 +86,7 @@ export function newSession(systemId: string, role: 'home' | 'partner', initConfi
     cmsPsi: on?.appServerInfo?.cms,
     gmsPsi: on?.gmsUri ?? on?.appServerInfo?.gms,
     mcsPsi: mcsUriOf(initConfig),
+    http,
     registered: false,
   };
 }

@@ -1,52 +1,11 @@
 /**
- * The states of a simulated MCS UE (after the CMS client of the Mission Critical Open Platform
- * SDK, our choice of model; each transition is a procedure step of TS 24.484 / TS 23.280;
- * docs/ue-host-api.md).
- *
- * Online configuration (TS 24.484 clause 4.2.2.1.1):
- *   NONE → WITH_UE_INIT_CONFIG → AUTHENTICATED → SERVICE_AUTHORIZED → SUBSCRIBED → STABLE ⇄ UPDATING
- * Migration (clause 4.2.2.1.2):
- *   STABLE → PARTNER_SELECTED → PROFILE_SELECTED → PARTNER_AUTHENTICATED → MIGRATION_AUTHORIZED → SUBSCRIBED → STABLE
- * Return home: STABLE → AUTHENTICATED → SERVICE_AUTHORIZED → SUBSCRIBED → STABLE (in the primary system)
- * Failures: RETRY_WAIT (transient failure, waiting for the next attempt), FAILED (not configured
- * anywhere), MIGRATION_FAILED (a move between systems failed; the UE stays configured in its
- * previous system, which still notifies it), STOPPED (deleted).
+ * The states of a simulated MCS UE and the names of its procedure steps are wire types of the
+ * control API (libs/ue-host-api, docs/ue-host-api.md); which state follows which is the
+ * transition table (transitions.ts). A failed step is a {@link StepError}.
  */
-export const UE_STATES = [
-  'NONE',
-  'WITH_UE_INIT_CONFIG',
-  'AUTHENTICATED',
-  'SERVICE_AUTHORIZED',
-  'SUBSCRIBED',
-  'STABLE',
-  'UPDATING',
-  'PARTNER_SELECTED',
-  'PROFILE_SELECTED',
-  'PARTNER_AUTHENTICATED',
-  'MIGRATION_AUTHORIZED',
-  'RETRY_WAIT',
-  'FAILED',
-  'MIGRATION_FAILED',
-  'STOPPED',
-] as const;
-export type UeState = (typeof UE_STATES)[number];
+import type { StepName } from '@mcx/ue-host-api';
 
-/** Named steps (the `error.step` of a snapshot). */
-export type StepName =
-  | 'ue-init-config'
-  | 'login'
-  | 'service-authorization'
-  | 'subscribe-cms'
-  | 'subscribe-gms'
-  | 'fetch'
-  | 'select-partner'
-  | 'select-profile'
-  | 'migration-token'
-  | 'token-exchange'
-  | 'migration-service-authorization'
-  | 'subscribe-partner-cms'
-  | 'subscribe-partner-gms'
-  | 'return-home';
+export { UE_STATES, STEP_NAMES, type UeState, type StepName } from '@mcx/ue-host-api';
 
 /** A failed step: definitive (no retry: invalid_grant, 403) or transient (retried with backoff). */
 export class StepError extends Error {

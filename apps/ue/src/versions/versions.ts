@@ -9,31 +9,20 @@
  *   412 = someone else changed it (never a lost update): the UE re-fetches.
  * A copy that fails its integrity check is fetched unconditionally.
  */
+import type { SyncResult, UploadResult } from '@mcx/ue-host-api';
 import type { Ue } from '../ue/ue.ts';
 import type { DocumentMeta, SystemSession } from '../ue/session.ts';
 import { StepError } from '../ue/states.ts';
 import { fetchDocument, PROFILE_VERSION_HEADER, UPLOAD_REQUESTED_HEADER, xcapClient } from '../online-configuration/synchronize.ts';
 
-export interface SyncResult {
-  selector: string;
-  status: number;
-  uploaded?: { status: number; etag: string | null };
-}
-
-export interface UploadResult {
-  status: number;
-  etag: string | null;
-  selector: string;
-  /** On 412: the server's copy was fetched. */
-  refetched?: boolean;
-}
+export type { SyncResult, UploadResult } from '@mcx/ue-host-api';
 
 async function getWithVersion(session: SystemSession, meta: DocumentMeta, body: string | undefined): Promise<{ status: number; etag?: string; body: string; uploadRequested: boolean; contentType?: string }> {
   const root = meta.server === 'cms' ? session.cmsXcapRoot : session.gmsXcapRoot!;
   const headers: Record<string, string> = { authorization: `Bearer ${session.tokens?.accessToken ?? ''}` };
   if (body !== undefined) headers['if-none-match'] = `"${meta.etag}"`;
   if (body !== undefined && meta.version !== undefined) headers[PROFILE_VERSION_HEADER] = String(meta.version);
-  const res = await fetch(`${root}/${meta.sel}`, { headers });
+  const res = await session.http(`${root}/${meta.sel}`, { headers });
   const text = await res.text();
   const etag = res.headers.get('etag')?.replace(/^(W\/)?"|"$/g, '');
   return {

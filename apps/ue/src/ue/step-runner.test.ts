@@ -1,0 +1,98 @@
+// The step runner: steps in order, each success an event for the state machine; a transient
+// failure cleans up, waits (RETRY_WAIT) and runs the attempt again; a definitive one, or the last
+// transient one, ends the procedure with the failed step's name and reason.
+import { describe, expect, it } from 'vitest';
+import type { UeEvent } from './state-handlers.ts';
+import { StepError, type StepName } from './states.ts';
+import { runProcedure, type Procedure, type RunnerUe, type Step } from './step-runner.ts';
+
+interface Ctx {
+  log: string[];
+  failures: Partial<Record<StepName, Array<Error | StepError>>>;
+}
+
+function step(name: StepName, event?: UeEvent['type']): Step<Ctx> {
+  return {
+    name,
+    clause: 'test',
+    async run(ctx) {
+      ctx.log.push(name);
+      const fail = ctx.failures[name]?.shift();
+      if (fail) throw fail;
+      return event ? { event, text: `${name} done` } : undefined;
+    },
+  };
+}
+
+function ue(): RunnerUe & { events: UeEvent[]; slept: number[] } {
+  const events: UeEvent[] = [];
+  const slept: number[] = [];
+  return {
+    events,
+    slept,
+    stopped: false,
+    dispatch: (e) => (events.push(e), true),
+    sleep: async (ms) => void slept.push(ms),
+  };
+}
+
+const procedure: Procedure<Ctx> = {
+  describe: () => 'test procedure',
+  prepare: [step('select-partner', 'PARTNER_SELECTED')],
+  begin: (ctx) => void ctx.log.push('begin'),
+  attempt: [step('migration-token'), step('token-exchange', 'PARTNER_AUTHENTICATED'), { concurrently: [step('subscribe-partner-cms'), step('subscribe-partner-gms')], done: () => ({ event: 'SUBSCRIBED', text: 'both' }) }],
+  cleanup: async (ctx) => void ctx.log.push('cleanup'),
+};
+const retry = { baseMs: 100, capMs: 150, attempts: 2 };
+
+describe('runProcedure', () => {
+  it('runs the steps in order and dispatches the event of each that names one', async () => {
+    const ctx: Ctx = { log: [], failures: {} };
+    const u = ue();
+    expect(await runProcedure(procedure, ctx, u, retry)).toBeUndefined();
+    expect(ctx.log).toEqual(['select-partner', 'begin', 'migration-token', 'token-exchange', 'subscribe-partner-cms', 'subscribe-partner-gms']);
+    expect(u.events.map((e) => [e.type, e.text])).toEqual([
+      ['PARTNER_SELECTED', 'select-partner done'],
+      ['PARTNER_AUTHENTICATED', 'token-exchange done'],
+      ['SUBSCRIBED', 'both'],
+    ]);
+  });
+
+  it('retries the attempt after a transient failure, with cleanup and a capped backoff', async () => {
+    const ctx: Ctx = { log: [], failures: { 'token-exchange': [new StepError('token-exchange', 'unreachable', true)] } };
+    const u = ue();
+    expect(await runProcedure(procedure, ctx, u, retry)).toBeUndefined();
+    expect(ctx.log.slice(0, 6)).toEqual(['select-partner', 'begin', 'migration-token', 'token-exchange', 'cleanup', 'begin']);
+    const wait = u.events.find((e) => e.type === 'TRANSIENT_FAILURE')!;
+    expect([wait.error?.step, wait.text]).toEqual(['token-exchange', expect.stringMatching(/^test procedure: token-exchange failed \(unreachable\); retry 1\/2 in \d+ ms$/)]);
+    expect(u.slept).toHaveLength(1);
+    expect(u.slept[0]).toBeGreaterThanOrEqual(50);
+    expect(u.slept[0]).toBeLessThanOrEqual(100);
+  });
+
+  it('ends with the failed step after the last transient failure', async () => {
+    const down = () => new StepError('subscribe-partner-gms', 'no initial NOTIFY', true);
+    const ctx: Ctx = { log: [], failures: { 'subscribe-partner-gms': [down(), down(), down()] } };
+    const u = ue();
+    const error = await runProcedure(procedure, ctx, u, retry);
+    expect([error?.step, error?.reason]).toEqual(['subscribe-partner-gms', 'no initial NOTIFY']);
+    expect(u.events.filter((e) => e.type === 'TRANSIENT_FAILURE')).toHaveLength(2);
+    expect(ctx.log.filter((l) => l === 'cleanup')).toHaveLength(3);
+  });
+
+  it('does not retry a definitive failure, and names the step of an unexpected error', async () => {
+    const ctx: Ctx = { log: [], failures: { 'migration-token': [new Error('boom')] } };
+    const u = ue();
+    const error = await runProcedure(procedure, ctx, u, retry);
+    expect([error?.step, error?.reason, error?.transient]).toEqual(['migration-token', 'boom', false]);
+    expect(ctx.log).toEqual(['select-partner', 'begin', 'migration-token', 'cleanup']);
+    expect(u.slept).toEqual([]);
+  });
+
+  it('a failed preparation step ends the procedure before any attempt', async () => {
+    const ctx: Ctx = { log: [], failures: { 'select-partner': [new StepError('select-partner', 'no partner MC system matches', false)] } };
+    const error = await runProcedure(procedure, ctx, ue(), retry);
+    expect([error?.step, error?.reason]).toEqual(['select-partner', 'no partner MC system matches']);
+    expect(ctx.log).toEqual(['select-partner']);
+  });
+});

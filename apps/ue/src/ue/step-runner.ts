@@ -1,0 +1,126 @@
+/**
+ * The step runner. A procedure is an ordered list of small named steps, each in its own file
+ * citing its clause, composed by the procedure's index (online-configuration/index.ts,
+ * migration/index.ts), as node-oidc-provider composes an action from its steps
+ * (`lib/actions/authorization/index.js`). A step that succeeds may name the event the state
+ * machine takes (transitions.ts); a step that fails throws a StepError naming itself.
+ *
+ * Retries are our own choice (docs/ue-host-api.md "RETRY_WAIT"): the `attempt` steps of a
+ * procedure are retried together after a transient failure, with capped exponential backoff and
+ * jitter, `retry.attempts` times; the `prepare` steps (selections) run once.
+ */
+import { classify } from './classify.ts';
+import type { UeEvent } from './state-handlers.ts';
+import { StepError, type StepName } from './states.ts';
+import type { UeEventName } from './transitions.ts';
+
+/** A step's success: the event for the state machine and what to tell. */
+export interface StepDone {
+  event: UeEventName;
+  text: string;
+}
+
+export interface Step<C> {
+  /** `error.step` when it fails. */
+  readonly name: StepName;
+  /** The clause the step realises, e.g. `TS 24.484 4.2.2.1.2.2`. */
+  readonly clause: string;
+  /** Does the step; undefined when there is no transition to take (nothing to do, or a part of a larger step). */
+  run(ctx: C): Promise<StepDone | undefined>;
+}
+
+/** Steps that run at the same time (e.g. the CMS and the GMS subscriptions); done when all are. */
+export interface ConcurrentSteps<C> {
+  readonly concurrently: readonly Step<C>[];
+  done(ctx: C): StepDone;
+}
+
+export type ProcedureStep<C> = Step<C> | ConcurrentSteps<C>;
+
+export interface Procedure<C> {
+  /** What the UE is doing, for the retry messages ("online configuration", "migration to mcx-b"). */
+  describe(ctx: C): string;
+  /** Run once, in order; a failure is definitive. */
+  readonly prepare: readonly ProcedureStep<C>[];
+  /** Run in order, all of them again after a transient failure. */
+  readonly attempt: readonly ProcedureStep<C>[];
+  /** Before each attempt. */
+  begin?(ctx: C): void;
+  /** After a failed attempt: releases what it built (subscriptions, registration). */
+  cleanup(ctx: C): Promise<void>;
+}
+
+/** What the runner needs of its UE. */
+export interface RunnerUe {
+  dispatch(event: UeEvent): boolean;
+  readonly stopped: boolean;
+  /** Waits through the host's scheduler; resolves early when the UE stops. */
+  sleep(ms: number): Promise<void>;
+}
+
+export interface RetryPolicy {
+  baseMs: number;
+  capMs: number;
+  attempts: number;
+}
+
+async function runStep<C>(step: Step<C>, ctx: C): Promise<StepDone | undefined> {
+  try {
+    return await step.run(ctx);
+  } catch (err) {
+    throw classify(step.name, err);
+  }
+}
+
+async function runEntry<C>(entry: ProcedureStep<C>, ctx: C, ue: RunnerUe): Promise<void> {
+  let done: StepDone | undefined;
+  if ('concurrently' in entry) {
+    await Promise.all(entry.concurrently.map((s) => runStep(s, ctx)));
+    done = entry.done(ctx);
+  } else done = await runStep(entry, ctx);
+  if (done) ue.dispatch({ type: done.event, text: done.text });
+}
+
+/** The delay before retry `attempt` (0-based): min(cap, base·2^attempt), jittered to 50-100 %. */
+export function backoff(retry: RetryPolicy, attempt: number): number {
+  return Math.min(retry.capMs, retry.baseMs * 2 ** attempt) * (0.5 + Math.random() / 2);
+}
+
+/**
+ * Runs a procedure's steps in order. Resolves with undefined when every step succeeded, else with
+ * the StepError of the step that failed (definitive, or transient after the last attempt); each
+ * transient failure before that is a TRANSIENT_FAILURE event (RETRY_WAIT) with its reason.
+ */
+export async function runProcedure<C>(procedure: Procedure<C>, ctx: C, ue: RunnerUe, retry: RetryPolicy): Promise<StepError | undefined> {
+  try {
+    for (const entry of procedure.prepare) await runEntry(entry, ctx, ue);
+  } catch (err) {
+    return asStepError(procedure.prepare[0], err);
+  }
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      procedure.begin?.(ctx);
+      for (const entry of procedure.attempt) await runEntry(entry, ctx, ue);
+      return undefined;
+    } catch (err) {
+      // Anything but a StepError came from `begin`: it is charged to the first step of the attempt.
+      const e = asStepError(procedure.attempt[0], err);
+      await procedure.cleanup(ctx);
+      if (!e.transient || attempt >= retry.attempts || ue.stopped) return e;
+      const delay = backoff(retry, attempt);
+      ue.dispatch({
+        type: 'TRANSIENT_FAILURE',
+        error: e,
+        text: `${procedure.describe(ctx)}: ${e.step} failed (${e.reason}); retry ${attempt + 1}/${retry.attempts} in ${Math.round(delay)} ms`,
+      });
+      await ue.sleep(delay);
+      if (ue.stopped) return e;
+    }
+  }
+}
+
+function asStepError<C>(first: ProcedureStep<C> | undefined, err: unknown): StepError {
+  if (err instanceof StepError) return err;
+  const name: StepName = first === undefined ? 'fetch' : 'concurrently' in first ? first.concurrently[0]!.name : first.name;
+  return classify(name, err);
+}
