@@ -86,7 +86,7 @@ describe('a UE of the demo ecosystem migrates to the partner MC system and back'
     const res = await fetch(`${b.cms.httpUrl}/admin/documents/${profileSel(1)}`, {
       method: 'PUT',
       headers: {
-        authorization: `Bearer ${b.config.adminToken}`,
+        authorization: `Bearer ${b.admin.token}`,
         'content-type': 'application/xml',
         'if-match': `"${current.etag}"`,
       },

@@ -175,7 +175,8 @@ describe('admin API and persistence', () => {
     const etag = (await (await client('alice')).get(fireSel)).etag;
     const config = sys.gms.config;
     await sys.gms.close();
-    sys.gms = await startGms(config, { db: sys.gmsDb });
+    // A new instance on free ports (as before the composition: a restarted server is a new process).
+    sys.gms = await startGms({ ...config, httpPort: 0, sipPort: 0 }, { db: sys.gmsDb });
     expect((await (await client('alice')).get(fireSel, { ifNoneMatch: etag! })).status).toBe(304);
     expect((await (await client('erin')).get(fireSel)).status).toBe(403);
     expect(((await admin(sys.gms, 'GET', '/groups/fire-1')).json as { administrators: string[] }).administrators).toEqual([mcpttIdOf('dave')]);

@@ -135,7 +135,8 @@ describe('SUBSCRIBE/NOTIFY for group documents', () => {
     const config = sys.gms.config;
     const before = sys.gms.subscriptions().length;
     await sys.gms.close();
-    sys.gms = await startGms(config, { db: sys.gmsDb });
+    // A new instance on free ports (as before the composition: a restarted server is a new process).
+    sys.gms = await startGms({ ...config, httpPort: 0, sipPort: 0 }, { db: sys.gmsDb });
     expect(sys.gms.subscriptions()).toHaveLength(before);
     expect((await admin(sys.gms, 'PUT', `/groups/fire-1/members/${encodeURIComponent(mcpttIdOf('dave'))}`, {})).status).toBe(200);
     await waitFor(() => alice.notifies.length === 2, 'NOTIFY after the restart');

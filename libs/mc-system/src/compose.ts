@@ -49,6 +49,8 @@ export interface StartMcSystemsOptions<F extends ServerFactories> {
   /** Per-server extra deps (e.g. a logger, a test hook). */
   deps?: { [K in keyof F]?: ExtraDeps<F[K]> };
   log?: (line: string) => void;
+  /** A pino logger every server logs to (each takes a child with its system and app); default: each server's own. */
+  logger?: unknown;
 }
 
 /** One running MC system: the handles of the servers that were asked for. */
@@ -103,7 +105,7 @@ export async function startMcSystems<F extends ServerFactories>(options: StartMc
     for (const s of ported.systems) {
       const c = adminTokenOf(dataDir, s.id, s.adminToken);
       admin.set(s.id, { token: c.token, ...(c.file ? { file: c.file } : {}) });
-      if (c.created) log(`${s.id}: generated an admin credential in ${c.file}`);
+      if (c.file) log(`${s.id}: admin credential in ${c.file}${c.created ? ' (generated now)' : ''}`);
     }
     const eco: Ecosystem = { ...ported, systems: ported.systems.map((s) => ({ ...s, adminToken: admin.get(s.id)!.token })) };
     const adminTokenOfSystem = (s: SystemConfig) => admin.get(s.id)!.token;
@@ -163,7 +165,7 @@ export async function startMcSystems<F extends ServerFactories>(options: StartMc
         if (!factory) return undefined;
         const db = await dbs.open(s.id, k);
         databases[k] = db;
-        const handle = await factory({ ...wiring, ...override(k) }, { db, ...extraDeps(k) });
+        const handle = await factory({ ...wiring, ...override(k) }, { db, ...(options.logger ? { logger: options.logger } : {}), ...extraDeps(k) });
         closers.push(() => handle.close());
         handles[k] = handle;
         return handle as unknown as NonNullable<HandleOf<ServerFactories[K]>>;

@@ -3,6 +3,7 @@
  * and the console. Seeds on first start (idempotent), prints every endpoint, stops cleanly on
  * Ctrl-C / SIGTERM (sockets and databases closed, runtime file removed).
  */
+import pino from 'pino';
 import { ensureUiBuilt } from '@mcx/console';
 import { startEcosystem } from '../ecosystem/ecosystem.ts';
 import { readRuntime, removeRuntime, writeRuntime } from '../ecosystem/runtime-file.ts';
@@ -29,6 +30,8 @@ export async function upCommand(args: { config?: string; db?: string; startUes: 
     startUes: args.startUes,
     ...(args.db ? { database: args.db } : {}),
     log: (line) => process.stdout.write(`  ${line}\n`),
+    // Every server logs through one logger: warnings and errors (every 5xx) by default, MCX_LOG=info for more.
+    logger: pino({ level: process.env['MCX_LOG'] ?? 'warn' }, pino.destination(2)),
   });
   writeRuntime(loaded.dataDir, running.endpoints);
   process.stdout.write(

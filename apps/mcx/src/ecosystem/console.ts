@@ -65,7 +65,7 @@ export async function startConsoleFor(
       async get(systemId, selector) {
         const sys = systems.system(systemId);
         const res = await fetch(adminDocumentUrl(sys.cms.httpUrl, selector), {
-          headers: { authorization: `Bearer ${sys.config.adminToken}` },
+          headers: { authorization: `Bearer ${sys.admin.token}` },
         });
         if (!res.ok) throw new UpstreamError(res.status, await res.text());
         const doc = (await res.json()) as { selector: string; etag: string; version: number; body: string };
@@ -76,7 +76,7 @@ export async function startConsoleFor(
         const res = await fetch(adminDocumentUrl(sys.cms.httpUrl, selector), {
           method: 'PUT',
           headers: {
-            authorization: `Bearer ${sys.config.adminToken}`,
+            authorization: `Bearer ${sys.admin.token}`,
             'content-type': 'application/vnd.3gpp.mcptt-user-profile+xml',
             'if-match': `"${etag}"`,
           },

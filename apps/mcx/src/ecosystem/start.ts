@@ -9,6 +9,7 @@ import { startCms } from '@mcx/cms';
 import { startGms } from '@mcx/gms';
 import { startMcs } from '@mcx/mcs';
 import { startMcSystems, UE_CLIENT, type McSystems, type RunningMcSystem, type SipTimers } from '@mcx/mc-system';
+import type { Logger } from 'pino';
 import type { RuntimeEndpoints } from './runtime-file.ts';
 
 /** The servers `mcx up` runs for each system: all four. */
@@ -32,6 +33,8 @@ export interface StartEcosystemOptions {
   /** SIP timers (tests shorten them). */
   sipTimers?: SipTimers;
   log?: (line: string) => void;
+  /** The pino logger of every server (mcx up: warnings and errors, 5xx included, on standard error). */
+  logger?: Logger;
 }
 
 /** Starts every server of every system, wires trust, seeds, shares migrating users (CSC-17). */
@@ -46,6 +49,7 @@ export function startSystems(options: StartEcosystemOptions): Promise<RunningSys
     ...(options.scryptCost ? { scryptCost: options.scryptCost } : {}),
     ...(options.sipTimers ? { sipTimers: options.sipTimers } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
 }
 
