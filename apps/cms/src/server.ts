@@ -12,7 +12,6 @@ import { openDatabase, type Database } from '@mcx/db';
 import { listenUdpAndTcp, SipEndpoint } from '@mcx/sip';
 import { parseCmsConfig, type CmsConfig, type CmsConfigInput } from './config/config.ts';
 import { CmsDocumentStore } from './store/document-store.ts';
-import { proxySubscriptionStore } from './store/subscription-store.ts';
 import { cmsApplicationUsages } from './csc4-xcap/application-usages.ts';
 import { createTokenAuthenticator } from './csc4-xcap/authentication.ts';
 import { createXcapRoot } from './csc4-xcap/xcap-root.ts';
@@ -100,9 +99,11 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
     const subscriptionProxy = createSubscriptionProxy({
       endpoint,
       store,
-      subscriptions: proxySubscriptionStore(db, config.serverName),
+      db,
+      serverName: config.serverName,
       tokens,
       xcapRoot,
+      warnAgent: `cms.${config.domain}`,
       logger,
     });
     cleanups.unshift(() => subscriptionProxy.close());

@@ -19,7 +19,6 @@ import { Authenticator } from './csc2-xcap/authentication.ts';
 import { createGroupUsage } from './csc2-xcap/group-usage.ts';
 import { createGroupXcapRoot } from './csc2-xcap/xcap-root.ts';
 import { createGroupNotifier, type SubscriptionSummary } from './group-subscriptions/group-notifier.ts';
-import { groupSubscriptionStore } from './group-subscriptions/subscription-store.ts';
 import { seedGroups, type GmsSeedInput, type SeedResult } from './seed/seed.ts';
 import { GroupAdministrators } from './store/administrators.ts';
 import { GroupDirectory } from './store/group-directory.ts';
@@ -98,11 +97,14 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
     endpoint = await SipEndpoint.create({ transports: await listenUdpAndTcp(config.host, config.sipPort), advertisedHost: config.host, logger: log });
     const notifier = createGroupNotifier({
       endpoint,
+      store,
       directory,
       administrators,
-      authenticator,
+      tokens: verifier,
       xcapRoot,
-      store: groupSubscriptionStore(db, config.serverName, 'xcap-diff'),
+      db,
+      serverName: config.serverName,
+      warnAgent: `gms.${config.domain}`,
       defaultExpires: config.defaultExpires,
       maxExpires: config.maxExpires,
       logger: log,

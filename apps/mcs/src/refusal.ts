@@ -1,10 +1,10 @@
 /**
- * A refused (or deferred) authorization as a typed value that renders itself as a SIP response:
+ * A refused (or deferred) authorization of the MCS, by cause, rendered as @mcx/sip's SipRefusal:
  * 403 with a reason phrase naming the cause and a `Warning: 399` (RFC 3261 clause 20.43,
  * "miscellaneous warning") carrying the detail; 503 + Retry-After when a server this MCS
  * depends on (IdMS keys, CMS over CSC-5) is unreachable, so the UE retries later.
  */
-import type { IncomingRequest } from '@mcx/sip';
+import { SipRefusal } from '@mcx/sip';
 
 export type RefusalCode =
   | 'no-mcptt-info'
@@ -50,11 +50,12 @@ export class Refusal extends Error {
     return PHRASES[this.code];
   }
 
-  /** Sends the SIP response (403 / 503) for this refusal. */
-  render(req: IncomingRequest, warnAgent: string, retryAfter: number): void {
-    const text = this.detail.replace(/["\\\r\n]/g, ' ').slice(0, 200);
-    const headers: Record<string, string> = { Warning: `399 ${warnAgent} "${this.code}: ${text}"` };
-    if (this.status === 503) headers['Retry-After'] = String(retryAfter);
-    req.respond(this.status, this.reasonPhrase, { headers });
+  /** The SIP response (403 / 503) for this refusal; `warnAgent` names this MCS in the Warning. */
+  toSipRefusal(warnAgent: string, retryAfter: number): SipRefusal {
+    const text = `${this.code}: ${this.detail.replace(/["\\\r\n]/g, ' ').slice(0, 200)}`;
+    return new SipRefusal(this.status, this.reasonPhrase, {
+      warning: { code: 399, agent: warnAgent, text },
+      ...(this.status === 503 ? { retryAfter } : {}),
+    });
   }
 }

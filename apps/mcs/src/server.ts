@@ -5,7 +5,7 @@
  */
 import pino from 'pino';
 import { createTokenVerifier, MC_SCOPES } from '@mcx/auth';
-import type { SipEndpoint } from '@mcx/sip';
+import { SipRefusal, type SipEndpoint } from '@mcx/sip';
 import { mcsConfigSchema, mcsPsi, type McsConfig, type McsConfigInput } from './config/config.ts';
 import { createCsc5Client } from './csc5/migration-authorizations.ts';
 import { RegistrationTable, type Registration } from './registrations/registration-table.ts';
@@ -59,7 +59,7 @@ export async function startMcs(input: McsConfigInput): Promise<McsHandle> {
   endpoint.onRequest('PUBLISH', (req) => {
     // TS 24.379 clause 7.2.1: PUBLISH with Event: poc.settings also carries mcptt-info.
     const event = (req.message.headers.get('event') ?? '').split(';')[0]!.trim().toLowerCase();
-    if (event !== 'poc.settings') return req.respond(489, 'Bad Event', { headers: { 'Allow-Events': 'poc.settings' } });
+    if (event !== 'poc.settings') return new SipRefusal(489, 'Bad Event', { headers: { 'Allow-Events': 'poc.settings' } }).respond(req);
     return handleAuthorizationRequest(ctx, req);
   });
   let closed: Promise<void> | undefined;

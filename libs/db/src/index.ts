@@ -147,4 +147,3 @@ export async function updateIfVersion<D extends VersionedDelegate>(
   const { count } = await delegate.updateMany(args as never);
   return count === 1 ? 'updated' : 'conflict';
 }
-export { PrismaSubscriptionStore, type SubscriptionStateCodec } from './subscription-store.ts';

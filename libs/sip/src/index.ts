@@ -9,6 +9,7 @@ export * from './logger.ts';
 export * from './ids.ts';
 export * from './target.ts';
 export * from './dialog.ts';
+export * from './refusal.ts';
 export * from './transport/transport.ts';
 export { UdpTransport } from './transport/udp.ts';
 export { TcpTransport, type TcpTransportOptions } from './transport/tcp.ts';

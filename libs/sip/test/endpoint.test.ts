@@ -5,7 +5,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { afterEach, expect, it } from 'vitest';
-import { createNotifier, type SipEndpoint } from '../src/index.ts';
+import { createNotifier, SipRefusal, type SipEndpoint } from '../src/index.ts';
 import { endpoint, waitFor } from './helpers.ts';
 
 const open: SipEndpoint[] = [];
@@ -142,7 +142,7 @@ it('does not leak transactions, timers or routes after a storm of good, bad and 
   open.push(ep);
   const notifier = createNotifier({
     endpoint: ep, event: 'xcap-diff', contentType: 'application/xcap-diff+xml',
-    authorize: () => ({ ok: false, status: 403, reason: 'No Token' }), initialBody: () => '',
+    authorize: () => ({ ok: false, refusal: new SipRefusal(403, 'No Token') }), initialBody: () => '',
   });
   const c = await udpClient(ep.address('udp').port);
   const N = 600;

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, expect, it } from 'vitest';
-import { createNotifier, XCAP_DIFF_CONTENT_TYPE, XCAP_DIFF_EVENT, type SipEndpoint, type SipResponse } from '../src/index.ts';
+import { createNotifier, SipRefusal, XCAP_DIFF_CONTENT_TYPE, XCAP_DIFF_EVENT, type SipEndpoint, type SipResponse } from '../src/index.ts';
 import { endpoint, readSubscribeParts, waitFor, xcapDiff } from './helpers.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -53,7 +53,7 @@ it('sipp subscribes with the TS 24.484 multipart body and gets 200 and an xcap-d
     authorize: (req) => {
       const { token, uris } = readSubscribeParts(req.parts);
       tokens.push(token ?? '');
-      return token === 'good-token' ? { ok: true, subscriber: 'sip:alice@example.net', state: { uris } } : { ok: false, status: 403 };
+      return token === 'good-token' ? { ok: true, subscriber: 'sip:alice@example.net', state: { uris } } : { ok: false, refusal: new SipRefusal(403, 'Forbidden') };
     },
     initialBody: (sub) => xcapDiff(0, sub.state.uris),
     events: { notified: (_s, res) => answers.push(res) },

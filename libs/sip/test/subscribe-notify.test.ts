@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  createNotifier, subscribe, XCAP_DIFF_ACCEPT, XCAP_DIFF_CONTENT_TYPE, XCAP_DIFF_EVENT,
+  createNotifier, SipRefusal, subscribe, XCAP_DIFF_ACCEPT, XCAP_DIFF_CONTENT_TYPE, XCAP_DIFF_EVENT,
   type IncomingNotify, type SipEndpoint, type TerminationInfo, type TransportProtocol,
 } from '../src/index.ts';
 import { endpoint, readSubscribeParts, subscribeBody, waitFor, xcapDiff } from './helpers.ts';
@@ -26,7 +26,7 @@ async function pair(protocol: TransportProtocol) {
     contentType: XCAP_DIFF_CONTENT_TYPE,
     authorize: (req) => {
       const { token, uris } = readSubscribeParts(req.parts);
-      if (token !== 'good-token') return { ok: false, status: 403, reason: 'Invalid Access Token' };
+      if (token !== 'good-token') return { ok: false, refusal: new SipRefusal(403, 'Invalid Access Token') };
       return { ok: true, subscriber: 'sip:alice@example.net', state: { uris } };
     },
     initialBody: (sub) => xcapDiff(0, sub.state.uris),

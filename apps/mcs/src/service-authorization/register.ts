@@ -4,10 +4,10 @@
  * authorization (clause 7A shape). One pipeline of named steps:
  * readBinding → readMcpttInfo → verifyAccessToken → (readMigrationRequest → authorizeMigration |
  * authorizeService) → record in the registration table → 200 with Expires; every refusal is a
- * typed {@link Refusal} rendered as 403 (or 503 + Retry-After) with a reason.
+ * typed {@link Refusal} rendered as @mcx/sip's SipRefusal: 403 (or 503 + Retry-After) with a reason.
  */
 import type { TokenVerifier } from '@mcx/auth';
-import { parseExpires, parseNameAddr, type IncomingRequest, type Logger } from '@mcx/sip';
+import { parseExpires, parseNameAddr, SipRefusal, type IncomingRequest, type Logger } from '@mcx/sip';
 import type { McsConfig } from '../config/config.ts';
 import type { Csc5Client } from '../csc5/migration-authorizations.ts';
 import { authorizeMigration } from '../migration-service-authorization/authorize-migration.ts';
@@ -77,7 +77,8 @@ export async function handleAuthorizationRequest(ctx: AuthorizationContext, req:
       return;
     }
     if (binding.expires < config.minExpires) {
-      req.respond(423, 'Interval Too Brief', { headers: { 'Min-Expires': String(config.minExpires) } });
+      // RFC 3261 clause 10.3 step 7: too brief => 423 with Min-Expires.
+      new SipRefusal(423, 'Interval Too Brief', { headers: { 'Min-Expires': String(config.minExpires) } }).respond(req);
       return;
     }
     const expires = Math.min(binding.expires, config.maxExpires);
@@ -111,6 +112,6 @@ export async function handleAuthorizationRequest(ctx: AuthorizationContext, req:
     if (!(err instanceof Refusal)) throw err;
     ctx.logger.info({ method, code: err.code, detail: err.detail }, 'mcs: refused');
     ctx.onDecision?.({ outcome: 'refused', method, code: err.code, detail: err.detail });
-    err.render(req, ctx.warnAgent, config.retryAfter);
+    err.toSipRefusal(ctx.warnAgent, config.retryAfter).respond(req);
   }
 }

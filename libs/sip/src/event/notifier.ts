@@ -26,6 +26,7 @@ import { acceptAllows, formatEvent, parseEvent } from './event-header.ts';
 import { MAX_EXPIRES, parseExpires, secondsLeft, type ExpiresError } from './expires.ts';
 import type { SubscriptionRecord, SubscriptionStore } from './subscription-store.ts';
 import type { Logger } from '../logger.ts';
+import type { SipRefusal } from '../refusal.ts';
 
 /** What the application sees of a SUBSCRIBE (initial or refresh). */
 export interface SubscribeRequest<S = unknown> {
@@ -43,9 +44,8 @@ export interface SubscribeRequest<S = unknown> {
   existing?: ActiveSubscription<S>;
 }
 
-export type AuthorizeResult<S> =
-  | { ok: true; subscriber: string; state: S }
-  | { ok: false; status: number; reason?: string; /** e.g. Retry-After on a 503 (RFC 3261 clause 20.33) */ headers?: Record<string, string> };
+/** The application's decision on a SUBSCRIBE: the subscription, or the refusal to answer with. */
+export type AuthorizeResult<S> = { ok: true; subscriber: string; state: S } | { ok: false; refusal: SipRefusal };
 
 /** A NOTIFY body or a function producing it when the dialog is free. */
 export type NotifyBody = string | (() => string | Promise<string>);
@@ -343,7 +343,7 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
     }
     if (!from.params.get('tag')) return req.respond(400, 'Missing From tag');
     const decision = await options.authorize({ message: m, source: req.source, event, eventParams: ev.params, expires, parts, from, to });
-    if (!decision.ok) return req.respond(decision.status, decision.reason, decision.headers ? { headers: decision.headers } : undefined);
+    if (!decision.ok) return decision.refusal.respond(req);
     if (closed) return req.respond(503, 'Service Unavailable');
     const localTag = newTag();
     let dialog: DialogState;
@@ -404,7 +404,7 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
         from: parseNameAddr(m.headers.get('from')!), to: parseNameAddr(m.headers.get('to')!), existing: sub,
       });
       if (!decision.ok) {
-        req.respond(decision.status, decision.reason, decision.headers ? { headers: decision.headers } : undefined);
+        decision.refusal.respond(req);
         await startTermination(sub, 'rejected', undefined);
         return;
       }
