@@ -42,10 +42,15 @@ export class SipRefusal extends Error {
     readonly reasonPhrase: string,
     options: SipRefusalOptions = {},
   ) {
-    if (!Number.isInteger(status) || status < 400 || status > 699) throw new RangeError(`a SIP refusal has a 4xx, 5xx or 6xx status, not ${status}`);
-    if (/[\r\n]/.test(reasonPhrase)) throw new RangeError('a reason phrase is one line (RFC 3261 clause 7.2)');
-    super(options.warning ? `${status} ${reasonPhrase}: ${options.warning.text}` : `${status} ${reasonPhrase}`);
-    if (options.warning && !/^\d{3}$/.test(String(options.warning.code))) throw new RangeError(`a warn-code has three digits, not ${options.warning.code}`);
+    if (!Number.isInteger(status) || status < 400 || status > 699)
+      throw new RangeError(`a SIP refusal has a 4xx, 5xx or 6xx status, not ${status}`);
+    if (/[\r\n]/.test(reasonPhrase))
+      throw new RangeError('a reason phrase is one line (RFC 3261 clause 7.2)');
+    super(
+      options.warning ? `${status} ${reasonPhrase}: ${options.warning.text}` : `${status} ${reasonPhrase}`,
+    );
+    if (options.warning && !/^\d{3}$/.test(String(options.warning.code)))
+      throw new RangeError(`a warn-code has three digits, not ${options.warning.code}`);
     this.warning = options.warning;
     this.retryAfter = options.retryAfter;
     this.#extra = options.headers ?? {};

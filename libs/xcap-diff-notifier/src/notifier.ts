@@ -171,8 +171,10 @@ export function createXcapDiffNotifier(o: XcapDiffNotifierOptions): XcapDiffNoti
   /** The documents a subscription shows now: selector → sel. */
   function view(sub: Sub): Map<string, string> {
     const out = new Map<string, string>();
-    if (sub.state.collection && set.collection) for (const selector of set.collection.of(sub.subscriber)) out.set(selector, selector);
-    for (const [selector, sel] of Object.entries(sub.state.documents)) if (mayRead(sub.subscriber, selector)) out.set(selector, sel);
+    if (sub.state.collection && set.collection)
+      for (const selector of set.collection.of(sub.subscriber)) out.set(selector, selector);
+    for (const [selector, sel] of Object.entries(sub.state.documents))
+      if (mayRead(sub.subscriber, selector)) out.set(selector, sel);
     return out;
   }
 
@@ -211,7 +213,9 @@ export function createXcapDiffNotifier(o: XcapDiffNotifierOptions): XcapDiffNoti
     const built = fullState ? fullStateNotify(notifyInput(sub)) : changeNotify(notifyInput(sub));
     inFlight.set(sub.id, { ...built, fullState });
     // The versions a subscriber holds are the previous versions of the next change: keep their bodies.
-    if (fullState) for (const [selector, etag] of Object.entries(built.notified)) rememberBody(selector, etag, set.peek(selector)?.body);
+    if (fullState)
+      for (const [selector, etag] of Object.entries(built.notified))
+        rememberBody(selector, etag, set.peek(selector)?.body);
     return built.body;
   }
 
@@ -261,7 +265,9 @@ export function createXcapDiffNotifier(o: XcapDiffNotifierOptions): XcapDiffNoti
 
   /** RFC 6665 clause 4.2.2 reason of a list subscription that lost its last document. */
   function endReason(sub: Sub): TerminationReason {
-    return Object.keys(sub.state.documents).every((s) => set.peek(s) === undefined) ? 'noresource' : 'rejected';
+    return Object.keys(sub.state.documents).every((s) => set.peek(s) === undefined)
+      ? 'noresource'
+      : 'rejected';
   }
 
   /** Queues the NOTIFY a change calls for, or the final one when the view emptied. */
@@ -292,7 +298,9 @@ export function createXcapDiffNotifier(o: XcapDiffNotifierOptions): XcapDiffNoti
     }
   }
 
-  async function authorize(req: SubscribeRequest<XcapDiffSubscriptionState>): Promise<AuthorizeResult<XcapDiffSubscriptionState>> {
+  async function authorize(
+    req: SubscribeRequest<XcapDiffSubscriptionState>,
+  ): Promise<AuthorizeResult<XcapDiffSubscriptionState>> {
     try {
       const body = readSubscribeBody(req.parts, o.maxResources ?? MAX_RESOURCES);
       let user: string | undefined;
@@ -306,20 +314,32 @@ export function createXcapDiffNotifier(o: XcapDiffNotifierOptions): XcapDiffNoti
       let collection = false;
       const documents: Record<string, string> = {};
       if (body.uris.length === 0) {
-        if (set.collection === undefined) throw new SubscribeRefusal('no-resource-list', 'the SUBSCRIBE lists no XCAP URI');
+        if (set.collection === undefined)
+          throw new SubscribeRefusal('no-resource-list', 'the SUBSCRIBE lists no XCAP URI');
         collection = true;
       }
       for (const uri of body.uris) {
         const r = resolveSubscribedUri(uri, xcapRoot);
         if (r.kind === 'directory') {
-          if (!set.collection?.matches(r.path)) throw new SubscribeRefusal('not-authorized', `${uri} is no collection this server offers`);
+          if (!set.collection?.matches(r.path))
+            throw new SubscribeRefusal('not-authorized', `${uri} is no collection this server offers`);
           collection = true;
         } else {
-          if (!policy.mayRead(user, r.uri)) throw new SubscribeRefusal('not-authorized', `${user} may not read ${uri}`);
+          if (!policy.mayRead(user, r.uri))
+            throw new SubscribeRefusal('not-authorized', `${user} may not read ${uri}`);
           documents[r.uri.documentSelector] = selForm === 'as-subscribed' ? uri : r.path;
         }
       }
-      return { ok: true, subscriber: user, state: { documents, collection, notified: {}, patching: diffProcessing(req.eventParams) !== 'no-patching' } };
+      return {
+        ok: true,
+        subscriber: user,
+        state: {
+          documents,
+          collection,
+          notified: {},
+          patching: diffProcessing(req.eventParams) !== 'no-patching',
+        },
+      };
     } catch (err) {
       if (!(err instanceof SubscribeRefusal)) throw err;
       log.info({ code: err.code, detail: err.detail }, 'xcap-diff notifier: SUBSCRIBE refused');

@@ -5,7 +5,11 @@ import type { DocumentVersion } from './document-set.ts';
 
 const ROOT = 'http://127.0.0.1/xcap-root';
 
-function input(view: Record<string, string>, notified: Record<string, string>, current: Record<string, DocumentVersion>): NotifyInput {
+function input(
+  view: Record<string, string>,
+  notified: Record<string, string>,
+  current: Record<string, DocumentVersion>,
+): NotifyInput {
   return {
     xcapRoot: ROOT,
     view: new Map(Object.entries(view)),
@@ -19,7 +23,13 @@ function input(view: Record<string, string>, notified: Record<string, string>, c
 
 it('builds a change body without touching what the subscriber holds, and says what it will hold once answered', () => {
   const notified = Object.freeze({ a: 'a1', gone: 'g1', left: 'l1', same: 's1' });
-  const built = changeNotify(input({ a: 'a', gone: 'gone', same: 'same', fresh: 'fresh' }, notified, { a: { etag: 'a2' }, same: { etag: 's1' }, fresh: { etag: 'f1' } }));
+  const built = changeNotify(
+    input({ a: 'a', gone: 'gone', same: 'same', fresh: 'fresh' }, notified, {
+      a: { etag: 'a2' },
+      same: { etag: 's1' },
+      fresh: { etag: 'f1' },
+    }),
+  );
   expect(notified).toEqual({ a: 'a1', gone: 'g1', left: 'l1', same: 's1' });
   expect(built.notified).toEqual({ a: 'a2', same: 's1', fresh: 'f1' });
   const docs = parseXcapDiff(built.body).documents.map((d) => [d.sel, d.previousEtag, d.newEtag]);
@@ -34,7 +44,10 @@ it('builds a change body without touching what the subscriber holds, and says wh
 
 it('builds the full state of the existing documents only, and an empty change body when nothing differs', () => {
   const full = fullStateNotify(input({ a: 'x/a', b: 'x/b' }, {}, { a: { etag: 'a1' } }));
-  expect(parseXcapDiff(full.body)).toMatchObject({ xcapRoot: ROOT, documents: [{ sel: 'x/a', newEtag: 'a1' }] });
+  expect(parseXcapDiff(full.body)).toMatchObject({
+    xcapRoot: ROOT,
+    documents: [{ sel: 'x/a', newEtag: 'a1' }],
+  });
   expect(full.notified).toEqual({ a: 'a1' });
   const none = changeNotify(input({ a: 'x/a' }, { a: 'a1' }, { a: { etag: 'a1' } }));
   expect([none.documents, parseXcapDiff(none.body).documents]).toEqual([0, []]);

@@ -34,7 +34,8 @@ export interface BuiltNotify {
   documents: number;
 }
 
-const plainDiff = (change: DocumentChange, patching: boolean): DocumentDiff => diffDocument(change, { patching });
+const plainDiff = (change: DocumentChange, patching: boolean): DocumentDiff =>
+  diffDocument(change, { patching });
 
 /**
  * Full state (RFC 5875 clause 4.4; RFC 6665 clause 4.2.1.1): one `<document sel new-etag>` per

@@ -24,14 +24,16 @@ export interface SubscribeBody {
 /** The access token and the listed URIs of a SUBSCRIBE's body parts. @throws SubscribeRefusal */
 export function readSubscribeBody(parts: readonly BodyPart[], maxResources = MAX_RESOURCES): SubscribeBody {
   const info = findPart(parts, MCPTT_INFO_CONTENT_TYPE);
-  if (info === undefined) throw new SubscribeRefusal('no-access-token', `the SUBSCRIBE carries no ${MCPTT_INFO_CONTENT_TYPE} part`);
+  if (info === undefined)
+    throw new SubscribeRefusal('no-access-token', `the SUBSCRIBE carries no ${MCPTT_INFO_CONTENT_TYPE} part`);
   let accessToken: string | undefined;
   try {
     accessToken = accessTokenOf(parseMcpttInfo(info.body));
   } catch (err) {
     throw new SubscribeRefusal('malformed-mcptt-info', (err as Error).message);
   }
-  if (!accessToken) throw new SubscribeRefusal('no-access-token', 'mcptt-info has no clear-text <mcptt-access-token>');
+  if (!accessToken)
+    throw new SubscribeRefusal('no-access-token', 'mcptt-info has no clear-text <mcptt-access-token>');
   const list = findPart(parts, RESOURCE_LISTS_CONTENT_TYPE);
   let uris: string[] = [];
   if (list !== undefined) {
@@ -41,13 +43,18 @@ export function readSubscribeBody(parts: readonly BodyPart[], maxResources = MAX
       throw new SubscribeRefusal('malformed-resource-list', (err as Error).message);
     }
   }
-  if (uris.length > maxResources) throw new SubscribeRefusal('too-many-resources', `${uris.length} URIs, at most ${maxResources}`);
+  if (uris.length > maxResources)
+    throw new SubscribeRefusal('too-many-resources', `${uris.length} URIs, at most ${maxResources}`);
   return { uris, accessToken };
 }
 
 /** A listed URI resolved against the XCAP root. */
 export type SubscribedResource =
-  | { kind: 'document'; uri: XcapUri; /** the URI relative to the XCAP root, without leading "/" */ path: string }
+  | {
+      kind: 'document';
+      uri: XcapUri;
+      /** the URI relative to the XCAP root, without leading "/" */ path: string;
+    }
   /** RFC 5875 clause 4.3: a directory URI (ending in "/"), relative to the XCAP root. */
   | { kind: 'directory'; path: string };
 
@@ -55,7 +62,8 @@ export type SubscribedResource =
 export function resolveSubscribedUri(uri: string, xcapRoot: string): SubscribedResource {
   let path: string;
   if (/^[a-z][a-z0-9+.-]*:/i.test(uri)) {
-    if (!uri.startsWith(`${xcapRoot}/`)) throw new SubscribeRefusal('not-authorized', `${uri} is not under this server's XCAP root ${xcapRoot}`);
+    if (!uri.startsWith(`${xcapRoot}/`))
+      throw new SubscribeRefusal('not-authorized', `${uri} is not under this server's XCAP root ${xcapRoot}`);
     path = uri.slice(xcapRoot.length + 1);
   } else path = uri.replace(/^\/+/, '');
   if (path.endsWith('/')) return { kind: 'directory', path };
@@ -66,6 +74,7 @@ export function resolveSubscribedUri(uri: string, xcapRoot: string): SubscribedR
     throw new SubscribeRefusal('not-a-document', `${uri}: ${(err as Error).message}`);
   }
   // Element and attribute subscriptions (RFC 5875 clause 4.3) are not offered: our own choice.
-  if (parsed.nodeSelector !== undefined) throw new SubscribeRefusal('not-a-document', `only whole documents can be subscribed: ${uri}`);
+  if (parsed.nodeSelector !== undefined)
+    throw new SubscribeRefusal('not-a-document', `only whole documents can be subscribed: ${uri}`);
   return { kind: 'document', uri: parsed, path };
 }

@@ -8,7 +8,12 @@
  * shutdown: never per NOTIFY of a fan-out.
  */
 import type { Database, Subscription } from '@mcx/db';
-import { XCAP_DIFF_EVENT, type SubscriptionRecord, type SubscriptionStore, type TransportProtocol } from '@mcx/sip';
+import {
+  XCAP_DIFF_EVENT,
+  type SubscriptionRecord,
+  type SubscriptionStore,
+  type TransportProtocol,
+} from '@mcx/sip';
 import type { XcapDiffSubscriptionState } from './state.ts';
 
 type Rec = SubscriptionRecord<XcapDiffSubscriptionState>;
@@ -27,19 +32,29 @@ interface ResourcesColumn {
 }
 
 const isStringRecord = (v: unknown): v is Record<string, string> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  Object.values(v).every((x) => typeof x === 'string');
 
 function encode(r: Rec): { resources: string; notifiedEtags: string } {
   const { documents, collection, patching, notified } = r.state;
   return {
-    resources: JSON.stringify({ documents, collection, patching, eventParams: r.eventParams } satisfies ResourcesColumn),
+    resources: JSON.stringify({
+      documents,
+      collection,
+      patching,
+      eventParams: r.eventParams,
+    } satisfies ResourcesColumn),
     // `notifiedEtags`: selector → the ETag the subscriber holds.
     notifiedEtags: JSON.stringify(notified),
   };
 }
 
 /** The state of a row, undefined when the row holds another layout. */
-function decode(row: Subscription): { state: XcapDiffSubscriptionState; eventParams: Record<string, string> } | undefined {
+function decode(
+  row: Subscription,
+): { state: XcapDiffSubscriptionState; eventParams: Record<string, string> } | undefined {
   let resources: Partial<ResourcesColumn> | null;
   let notified: unknown;
   try {
@@ -50,8 +65,17 @@ function decode(row: Subscription): { state: XcapDiffSubscriptionState; eventPar
   }
   if (typeof resources !== 'object' || resources === null || Array.isArray(resources)) return undefined;
   const { documents, collection, patching, eventParams } = resources;
-  if (!isStringRecord(documents) || typeof collection !== 'boolean' || typeof patching !== 'boolean' || !isStringRecord(notified)) return undefined;
-  return { state: { documents, collection, patching, notified }, eventParams: isStringRecord(eventParams) ? eventParams : {} };
+  if (
+    !isStringRecord(documents) ||
+    typeof collection !== 'boolean' ||
+    typeof patching !== 'boolean' ||
+    !isStringRecord(notified)
+  )
+    return undefined;
+  return {
+    state: { documents, collection, patching, notified },
+    eventParams: isStringRecord(eventParams) ? eventParams : {},
+  };
 }
 
 export class PrismaXcapDiffSubscriptionStore implements XcapDiffSubscriptionStore {
@@ -81,7 +105,11 @@ export class PrismaXcapDiffSubscriptionStore implements XcapDiffSubscriptionStor
       state: 'active',
       expiresAt: new Date(record.expiresAt),
     };
-    await this.db.prisma.subscription.upsert({ where: { id: record.id }, create: { id: record.id, ...data }, update: data });
+    await this.db.prisma.subscription.upsert({
+      where: { id: record.id },
+      create: { id: record.id, ...data },
+      update: data,
+    });
   }
 
   /**
@@ -117,7 +145,9 @@ export class PrismaXcapDiffSubscriptionStore implements XcapDiffSubscriptionStor
    * (RFC 6665 clause 4.1.2.2).
    */
   async loadAll(): Promise<Rec[]> {
-    const rows = await this.db.prisma.subscription.findMany({ where: { server: this.server, event: XCAP_DIFF_EVENT } });
+    const rows = await this.db.prisma.subscription.findMany({
+      where: { server: this.server, event: XCAP_DIFF_EVENT },
+    });
     const out: Rec[] = [];
     for (const row of rows) {
       const decoded = decode(row);

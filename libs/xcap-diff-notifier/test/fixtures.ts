@@ -3,7 +3,12 @@
  * with revocations, an access-token verifier, and a UE that subscribes over real SIP on loopback.
  */
 import { TokenError } from '@mcx/auth';
-import { mcpttInfoWithAccessToken, resourceListsOf, serializeMcpttInfo, serializeResourceLists } from '@mcx/documents';
+import {
+  mcpttInfoWithAccessToken,
+  resourceListsOf,
+  serializeMcpttInfo,
+  serializeResourceLists,
+} from '@mcx/documents';
 import {
   buildMultipart,
   MCPTT_INFO_CONTENT_TYPE,
@@ -27,7 +32,8 @@ export const BOB = 'sip:bob@example.net';
 
 export const docOf = (user: string, name: string) => `test-docs/users/${user}/${name}`;
 export const GLOBAL_DOC = 'test-docs/global/shared.xml';
-export const bodyWith = (value: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<doc xmlns="urn:example:test"><setting>${value}</setting><padding>${'x'.repeat(400)}</padding></doc>\n`;
+export const bodyWith = (value: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<doc xmlns="urn:example:test"><setting>${value}</setting><padding>${'x'.repeat(400)}</padding></doc>\n`;
 
 /** Documents in memory; `collection` holds, per user, the selectors `test-docs/groups/` shows it. */
 export class MemoryDocuments implements XcapDocumentSet {
@@ -112,10 +118,28 @@ export interface TestUe {
 }
 
 /** One SUBSCRIBE as a UE sends it (TS 24.484 clause 6.3.13.2.2): resource-lists (if `uris`) + mcptt-info (if `token`). */
-export async function subscribeUe(ue: SipEndpoint, notifierUri: string, opts: { token?: string; uris?: readonly string[]; eventParams?: Record<string, string> }): Promise<TestUe> {
+export async function subscribeUe(
+  ue: SipEndpoint,
+  notifierUri: string,
+  opts: { token?: string; uris?: readonly string[]; eventParams?: Record<string, string> },
+): Promise<TestUe> {
   const parts = [
-    ...(opts.uris ? [{ contentType: RESOURCE_LISTS_CONTENT_TYPE, body: serializeResourceLists(resourceListsOf(opts.uris)) }] : []),
-    ...(opts.token ? [{ contentType: MCPTT_INFO_CONTENT_TYPE, body: serializeMcpttInfo(mcpttInfoWithAccessToken(opts.token)) }] : []),
+    ...(opts.uris
+      ? [
+          {
+            contentType: RESOURCE_LISTS_CONTENT_TYPE,
+            body: serializeResourceLists(resourceListsOf(opts.uris)),
+          },
+        ]
+      : []),
+    ...(opts.token
+      ? [
+          {
+            contentType: MCPTT_INFO_CONTENT_TYPE,
+            body: serializeMcpttInfo(mcpttInfoWithAccessToken(opts.token)),
+          },
+        ]
+      : []),
   ];
   const mp = buildMultipart(parts);
   const notifies: IncomingNotify[] = [];
@@ -140,7 +164,10 @@ export function sipEndpoint(): Promise<SipEndpoint> {
 }
 
 /** Polls until `check` is truthy (the test timeout bounds it; no timing assertion). */
-export async function waitFor<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  what = 'condition',
+): Promise<T> {
   for (let i = 0; i < 2000; i++) {
     const v = await check();
     if (v) return v;

@@ -4,8 +4,25 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SipEndpoint } from '@mcx/sip';
 import { parseXcapDiff } from '@mcx/xcap';
-import { createXcapDiffNotifier, type SelForm, type XcapDiffNotifier, type XcapDocumentSet } from '../src/index.ts';
-import { ALICE, BOB, bodyWith, docOf, GLOBAL_DOC, MemoryDocuments, PathPolicy, sipEndpoint, subscribeUe, tokens, waitFor } from './fixtures.ts';
+import {
+  createXcapDiffNotifier,
+  type SelForm,
+  type XcapDiffNotifier,
+  type XcapDocumentSet,
+} from '../src/index.ts';
+import {
+  ALICE,
+  BOB,
+  bodyWith,
+  docOf,
+  GLOBAL_DOC,
+  MemoryDocuments,
+  PathPolicy,
+  sipEndpoint,
+  subscribeUe,
+  tokens,
+  waitFor,
+} from './fixtures.ts';
 
 const XCAP_ROOT = 'http://127.0.0.1:8080/xcap-root';
 const ALICE_TOKEN = `token-of:${ALICE}`;
@@ -18,7 +35,15 @@ let notifier: XcapDiffNotifier;
 let uri: string;
 
 function start(sel: SelForm = 'relative'): void {
-  notifier = createXcapDiffNotifier({ endpoint: server, xcapRoot: XCAP_ROOT, documents: docs, policy, tokens, warnAgent: 'notifier.example.net', sel });
+  notifier = createXcapDiffNotifier({
+    endpoint: server,
+    xcapRoot: XCAP_ROOT,
+    documents: docs,
+    policy,
+    tokens,
+    warnAgent: 'notifier.example.net',
+    sel,
+  });
 }
 
 beforeEach(async () => {
@@ -41,9 +66,14 @@ describe('refusals', () => {
     start();
     docs.put(docOf(ALICE, 'a.xml'), bodyWith('1'));
     docs.put(docOf(BOB, 'b.xml'), bodyWith('1'));
-    const s = await subscribeUe(ue, uri, { token: ALICE_TOKEN, uris: [docOf(ALICE, 'a.xml'), docOf(BOB, 'b.xml')] });
+    const s = await subscribeUe(ue, uri, {
+      token: ALICE_TOKEN,
+      uris: [docOf(ALICE, 'a.xml'), docOf(BOB, 'b.xml')],
+    });
     expect([s.response.status, s.response.reason]).toEqual([403, 'Forbidden - Not Authorized For Document']);
-    expect(s.response.headers.get('warning')).toBe(`399 notifier.example.net "not-authorized: ${ALICE} may not read ${docOf(BOB, 'b.xml')}"`);
+    expect(s.response.headers.get('warning')).toBe(
+      `399 notifier.example.net "not-authorized: ${ALICE} may not read ${docOf(BOB, 'b.xml')}"`,
+    );
     expect(notifier.size).toBe(0);
   });
 
@@ -61,11 +91,27 @@ describe('refusals', () => {
 
   it('answers 400 for a URI that names an element, and for a SUBSCRIBE without a list where the set offers no default collection', async () => {
     start();
-    const element = await subscribeUe(ue, uri, { token: ALICE_TOKEN, uris: [`${GLOBAL_DOC}/~~/doc/setting`] });
-    expect([element.response.status, element.response.reason]).toEqual([400, 'Bad Request - Not An XCAP Document URI']);
+    const element = await subscribeUe(ue, uri, {
+      token: ALICE_TOKEN,
+      uris: [`${GLOBAL_DOC}/~~/doc/setting`],
+    });
+    expect([element.response.status, element.response.reason]).toEqual([
+      400,
+      'Bad Request - Not An XCAP Document URI',
+    ]);
     await notifier.close();
-    const withoutCollection: XcapDocumentSet = { peek: (s) => docs.peek(s), onChange: (l) => docs.onChange(l) };
-    notifier = createXcapDiffNotifier({ endpoint: server, xcapRoot: XCAP_ROOT, documents: withoutCollection, policy, tokens, warnAgent: 'notifier.example.net' });
+    const withoutCollection: XcapDocumentSet = {
+      peek: (s) => docs.peek(s),
+      onChange: (l) => docs.onChange(l),
+    };
+    notifier = createXcapDiffNotifier({
+      endpoint: server,
+      xcapRoot: XCAP_ROOT,
+      documents: withoutCollection,
+      policy,
+      tokens,
+      warnAgent: 'notifier.example.net',
+    });
     const noList = await subscribeUe(ue, uri, { token: ALICE_TOKEN });
     expect([noList.response.status, noList.response.reason]).toEqual([400, 'Bad Request - No Resource List']);
   });
@@ -93,7 +139,11 @@ describe('NOTIFY', () => {
     const a = docOf(ALICE, 'a.xml');
     const first = docs.put(a, bodyWith('1'));
     const patched = await subscribeUe(ue, uri, { token: ALICE_TOKEN, uris: [a, docOf(ALICE, 'later.xml')] });
-    const plain = await subscribeUe(ue, uri, { token: ALICE_TOKEN, uris: [a], eventParams: { 'diff-processing': 'no-patching' } });
+    const plain = await subscribeUe(ue, uri, {
+      token: ALICE_TOKEN,
+      uris: [a],
+      eventParams: { 'diff-processing': 'no-patching' },
+    });
     await waitFor(() => patched.notifies.length === 1 && plain.notifies.length === 1, 'initial NOTIFYs');
     const second = docs.put(a, bodyWith('2'));
     await waitFor(() => patched.notifies.length === 2 && plain.notifies.length === 2, 'change NOTIFYs');
@@ -101,10 +151,14 @@ describe('NOTIFY', () => {
     expect(withPatch.map((d) => [d.sel, d.previousEtag, d.newEtag])).toEqual([[a, first, second]]);
     expect(withPatch[0]!.patch?.length).toBeGreaterThan(0);
     const withoutPatch = lastDiff(plain.notifies).documents;
-    expect(withoutPatch.map((d) => [d.previousEtag, d.newEtag, d.patch])).toEqual([[first, second, undefined]]);
+    expect(withoutPatch.map((d) => [d.previousEtag, d.newEtag, d.patch])).toEqual([
+      [first, second, undefined],
+    ]);
     const created = docs.put(docOf(ALICE, 'later.xml'), bodyWith('new'));
     await waitFor(() => patched.notifies.length === 3, 'NOTIFY of the created document');
-    expect(lastDiff(patched.notifies).documents.map((d) => [d.sel, d.previousEtag, d.newEtag])).toEqual([[docOf(ALICE, 'later.xml'), undefined, created]]);
+    expect(lastDiff(patched.notifies).documents.map((d) => [d.sel, d.previousEtag, d.newEtag])).toEqual([
+      [docOf(ALICE, 'later.xml'), undefined, created],
+    ]);
     expect(plain.notifies).toHaveLength(2);
   });
 
@@ -117,8 +171,13 @@ describe('NOTIFY', () => {
     policy.revoked.add(`${ALICE} ${a}`);
     docs.touch(a);
     const final = await waitFor(() => s.notifies[1], 'final NOTIFY');
-    expect([final.subscriptionState.state, final.subscriptionState.reason]).toEqual(['terminated', 'rejected']);
-    expect(parseXcapDiff(final.body).documents.map((d) => [d.sel, d.previousEtag, d.newEtag])).toEqual([[a, etag, undefined]]);
+    expect([final.subscriptionState.state, final.subscriptionState.reason]).toEqual([
+      'terminated',
+      'rejected',
+    ]);
+    expect(parseXcapDiff(final.body).documents.map((d) => [d.sel, d.previousEtag, d.newEtag])).toEqual([
+      [a, etag, undefined],
+    ]);
     await waitFor(() => notifier.size === 0, 'subscription removed');
   });
 
@@ -126,20 +185,40 @@ describe('NOTIFY', () => {
     const a = docOf(ALICE, 'a.xml');
     const etag = docs.put(a, bodyWith('1'));
     const server2 = await sipEndpoint();
-    const pathNotifier = createXcapDiffNotifier({ endpoint: server2, xcapRoot: XCAP_ROOT, documents: docs, policy: new PathPolicy(), tokens, warnAgent: 'notifier.example.net' });
+    const pathNotifier = createXcapDiffNotifier({
+      endpoint: server2,
+      xcapRoot: XCAP_ROOT,
+      documents: docs,
+      policy: new PathPolicy(),
+      tokens,
+      warnAgent: 'notifier.example.net',
+    });
     policy = new PathPolicy(docs);
     start();
     try {
       const onlyExisting = await subscribeUe(ue, uri, { token: ALICE_TOKEN, uris: [a] });
-      const byPathSub = await subscribeUe(ue, server2.uri('udp', 'notifier'), { token: ALICE_TOKEN, uris: [a] });
-      await waitFor(() => onlyExisting.notifies.length === 1 && byPathSub.notifies.length === 1, 'initial NOTIFYs');
+      const byPathSub = await subscribeUe(ue, server2.uri('udp', 'notifier'), {
+        token: ALICE_TOKEN,
+        uris: [a],
+      });
+      await waitFor(
+        () => onlyExisting.notifies.length === 1 && byPathSub.notifies.length === 1,
+        'initial NOTIFYs',
+      );
       docs.delete(a);
       const gone = await waitFor(() => onlyExisting.notifies[1], 'final NOTIFY');
-      expect([gone.subscriptionState.state, gone.subscriptionState.reason]).toEqual(['terminated', 'noresource']);
-      expect(parseXcapDiff(gone.body).documents.map((d) => [d.sel, d.previousEtag, d.newEtag])).toEqual([[a, etag, undefined]]);
+      expect([gone.subscriptionState.state, gone.subscriptionState.reason]).toEqual([
+        'terminated',
+        'noresource',
+      ]);
+      expect(parseXcapDiff(gone.body).documents.map((d) => [d.sel, d.previousEtag, d.newEtag])).toEqual([
+        [a, etag, undefined],
+      ]);
       const deleted = await waitFor(() => byPathSub.notifies[1], 'deletion NOTIFY');
       expect(deleted.subscriptionState.state).toBe('active');
-      expect(parseXcapDiff(deleted.body).documents.map((d) => [d.sel, d.previousEtag, d.newEtag])).toEqual([[a, etag, undefined]]);
+      expect(parseXcapDiff(deleted.body).documents.map((d) => [d.sel, d.previousEtag, d.newEtag])).toEqual([
+        [a, etag, undefined],
+      ]);
       expect(pathNotifier.size).toBe(1);
     } finally {
       await pathNotifier.close();
@@ -154,7 +233,8 @@ describe('NOTIFY', () => {
     const listed = await subscribeUe(ue, uri, { token: ALICE_TOKEN, uris: ['test-docs/groups/'] });
     const byDefault = await subscribeUe(ue, uri, { token: ALICE_TOKEN });
     await waitFor(() => listed.notifies.length === 1 && byDefault.notifies.length === 1, 'initial NOTIFYs');
-    for (const s of [listed, byDefault]) expect(lastDiff(s.notifies).documents.map((d) => [d.sel, d.newEtag])).toEqual([[g1, before]]);
+    for (const s of [listed, byDefault])
+      expect(lastDiff(s.notifies).documents.map((d) => [d.sel, d.newEtag])).toEqual([[g1, before]]);
     expect(notifier.list().map((s) => [s.subscriber, s.collection, s.documents])).toEqual([
       [ALICE, true, [g1]],
       [ALICE, true, [g1]],
@@ -163,11 +243,15 @@ describe('NOTIFY', () => {
     const g2 = docOf(BOB, 'group-2.xml');
     const joined = docs.put(g2, bodyWith('2'), [ALICE]);
     await waitFor(() => listed.notifies.length === 2, 'NOTIFY of the joined document');
-    expect(lastDiff(listed.notifies).documents.map((d) => [d.sel, d.previousEtag, d.newEtag])).toEqual([[g2, undefined, joined]]);
+    expect(lastDiff(listed.notifies).documents.map((d) => [d.sel, d.previousEtag, d.newEtag])).toEqual([
+      [g2, undefined, joined],
+    ]);
     docs.delete(g1);
     await waitFor(() => listed.notifies.length === 3, 'NOTIFY of the deleted document');
     const left = listed.notifies[2]!;
     expect(left.subscriptionState.state).toBe('active');
-    expect(parseXcapDiff(left.body).documents.map((d) => [d.sel, d.previousEtag, d.newEtag])).toEqual([[g1, before, undefined]]);
+    expect(parseXcapDiff(left.body).documents.map((d) => [d.sel, d.previousEtag, d.newEtag])).toEqual([
+      [g1, before, undefined],
+    ]);
   });
 });

@@ -6,8 +6,22 @@ import type { Database } from '@mcx/db';
 import { openTestDatabase } from '@mcx/db/testing';
 import type { SipEndpoint } from '@mcx/sip';
 import { parseXcapDiff } from '@mcx/xcap';
-import { createXcapDiffNotifier, PrismaXcapDiffSubscriptionStore, type XcapDiffNotifier } from '../src/index.ts';
-import { ALICE, bodyWith, docOf, MemoryDocuments, PathPolicy, sipEndpoint, subscribeUe, tokens, waitFor } from './fixtures.ts';
+import {
+  createXcapDiffNotifier,
+  PrismaXcapDiffSubscriptionStore,
+  type XcapDiffNotifier,
+} from '../src/index.ts';
+import {
+  ALICE,
+  bodyWith,
+  docOf,
+  MemoryDocuments,
+  PathPolicy,
+  sipEndpoint,
+  subscribeUe,
+  tokens,
+  waitFor,
+} from './fixtures.ts';
 
 const XCAP_ROOT = 'http://127.0.0.1:8080/xcap-root';
 
@@ -61,11 +75,15 @@ it('saves what the UE holds after the answered full-state NOTIFY, restores the d
     expect(await restarted.restore()).toBe(1);
     const n = await waitFor(() => s.notifies[1], 'NOTIFY of the missed change');
     expect(n.subscriptionState.state).toBe('active');
-    expect(parseXcapDiff(n.body).documents.map((d) => [d.sel, d.previousEtag, d.newEtag])).toEqual([[a, held, missed]]);
+    expect(parseXcapDiff(n.body).documents.map((d) => [d.sel, d.previousEtag, d.newEtag])).toEqual([
+      [a, held, missed],
+    ]);
 
     const live = docs.put(a, bodyWith('3'));
     await waitFor(() => s.notifies[2], 'NOTIFY after the restart');
-    expect(parseXcapDiff(s.notifies[2]!.body).documents.map((d) => [d.previousEtag, d.newEtag])).toEqual([[missed, live]]);
+    expect(parseXcapDiff(s.notifies[2]!.body).documents.map((d) => [d.previousEtag, d.newEtag])).toEqual([
+      [missed, live],
+    ]);
   } finally {
     await restarted?.close();
     await notifier.close();
@@ -79,9 +97,20 @@ it('drops a stored row of another layout instead of restoring a subscription it 
   const store = new PrismaXcapDiffSubscriptionStore(db, 'layout-test');
   await db.prisma.subscription.create({
     data: {
-      server: 'layout-test', event: 'xcap-diff', callId: 'c-old', remoteTag: 'r', localTag: 'l', subscriber: ALICE,
-      remoteUri: ALICE, localUri: 'sip:cms@example.net', remoteTarget: 'sip:alice@127.0.0.1:5062', transport: 'udp',
-      resources: JSON.stringify(['test-docs/global/shared.xml']), notifiedEtags: '{"notified":{}}', state: 'active', expiresAt: new Date(Date.now() + 3600_000),
+      server: 'layout-test',
+      event: 'xcap-diff',
+      callId: 'c-old',
+      remoteTag: 'r',
+      localTag: 'l',
+      subscriber: ALICE,
+      remoteUri: ALICE,
+      localUri: 'sip:cms@example.net',
+      remoteTarget: 'sip:alice@127.0.0.1:5062',
+      transport: 'udp',
+      resources: JSON.stringify(['test-docs/global/shared.xml']),
+      notifiedEtags: '{"notified":{}}',
+      state: 'active',
+      expiresAt: new Date(Date.now() + 3600_000),
     },
   });
   expect(await store.loadAll()).toEqual([]);
