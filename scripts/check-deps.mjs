@@ -14,9 +14,8 @@
  *   - an external package declared by a workspace package with "*" must be pinned by the root
  *     package.json (our convention: the root pins versions, workspaces declare "*").
  *
- * Our own choice of rules, so that a package says what it needs. An undeclared external package
- * is an error (exit 1); an undeclared workspace package (@mcx/*) is printed as a warning only:
- * npm links every workspace and Nx derives the build order from the imports themselves.
+ * Our own choice of rules, so that a package says what it needs: any undeclared package, external
+ * or a workspace package (@mcx/*), is an error (exit 1), so the Nx graph and npm agree with the code.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -172,8 +171,7 @@ export function describe(f) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = join(dirname(fileURLToPath(import.meta.url)), '..');
   const findings = findUndeclared(root);
-  for (const f of findings.filter((f) => f.workspace)) console.warn(`warning: ${describe(f)}`);
-  const errors = findings.filter((f) => !f.workspace);
+  const errors = findings;
   if (errors.length > 0) {
     for (const f of errors) console.error(describe(f));
     console.error(
