@@ -71,8 +71,30 @@ describe('service authorization in the primary MC system (TS 24.379 clause 7)', 
   it('caps Expires at the maximum, and de-registers with Expires: 0', async () => {
     const r = await register(mcsA, info(home.accessToken), { expires: 999_999 });
     expect(r.headers.get('expires')).toBe('3600');
-    expect((await register(mcsA, undefined, { expires: 0 })).status).toBe(200);
+    expect((await register(mcsA, info(home.accessToken), { expires: 0 })).status).toBe(200);
     expect(mcsA.registrations().filter((x) => x.contact.includes('ue-alice') && !x.contact.includes('tcp'))).toEqual([]);
+  });
+
+  it('refuses a de-registration without a valid access token with 403 and a Warning, and keeps the binding', async () => {
+    expect((await register(mcsA, info(home.accessToken))).status).toBe(200);
+    const aliceUdp = () => mcsA.registrations().filter((x) => x.mcpttId === ALICE && x.contact.includes('ue-alice') && !x.contact.includes('tcp'));
+    expect(aliceUdp()).toHaveLength(1);
+    const anonymous = await register(mcsA, undefined, { expires: 0 });
+    expect([anonymous.status, anonymous.reason]).toEqual([403, 'Forbidden - No mcptt-info']);
+    expect(warning(anonymous)).toMatch(/^399 \S+ "no-mcptt-info: /);
+    const [h, p, s] = home.accessToken.split('.');
+    const tampered = await register(mcsA, info(`${h}.${p}.${s!.slice(0, -4)}AAAA`), { expires: 0 });
+    expect([tampered.status, tampered.reason]).toEqual([403, 'Forbidden - Invalid Access Token']);
+    expect(aliceUdp()).toHaveLength(1);
+  });
+
+  it("a de-registration with another user's token drops only that user's bindings, never alice's", async () => {
+    expect((await register(mcsA, info(home.accessToken))).status).toBe(200);
+    const bob = await fx.loginA('bob');
+    expect((await register(mcsA, info(bob.accessToken), { expires: 0 })).status).toBe(200);
+    expect(mcsA.registrations().filter((x) => x.mcpttId === ALICE && x.contact.includes('ue-alice') && !x.contact.includes('tcp'))).toHaveLength(1);
+    expect((await register(mcsA, info(home.accessToken), { expires: 0 })).status).toBe(200);
+    expect(mcsA.registrations().filter((x) => x.mcpttId === ALICE && x.contact.includes('ue-alice') && !x.contact.includes('tcp'))).toEqual([]);
   });
 
   it('refuses a REGISTER without mcptt-info with 403 and a reason', async () => {

@@ -50,6 +50,7 @@ export async function startFixture(): Promise<Fixture> {
     ecosystem: labEcosystem({
       users: [
         { username: 'alice', password: PASSWORD, home: 'mcx-a', profiles },
+        { username: 'bob', password: PASSWORD, home: 'mcx-a', profiles },
         { username: 'dave', password: PASSWORD, home: 'mcx-b', profiles },
       ],
       groups: [],

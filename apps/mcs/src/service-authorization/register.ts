@@ -37,6 +37,8 @@ export type Decision =
 
 interface Binding {
   contact: string;
+  /** `Contact: *` (RFC 3261 clause 10.2.2: with Expires 0, all bindings of the user). */
+  wildcard: boolean;
   expires: number;
 }
 
@@ -61,7 +63,8 @@ function readBinding(req: IncomingRequest, defaultExpires: number): Binding {
   } catch {
     expires = undefined;
   }
-  return { contact: contact || parseNameAddr(m.headers.get('from') ?? '<sip:anonymous@invalid>').uri, expires: expires ?? defaultExpires };
+  const wildcard = contactValue?.trim() === '*';
+  return { wildcard, contact: contact || parseNameAddr(m.headers.get('from') ?? '<sip:anonymous@invalid>').uri, expires: expires ?? defaultExpires };
 }
 
 export async function handleAuthorizationRequest(ctx: AuthorizationContext, req: IncomingRequest): Promise<void> {
@@ -70,8 +73,13 @@ export async function handleAuthorizationRequest(ctx: AuthorizationContext, req:
   try {
     const binding = readBinding(req, config.maxExpires);
     if (binding.expires === 0) {
-      // De-registration (RFC 3261 clause 10.2.2): the token-derived identity is not needed to drop a binding of this contact.
-      for (const r of ctx.table.list()) if (r.contact === binding.contact) ctx.table.remove(r.mcpttId, r.contact);
+      // De-registration (RFC 3261 clause 10.2.2) is authorized like any REGISTER (TS 24.379 clause
+      // 7.3, TS 24.484): it drops only bindings of the MC user its access token names.
+      const { accessToken } = readMcpttInfo(req.message);
+      const token = await verifyAccessToken(ctx.verifier, accessToken);
+      for (const r of ctx.table.find(token.mcpttId!)) {
+        if (binding.wildcard || r.contact === binding.contact) ctx.table.remove(r.mcpttId, r.contact);
+      }
       ctx.onDecision?.({ outcome: 'deregistered', method, contact: binding.contact });
       req.respond(200, 'OK', { headers: { Expires: '0' } });
       return;

@@ -44,13 +44,11 @@ export async function register(
     Expires: String(expires),
     'P-Preferred-Service': 'urn:urn-7:3gpp-service.ims.icsi.mcptt',
   };
-  let body: string | undefined;
-  if (expires > 0) {
-    if (!session.tokens) throw new StepError(step, 'no access token', false);
-    const info = mcpttInfoWithAccessToken(session.tokens.accessToken);
-    if (options.migration) info.params.other = [migrationElement(options.migration)];
-    body = serializeMcpttInfo(info);
-  }
+  // The MCS authorizes a de-registration (Expires 0) like any REGISTER (TS 24.379 clause 7.3): it carries the token too.
+  if (!session.tokens) throw new StepError(step, 'no access token', false);
+  const info = mcpttInfoWithAccessToken(session.tokens.accessToken);
+  if (options.migration) info.params.other = [migrationElement(options.migration)];
+  const body = serializeMcpttInfo(info);
   let target;
   try {
     target = host.route(session.mcsPsi);
