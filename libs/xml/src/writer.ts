@@ -83,6 +83,12 @@ function printElement(el: OutElement, parent: Scope, depth: number, lines: strin
   for (const [p, ns] of rootDecls) decls += ` xmlns:${p}="${escapeAttr(ns)}"`;
   for (const [p, ns] of Object.entries(el.declarations ?? {})) {
     if (rootDecls.some(([rp]) => rp === p)) continue;
+    if (p === 'xml' || ns === XML_NS) {
+      // Namespaces in XML 1.0 clause 3: `xml` is bound by definition to XML_NS, which must not
+      // be bound to any other prefix; strict parsers (libxml2, expat) reject such a declaration.
+      if (p === 'xml' && ns === XML_NS) continue;
+      throw new Error(`cannot declare xmlns:${p}="${ns}": the xml prefix and its namespace are reserved`);
+    }
     if (scope.prefixes === parent.prefixes) scope.prefixes = new Map(parent.prefixes);
     for (const [k, v] of scope.prefixes) if (v === p) scope.prefixes.delete(k);
     scope.prefixes.set(ns, p);

@@ -6,13 +6,19 @@
  * positions (RFC 5261 clause 4.1), computed for the state in which each operation applies.
  */
 import type { Document, Element, Node, Text, Comment } from '@xmldom/xmldom';
-import { escapeText, isNamespaceDeclaration, serializeNode, serializeStandalone } from '@mcx/xml';
+import { escapeText, isNamespaceDeclaration, serializeNode, serializeStandalone, XML_NS } from '@mcx/xml';
 import { nodeKind } from './patch-selector.ts';
 import { XCAP_DIFF_NAMESPACE, type PatchOperation } from './xcap-diff.ts';
 
 /** Patch generation gave up (root or prolog changed, or an unselectable node). */
 export class NotPatchable extends Error {}
 
+/**
+ * The prefixes of the namespaces used in selectors, declared on the `<document>` entry. The
+ * XML namespace keeps its own prefix `xml` and is never declared: it is bound by definition
+ * and must not be bound to any other prefix (Namespaces in XML 1.0 clause 3), and the
+ * RFC 5261 selector scope has it (e.g. `@xml:lang` of a user profile `<Name>`).
+ */
 class PrefixTable {
   readonly byNamespace = new Map<string, string>();
   prefixFor(el: Element): string {
@@ -27,6 +33,7 @@ class PrefixTable {
   }
   attributeName(attrNs: string | null, local: string): string {
     if (!attrNs) return local;
+    if (attrNs === XML_NS) return `xml:${local}`;
     let p = this.byNamespace.get(attrNs);
     if (p === undefined) {
       p = `n${this.byNamespace.size + 1}`;
