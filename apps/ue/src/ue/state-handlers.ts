@@ -86,9 +86,15 @@ function migrationAuthorized(ue: HandlerRecord, e: UeEvent): UeState | undefined
   return follow(TRANSITIONS.MIGRATION_AUTHORIZED, ue, e);
 }
 
-/** RETRY_WAIT: a transient failure; the next attempt starts at the first retried step of its procedure. */
+/** A PLMN_SERVED transition ends a failed or pending move: the failure it showed is no longer true. */
+function servedAgain(ue: HandlerRecord, e: UeEvent, to: UeState | undefined): UeState | undefined {
+  if (e.type === 'PLMN_SERVED' && to) ue.error = null;
+  return to;
+}
+
+/** RETRY_WAIT: a transient failure; the next attempt starts at the first retried step of its procedure, or the move is dropped (PLMN_SERVED). */
 function retryWait(ue: HandlerRecord, e: UeEvent): UeState | undefined {
-  return follow(TRANSITIONS.RETRY_WAIT, ue, e);
+  return servedAgain(ue, e, follow(TRANSITIONS.RETRY_WAIT, ue, e));
 }
 
 /** FAILED: not configured anywhere (with the failed step); the next PLMN change configures again. */
@@ -96,9 +102,9 @@ function failed(ue: HandlerRecord, e: UeEvent): UeState | undefined {
   return follow(TRANSITIONS.FAILED, ue, e);
 }
 
-/** MIGRATION_FAILED: still configured in the previous system, which keeps notifying it; the next PLMN change tries again. */
+/** MIGRATION_FAILED: still configured in the previous system, which keeps notifying it; the next PLMN change tries again, or is served there (PLMN_SERVED: STABLE, the failure cleared). */
 function migrationFailed(ue: HandlerRecord, e: UeEvent): UeState | undefined {
-  return follow(TRANSITIONS.MIGRATION_FAILED, ue, e);
+  return servedAgain(ue, e, follow(TRANSITIONS.MIGRATION_FAILED, ue, e));
 }
 
 /** STOPPED: deleted; every event is refused. */

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { UeEvent } from './state-handlers.ts';
 import { StepError, type StepName } from './states.ts';
-import { runProcedure, type Procedure, type RunnerUe, type Step } from './step-runner.ts';
+import { runProcedure, SUPERSEDED, type Procedure, type RunnerUe, type Step } from './step-runner.ts';
 
 interface Ctx {
   log: string[];
@@ -45,6 +45,12 @@ const procedure: Procedure<Ctx> = {
 };
 const retry = { baseMs: 100, capMs: 150, attempts: 2 };
 
+/** The runner's result as the StepError it must be. */
+function failedWith(result: Awaited<ReturnType<typeof runProcedure>>): StepError {
+  expect(result).toBeInstanceOf(StepError);
+  return result as StepError;
+}
+
 describe('runProcedure', () => {
   it('runs the steps in order and dispatches the event of each that names one', async () => {
     const ctx: Ctx = { log: [], failures: {} };
@@ -74,8 +80,8 @@ describe('runProcedure', () => {
     const down = () => new StepError('subscribe-partner-gms', 'no initial NOTIFY', true);
     const ctx: Ctx = { log: [], failures: { 'subscribe-partner-gms': [down(), down(), down()] } };
     const u = ue();
-    const error = await runProcedure(procedure, ctx, u, retry);
-    expect([error?.step, error?.reason]).toEqual(['subscribe-partner-gms', 'no initial NOTIFY']);
+    const error = failedWith(await runProcedure(procedure, ctx, u, retry));
+    expect([error.step, error.reason]).toEqual(['subscribe-partner-gms', 'no initial NOTIFY']);
     expect(u.events.filter((e) => e.type === 'TRANSIENT_FAILURE')).toHaveLength(2);
     expect(ctx.log.filter((l) => l === 'cleanup')).toHaveLength(3);
   });
@@ -83,16 +89,37 @@ describe('runProcedure', () => {
   it('does not retry a definitive failure, and names the step of an unexpected error', async () => {
     const ctx: Ctx = { log: [], failures: { 'migration-token': [new Error('boom')] } };
     const u = ue();
-    const error = await runProcedure(procedure, ctx, u, retry);
-    expect([error?.step, error?.reason, error?.transient]).toEqual(['migration-token', 'boom', false]);
+    const error = failedWith(await runProcedure(procedure, ctx, u, retry));
+    expect([error.step, error.reason, error.transient]).toEqual(['migration-token', 'boom', false]);
     expect(ctx.log).toEqual(['select-partner', 'begin', 'migration-token', 'cleanup']);
     expect(u.slept).toEqual([]);
   });
 
+  it('re-evaluates at each retry: a procedure no longer wanted after the wait is dropped without another attempt', async () => {
+    const down = () => new StepError('token-exchange', 'unreachable', true);
+    const ctx: Ctx = { log: [], failures: { 'token-exchange': [down(), down()] } };
+    let wanted = true;
+    const u = ue();
+    u.sleep = async (ms) => {
+      u.slept.push(ms);
+      wanted = false; // the registered PLMN changed during the wait
+    };
+    expect(await runProcedure(procedure, ctx, u, retry, () => wanted)).toBe(SUPERSEDED);
+    expect(ctx.log).toEqual(['select-partner', 'begin', 'migration-token', 'token-exchange', 'cleanup']);
+    expect([u.slept.length, u.events.map((e) => e.type)]).toEqual([1, ['PARTNER_SELECTED', 'TRANSIENT_FAILURE']]);
+  });
+
+  it('does not wait for a retry that is no longer wanted', async () => {
+    const ctx: Ctx = { log: [], failures: { 'migration-token': [new StepError('migration-token', 'unreachable', true)] } };
+    const u = ue();
+    expect(await runProcedure(procedure, ctx, u, retry, () => false)).toBe(SUPERSEDED);
+    expect([u.slept, ctx.log.filter((l) => l === 'begin')]).toEqual([[], ['begin']]);
+  });
+
   it('a failed preparation step ends the procedure before any attempt', async () => {
     const ctx: Ctx = { log: [], failures: { 'select-partner': [new StepError('select-partner', 'no partner MC system matches', false)] } };
-    const error = await runProcedure(procedure, ctx, ue(), retry);
-    expect([error?.step, error?.reason]).toEqual(['select-partner', 'no partner MC system matches']);
+    const error = failedWith(await runProcedure(procedure, ctx, ue(), retry));
+    expect([error.step, error.reason]).toEqual(['select-partner', 'no partner MC system matches']);
     expect(ctx.log).toEqual(['select-partner']);
   });
 });

@@ -7,7 +7,9 @@
  *
  * Retries are our own choice (docs/ue-host-api.md "RETRY_WAIT"): the `attempt` steps of a
  * procedure are retried together after a transient failure, with capped exponential backoff and
- * jitter, `retry.attempts` times; the `prepare` steps (selections) run once.
+ * jitter, `retry.attempts` times; the `prepare` steps (selections) run once. Before each retry the
+ * UE re-evaluates its situation (`stillWanted`): a procedure the registered PLMN no longer asks for
+ * is dropped ({@link SUPERSEDED}) instead of retried.
  */
 import { classify } from './classify.ts';
 import type { UeEvent } from './state-handlers.ts';
@@ -54,7 +56,7 @@ export interface Procedure<C> {
 export interface RunnerUe {
   dispatch(event: UeEvent): boolean;
   readonly stopped: boolean;
-  /** Waits through the host's scheduler; resolves early when the UE stops. */
+  /** Waits through the host's scheduler; resolves early when the UE stops or its registered PLMN changes. */
   sleep(ms: number): Promise<void>;
 }
 
@@ -86,12 +88,23 @@ export function backoff(retry: RetryPolicy, attempt: number): number {
   return Math.min(retry.capMs, retry.baseMs * 2 ** attempt) * (0.5 + Math.random() / 2);
 }
 
+/** A procedure dropped at a retry: the UE's situation no longer asks for it (the UE stays in RETRY_WAIT until it re-evaluates). */
+export const SUPERSEDED = 'superseded';
+
 /**
  * Runs a procedure's steps in order. Resolves with undefined when every step succeeded, else with
  * the StepError of the step that failed (definitive, or transient after the last attempt); each
- * transient failure before that is a TRANSIENT_FAILURE event (RETRY_WAIT) with its reason.
+ * transient failure before that is a TRANSIENT_FAILURE event (RETRY_WAIT) with its reason. When
+ * `stillWanted` answers false after a transient failure (before or after the wait), it resolves
+ * with {@link SUPERSEDED} without another attempt.
  */
-export async function runProcedure<C>(procedure: Procedure<C>, ctx: C, ue: RunnerUe, retry: RetryPolicy): Promise<StepError | undefined> {
+export async function runProcedure<C>(
+  procedure: Procedure<C>,
+  ctx: C,
+  ue: RunnerUe,
+  retry: RetryPolicy,
+  stillWanted: () => boolean = () => true,
+): Promise<StepError | typeof SUPERSEDED | undefined> {
   try {
     for (const entry of procedure.prepare) await runEntry(entry, ctx, ue);
   } catch (err) {
@@ -113,8 +126,10 @@ export async function runProcedure<C>(procedure: Procedure<C>, ctx: C, ue: Runne
         error: e,
         text: `${procedure.describe(ctx)}: ${e.step} failed (${e.reason}); retry ${attempt + 1}/${retry.attempts} in ${Math.round(delay)} ms`,
       });
+      if (!stillWanted()) return SUPERSEDED;
       await ue.sleep(delay);
       if (ue.stopped) return e;
+      if (!stillWanted()) return SUPERSEDED;
     }
   }
 }

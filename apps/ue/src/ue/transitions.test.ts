@@ -89,6 +89,21 @@ describe('transition table', () => {
     expect([m.state, m.refused]).toEqual(['STOPPED', 2]);
   });
 
+  it('a failed or pending move ends STABLE, its failure cleared, when the PLMN is served where the UE is configured (PLMN_SERVED)', () => {
+    const { m } = machine();
+    walk(m, ['UE_INIT_CONFIG_OBTAINED', 'USER_AUTHENTICATED', 'SERVICE_AUTHORIZED', 'SUBSCRIBED', 'CONFIGURED', 'PARTNER_SELECTED', 'PROFILE_SELECTED']);
+    expect(m.dispatch({ type: 'MIGRATION_FAILED', error: new StepError('token-exchange', 'invalid_grant', false) })).toBe(true);
+    expect([m.state, m.error?.step]).toEqual(['MIGRATION_FAILED', 'token-exchange']);
+    expect(m.dispatch({ type: 'PLMN_SERVED', text: 'registered PLMN 00101 is served by mcx-a' })).toBe(true);
+    expect([m.state, m.error, m.lastEvent?.text]).toEqual(['STABLE', null, 'registered PLMN 00101 is served by mcx-a']);
+    walk(m, ['PARTNER_SELECTED', 'PROFILE_SELECTED']);
+    expect(m.dispatch({ type: 'TRANSIENT_FAILURE', error: new StepError('token-exchange', 'unreachable', true) })).toBe(true);
+    expect(walk(m, ['PLMN_SERVED'])).toEqual(['STABLE']);
+    expect(m.error).toBeNull();
+    // Already STABLE, or in the middle of a procedure: nothing to end.
+    for (const state of ['STABLE', 'UPDATING', 'PARTNER_SELECTED', 'NONE', 'FAILED'] as const) expect(nextState(state, 'PLMN_SERVED'), state).toBeUndefined();
+  });
+
   it('a failure event records its step and reason; the end of a later procedure clears it', () => {
     const { m } = machine();
     expect(m.dispatch({ type: 'TRANSIENT_FAILURE', error: new StepError('ue-init-config', 'unreachable: ECONNREFUSED', true), text: 'retry 1/4' })).toBe(true);

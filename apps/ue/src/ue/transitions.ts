@@ -7,6 +7,11 @@
  * Which procedure runs from which state: online configuration from NONE or FAILED (not configured
  * anywhere); migration and the return home from STABLE (or UPDATING, a NOTIFY being applied) and
  * from MIGRATION_FAILED (still configured in the previous system, TS 24.484 4.2.2.1.2).
+ *
+ * The UE re-evaluates its situation on every registered-PLMN change and before every retry (our
+ * own choice): when the system it is configured in (its primary, or the
+ * partner it migrated to) serves the registered PLMN again, a failed or pending move is over and
+ * it is STABLE there (PLMN_SERVED), without waiting for a restart or the end of the retries.
  */
 import type { UeState } from './states.ts';
 
@@ -29,6 +34,8 @@ export const UE_EVENTS = [
   'TRANSIENT_FAILURE',
   'CONFIGURATION_FAILED',
   'MIGRATION_FAILED',
+  // The registered PLMN is served by the system the UE is configured in: nothing to move, it stays there.
+  'PLMN_SERVED',
   // The UE is deleted.
   'DELETED',
 ] as const;
@@ -119,8 +126,10 @@ export const TRANSITIONS: TransitionTable = {
     MIGRATION_FAILED: 'MIGRATION_FAILED',
     DELETED: 'STOPPED',
   },
-  // Waiting for the next attempt: it starts again at the first retried step of its procedure.
+  // Waiting for the next attempt: it starts again at the first retried step of its procedure, unless
+  // the PLMN changed meanwhile to one the system the UE is configured in serves (the move is dropped).
   RETRY_WAIT: {
+    PLMN_SERVED: 'STABLE',
     UE_INIT_CONFIG_OBTAINED: 'WITH_UE_INIT_CONFIG',
     USER_AUTHENTICATED: 'AUTHENTICATED',
     PARTNER_AUTHENTICATED: 'PARTNER_AUTHENTICATED',
@@ -137,8 +146,10 @@ export const TRANSITIONS: TransitionTable = {
     CONFIGURATION_FAILED: 'FAILED',
     DELETED: 'STOPPED',
   },
-  // Still configured in the previous system (which keeps notifying it): the next PLMN change tries again.
+  // Still configured in the previous system (which keeps notifying it): the next PLMN change tries
+  // again, or, when that system serves the new PLMN, the UE is STABLE there again.
   MIGRATION_FAILED: {
+    PLMN_SERVED: 'STABLE',
     ...FROM_CONFIGURED,
   },
   // Deleted: no event applies.

@@ -26,8 +26,9 @@ import { snapshotOf } from './snapshot.ts';
 import type { UeEvent } from './state-handlers.ts';
 import { UeStateMachine, type HistoryEntry } from './state-machine.ts';
 import { StepError, type UeState } from './states.ts';
-import { runProcedure, type RunnerUe } from './step-runner.ts';
+import { runProcedure, SUPERSEDED, type RunnerUe } from './step-runner.ts';
 import { scheduleRenewal, type RenewalUe } from './token-renewal.ts';
+import { nextState } from './transitions.ts';
 
 export type { UeSnapshot } from '@mcx/ue-host-api';
 
@@ -147,7 +148,7 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
     return this.#queue;
   }
 
-  /** Waits through the host's scheduler; `stop()` ends the wait. */
+  /** Waits through the host's scheduler; `stop()` and a registered-PLMN change end the wait. */
   sleep(ms: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const timer = this.host.endpoint.scheduler.schedule(ms, () => {
@@ -166,9 +167,14 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
     });
   }
 
-  /** The registered PLMN changed (UE command, console, scenario): partner selection / return home. */
+  /**
+   * The registered PLMN changed (UE command, console, scenario): partner selection / return home,
+   * or STABLE again where the UE is configured when that system serves the PLMN. A procedure
+   * waiting for a retry re-evaluates now (step-runner.ts) rather than after its backoff.
+   */
   setPlmn(plmn: string): Promise<void> {
     this.plmn = plmn;
+    this.#wake();
     this.#plmnChangedAt = Date.now();
     this.timings.plmnChangedAt = new Date(this.#plmnChangedAt).toISOString();
     delete this.timings.migrationMs;
@@ -196,11 +202,18 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
     }).then(() => out);
   }
 
+  /** Ends the current `sleep` early. */
+  #wake(): void {
+    const sleep = this.#sleep;
+    this.#sleep = undefined;
+    sleep?.timer.cancel();
+    sleep?.resolve();
+  }
+
   async stop(options: { keepCopies?: boolean } = {}): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
-    this.#sleep?.timer.cancel();
-    this.#sleep?.resolve();
+    this.#wake();
     const sessions = new Set([this.current, this.home].filter((s): s is SystemSession => s !== undefined));
     await Promise.all([...sessions].map((s) => endSession(this.host, this.id, s)));
     this.dispatch({ type: 'DELETED' });
@@ -216,12 +229,30 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
       if (!this.current) return;
     }
     const current = this.current!;
-    if (!this.plmn || plmnsOf(this.home!.initConfig).includes(this.plmn)) {
+    if (this.#servesPlmn('home')) {
       if (current.role === 'partner') await this.#configureHome(); // the return home
+      else this.#served(current);
       return;
     }
-    if (current.role === 'partner' && plmnsOf(current.initConfig).includes(this.plmn)) return;
+    if (current.role === 'partner' && this.#servesPlmn('current')) return this.#served(current);
     await this.#migrate();
+  }
+
+  /** Whether the registered PLMN is one of the home system's (no PLMN counts as home) or of the current system's. */
+  #servesPlmn(which: 'home' | 'current'): boolean {
+    if (which === 'home') return !this.plmn || (this.home !== undefined && plmnsOf(this.home.initConfig).includes(this.plmn));
+    return this.current !== undefined && plmnsOf(this.current.initConfig).includes(this.plmn);
+  }
+
+  /** The system the UE is configured in serves the registered PLMN: a failed or dropped move is over (PLMN_SERVED), STABLE there. */
+  #served(session: SystemSession): void {
+    if (nextState(this.state, 'PLMN_SERVED') === undefined) return; // already STABLE (or UPDATING)
+    this.dispatch({ type: 'PLMN_SERVED', text: `registered PLMN ${this.plmn || '(none)'} is served by ${session.systemId}: configured there` });
+  }
+
+  /** A move dropped at a retry because the PLMN changed: the re-evaluation queued by `setPlmn` decides what follows. */
+  #dropped(what: string): void {
+    this.note(`${what} dropped: the registered PLMN changed to ${this.plmn || '(none)'}`);
   }
 
   #fail(type: 'CONFIGURATION_FAILED' | 'MIGRATION_FAILED', error: StepError): void {
@@ -238,7 +269,9 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
       const system = this.host.system(this.user.home);
       if (!system) return this.#fail(failure, new StepError('ue-init-config', `unknown home system ${this.user.home}`, false));
       const ctx: ConfigurationContext = { ue: this, system, returning };
-      const error = await runProcedure(ONLINE_CONFIGURATION, ctx, this, this.host.config.retry);
+      // The return home is dropped at a retry when the PLMN is no longer a home one; the first configuration is always wanted.
+      const error = await runProcedure(ONLINE_CONFIGURATION, ctx, this, this.host.config.retry, () => !returning || this.#servesPlmn('home'));
+      if (error === SUPERSEDED) return this.#dropped('return home');
       if (error) {
         if (!returning) this.current = undefined;
         return this.#fail(failure, error);
@@ -257,7 +290,9 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
       if (this.#stopped) return;
       const started = this.#plmnChangedAt || Date.now();
       const ctx: MigrationContext = { ue: this, profiles: [] };
-      const error = await runProcedure(MIGRATION, ctx, this, this.host.config.retry);
+      const plmn = this.plmn;
+      const error = await runProcedure(MIGRATION, ctx, this, this.host.config.retry, () => this.plmn === plmn);
+      if (error === SUPERSEDED) return this.#dropped(`migration for PLMN ${plmn}`);
       if (error) return this.#fail('MIGRATION_FAILED', error);
       const session = ctx.session!;
       await this.#moveTo(session);
