@@ -115,7 +115,7 @@ describe('CSC-17 partner sharing', () => {
 
   it('B refuses a user A never shared', async () => {
     expect((await fetch(`${b.cms.httpUrl}/csc5/migrations/${encodeURIComponent(CAROL)}`, { headers: bearer(ADMIN_B) })).status).toBe(404);
-    expect((await fetch(`${b.cms.httpUrl}/csc17/migrations/${encodeURIComponent(CAROL)}`, { method: 'DELETE', headers: bearer(ADMIN_B) })).status).toBe(404);
+    expect((await fetch(`${b.cms.httpUrl}/csc17/migrations/${encodeURIComponent(CAROL)}?home=mcx-a`, { method: 'DELETE', headers: bearer(ADMIN_B) })).status).toBe(404);
     // The partner IdMS was never told about carol: no partner token, hence no access to CMS-B.
     const l = await login(idmss.a.issuer, 'carol');
     const m = await refreshForResource({ issuer: idmss.a.issuer, clientId: UE_CLIENT, refreshToken: l.refreshToken!, resource: idmss.b.issuer });
@@ -131,6 +131,16 @@ describe('CSC-17 partner sharing', () => {
     const wrongCred = await fetch(url, { method: 'PUT', headers: { ...bearer(ADMIN_A), 'content-type': 'application/json' }, body: JSON.stringify({ ...share, homeSystemId: 'mcx-a' }) });
     expect(wrongCred.status).toBe(401);
     expect(b.cms.store.peek(userProfileSelector(CAROL, 1))).toBeUndefined();
+  });
+
+  it("B refuses a revocation of alice's migration that does not name mcx-a, the system that shared her", async () => {
+    const url = `${b.cms.httpUrl}/csc17/migrations/${encodeURIComponent(ALICE)}`;
+    const noHome = await fetch(url, { method: 'DELETE', headers: bearer(ADMIN_B) });
+    expect([noHome.status, ((await noHome.json()) as { error: string }).error]).toEqual([400, 'invalid_request']);
+    const otherSystem = await fetch(`${url}?home=mcx-z`, { method: 'DELETE', headers: bearer(ADMIN_B) });
+    expect([otherSystem.status, ((await otherSystem.json()) as { error: string }).error]).toEqual([403, 'untrusted_home_system']);
+    expect((await fetch(`${b.cms.httpUrl}/csc5/migrations/${encodeURIComponent(ALICE)}`, { headers: bearer(ADMIN_B) })).status).toBe(200);
+    expect(b.cms.store.peek(partnerProfile)).toBeDefined();
   });
 
   it("revoking in A removes the user's migration in B (documents, CSC-5, IdMS) and notifies the UE", async () => {

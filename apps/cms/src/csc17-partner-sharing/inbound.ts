@@ -15,7 +15,8 @@
  *
  * `PUT /csc17/migrations/:mcpttId` body `{ homeSystemId, partnerSystemId, accessProfiles,
  * userProfile: { index, body } }` -> 200 `{ status, profileSelector }`;
- * `DELETE /csc17/migrations/:mcpttId?home=<systemId>` -> 204, or 404 for a user never shared.
+ * `DELETE /csc17/migrations/:mcpttId?home=<systemId>` -> 204; 400 without `home`, 403 when `home` is
+ * not a partner, 404 for a user that system never shared.
  */
 import { Router, json, type Request, type Response } from 'express';
 import { buildUeConfig, parseUserProfile, serializeUeConfig } from '@mcx/documents';
@@ -111,11 +112,15 @@ export function createCsc17Router(o: InboundOptions): Router {
 
   router.delete('/migrations/:mcpttId', async (req: Request, res: Response) => {
     const mcpttId = String(req.params['mcpttId']);
-    const home = typeof req.query['home'] === 'string' ? req.query['home'] : undefined;
+    // Only the primary MC system that shared a user revokes it (TS 23.280 clause 10.1.4.1): the
+    // revocation names that system, which must be a configured partner.
+    const home = typeof req.query['home'] === 'string' ? req.query['home'] : '';
+    if (!home) return problem(res, 400, 'invalid_request', 'the revocation names the home system that shared the user (?home=<systemId>)');
+    if (!o.trustedHomeSystems().includes(home)) return problem(res, 403, 'untrusted_home_system', `${home} is not a partner of ${o.systemId}`);
     const rows = await o.db.prisma.migrationAuthorization.findMany({
-      where: { server: o.serverName, mcpttId, status: 'authorized', ...(home ? { homeSystemId: home } : {}) },
+      where: { server: o.serverName, mcpttId, status: 'authorized', homeSystemId: home },
     });
-    if (rows.length === 0) return problem(res, 404, 'not_found', `no migration authorization for ${mcpttId}`);
+    if (rows.length === 0) return problem(res, 404, 'not_found', `no migration authorization for ${mcpttId} shared by ${home}`);
     for (const r of rows) {
       await o.db.prisma.migrationAuthorization.update({ where: { id: r.id }, data: { status: 'revoked', version: r.version + 1 } });
     }
