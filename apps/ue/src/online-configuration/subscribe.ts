@@ -6,7 +6,10 @@
  *   carries the access token (mcptt-info);
  * - GMS (TS 24.481 clause 6.3.13): one SUBSCRIBE for the collection of the user's groups.
  * The step completes when the SUBSCRIBE got its 2xx and the initial (full-state) NOTIFY was
- * applied (documents fetched).
+ * applied: every document it names is held (fetched, retried when a GET failed transiently). A
+ * document that could not be fetched fails the step (its reason names the GET), so the UE never
+ * becomes STABLE without a document it subscribed to (TS 24.484 4.2.2.1.1 step 4: the CMC
+ * "downloads" the documents before it is configured).
  */
 import { AUID, mcpttInfoWithAccessToken, resourceListsOf, serializeMcpttInfo, serializeResourceLists, SERVICE_CONFIG_DOCUMENT_NAME, userProfileDocumentName } from '@mcx/documents';
 import {
@@ -21,7 +24,7 @@ import {
   type TerminationInfo,
 } from '@mcx/sip';
 import { formatDocumentSelector } from '@mcx/xcap';
-import { sipFailure } from '../ue/classify.ts';
+import { classify, sipFailure } from '../ue/classify.ts';
 import { onNotify, onTerminated, type SyncUe } from '../ue/document-sync.ts';
 import type { HostServices } from '../ue/host-services.ts';
 import type { SystemSession } from '../ue/session.ts';
@@ -54,7 +57,7 @@ export function subscribeDocuments(
   server: 'cms' | 'gms',
   uris: readonly string[],
   step: StepName,
-  onNotify: (n: IncomingNotify) => Promise<void>,
+  onNotify: (n: IncomingNotify) => Promise<unknown>,
   onTerminated: (info: TerminationInfo) => void,
 ): DocumentSubscription {
   const psi = server === 'cms' ? session.cmsPsi : session.gmsPsi;
@@ -90,13 +93,19 @@ export function subscribeDocuments(
         { contentType: MCPTT_INFO_CONTENT_TYPE, body: serializeMcpttInfo(mcpttInfoWithAccessToken(session.tokens?.accessToken ?? '')) },
       ]),
     async onNotify(n) {
+      if (notified) {
+        // A later NOTIFY: a failure was told by document-sync; the next NOTIFY or a sync repairs it.
+        await onNotify(n).catch(() => undefined);
+        return;
+      }
+      notified = true;
       try {
         await onNotify(n);
-      } finally {
-        if (!notified) {
-          notified = true;
-          first();
-        }
+        first();
+      } catch (err) {
+        const e = classify(step, err);
+        // Charged to the subscribing step (the GET ran for it), its reason naming the GET.
+        firstFailed(new StepError(step, e.reason, e.transient));
       }
     },
     onTerminated,

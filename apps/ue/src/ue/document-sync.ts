@@ -3,15 +3,18 @@
  * the NOTIFYs they bring (TS 24.484 clause 6.3.13: "the CMC updates its local document copies";
  * NOTE 2 of clause 4.2.2.1.2: at any time, also in a partner system). A NOTIFY of the current
  * system takes a STABLE UE to UPDATING and back; one of a system being configured (the initial
- * NOTIFY) or left behind changes only the copies.
+ * NOTIFY) or left behind changes only the copies. A document GET that fails transiently is retried
+ * with backoff (synchronize.ts `DocumentRetry`); one that still fails makes `onNotify` throw, so
+ * that the subscribing step fails instead of the UE becoming STABLE without the document.
  */
 import type { IncomingNotify, TerminationInfo } from '@mcx/sip';
 import type { LocalCopies } from '../online-configuration/local-copies.ts';
-import { applyNotify } from '../online-configuration/synchronize.ts';
+import { applyNotify, type DocumentRetry, type NotifyOutcome } from '../online-configuration/synchronize.ts';
 import type { HostServices } from './host-services.ts';
 import type { SystemSession } from './session.ts';
 import type { UeEvent } from './state-handlers.ts';
 import type { UeState } from './states.ts';
+import { backoff } from './step-runner.ts';
 
 /** What document synchronization needs of its UE. */
 export interface SyncUe {
@@ -27,18 +30,35 @@ export interface SyncUe {
   changed(): void;
 }
 
-/** A NOTIFY (xcap-diff): patch or re-fetch the copies it names (online-configuration/synchronize.ts). */
-export async function onNotify(ue: SyncUe, session: SystemSession, server: 'cms' | 'gms', n: IncomingNotify): Promise<void> {
-  if (session.closed || ue.stopped || !n.body) return;
+/** The retry of a document GET for `ue`: the host's retry policy, waiting through the host's scheduler. */
+export function documentRetryOf(ue: SyncUe, server: 'cms' | 'gms', session: SystemSession): DocumentRetry {
+  const policy = ue.host.config.retry;
+  return {
+    attempts: policy.attempts,
+    backoff: (attempt) => backoff(policy, attempt),
+    maxRetryAfterMs: policy.capMs,
+    sleep: (ms) => new Promise<void>((resolve) => void ue.host.endpoint.scheduler.schedule(ms, resolve)),
+    onRetry: (sel, error, delay) => ue.note(`GET ${sel} at the ${server.toUpperCase()} of ${session.systemId} failed (${error.reason}); retry in ${Math.round(delay)} ms`, false),
+  };
+}
+
+/**
+ * A NOTIFY (xcap-diff): patch or re-fetch the copies it names (online-configuration/synchronize.ts).
+ * Resolves with what was done to each document; throws when a document could not be fetched.
+ */
+export async function onNotify(ue: SyncUe, session: SystemSession, server: 'cms' | 'gms', n: IncomingNotify): Promise<NotifyOutcome[]> {
+  if (session.closed || ue.stopped || !n.body) return [];
   // Only a NOTIFY of the system the UE is configured in, while nothing else runs, is an UPDATING.
   let updating = false;
   if (session === ue.current && ue.state === 'STABLE') updating = ue.dispatch({ type: 'NOTIFY_RECEIVED' });
   try {
-    const results = await applyNotify(ue.copies, session, server, n.body, (sel) => ue.note(`local copy ${sel} failed its integrity check: re-fetching`, false));
+    const results = await applyNotify(ue.copies, session, server, n.body, (sel) => ue.note(`local copy ${sel} failed its integrity check: re-fetching`, false), documentRetryOf(ue, server, session));
     const changed = results.filter((r) => r.action !== 'up-to-date');
     if (changed.length) ue.note(`NOTIFY from ${server.toUpperCase()} of ${session.systemId}: ${changed.map((r) => `${r.sel.split('/').pop()} ${r.action}`).join(', ')}`, false);
+    return results;
   } catch (err) {
     ue.note(`NOTIFY from ${server.toUpperCase()} of ${session.systemId} could not be applied: ${(err as Error).message}`, false);
+    throw err;
   } finally {
     if (updating && ue.state === 'UPDATING') ue.dispatch({ type: 'NOTIFY_APPLIED' });
     else ue.changed();
