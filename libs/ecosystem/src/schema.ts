@@ -44,6 +44,16 @@ export const systemSchema = z.object({
   /** Systems whose IdMS tokens this system's IdMS accepts for migration (token exchange). */
   trusts: z.array(id).default([]),
   /**
+   * scrypt cost (N, a power of 2) of the passwords of this system's accounts at its IdMS. Strong
+   * by default (2^15, about 100 ms a login); a lab or a benchmark may lower it (min 2^10). Our choice.
+   */
+  passwordHashCost: z
+    .number()
+    .int()
+    .min(1024)
+    .refine((n) => (n & (n - 1)) === 0, 'scrypt N is a power of 2')
+    .default(2 ** 15),
+  /**
    * Admin credential of the system's IdMS/CMS/GMS admin APIs and of CSC-5/CSC-17
    * (docs/server-contracts.md "Admin credential"). Optional and without default: when the file
    * gives none, the composition generates a secret per data directory.

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startMcSystems } from './compose.ts';
-import { labEcosystem } from './lab-ecosystem.ts';
+import { LAB_SYSTEMS, labEcosystem } from './lab-ecosystem.ts';
 import type { CmsWiring, GmsWiring, IdmsWiring, McsWiring, ServerDeps } from './servers.ts';
 import { adminTokenFile } from './admin-credentials.ts';
 
@@ -132,6 +132,18 @@ describe('startMcSystems', () => {
     const again = await startMcSystems({ ecosystem: labEcosystem(), servers: recorder().servers, dataDir, ephemeralPorts: true });
     expect(again.system('mcx-a').admin.token).toBe(tokenA);
     await again.close();
+  });
+
+  it("hashes each system's passwords with its passwordHashCost unless a scryptCost is given", async () => {
+    const eco = labEcosystem({ systems: [{ ...LAB_SYSTEMS[0]!, passwordHashCost: 2048 }, LAB_SYSTEMS[1]!] });
+    const r = recorder();
+    const systems = await startMcSystems({ ecosystem: eco, servers: r.servers, dataDir: tmp(), ephemeralPorts: true });
+    const costs = (id: string) => (r.seeds[`${id}/idms`] as { accounts: { scryptCost?: number }[] }).accounts.map((a) => a.scryptCost);
+    expect(costs('mcx-a')).toEqual([2048, 2048, 2048]);
+    expect(costs('mcx-b')).toEqual([2 ** 15]);
+    expect([(r.wirings['mcx-a/idms'] as IdmsWiring).scryptCost, (r.wirings['mcx-b/idms'] as IdmsWiring).scryptCost]).toEqual([2048, 2 ** 15]);
+    await systems.close();
+    expect(() => labEcosystem({ systems: [{ ...LAB_SYSTEMS[0]!, passwordHashCost: 3000 }] })).toThrow(/power of 2/);
   });
 
   it('seeds accounts, profiles with partner entries and migration shares from the ecosystem', async () => {

@@ -38,7 +38,7 @@ export interface StartMcSystemsOptions<F extends ServerFactories> {
   throwAwayDatabases?: boolean;
   /** Ignore the file's ports and take free ones (tests, benchmarks). */
   ephemeralPorts?: boolean;
-  /** scrypt cost for seeded passwords (default: the IdMS default, 2^15). */
+  /** scrypt cost of every system's passwords (default: each system's `passwordHashCost`, 2^15 unless the file says otherwise). */
   scryptCost?: number;
   /** SIP timers (tests shorten them). */
   sipTimers?: SipTimers;
@@ -193,7 +193,7 @@ export async function startMcSystems<F extends ServerFactories>(options: StartMc
             clientSecret: introspectionSecret({ id: s.id, adminToken: adminTokenOfSystem(s) }, { id: o.id, adminToken: adminTokenOfSystem(o) }),
           },
         })),
-        ...(options.scryptCost ? { scryptCost: options.scryptCost } : {}),
+        scryptCost: options.scryptCost ?? s.passwordHashCost,
       }))!;
       const cms = await start('cms', {
         systemId: s.id,

@@ -63,8 +63,8 @@ export function groupUriOf(eco: Ecosystem, groupId: string): string {
   return system ? `sip:${groupId}@${system.domain}` : groupId;
 }
 
-/** The accounts of the users homed in `s`. */
-export function accountsOf(eco: Ecosystem, s: SystemConfig, scryptCost?: number): AccountSeed[] {
+/** The accounts of the users homed in `s`, hashed with `scryptCost`, else the system's `passwordHashCost`. */
+export function accountsOf(eco: Ecosystem, s: SystemConfig, scryptCost: number | undefined = s.passwordHashCost): AccountSeed[] {
   return eco.users
     .filter((u) => u.home === s.id)
     .map((u) => ({
