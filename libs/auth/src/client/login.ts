@@ -43,7 +43,7 @@ export async function discoverIdms(issuer: string, clientId: string, allowInsecu
   const insecure = allowInsecure ?? issuer.startsWith('http://');
   return oidc.discovery(new URL(issuer), clientId, { token_endpoint_auth_method: 'none' }, oidc.None(), {
     ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
-    ...(fetchFn ? { [oidc.customFetch]: fetchFn } : {}),
+    ...(fetchFn ? { [oidc.customFetch]: fetchFn as unknown as oidc.CustomFetch } : {}),
   });
 }
 
@@ -57,7 +57,8 @@ export function withFetch(config: oidc.Configuration, fetchFn: typeof fetch | un
   const server = config.serverMetadata();
   const client = config.clientMetadata();
   const copy = new oidc.Configuration(server, client.client_id, client, oidc.None());
-  copy[oidc.customFetch] = fetchFn;
+  // Node's fetch and the DOM lib's differ in type only (e2e compiles with the DOM lib).
+  copy[oidc.customFetch] = fetchFn as unknown as oidc.CustomFetch;
   copy.timeout = config.timeout;
   if (server.issuer.startsWith('http://')) oidc.allowInsecureRequests(copy);
   return copy;
