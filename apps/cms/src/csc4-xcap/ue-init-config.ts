@@ -3,11 +3,11 @@
  * `org.3gpp.mcptt.ue-init-config/global/ue-init-config.xml` is the template (TS 24.484 clause
  * 7.2.1.0: "generated from the master"); the per-UE document
  * `org.3gpp.mcptt.ue-init-config/users/<ue-id>/<ue-id>` (TS 24.484 clause 7.2.1.1 as cited) is
- * generated from it on the first GET, with `<mcptt-UE-id><Instance-ID-URN>` = that UE ID.
+ * generated from it on each GET (not stored), with `<mcptt-UE-id><Instance-ID-URN>` = that UE ID.
  * Both are readable without an access token (the UE needs them to find the IdMS).
  */
 import { AUID, parseUeInitConfig, serializeUeInitConfig } from '@mcx/documents';
-import { EtagMismatch, formatDocumentSelector, type DocumentSelector, type StoredDocument } from '@mcx/xcap';
+import { computeEtag, formatDocumentSelector, type DocumentSelector, type StoredDocument } from '@mcx/xcap';
 import type { CmsDocumentStore } from '../store/document-store.ts';
 
 export const UE_INIT_CONFIG_MASTER_SELECTOR = formatDocumentSelector({ auid: AUID.ueInitConfig, tree: 'global', path: ['ue-init-config.xml'] });
@@ -22,8 +22,14 @@ export function perUeId(d: DocumentSelector): string | undefined {
   return /^[\w.:@%+-]{1,200}$/.test(name) ? name : undefined;
 }
 
-/** Creates the per-UE document from the master when it does not exist yet. */
-export async function ensurePerUeDocument(store: CmsDocumentStore, d: DocumentSelector): Promise<StoredDocument | undefined> {
+/**
+ * The per-UE document: the stored one when the administrator created it, else generated from the
+ * master on each read and never stored (a GET does not write, RFC 9110 clause 9.2.1: anonymous
+ * reads of random UE IDs must not grow the store). Its strong ETag is the hash of the generated
+ * body (RFC 4825 clause 7.11), so it changes exactly when the master does; its version is the
+ * master's.
+ */
+export function perUeDocument(store: CmsDocumentStore, d: DocumentSelector): StoredDocument | undefined {
   const selector = formatDocumentSelector(d);
   const existing = store.peek(selector);
   if (existing) return existing;
@@ -32,10 +38,5 @@ export async function ensurePerUeDocument(store: CmsDocumentStore, d: DocumentSe
   if (ueId === undefined || master === undefined) return undefined;
   const model = parseUeInitConfig(master.body);
   const body = serializeUeInitConfig({ ...model, instanceIdUrn: ueId, mcpttUeId: { instanceIdUrn: [ueId] } });
-  try {
-    return await store.put(selector, body, { ifEtag: null, contentType: MIME, cause: 'generated' });
-  } catch (err) {
-    if (err instanceof EtagMismatch) return store.peek(selector); // generated concurrently
-    throw err;
-  }
+  return { selector, body, etag: computeEtag(body), version: master.version, contentType: MIME, updatedAt: master.updatedAt };
 }

@@ -23,7 +23,7 @@ import { decideGetWithVersion, PROFILE_VERSION_HEADER, UPLOAD_REQUESTED_HEADER }
 import type { CmsDocumentStore } from '../store/document-store.ts';
 import { isAnonymousReadable, mayAccess } from './access-policy.ts';
 import { principalOf, tokenRefusal, type TokenAuthenticator } from './authentication.ts';
-import { ensurePerUeDocument } from './ue-init-config.ts';
+import { perUeDocument } from './ue-init-config.ts';
 
 export interface XcapRootOptions {
   store: CmsDocumentStore;
@@ -114,7 +114,7 @@ export function createXcapRoot(options: XcapRootOptions): Router {
   /** GET/HEAD of a whole document (RFC 4825 clause 7.3) with get-with-version (TS 23.280 10.1.4.3). */
   async function getDocument(req: Request, res: Response, uri: XcapUri, version: number | undefined | 'bad'): Promise<void> {
     const head = req.method.toUpperCase() === 'HEAD';
-    let current = store.peek(uri.documentSelector) ?? (await ensurePerUeDocument(store, uri.document));
+    let current = perUeDocument(store, uri.document);
     if (current === undefined) throw new HttpError(404, 'no such document');
     if (version === 'bad') throw new HttpError(400, 'version must be a number');
     if (version !== undefined) {
