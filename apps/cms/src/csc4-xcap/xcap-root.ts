@@ -35,6 +35,7 @@ export interface XcapRootOptions {
   logger: Logger;
 }
 
+/** Writes an answer; to HEAD with the GET answer's Content-Length and no content (RFC 9110 clauses 9.3.2 and 8.6). */
 function send(res: Response, status: number, headers: Record<string, string>, body?: string, reason?: string): void {
   const buf = body === undefined ? undefined : Buffer.from(body, 'utf8');
   const h: Record<string, string | number> = { ...headers };
@@ -42,7 +43,7 @@ function send(res: Response, status: number, headers: Record<string, string>, bo
   else if (status !== 304) h['content-length'] = 0;
   if (reason) res.writeHead(status, reason, h);
   else res.writeHead(status, h);
-  res.end(buf);
+  res.end(res.req.method === 'HEAD' ? undefined : buf);
 }
 
 function sendError(res: Response, e: HttpError): void {
@@ -113,7 +114,6 @@ export function createXcapRoot(options: XcapRootOptions): Router {
 
   /** GET/HEAD of a whole document (RFC 4825 clause 7.3) with get-with-version (TS 23.280 10.1.4.3). */
   async function getDocument(req: Request, res: Response, uri: XcapUri, version: number | undefined | 'bad'): Promise<void> {
-    const head = req.method.toUpperCase() === 'HEAD';
     let current = perUeDocument(store, uri.document);
     if (current === undefined) throw new HttpError(404, 'no such document');
     if (version === 'bad') throw new HttpError(400, 'version must be a number');
@@ -135,7 +135,7 @@ export function createXcapRoot(options: XcapRootOptions): Router {
     if (decision.kind === 'precondition-failed') throw new HttpError(412, 'precondition failed', { etag: quoteEtag(current.etag) });
     if (decision.uploadRequested) headers[UPLOAD_REQUESTED_HEADER] = 'true';
     headers['content-type'] = current.contentType;
-    send(res, 200, headers, head ? undefined : current.body, decision.uploadRequested ? 'OK (upload requested)' : undefined);
+    send(res, 200, headers, current.body, decision.uploadRequested ? 'OK (upload requested)' : undefined);
   }
 
   router.use(

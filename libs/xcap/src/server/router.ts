@@ -45,13 +45,17 @@ function readBody(req: Request, limit: number): Promise<Uint8Array | 'too-large'
   });
 }
 
+/**
+ * Writes `out`. The answer to HEAD has the header fields of the GET answer, Content-Length
+ * included, and no content (RFC 9110 clauses 9.3.2 and 8.6).
+ */
 function write(res: Response, out: XcapResponse): void {
   const body = out.body === undefined ? undefined : Buffer.from(out.body, 'utf8');
   const headers: Record<string, string | number> = { ...out.headers };
   if (body !== undefined) headers['content-length'] = body.length;
   else if (out.status !== 304) headers['content-length'] = 0;
   res.writeHead(out.status, headers);
-  res.end(body);
+  res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
 export function createXcapRouter(options: XcapRouterOptions): Router {

@@ -17,6 +17,7 @@ import { serializeDocument } from '@mcx/xml';
 import { renderSelection } from '../dom/render-selection.ts';
 import { HttpError } from '../errors/http-error.ts';
 import { XcapError } from '../errors/xcap-error.ts';
+import { checkElementDepth } from './element-depth.ts';
 import { computeEtag, quoteEtag } from '../etag.ts';
 import { XCAP_CAPS_AUID, XCAP_CAPS_MIME, renderXcapCaps } from '../app-usage/xcap-caps.ts';
 import { XCAP_ATTRIBUTE_MIME, XCAP_ELEMENT_MIME, mediaTypeOf } from '../mime.ts';
@@ -38,6 +39,10 @@ export interface XcapRequest {
 export interface XcapResponse {
   status: number;
   headers: Record<string, string>;
+  /**
+   * The content. A HEAD answer carries the body a GET would (RFC 9110 clause 9.3.2): the
+   * transport sends its length as Content-Length (clause 8.6) but not the content.
+   */
   body?: string;
 }
 
@@ -110,9 +115,7 @@ export class XcapService {
       if (usage === undefined) throw new HttpError(404, `no application usage for AUID ${uri.document.auid}`);
       await this.#authorize(usage, uri, req.principal, method === 'GET' || method === 'HEAD' ? 'read' : 'write');
       if (method === 'GET' || method === 'HEAD') {
-        const res = await this.#get(usage, uri, req);
-        if (method === 'HEAD') delete res.body;
-        return res;
+        return await this.#get(usage, uri, req);
       }
       if (method === 'PUT') return await this.#put(usage, uri, req);
       return await this.#delete(usage, uri, req);
@@ -133,9 +136,7 @@ export class XcapService {
     const outcome = evaluatePreconditions(method, req.headers, { etag, exists: true });
     if (outcome.result === 'precondition-failed') throw preconditionFailed(etag);
     if (outcome.result === 'not-modified') return { status: 304, headers: { etag: quoteEtag(etag) } };
-    const res: XcapResponse = { status: 200, headers: { 'content-type': XCAP_CAPS_MIME, etag: quoteEtag(etag) }, body };
-    if (method === 'HEAD') delete res.body;
-    return res;
+    return { status: 200, headers: { 'content-type': XCAP_CAPS_MIME, etag: quoteEtag(etag) }, body };
   }
 
   /** RFC 4825 clause 5.7: the usage's authorization policy. Denied → 403. */
@@ -223,6 +224,7 @@ export class XcapService {
       documentUri: `${req.xcapRoot}/${uri.documentSelector}`,
     };
     // Clause 8.2.2: a document body is checked before anything is stored.
+    if (sel?.terminal?.kind !== 'attribute') checkElementDepth(text, sel === undefined ? 'not-well-formed' : 'not-xml-frag');
     const newDocument = sel === undefined ? parseXmlDocument(text) : undefined;
     const attributeValue = sel?.terminal?.kind === 'attribute' ? parseAttributeBody(text) : undefined;
 

@@ -1,0 +1,64 @@
+// CSC-2 HEAD over the wire: the answer has the GET answer's header fields, Content-Length
+// included, and no content (RFC 9110 clauses 9.3.2 and 8.6; RFC 4825 clause 7.3).
+import { request } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupSelector } from '../src/index.ts';
+import { DOMAIN, mcpttIdOf, startSystem, type System } from './fixture.ts';
+
+let sys: System;
+const FIRE = `sip:fire-1@${DOMAIN}`;
+
+beforeAll(async () => {
+  sys = await startSystem();
+  await sys.gms.seed({
+    groups: [
+      {
+        groupId: 'fire-1',
+        displayName: 'Fire brigade 1',
+        members: [mcpttIdOf('alice'), mcpttIdOf('bob')],
+        priority: 100,
+      },
+    ],
+  });
+});
+afterAll(async () => {
+  await sys?.close();
+});
+
+function raw(
+  method: 'GET' | 'HEAD',
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('GMS XCAP HEAD', () => {
+  it.each([
+    ['a group document', () => groupSelector(FIRE)],
+    ['an element of it', () => `${groupSelector(FIRE)}/~~/group/list-service/display-name`],
+  ])('HEAD of %s: same status, ETag and Content-Length as GET, no content', async (_what, path) => {
+    const url = `${sys.gms.xcapRoot}/${path()}`;
+    const headers = { authorization: `Bearer ${await sys.token('alice')}` };
+    const get = await raw('GET', url, headers);
+    const head = await raw('HEAD', url, headers);
+    expect(get.status).toBe(200);
+    expect(head.status).toBe(200);
+    expect(get.body.length).toBeGreaterThan(0);
+    expect(Number(get.headers['content-length'])).toBe(get.body.length);
+    expect(Number(head.headers['content-length'])).toBe(get.body.length);
+    expect(head.headers['etag']).toBe(get.headers['etag']);
+    expect(head.body.length).toBe(0);
+  });
+});
