@@ -30,9 +30,10 @@ Commands
   scenario run FILE... [--json] [--junit FILE] [--timeout-scale N]
         Run declarative scenarios (YAML) against the running ecosystem, or one they start
         themselves when none runs. Exit 0 only when every expectation held.
-  bench xcap | sip | idms | cms | gms | migration [--ues N] [--json]
-        Benchmarks (numbers, not pass/fail). "migration" brings N UEs online in A and changes all
-        their PLMNs at once.
+  bench xcap | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--json]
+        Benchmarks (numbers, not pass/fail). "migration" boots both systems with N distinct users
+        (passwords hashed at scrypt cost C, default 1024), brings N UEs online in A and changes all
+        their PLMNs at once; --profile writes a V8 CPU profile of the migration phase.
 
 Common options
   --config FILE   ecosystem file (default: $MCX_CONFIG, ./ecosystem.yaml, the repository's)
@@ -61,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
       id: { type: 'string' },
       plmn: { type: 'string' },
       ues: { type: 'string' },
+      'scrypt-cost': { type: 'string' },
+      profile: { type: 'string' },
       'timeout-scale': { type: 'string' },
       help: { type: 'boolean' },
     },

@@ -100,6 +100,27 @@ describe('a failed document GET during the initial NOTIFY', () => {
     expect(fault.gets.map((g) => g.status)).toEqual([503, 503, 200]);
     expect(profiles(ue, 'mcx-b')).toHaveLength(1);
     expect(s.activeProfile).toMatchObject({ system: 'mcx-b', index: 1, name: 'visiting-mcx-b' });
+    // The migration's steps were timed (what `mcx bench migration` reports); the retried GETs count in `/GET`.
+    const steps = s.timings.steps!;
+    expect(Object.keys(steps).sort()).toEqual(
+      [
+        'migration-service-authorization',
+        'migration-token',
+        'select-partner',
+        'select-profile',
+        'subscribe-partner-cms',
+        'subscribe-partner-cms/GET',
+        'subscribe-partner-cms/NOTIFY',
+        'subscribe-partner-cms/SUBSCRIBE',
+        'subscribe-partner-gms',
+        'subscribe-partner-gms/GET',
+        'subscribe-partner-gms/NOTIFY',
+        'subscribe-partner-gms/SUBSCRIBE',
+        'token-exchange',
+      ].sort(),
+    );
+    expect(steps['subscribe-partner-cms/GET']!).toBeGreaterThanOrEqual(fault.gets[2]!.at - fault.gets[0]!.at - 1);
+    expect(steps['subscribe-partner-cms']!).toBeGreaterThanOrEqual(steps['subscribe-partner-cms/GET']!);
   });
 
   it('migration: a partner profile GET that keeps failing ends in MIGRATION_FAILED naming the GET; the UE stays home', async () => {

@@ -27,7 +27,18 @@ export interface UeSnapshot {
   /** The last state transitions, oldest first (at most 30). */
   history: Array<{ at: string; state: UeState; text?: string }>;
   /** Durations of the last procedures (ms), for scenarios and benchmarks. */
-  timings: { configuredMs?: number; migrationMs?: number; plmnChangedAt?: string; configuredAt?: string };
+  timings: {
+    configuredMs?: number;
+    migrationMs?: number;
+    plmnChangedAt?: string;
+    configuredAt?: string;
+    /**
+     * Duration (ms) of each step of the last procedure, by step name (`error.step` names); a
+     * subscribing step is split into `<step>/SUBSCRIBE` (sent → 2xx), `<step>/NOTIFY` (sent → the
+     * initial NOTIFY) and `<step>/GET` (the initial NOTIFY applied: its document GETs).
+     */
+    steps?: Record<string, number>;
+  };
 }
 
 export interface SnapshotDocument {

@@ -1,47 +1,52 @@
 /**
- * `mcx bench migration --ues N [--json]`: N UEs online in A, every PLMN changed at once, per-UE time
- * to "configured in B". Uses the running ecosystem, or boots one (ephemeral ports, temp data dir).
+ * `mcx bench migration --ues N [--scrypt-cost C] [--profile FILE] [--json]`: boots the two MC
+ * systems of the ecosystem file in this process (free ports, a temporary data directory) with N
+ * distinct generated users (bench-ecosystem.ts) hashed at scrypt cost C (default 1024, reported as
+ * `scrypt_cost`), brings N UEs online (one per user), changes every PLMN at once and prints what
+ * it measured (apps/ue/src/bench/migration-bench.ts) as JSON on standard output; progress goes to
+ * standard error. Exit 1 when a UE failed (the reasons are in `failures`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { runMigrationBench } from '@mcx/ue';
-import { readRuntime } from '../ecosystem/runtime-file.ts';
 import { startEcosystem, type RunningEcosystem } from '../ecosystem/ecosystem.ts';
+import { readRuntime } from '../ecosystem/runtime-file.ts';
+import { benchEcosystem, benchUsername } from './bench-ecosystem.ts';
 import { load } from './options.ts';
 
-export async function migrationBench(args: { config?: string; ues: number; json: boolean }): Promise<number> {
+/** The bench's password hash cost: scrypt's lowest sensible N, so that logins do not hide the migration. */
+export const BENCH_SCRYPT_COST = 1024;
+
+export async function migrationBench(args: { config?: string; ues: number; json: boolean; scryptCost?: number; profile?: string }): Promise<number> {
   if (!Number.isInteger(args.ues) || args.ues < 1) throw new Error('--ues takes a positive integer');
+  const scryptCost = args.scryptCost ?? BENCH_SCRYPT_COST;
   const loaded = load(args.config);
-  const progress = (line: string) => (args.json ? process.stderr : process.stdout).write(line + '\n');
+  const progress = (line: string) => process.stderr.write(`${line}\n`);
+  if (readRuntime(loaded.dataDir)) progress('an ecosystem is running: the bench boots its own (it needs its own users) beside it');
+  const { ecosystem, partnerPlmn } = benchEcosystem(loaded.ecosystem, args.ues, scryptCost);
+  const dir = mkdtempSync(join(tmpdir(), 'mcx-bench-'));
   let own: RunningEcosystem | undefined;
-  let dir: string | undefined;
-  let ueHost = readRuntime(loaded.dataDir)?.ueHost;
-  if (!ueHost) {
-    dir = mkdtempSync(join(tmpdir(), 'mcx-bench-'));
-    progress(`no running ecosystem: booting one (data in ${dir})`);
-    own = await startEcosystem({
-      ecosystem: loaded.ecosystem,
-      dataDir: dir,
-      ephemeralPorts: true,
-      startUes: false,
-      console: false,
-      configFile: loaded.file,
-    });
-    ueHost = own.endpoints.ueHost;
-  }
   try {
-    const partner = loaded.ecosystem.systems.find((s) => s.role === 'partner');
+    progress(`booting both MC systems with ${args.ues} users (scrypt cost ${scryptCost}; data in ${dir})`);
+    const t0 = Date.now();
+    own = await startEcosystem({ ecosystem, dataDir: dir, ephemeralPorts: true, startUes: false, console: false, configFile: loaded.file });
+    const setupMs = Date.now() - t0;
+    progress(`ready in ${(setupMs / 1000).toFixed(1)} s`);
     const result = await runMigrationBench({
-      ueHostUrl: ueHost,
+      ueHostUrl: own.endpoints.ueHost,
       n: args.ues,
+      users: Array.from({ length: args.ues }, (_, i) => benchUsername(i)),
+      partnerPlmn,
       progress,
-      ...(partner ? { partnerPlmn: partner.plmns[0]! } : {}),
+      ...(args.profile ? { profile: resolve(args.profile) } : {}),
     });
-    process.stdout.write(args.json ? JSON.stringify(result) + '\n' : `${JSON.stringify(result, null, 2)}\n`);
+    const report = { bench: 'migration', scrypt_cost: scryptCost, setup_ms: setupMs, processes: 1, ...result };
+    process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${JSON.stringify(report, null, 2)}\n`);
+    if (result.failures.length) progress(`${result.failures.length} UE(s) failed:\n${result.failures.map((f) => `  ${f.ue} (${f.user}) ${f.phase}: ${f.state}${f.step ? ` at ${f.step}` : ''}${f.reason ? `: ${f.reason}` : ''}`).join('\n')}`);
     return result.failed === 0 && result.online_failed === 0 ? 0 : 1;
   } finally {
     await own?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -22,15 +22,19 @@ function runNpm(args: string[]): Promise<number> {
 
 export async function benchCommand(
   positionals: string[],
-  values: { config?: string; ues?: string; json?: boolean },
+  values: { config?: string; ues?: string; json?: boolean; 'scrypt-cost'?: string; profile?: string },
 ): Promise<number> {
   const name = positionals[0];
   if (name === 'migration') {
     const { migrationBench } = await import('./bench-migration.ts');
+    const cost = values['scrypt-cost'];
+    if (cost !== undefined && !/^\d+$/.test(cost)) throw new Error('--scrypt-cost takes a power of 2 (1024 or more)');
     return migrationBench({
       config: values.config,
       ues: Number(values.ues ?? 100),
       json: values.json ?? false,
+      ...(cost !== undefined ? { scryptCost: Number(cost) } : {}),
+      ...(values.profile ? { profile: values.profile } : {}),
     });
   }
   const pkg = name ? PACKAGE_BENCHES[name] : undefined;

@@ -1,17 +1,26 @@
 /**
- * The migration benchmark (`mcx bench migration --ues N --json`): N UEs online in the primary
- * system, then every UE's registered PLMN changes at once; per UE the time from its PLMN change
- * to "configured in the partner system" (measured by the UE: timings.migrationMs). Drives a UE
- * host through its control API only, so it works in-process and against a running `mcx up`.
+ * The migration benchmark (`mcx bench migration --ues N`): N UEs, one per user (distinct users,
+ * each with its own profiles, groups and migration authorization, created by the caller), come
+ * online in the primary system; then every UE's registered PLMN changes at once. Per UE the time
+ * from its PLMN change to "configured in the partner system" (measured by the UE:
+ * timings.migrationMs) and the duration of each step of its migration (timings.steps, recorded by
+ * the UE's step runner). Drives a UE host through its control API only.
+ *
+ * CPU, memory and the CPU profile are those of THIS process: the whole ecosystem when the caller
+ * runs it in-process (as `mcx bench migration` does).
  */
+import { loadavg } from 'node:os';
 import { UeHostClient, type UeSnapshot } from '@mcx/ue-host-api';
+import { startCpuProfile, type CpuProfiler } from './cpu-profile.ts';
 
 export interface MigrationBenchOptions {
   /** Control API base URL of the UE host. */
   ueHostUrl: string;
   /** Number of UEs. */
   n: number;
-  /** User the UEs log in as (must be authorized to migrate). Default alice. */
+  /** The users the UEs log in as, UE i as users[i % length]: give N distinct users to measure N users. */
+  users?: string[];
+  /** One user for every UE (when `users` is not given). Default alice. */
   user?: string;
   /** PLMN of the partner system. Default 00102. */
   partnerPlmn?: string;
@@ -23,30 +32,121 @@ export interface MigrationBenchOptions {
   cleanup?: boolean;
   /** Called with progress lines. */
   progress?: (line: string) => void;
+  /** Write a V8 CPU profile (.cpuprofile) of this process during the migration phase to this file. */
+  profile?: string;
+}
+
+/** p50 and p99 of a duration (ms) over the UEs that have it. */
+export interface Percentiles {
+  p50: number;
+  p99: number;
+  /** UEs that recorded it. */
+  n: number;
+}
+
+export interface BenchFailure {
+  ue: string;
+  user: string;
+  phase: 'online' | 'migration';
+  state: string;
+  step?: string;
+  reason?: string;
 }
 
 export interface MigrationBenchResult {
   ues: number;
+  /** Distinct users the UEs logged in as. */
+  users: number;
   ok: number;
   failed: number;
   /** Wall time from the PLMN changes to the last UE done (ms). */
   wall_ms: number;
+  /** Migrations completed per second of wall time. */
+  rate_per_s: number;
   p50_ms: number;
   p99_ms: number;
   max_ms: number;
-  /** Time to bring the N UEs online in the primary system (ms). */
+  /** CPU time (user + system) of this process during the migration phase, divided by N (ms). */
+  cpu_ms_per_migration: number;
+  /** Time to bring the N UEs online in the primary system (ms), and the rate. */
   online_ms: number;
+  online_rate_per_s: number;
   online_failed: number;
-  /** Peak RSS of this process while the bench ran (bytes; the UE host's when in-process). */
+  /** Peak RSS of this process during the run (sampled every 100 ms). */
   peak_rss_bytes: number;
-  failures: Record<string, number>;
+  /** Per step of the migration, over the migrated UEs (ms). */
+  steps: Record<string, Percentiles>;
+  /** Per step of the online configuration, over the UEs that came online (ms). */
+  online_steps: Record<string, Percentiles>;
+  /** os.loadavg() when the bench started. */
+  loadavg_before: number[];
+  /** The CPU profile written (when asked). */
+  profile?: { file: string; bytes: number };
+  failures: BenchFailure[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+function percentiles(values: number[]): Percentiles {
+  const sorted = values.sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), n: sorted.length };
+}
+
+/** What the report calls each step (TS 24.484 4.2.2.1.1 / 4.2.2.1.2.1 steps, `timings.steps` names); the concurrent CMS and GMS subscriptions count by the slower. */
+const MIGRATION_STEPS: Record<string, string[]> = {
+  select_partner: ['select-partner'],
+  select_profile: ['select-profile'],
+  token: ['migration-token'],
+  exchange: ['token-exchange'],
+  register: ['migration-service-authorization'],
+  subscribe: ['subscribe-partner-cms/SUBSCRIBE', 'subscribe-partner-gms/SUBSCRIBE'],
+  first_notify: ['subscribe-partner-cms/NOTIFY', 'subscribe-partner-gms/NOTIFY'],
+  gets: ['subscribe-partner-cms/GET', 'subscribe-partner-gms/GET'],
+  subscriptions: ['subscribe-partner-cms', 'subscribe-partner-gms'],
+};
+
+const ONLINE_STEPS: Record<string, string[]> = {
+  ue_init_config: ['ue-init-config'],
+  login: ['login'],
+  register: ['service-authorization'],
+  subscribe: ['subscribe-cms/SUBSCRIBE', 'subscribe-gms/SUBSCRIBE'],
+  first_notify: ['subscribe-cms/NOTIFY', 'subscribe-gms/NOTIFY'],
+  gets: ['subscribe-cms/GET', 'subscribe-gms/GET'],
+  subscriptions: ['subscribe-cms', 'subscribe-gms'],
+};
+
+function stepTable(ues: readonly UeSnapshot[], names: Record<string, string[]>, total?: (u: UeSnapshot) => number | undefined): Record<string, Percentiles> {
+  const out: Record<string, Percentiles> = {};
+  const sumOf = (steps: Record<string, number>) =>
+    Object.entries(names)
+      .filter(([k]) => !['subscribe', 'first_notify', 'gets'].includes(k))
+      .reduce((sum, [, keys]) => sum + Math.max(0, ...keys.map((k) => steps[k] ?? 0)), 0);
+  for (const [label, keys] of Object.entries(names)) {
+    const values = ues.flatMap((u) => {
+      const steps = u.timings.steps ?? {};
+      const got = keys.map((k) => steps[k]).filter((v): v is number => v !== undefined);
+      return got.length ? [Math.max(...got)] : [];
+    });
+    if (values.length) out[label] = percentiles(values);
+  }
+  if (total) {
+    // What the steps do not account for: waiting for a procedure slot of the host, leaving the previous system.
+    const other = ues.flatMap((u) => {
+      const t = total(u);
+      return t === undefined || !u.timings.steps ? [] : [Math.max(0, Math.round(t - sumOf(u.timings.steps)))];
+    });
+    if (other.length) out['other'] = percentiles(other);
+  }
+  return out;
+}
+
+function failureOf(u: UeSnapshot, phase: BenchFailure['phase']): BenchFailure {
+  return { ue: u.id, user: u.user, phase, state: u.state, ...(u.error ? { step: u.error.step, reason: u.error.reason } : {}) };
 }
 
 export async function runMigrationBench(o: MigrationBenchOptions): Promise<MigrationBenchResult> {
@@ -54,61 +154,83 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
   const prefix = o.prefix ?? `bench${Date.now().toString(36)}`;
   const timeout = o.timeoutMs ?? 600_000;
   const say = o.progress ?? (() => undefined);
-  let peak = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 100);
+  const users = o.users?.length ? o.users : [o.user ?? 'alice'];
+  const loadavgBefore = loadavg().map((x) => Math.round(x * 100) / 100);
+  let peak = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 100);
   const mine = async () => (await client.listUes(`${prefix}-`)).filter((u) => u.id.startsWith(`${prefix}-`));
-  async function until(done: (u: UeSnapshot) => boolean, what: string): Promise<UeSnapshot[]> {
+  async function until(done: (u: UeSnapshot) => boolean, what: string, t0: number): Promise<UeSnapshot[]> {
     const deadline = Date.now() + timeout;
     for (;;) {
       const list = await mine();
       const finished = list.filter(done).length;
-      say(`${what}: ${finished}/${list.length}`);
-      if (finished === list.length) return list;
-      if (Date.now() > deadline) return list;
+      const s = (Date.now() - t0) / 1000;
+      say(`${what}: ${finished}/${list.length} after ${s.toFixed(1)} s (${(finished / Math.max(s, 0.001)).toFixed(0)}/s)`);
+      if (finished === list.length || Date.now() > deadline) return list;
       await sleep(Math.min(1000, 100 + o.n));
     }
   }
+  let profiler: CpuProfiler | undefined;
   try {
     const t0 = Date.now();
-    await client.createBulk({ count: o.n, user: o.user ?? 'alice', prefix });
-    const online = await until((u) => u.state === 'STABLE' || u.state === 'FAILED', 'online');
+    await client.createBulk({ count: o.n, users, prefix });
+    const online = await until((u) => u.state === 'STABLE' || u.state === 'FAILED', 'online', t0);
     const onlineMs = Date.now() - t0;
     const ready = online.filter((u) => u.state === 'STABLE');
-    const homeSystem = ready[0]?.system;
+    const readyIds = new Set(ready.map((u) => u.id));
+    const homeOf = new Map(ready.map((u) => [u.id, u.system]));
+
+    if (o.profile) profiler = await startCpuProfile(o.profile);
+    const cpu0 = process.cpuUsage();
     const t1 = Date.now();
-    await client.changePlmnBulk({ ids: ready.map((u) => u.id), plmn: o.partnerPlmn ?? '00102' });
+    await client.changePlmnBulk({ ids: [...readyIds], plmn: o.partnerPlmn ?? '00102' });
     const after = await until(
-      (u) => u.state === 'FAILED' || u.state === 'MIGRATION_FAILED' || (u.state === 'STABLE' && u.system !== homeSystem && u.timings.migrationMs !== undefined) || !ready.some((r) => r.id === u.id),
+      (u) =>
+        !readyIds.has(u.id) ||
+        u.state === 'FAILED' ||
+        u.state === 'MIGRATION_FAILED' ||
+        (u.state === 'STABLE' && u.system !== homeOf.get(u.id) && u.timings.migrationMs !== undefined),
       'migrated',
+      t1,
     );
     const wall = Date.now() - t1;
-    const moved = after.filter((u) => ready.some((r) => r.id === u.id));
+    const cpu = process.cpuUsage(cpu0);
+    const written = profiler ? await profiler.stop() : undefined;
+    profiler = undefined;
+    if (o.profile) say(`CPU profile of the migration phase: ${o.profile}`);
+
+    const moved = after.filter((u) => readyIds.has(u.id));
     const ok = moved.filter((u) => u.state === 'STABLE' && u.migrated);
+    const okIds = new Set(ok.map((u) => u.id));
     const times = ok.map((u) => u.timings.migrationMs ?? 0).sort((a, b) => a - b);
-    const failures: Record<string, number> = {};
-    for (const u of [...after.filter((x) => !ok.includes(x))]) {
-      const key = u.error ? `${u.state} ${u.error.step}: ${u.error.reason.slice(0, 80)}` : u.state;
-      failures[key] = (failures[key] ?? 0) + 1;
-    }
+    const failures = [...online.filter((u) => !readyIds.has(u.id)).map((u) => failureOf(u, 'online')), ...moved.filter((u) => !okIds.has(u.id)).map((u) => failureOf(u, 'migration'))];
     if (o.cleanup ?? true) {
-      for (let i = 0; i < after.length; i += 20) {
-        await Promise.all(after.slice(i, i + 20).map((u) => client.deleteUe(u.id)));
-      }
+      say(`removing ${after.length} UEs`);
+      for (let i = 0; i < after.length; i += 50) await Promise.all(after.slice(i, i + 50).map((u) => client.deleteUe(u.id)));
     }
     return {
       ues: o.n,
+      users: new Set(online.map((u) => u.user)).size,
       ok: ok.length,
       failed: o.n - ok.length,
       wall_ms: wall,
+      rate_per_s: Math.round((ok.length / Math.max(wall / 1000, 0.001)) * 10) / 10,
       p50_ms: percentile(times, 50),
       p99_ms: percentile(times, 99),
       max_ms: times[times.length - 1] ?? 0,
+      cpu_ms_per_migration: Math.round(((cpu.user + cpu.system) / 1000 / o.n) * 100) / 100,
       online_ms: onlineMs,
+      online_rate_per_s: Math.round((ready.length / Math.max(onlineMs / 1000, 0.001)) * 10) / 10,
       online_failed: online.length - ready.length,
       peak_rss_bytes: peak,
+      steps: stepTable(ok, MIGRATION_STEPS, (u) => u.timings.migrationMs),
+      online_steps: stepTable(ready, ONLINE_STEPS, (u) => u.timings.configuredMs),
+      loadavg_before: loadavgBefore,
+      ...(o.profile && written !== undefined ? { profile: { file: o.profile, bytes: written } } : {}),
       failures,
     };
   } finally {
     clearInterval(sampler);
+    await profiler?.stop().catch(() => undefined);
   }
 }

@@ -59,6 +59,8 @@ export function subscribeDocuments(
   step: StepName,
   onNotify: (n: IncomingNotify) => Promise<unknown>,
   onTerminated: (info: TerminationInfo) => void,
+  /** Told the duration of each phase: `SUBSCRIBE` (sent → 2xx), `NOTIFY` (sent → initial NOTIFY), `GET` (initial NOTIFY applied). */
+  phase: (name: 'SUBSCRIBE' | 'NOTIFY' | 'GET', ms: number) => void = () => undefined,
 ): DocumentSubscription {
   const psi = server === 'cms' ? session.cmsPsi : session.gmsPsi;
   if (!psi) throw new StepError(step, `the UE initial configuration of ${session.systemId} names no ${server.toUpperCase()} PSI`, false);
@@ -76,6 +78,8 @@ export function subscribeDocuments(
     firstFailed = reject;
   });
   let notified = false;
+  const sent = performance.now();
+  const since = (t: number) => Math.round((performance.now() - t) * 10) / 10;
   const handle = subscribe({
     endpoint: host.endpoint,
     uri: psi,
@@ -99,8 +103,11 @@ export function subscribeDocuments(
         return;
       }
       notified = true;
+      phase('NOTIFY', since(sent));
+      const arrived = performance.now();
       try {
         await onNotify(n);
+        phase('GET', since(arrived));
         first();
       } catch (err) {
         const e = classify(step, err);
@@ -112,6 +119,7 @@ export function subscribeDocuments(
   });
   handle.ready.then(
     (res) => {
+      phase('SUBSCRIBE', since(sent));
       if (res.status < 200 || res.status >= 300) firstFailed(sipFailure(step, res));
     },
     (err: unknown) => firstFailed(new StepError(step, String(err), true)),
@@ -144,6 +152,9 @@ export async function subscribeServer(ue: SyncUe, session: SystemSession, server
     step,
     (n) => onNotify(ue, session, server, n),
     (info) => onTerminated(ue, session, server, info),
+    (name, ms) => {
+      if (ue.timings?.steps) ue.timings.steps[`${step}/${name}`] = ms;
+    },
   );
   session[server] = sub.handle;
   await sub.initial;

@@ -28,6 +28,8 @@ export interface SyncUe {
   note(text: string, notify?: boolean): void;
   /** Something changed that a snapshot shows. */
   changed(): void;
+  /** Per-step durations of the procedure running (ue/step-runner.ts); a subscription adds its phases. */
+  readonly timings?: { steps?: Record<string, number> };
 }
 
 /** The retry of a document GET for `ue`: the host's retry policy, waiting through the host's scheduler. */

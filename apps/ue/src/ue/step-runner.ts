@@ -58,6 +58,8 @@ export interface RunnerUe {
   readonly stopped: boolean;
   /** Waits through the host's scheduler; resolves early when the UE stops or its registered PLMN changes. */
   sleep(ms: number): Promise<void>;
+  /** Where the duration of each step of the last procedure is recorded (ms by step name; benchmarks read it). */
+  readonly timings?: { steps?: Record<string, number> };
 }
 
 export interface RetryPolicy {
@@ -66,20 +68,23 @@ export interface RetryPolicy {
   attempts: number;
 }
 
-async function runStep<C>(step: Step<C>, ctx: C): Promise<StepDone | undefined> {
+async function runStep<C>(step: Step<C>, ctx: C, ue: RunnerUe): Promise<StepDone | undefined> {
+  const started = performance.now();
   try {
     return await step.run(ctx);
   } catch (err) {
     throw classify(step.name, err);
+  } finally {
+    if (ue.timings?.steps) ue.timings.steps[step.name] = Math.round((performance.now() - started) * 10) / 10;
   }
 }
 
 async function runEntry<C>(entry: ProcedureStep<C>, ctx: C, ue: RunnerUe): Promise<void> {
   let done: StepDone | undefined;
   if ('concurrently' in entry) {
-    await Promise.all(entry.concurrently.map((s) => runStep(s, ctx)));
+    await Promise.all(entry.concurrently.map((s) => runStep(s, ctx, ue)));
     done = entry.done(ctx);
-  } else done = await runStep(entry, ctx);
+  } else done = await runStep(entry, ctx, ue);
   if (done) ue.dispatch({ type: done.event, text: done.text });
 }
 
@@ -105,6 +110,7 @@ export async function runProcedure<C>(
   retry: RetryPolicy,
   stillWanted: () => boolean = () => true,
 ): Promise<StepError | typeof SUPERSEDED | undefined> {
+  if (ue.timings) ue.timings.steps = {};
   try {
     for (const entry of procedure.prepare) await runEntry(entry, ctx, ue);
   } catch (err) {
