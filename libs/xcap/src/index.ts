@@ -46,6 +46,7 @@ export { EtagMismatch, type DocumentStore, type StoredDocument, type PutOptions,
 export { InMemoryDocumentStore } from './store/memory-store.ts';
 export { XcapService, DEFAULT_MAX_BODY_BYTES, type XcapRequest, type XcapResponse, type XcapServiceOptions } from './server/xcap-service.ts';
 export { createXcapRouter, type XcapRouterOptions } from './server/router.ts';
+export { checkElementDepth, elementDepth, MAX_ELEMENT_DEPTH } from './server/element-depth.ts';
 export type { XcapChangeEvent } from './server/change-event.ts';
 export {
   XCAP_DIFF_NAMESPACE,

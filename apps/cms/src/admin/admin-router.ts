@@ -8,8 +8,8 @@
  * `/admin/documents/org.3gpp.mcptt.user-profile/users/sip:alice@mcx-a.example.net/mcptt-user-profile-1.xml`.
  */
 import { Router, json, text, type Request, type Response } from 'express';
-import { parseUserProfile } from '@mcx/documents';
-import { EtagMismatch, HttpError, parseEntityTagList, parseXcapUri, quoteEtag, type XcapUri } from '@mcx/xcap';
+import { parseUserProfile, serializeUeInitConfig, type UeInitConfig } from '@mcx/documents';
+import { checkElementDepth, EtagMismatch, HttpError, parseEntityTagList, parseXcapUri, quoteEtag, XcapError, type XcapUri } from '@mcx/xcap';
 import { z } from 'zod';
 import { profileIdentityViolation, validationIssue } from '../csc4-xcap/application-usages.ts';
 import { MIME, migrationProfileSelector, userPrefix } from '../csc4-xcap/document-uris.ts';
@@ -18,6 +18,7 @@ import type { CmsSeed, SeedResult, SeedUser } from '../seed/seed.ts';
 import { buildSeedProfile } from '../seed/seed.ts';
 import type { CmsDocumentStore } from '../store/document-store.ts';
 import { adminBearer } from '@mcx/auth';
+import { errorCodeOf, requestBodyErrors } from './request-errors.ts';
 
 export interface AdminOptions {
   adminToken: string;
@@ -47,13 +48,60 @@ const userSchema = z.object({
   displayName: z.string().optional(),
   organization: z.string().optional(),
   profiles: z.array(profileSchema).min(1),
-  partners: z.array(z.object({ systemId: z.string(), name: z.string().optional(), ueInitConfig: z.any() })).optional(),
+  partners: z.array(z.object({ systemId: z.string(), name: z.string().optional(), ueInitConfig: z.custom<UeInitConfig>(isUeInitConfig, 'not a UE initial configuration') })).optional(),
   migrateTo: z.array(z.object({ systemId: z.string(), profile: profileSchema, accessProfiles: z.array(z.number().int()).optional() })).optional(),
+});
+/** A partner's UE initial configuration model is one the document codec can write. */
+function isUeInitConfig(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    serializeUeInitConfig(value as UeInitConfig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const endpointSchema = z.object({ xcapRoot: z.string().min(1), sipUri: z.string().min(1) });
+/** `POST /admin/seed`: the fields CmsSeed reads (seed/seed.ts), checked before anything is written. */
+const seedSchema = z.object({
+  system: z.object({
+    systemId: z.string().min(1),
+    domain: z.string().min(1),
+    plmns: z.object({ hplmn: z.string().min(1), vplmns: z.array(z.string()).optional() }),
+    idms: z.object({ authEndpoint: z.string().min(1), tokenEndpoint: z.string().min(1) }),
+    cms: endpointSchema,
+    gms: endpointSchema,
+    kmsUri: z.string().optional(),
+    httpProxy: z.string().optional(),
+    mcsUri: z.string().min(1),
+    protection: z.object({ integrity: z.boolean(), confidentiality: z.boolean() }).optional(),
+    withOffNetwork: z.boolean().optional(),
+  }),
+  serviceConfig: z
+    .object({
+      domain: z.string().min(1),
+      signallingProtection: z.object({ confidentiality: z.boolean(), integrity: z.boolean() }).optional(),
+      withOffNetwork: z.boolean().optional(),
+    })
+    .optional(),
+  users: z.array(userSchema),
 });
 const migrationSchema = z.object({ partnerSystemId: z.string().min(1), profile: profileSchema, accessProfiles: z.array(z.number().int().min(0).max(255)).default([]) });
 
 function problem(res: Response, status: number, error: string, detail: string): void {
   res.status(status).json({ error, detail });
+}
+
+/** A document body nesting elements deeper than the XCAP engine accepts (RFC 4825 clause 11.2 condition). */
+function depthIssue(body: string): string | null {
+  try {
+    checkElementDepth(body);
+    return null;
+  } catch (err) {
+    if (err instanceof XcapError) return err.message;
+    throw err;
+  }
 }
 
 function documentUri(req: Request): XcapUri {
@@ -84,6 +132,8 @@ export function createAdminRouter(o: AdminOptions): Router {
   documents.put('/{*any}', text({ type: () => true, limit: '2mb' }), async (req, res) => {
     const uri = documentUri(req);
     const body = typeof req.body === 'string' ? req.body : '';
+    const tooDeep = depthIssue(body);
+    if (tooDeep) return problem(res, 409, 'not-well-formed', tooDeep);
     const issue = validationIssue(uri.document.auid, body);
     if (issue) return problem(res, 409, 'schema-validation-error', issue);
     if (uri.document.auid === 'org.3gpp.mcptt.user-profile') {
@@ -144,9 +194,9 @@ export function createAdminRouter(o: AdminOptions): Router {
   });
 
   router.post('/seed', json({ limit: '20mb' }), async (req, res) => {
-    const body = req.body as CmsSeed;
-    if (!body || typeof body !== 'object' || !Array.isArray(body.users) || !body.system) return problem(res, 400, 'invalid_request', 'expected { system, users, serviceConfig? }');
-    res.json(await o.seed(body));
+    const parsed = seedSchema.safeParse(req.body);
+    if (!parsed.success) return problem(res, 400, 'invalid_request', `expected { system, users, serviceConfig? }: ${parsed.error.message}`);
+    res.json(await o.seed(parsed.data as CmsSeed));
   });
 
   router.get('/migrations', async (_req, res) => {
@@ -184,8 +234,9 @@ export function createAdminRouter(o: AdminOptions): Router {
     res.json(await o.sharing.shareMigrations());
   });
 
+  router.use(requestBodyErrors);
   router.use((err: unknown, _req: Request, res: Response, next: (e?: unknown) => void) => {
-    if (err instanceof HttpError) return problem(res, err.status, 'bad_request', err.message);
+    if (err instanceof HttpError) return problem(res, err.status, errorCodeOf(err.status), err.message);
     next(err);
   });
   return router;

@@ -21,13 +21,14 @@
 import { Router, json, type Request, type Response } from 'express';
 import { buildUeConfig, parseUserProfile, serializeUeConfig } from '@mcx/documents';
 import type { Database } from '@mcx/db';
-import { EtagMismatch } from '@mcx/xcap';
+import { elementDepth, EtagMismatch, MAX_ELEMENT_DEPTH } from '@mcx/xcap';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { MIME, ueConfigSelector, ueIdOfUser, userPrefix, userProfileSelector } from '../csc4-xcap/document-uris.ts';
 import { validationIssue } from '../csc4-xcap/application-usages.ts';
 import type { CmsDocumentStore } from '../store/document-store.ts';
 import { adminBearer } from '@mcx/auth';
+import { requestBodyErrors } from '../admin/request-errors.ts';
 import type { IdmsMigrationHook } from './idms-hook.ts';
 
 const shareSchema = z.object({
@@ -62,6 +63,9 @@ export function createCsc17Router(o: InboundOptions): Router {
     const parsed = shareSchema.safeParse(req.body);
     if (!parsed.success) return problem(res, 400, 'invalid_request', parsed.error.message);
     const share = parsed.data;
+    if (elementDepth(share.userProfile.body, MAX_ELEMENT_DEPTH) > MAX_ELEMENT_DEPTH) {
+      return problem(res, 409, 'not-well-formed', `elements nest deeper than ${MAX_ELEMENT_DEPTH} levels`);
+    }
     if (share.partnerSystemId !== o.systemId) return problem(res, 409, 'wrong_partner', `this is ${o.systemId}, not ${share.partnerSystemId}`);
     if (!o.trustedHomeSystems().includes(share.homeSystemId)) return problem(res, 403, 'untrusted_home_system', `${share.homeSystemId} is not a partner of ${o.systemId}`);
     const issue = validationIssue('org.3gpp.mcptt.user-profile', share.userProfile.body);
@@ -137,5 +141,6 @@ export function createCsc17Router(o: InboundOptions): Router {
     res.status(204).end();
   });
 
+  router.use(requestBodyErrors);
   return router;
 }
