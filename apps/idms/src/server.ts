@@ -11,7 +11,8 @@ import { createProvider } from './csc1-oidc/provider.ts';
 import { describeResourceServers } from './csc1-oidc/resource-servers.ts';
 import { loginPageRouter } from './csc1-oidc/login-page.ts';
 import { registerTokenExchange, tokenExchangeSteps } from './token-exchange/index.ts';
-import { jwtTokenStatusRouter, recordMigrationToken } from './jwt-token-status/jwt-token-status.ts';
+import { jwtTokenStatusRouter, ownAccessTokens, recordMigrationToken } from './jwt-token-status/jwt-token-status.ts';
+import { userinfoRouter } from './csc1-oidc/userinfo.ts';
 import { purgeExpired } from './storage/oidc-adapter.ts';
 import { adminRouter } from './admin/admin-api.ts';
 import { upsertAccount, type UpsertAccountInput } from './accounts/accounts.ts';
@@ -129,7 +130,9 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
   app.get('/healthz', (_req, res) => res.json({ ok: true, system: config.systemId, app: 'idms' }));
   app.use(adminRouter({ adminToken: () => config.adminToken, systemId: () => config.systemId, prisma }));
   app.use(loginPageRouter({ provider: () => provider, prisma, scryptCost: config.scryptCost, systemId: config.systemId }));
-  app.use(jwtTokenStatusRouter({ issuer, config: () => config, prisma, publicJwks: () => keys.publicJwks }));
+  const tokenDeps = { issuer, config: () => config, prisma, publicJwks: () => keys.publicJwks };
+  app.use(jwtTokenStatusRouter(tokenDeps));
+  app.use(userinfoRouter({ issuer, config: () => config, prisma, tokens: ownAccessTokens(tokenDeps) }));
   app.use((req: Request, res: Response) => {
     void callback(req, res);
   });

@@ -32,14 +32,14 @@ export async function recordMigrationToken(prisma: PrismaClient, server: string,
   });
 }
 
-interface Deps {
+export interface OwnAccessTokenDeps {
   issuer: string;
   config: () => IdmsConfig;
   prisma: PrismaClient;
   publicJwks: () => JWK[];
 }
 
-function isJwt(token: string): boolean {
+export function isJwt(token: string): boolean {
   try {
     return !!decodeProtectedHeader(token);
   } catch {
@@ -74,33 +74,48 @@ function authenticateClient(req: Request, config: IdmsConfig, allowPublic: boole
   return secret !== undefined && safeEqual(secret, client.client_secret) ? client.client_id : undefined;
 }
 
-export function jwtTokenStatusRouter(deps: Deps): Router {
+/** Checks of this IdMS's own JWT access tokens, shared by introspection, revocation and userinfo. */
+export interface OwnAccessTokens {
+  /** The payload when `token` is a JWT access token of this IdMS (signature, issuer, `typ`, expiry). */
+  verify(token: string): Promise<JWTPayload | undefined>;
+  /** Not revoked, and for a migration token its grant still present. */
+  isActive(payload: JWTPayload): Promise<boolean>;
+}
+
+export function ownAccessTokens(deps: OwnAccessTokenDeps): OwnAccessTokens {
+  const server = deps.config().serverName;
+  return {
+    async verify(token) {
+      try {
+        const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: deps.publicJwks() }), { issuer: deps.issuer, typ: 'at+jwt' });
+        return payload;
+      } catch {
+        return undefined;
+      }
+    },
+    async isActive(payload) {
+      const jti = payload.jti;
+      if (!jti) return false;
+      const rows = await deps.prisma.oidcPayload.findMany({
+        where: { id: { in: [`${REVOKED_TOKEN_KIND}:${jti}`, `${MIGRATION_TOKEN_KIND}:${jti}`] } },
+        select: { id: true, server: true },
+      });
+      if (rows.some((r) => r.id.startsWith(REVOKED_TOKEN_KIND) && r.server === server)) return false;
+      const aud = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
+      const migration = deps.config().partners.some((p) => aud.includes(p.issuer));
+      if (migration) return rows.some((r) => r.id.startsWith(MIGRATION_TOKEN_KIND) && r.server === server);
+      return true;
+    },
+  };
+}
+
+export function jwtTokenStatusRouter(deps: OwnAccessTokenDeps): Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
   const server = deps.config().serverName;
-
-  async function verifyOwn(token: string): Promise<JWTPayload | undefined> {
-    try {
-      const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: deps.publicJwks() }), { issuer: deps.issuer, typ: 'at+jwt' });
-      return payload;
-    } catch {
-      return undefined;
-    }
-  }
-
-  async function isActive(payload: JWTPayload): Promise<boolean> {
-    const jti = payload.jti;
-    if (!jti) return false;
-    const rows = await deps.prisma.oidcPayload.findMany({
-      where: { id: { in: [`${REVOKED_TOKEN_KIND}:${jti}`, `${MIGRATION_TOKEN_KIND}:${jti}`] } },
-      select: { id: true, server: true },
-    });
-    if (rows.some((r) => r.id.startsWith(REVOKED_TOKEN_KIND) && r.server === server)) return false;
-    const aud = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
-    const migration = deps.config().partners.some((p) => aud.includes(p.issuer));
-    if (migration) return rows.some((r) => r.id.startsWith(MIGRATION_TOKEN_KIND) && r.server === server);
-    return true;
-  }
+  const own = ownAccessTokens(deps);
+  const verifyOwn = (token: string) => own.verify(token);
+  const isActive = (payload: JWTPayload) => own.isActive(payload);
 
   function passThrough(req: Request): boolean {
     return typeof req.body?.token !== 'string' || !isJwt(req.body.token);
