@@ -1,7 +1,7 @@
 import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC, type ClientMetadata } from 'oidc-provider';
 import type { JWK } from 'jose';
 import type { PrismaClient } from '@mcx/db';
-import { MC_ID_CLAIMS } from '@mcx/auth';
+import { MC_ID_CLAIMS, RESOURCE_SERVER_SCOPES } from '@mcx/auth';
 import type { IdmsConfig } from '../config/config.ts';
 import { mcServicesResource } from '../config/config.ts';
 import { findAccountById, type McAccount } from '../accounts/accounts.ts';
@@ -45,6 +45,17 @@ function toClientMetadata(c: IdmsConfig['clients'][number]): ClientMetadata {
 
 export const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 
+/** The OpenID Connect scopes this IdMS grants: `openid` (ID token, MC service IDs) and `offline_access` (refresh token). */
+const OIDC_SCOPES = ['openid', 'offline_access'];
+
+/**
+ * `scopes_supported` of the discovery document (RFC 8414 clause 2): the OpenID Connect scopes
+ * and the MC scopes a resource server of this system is granted (TS 33.180 annex B.3; current
+ * names, the legacy Rel-13 aliases are accepted but not advertised; no key management scope,
+ * as there is no key management server).
+ */
+export const SCOPES_SUPPORTED: readonly string[] = [...OIDC_SCOPES, ...new Set(Object.values(RESOURCE_SERVER_SCOPES).flat())];
+
 /**
  * CSC-1 (TS 24.482 / TS 33.180 annex B "MCX Connect"): the OpenID Connect provider
  * configuration. Authorization code + PKCE S256 (RFC 7636) for public native clients,
@@ -70,9 +81,12 @@ export function createProvider(deps: ProviderDeps): Provider {
     clients: config.clients.map(toClientMetadata),
     jwks: { keys: deps.signingJwks as NonNullable<Configuration['jwks']>['keys'] },
     cookies: { keys: deps.cookieKeys },
-    scopes: ['openid', 'offline_access', 'profile'],
+    scopes: OIDC_SCOPES,
     // TS 33.180 annex B.1: mcptt_id (and the other service IDs) in the ID token.
-    claims: { openid: ['sub', ...MC_ID_CLAIMS], profile: ['name', 'preferred_username'] },
+    claims: { openid: ['sub', ...MC_ID_CLAIMS] },
+    // TS 33.180 annex B: an MC client uses the authorization code flow with PKCE only, so neither
+    // the implicit grant nor an `id_token` response type is offered (nor advertised).
+    responseTypes: ['code'],
     conformIdTokenClaims: false,
     pkce: { required: () => true },
     clientDefaults: { id_token_signed_response_alg: config.signingAlg, grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'] },
@@ -114,12 +128,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       return {
         accountId: account.id,
         mc: account,
-        claims: async () => ({
-          sub: account.id,
-          ...mcIdClaims(account),
-          ...(account.displayName ? { name: account.displayName } : {}),
-          preferred_username: account.username,
-        }),
+        claims: async () => ({ sub: account.id, ...mcIdClaims(account) }),
       };
     },
     loadExistingGrant: (ctx) => loadEntitledGrant(ctx),
@@ -165,11 +174,23 @@ export function createProvider(deps: ProviderDeps): Provider {
   const provider = new Provider(deps.issuer, configuration);
   provider.proxy = true;
   provider.use(unauthorizedClientForDisallowedGrant);
+  provider.use(advertiseGrantedScopes);
   return provider;
 }
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+/**
+ * The discovery document lists the scopes actually granted ({@link SCOPES_SUPPORTED}):
+ * oidc-provider lists only its OpenID Connect scopes, and resource server scopes must not be
+ * configured as such (they would be granted as OpenID Connect scopes, past the entitlement check).
+ */
+async function advertiseGrantedScopes(ctx: KoaContextWithOIDC, next: () => Promise<void>): Promise<void> {
+  await next();
+  const body = ctx.body as { scopes_supported?: string[] } | undefined;
+  if (ctx.oidc?.route === 'discovery' && body && typeof body === 'object') body.scopes_supported = [...SCOPES_SUPPORTED];
 }
 
 /**
