@@ -4,15 +4,25 @@
  * apps/gms/openapi.yaml. Every route needs `Authorization: Bearer <adminToken>`.
  * Group ids in paths are bare ids (`fire-1`) or percent-encoded MC group IDs.
  */
-import express, { Router, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { parseXcapError, XCAP_ERROR_MIME } from '@mcx/xcap';
 import { z } from 'zod';
 import { adminBearer } from '@mcx/auth';
 import type { GroupNotifier } from '../group-subscriptions/group-notifier.ts';
 import type { GroupAdministrators } from '../store/administrators.ts';
 import type { GroupOperations, WriteOutcome } from './group-operations.ts';
 
+/**
+ * A member is an MCPTT ID, a SIP URI (TS 23.280 clause 8.1.2), or a tel: URI; quotes, angle
+ * brackets, backslashes and white space are refused (they cannot stand in a URI, RFC 3986 clause 2).
+ */
+const memberUriSchema = z.string().regex(/^(sips?|tel):[^\s"<>\\]+$/i, 'a member is a sip:, sips: or tel: URI without quotes, angle brackets or spaces');
+
+/** A group id in a path: a bare id (`fire-1`, RFC 3986 unreserved characters) or an MC group ID URI as above. */
+const groupIdSchema = z.union([z.string().regex(/^[A-Za-z0-9._~-]+$/), memberUriSchema], { message: 'a group id is a bare id (letters, digits, . _ ~ -) or a sip: URI' });
+
 const memberSchema = z.object({
-  uri: z.string().min(1),
+  uri: memberUriSchema,
   displayName: z.string().optional(),
   userPriority: z.number().int().min(0).max(255).optional(),
   participantType: z.string().optional(),
@@ -20,7 +30,7 @@ const memberSchema = z.object({
 
 export const groupBodySchema = z.object({
   displayName: z.string().min(1),
-  members: z.array(z.union([z.string().min(1), memberSchema])).default([]),
+  members: z.array(z.union([memberUriSchema, memberSchema])).default([]),
   priority: z.number().int().min(0).max(255).optional(),
   protectMedia: z.boolean().optional(),
   protectFloorControlSignalling: z.boolean().optional(),
@@ -38,11 +48,25 @@ export interface AdminRouterDeps {
   notifier: GroupNotifier;
 }
 
-/** Answers a failed XCAP write with its status and body (xcap-error document for 409). */
+/**
+ * Answers a failed XCAP write as JSON with its status: `{ error, detail }`, where a 409 carries the
+ * RFC 4825 clause 11 condition as `error` and the xcap-error document as `xcapError`.
+ */
 function sendOutcome(res: Response, out: WriteOutcome, ok: () => void): void {
   if (out.status < 300) return ok();
-  if (out.body !== undefined && out.contentType !== undefined) res.status(out.status).type(out.contentType).send(out.body);
-  else res.status(out.status).json({ error: out.status === 404 ? 'not found' : `failed with ${out.status}` });
+  if (out.body !== undefined && out.contentType?.startsWith(XCAP_ERROR_MIME)) {
+    const { condition, phrase } = parseXcapError(out.body);
+    return void res.status(out.status).json({ error: condition.tag, detail: phrase ?? condition.tag, xcapError: out.body });
+  }
+  const error = out.status === 404 ? 'not found' : out.status === 412 ? 'precondition failed' : `failed with ${out.status}`;
+  res.status(out.status).json({ error, detail: out.body?.trim() || error });
+}
+
+/** A request body express could not read (400 unreadable JSON, 413 over the limit, 415 charset) as JSON. */
+function requestBodyErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  const status = (err as { status?: unknown } | null)?.status;
+  if (!(err instanceof Error) || typeof status !== 'number' || status < 400 || status > 499 || res.headersSent) return next(err);
+  res.status(status).json({ error: status === 413 ? 'body too large' : 'invalid body', detail: err.message });
 }
 
 export function createAdminRouter(deps: AdminRouterDeps): Router {
@@ -67,7 +91,9 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.put('/groups/:groupId', async (req, res) => {
     const parsed = groupBodySchema.safeParse(req.body);
     if (!parsed.success) return void bad(res, parsed.error);
-    const groupId = param(req.params.groupId);
+    const id = groupIdSchema.safeParse(param(req.params.groupId));
+    if (!id.success) return void bad(res, id.error);
+    const groupId = id.data;
     const out = await groups.put(
       { groupId, ...parsed.data },
       { ...(req.get('if-match') ? { ifMatch: req.get('if-match')! } : {}), ...(req.get('if-none-match') ? { ifNoneMatch: req.get('if-none-match')! } : {}) },
@@ -83,8 +109,10 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.put('/groups/:groupId/members/:mcpttId', async (req, res) => {
     const parsed = memberBodySchema.safeParse(req.body ?? {});
     if (!parsed.success) return void bad(res, parsed.error);
+    const uri = memberUriSchema.safeParse(param(req.params.mcpttId));
+    if (!uri.success) return void bad(res, uri.error);
     const groupId = param(req.params.groupId);
-    const out = await groups.addMember(groupId, { uri: param(req.params.mcpttId), ...parsed.data });
+    const out = await groups.addMember(groupId, { uri: uri.data, ...parsed.data });
     sendOutcome(res, out, () => res.status(200).json(groups.get(groupId)));
   });
 
@@ -108,6 +136,9 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.get('/subscriptions', (_req, res) => {
     res.json({ subscriptions: deps.notifier.list() });
   });
+
+  router.use((req, res) => void res.status(404).json({ error: 'not found', detail: `no admin route ${req.method} ${req.path}` }));
+  router.use(requestBodyErrors);
 
   return router;
 }
