@@ -1,7 +1,7 @@
 /**
  * Partner MC system selection (TS 24.484 clause 4.2.2.1.2.2) and user profile selection
  * (clause 4.2.2.1.2.3) as pluggable policies. The normative text of both clauses was not
- * available (domain brief 2.3): the defaults are the deterministic rules the brief recommends,
+ * available to us: the defaults are deterministic rules of our choice (docs/conventions.md),
  * and each decision carries a human-readable reason (logged, shown in the snapshot).
  */
 import type { PartnerMcSystem } from '@mcx/documents';
@@ -15,7 +15,7 @@ export interface ProfileView {
   preSelected: boolean;
   /** Its document selector in the primary CMS. */
   sel: string;
-  /** Its list of partner MC systems (seed 000), in document order. */
+  /** Its list of partner MC systems (TS 24.484 clause 4.2.2.1.2.1), in document order. */
   partners: PartnerMcSystem[];
 }
 
@@ -30,13 +30,13 @@ export interface PartnerCandidate {
 
 export interface PartnerSelectionPolicy {
   readonly name: string;
-  /** `select_partner_system()` of the domain brief. */
+  /** Partner MC system selection (TS 24.484 clause 4.2.2.1.2.2). */
   select(input: { plmn: string; profiles: readonly ProfileView[]; homeSystem: string }): Selection<PartnerCandidate>;
 }
 
 export interface ProfileSelectionPolicy {
   readonly name: string;
-  /** `select_profile_for_partner()` of the domain brief. */
+  /** User profile selection for the selected partner (TS 24.484 clause 4.2.2.1.2.3). */
   select(input: { partner: PartnerCandidate; profiles: readonly ProfileView[] }): Selection<ProfileView>;
 }
 

@@ -1,7 +1,7 @@
 /**
  * Partner MC system selection (TS 24.484 clause 4.2.2.1.2.2, default policy): the registered
  * PLMN is matched against the PLMN ids (HPLMN, then VPLMNs) of the MCS UE initial configuration
- * embedded in each partner entry (seed 000), profiles in selection order (pre-selected first),
+ * embedded in each partner entry (TS 24.484 clause 4.2.2.1.2.1), profiles in selection order (pre-selected first),
  * entries in document order; the first match wins. Provisional until the clause text is read.
  */
 import { plmnsOf } from '@mcx/documents';
