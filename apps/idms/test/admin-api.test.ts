@@ -71,3 +71,24 @@ describe('IdMS admin API for migration authorizations', () => {
     expect((await res.json()) as object).toMatchObject({ error: 'invalid_token' });
   });
 });
+
+describe('IdMS admin API refusals are OAuth-style JSON (RFC 6749 clause 5.2 shape)', () => {
+  const expectOAuthError = async (res: Response, status: number, error: string) => {
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type') ?? '').toMatch(/^application\/json/);
+    expect(await res.json()).toMatchObject({ error, error_description: expect.any(String) });
+  };
+
+  it('answers a body that is not JSON with 400 invalid_request', async () => {
+    await expectOAuthError(await fetch(url(carol), admin({ method: 'PUT', body: '{"homeSystemId": ' })), 400, 'invalid_request');
+  });
+
+  it('answers a body over the limit with 413', async () => {
+    await expectOAuthError(await fetch(url(carol), admin({ method: 'PUT', body: JSON.stringify({ homeSystemId: 'x'.repeat(64 * 1024) }) })), 413, 'payload_too_large');
+  });
+
+  it('answers an unknown admin route with 404 JSON, and without the credential with 401 JSON', async () => {
+    await expectOAuthError(await fetch(`${eco.b.url}/admin/no-such-thing`, admin()), 404, 'not_found');
+    await expectOAuthError(await fetch(`${eco.b.url}/admin/no-such-thing`), 401, 'invalid_token');
+  });
+});

@@ -4,7 +4,7 @@
  * TS 23.280 clause 10.17.5), and removes them on revocation. The token exchange reads these rows.
  * Contract: docs/server-contracts.md.
  */
-import express, { type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { adminBearer } from '@mcx/auth';
 import { z } from 'zod';
 import type { PrismaClient } from '@mcx/db';
@@ -54,6 +54,17 @@ export function adminRouter(options: { adminToken: () => string; systemId: () =>
   router.get('/admin/migration-authorizations', requireAdmin, async (_req, res) => {
     const rows = await options.prisma.migrationAuthorization.findMany({ where: { partnerSystemId: options.systemId() }, orderBy: { mcpttId: 'asc' } });
     res.json(rows.map((r) => ({ mcpttId: r.mcpttId, homeSystemId: r.homeSystemId, status: r.status, profileSelector: r.profileSelector, accessProfiles: JSON.parse(r.accessProfiles) as unknown, version: r.version })));
+  });
+
+  // Every other /admin answer is OAuth-style JSON too (RFC 6749 clause 5.2 shape `{ error, error_description }`).
+  router.use('/admin', requireAdmin, (req: Request, res: Response) => {
+    res.status(404).json({ error: 'not_found', error_description: `no admin route ${req.method} ${req.originalUrl.split('?')[0]}` });
+  });
+  router.use('/admin', (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const status = (err as { status?: unknown } | null)?.status;
+    if (!(err instanceof Error) || typeof status !== 'number' || status < 400 || status > 499 || res.headersSent) return next(err);
+    const error = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'invalid_request';
+    res.status(status).json({ error, error_description: err.message });
   });
   return router;
 }

@@ -3,7 +3,7 @@
  * and one server-sent event stream of snapshots and protocol messages. The UEs themselves speak
  * the specs' wire formats; JSON is only here.
  */
-import express, { type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import type { BulkPlmnRequest, CreateBulkRequest, CreateUeRequest, Message, UeSnapshot, UploadRequest } from '@mcx/ue-host-api';
 import type { UeHostHandle } from '../host/ue-host.ts';
 import type { Ue } from '../ue/ue.ts';
@@ -115,8 +115,19 @@ export function createControlApi(host: UeHostHandle): express.Express {
     const ue = find(req, res);
     if (!ue) return;
     const b = (req.body ?? {}) as UploadRequest;
+    if ((b.selector !== undefined && typeof b.selector !== 'string') || (b.xml !== undefined && typeof b.xml !== 'string')) {
+      return problem(res, 400, 'invalid_request', '"selector" and "xml" are strings');
+    }
+    if (!ue.current) return problem(res, 409, 'conflict', `UE "${ue.id}" is not configured in any MC system`);
+    const selector = b.selector ?? ue.activeProfile()?.sel;
+    if (!selector || !ue.copies.get(ue.current.systemId, 'cms', selector)) {
+      return problem(res, 404, 'not_found', `UE "${ue.id}" holds no copy of ${selector ?? 'an active user profile'} from ${ue.current.systemId}`);
+    }
     try {
-      res.json(await ue.upload(b.selector, b.xml));
+      const result = await ue.upload(selector, b.xml);
+      // status 0: the procedure did not reach the CMS (the UE's log says why).
+      if (result.status === 0) return problem(res, 409, 'conflict', `the upload of ${selector} did not run`);
+      res.json(result);
     } catch (err) {
       problem(res, 409, 'conflict', (err as Error).message);
     }
@@ -164,5 +175,16 @@ export function createControlApi(host: UeHostHandle): express.Express {
     });
   });
 
+  // Anything else, and a body express could not read, is answered in the API's JSON shape too.
+  app.use((req, res) => problem(res, 404, 'not_found', `no route ${req.method} ${req.path}`));
+  app.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
+    const status = (err as { status?: unknown } | null)?.status;
+    if (res.headersSent) return next(err);
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const error = status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'invalid_request';
+      return problem(res, status, error, (err as Error).message);
+    }
+    problem(res, 500, 'server_error', (err as Error)?.message ?? 'internal error');
+  });
   return app;
 }
