@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MCX, REPO, startEcosystemProcess, type EcosystemProcess } from '../support/ecosystem-process.ts';
@@ -97,5 +99,61 @@ describe('mcx up', () => {
 
   it('refuses a second mcx up on the same data directory', async () => {
     await expect(mcx(eco, 'up')).rejects.toMatchObject({ stderr: expect.stringContaining('already runs') });
+  });
+});
+
+// Whatever signal reaches whichever process (the launcher, mcx itself, npm, a terminal's whole
+// foreground job), the ecosystem stops cleanly, once: exit 0, "stopped." once, no runtime file,
+// every SQLite database closed (no -wal / -shm left), no server left listening.
+const count = (text: string, what: string) => text.split(what).length - 1;
+const leftovers = (dataDir: string) => [
+  ...(existsSync(join(dataDir, 'run', 'endpoints.json')) ? ['run/endpoints.json'] : []),
+  ...readdirSync(dataDir).filter((f) => /-(wal|shm)$/.test(f)),
+];
+/** Resolves once the output shows the stop has begun (the close is under way), or after 10 s. */
+async function stopping(eco: EcosystemProcess): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!eco.output().includes(': stopping...') && Date.now() < deadline) await pause(5);
+}
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const listening = (url: string) =>
+  fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
+    () => true,
+    () => false,
+  );
+
+describe('stopping mcx up', () => {
+  it('SIGTERM then SIGINT twice quickly: stops once, cleanly, with exit 0', async () => {
+    const running = await startEcosystemProcess();
+    // The SIGINTs arrive while it closes, each after the one before was taken (signals sent at
+    // once are merged by the kernel, or read together by the event loop, and count as one).
+    running.signal('SIGTERM');
+    await stopping(running);
+    running.signal('SIGINT');
+    await pause(30);
+    running.signal('SIGINT');
+    const code = await running.exited;
+    const out = running.output();
+    const left = leftovers(running.dataDir);
+    await running.stop();
+    expect([code, count(out, 'stopped.'), count(out, ': stopping...'), left]).toEqual([0, 1, 1, []]);
+    expect(await listening(running.endpoints.console)).toBe(false);
+  });
+
+  it('npm start: SIGTERM to npm, then Ctrl-C twice to the whole job, stops the ecosystem it started (nothing orphaned)', async () => {
+    const running = await startEcosystemProcess(120_000, [], { npmStart: true, processGroup: true });
+    running.signal('SIGTERM');
+    await stopping(running);
+    await pause(30);
+    running.signal('SIGINT', { group: true });
+    await pause(30);
+    running.signal('SIGINT', { group: true });
+    const code = await running.exited;
+    const out = running.output();
+    const left = leftovers(running.dataDir);
+    const consoleUp = await listening(running.endpoints.console);
+    const idmsUp = await listening(`${running.endpoints.systems[0]!.idms.issuer}/.well-known/openid-configuration`);
+    await running.stop();
+    expect([code, count(out, 'stopped.'), count(out, ': stopping...'), left, consoleUp, idmsUp]).toEqual([0, 1, 1, [], false, false]);
   });
 });

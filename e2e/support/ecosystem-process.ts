@@ -1,5 +1,5 @@
 /**
- * Runs `mcx up` as a real child process (what `npm start` does) on the shipped demo ecosystem,
+ * Runs `mcx up` as a real child process (or `npm start` itself) on the shipped demo ecosystem,
  * with every port free-chosen and a temporary data directory, and reads its runtime endpoints.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -27,8 +27,14 @@ export interface Endpoints {
 export interface EcosystemProcess {
   dir: string;
   config: string;
+  /** The ecosystem's data directory (databases, runtime file). */
+  dataDir: string;
   endpoints: Endpoints;
   output(): string;
+  /** Sends `signal` to the process, or to its whole process group as a terminal's Ctrl-C does (`group`, needs `processGroup`). */
+  signal(signal: NodeJS.Signals, options?: { group?: boolean }): void;
+  /** The exit code once the process has exited (null when a signal ended it). */
+  readonly exited: Promise<number | null>;
   /** SIGTERM, then the exit code (the process must stop by itself). */
   stop(): Promise<number | null>;
 }
@@ -49,21 +55,38 @@ export function writeTestEcosystem(dir: string): string {
   return file;
 }
 
+export interface StartOptions {
+  /** Start it as a person does: `npm start` in the repository (default: bin/mcx.js up). */
+  npmStart?: boolean;
+  /** In a process group of its own (as a terminal's foreground job), so `signal(..., { group: true })` reaches all of it. */
+  processGroup?: boolean;
+}
+
 export async function startEcosystemProcess(
   timeoutMs = 120_000,
   extraArgs: string[] = [],
+  options: StartOptions = {},
 ): Promise<EcosystemProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'mcx-e2e-'));
   const config = writeTestEcosystem(dir);
-  const runtime = join(dir, 'data', 'run', 'endpoints.json');
+  const dataDir = join(dir, 'data');
+  const runtime = join(dataDir, 'run', 'endpoints.json');
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, [MCX, 'up', '--config', config, ...extraArgs], {
+  const [command, args] = options.npmStart
+    ? ['npm', ['start', '--silent', '--', '--config', config, ...extraArgs]]
+    : [process.execPath, [MCX, 'up', '--config', config, ...extraArgs]];
+  const child: ChildProcess = spawn(command, args, {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.processGroup ?? false,
   });
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
+  const signal = (sig: NodeJS.Signals, opts: { group?: boolean } = {}) => {
+    if (opts.group) process.kill(-child.pid!, sig);
+    else child.kill(sig);
+  };
   const deadline = Date.now() + timeoutMs;
   while (!existsSync(runtime) || !output.includes('Ready in')) {
     if (child.exitCode !== null) throw new Error(`mcx up exited with ${child.exitCode}:\n${output}`);
@@ -77,15 +100,26 @@ export async function startEcosystemProcess(
   return {
     dir,
     config,
+    dataDir,
     endpoints,
     output: () => output,
+    signal,
+    exited,
     async stop() {
-      child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const code = await Promise.race([
         exited,
         new Promise<number | null>((r) => setTimeout(() => r(-1), 20_000)),
       ]);
       if (code === -1) child.kill('SIGKILL');
+      // Whatever of its process group outlived it (an orphaned server) goes too.
+      if (options.processGroup) {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // the group is empty: nothing was left behind
+        }
+      }
       const runtimeLeft = existsSync(runtime);
       rmSync(dir, { recursive: true, force: true });
       if (runtimeLeft) throw new Error('mcx up left its runtime file behind');

@@ -1,7 +1,8 @@
 /**
  * `mcx up`: the whole ecosystem in one process: both MC systems, the UE host with the file's UEs,
  * and the console. Seeds on first start (idempotent), prints every endpoint, stops cleanly on
- * Ctrl-C / SIGTERM (sockets and databases closed, runtime file removed).
+ * Ctrl-C / SIGTERM / SIGHUP or when its launcher goes away (sockets and databases closed, runtime
+ * file removed), once: see stop-requests.ts.
  */
 import pino from 'pino';
 import { ensureUiBuilt } from '@mcx/console';
@@ -9,6 +10,7 @@ import { startEcosystem } from '../ecosystem/ecosystem.ts';
 import { readRuntime, removeRuntime, writeRuntime } from '../ecosystem/runtime-file.ts';
 import { formatEndpoints } from './endpoints.ts';
 import { load } from './options.ts';
+import { stopRequests } from './stop-requests.ts';
 
 export async function upCommand(args: { config?: string; db?: string; startUes: boolean }): Promise<number> {
   const loaded = load(args.config);
@@ -18,6 +20,8 @@ export async function upCommand(args: { config?: string; db?: string; startUes: 
       `an ecosystem already runs for ${loaded.file} (pid ${existing.pid}, console ${existing.console})`,
     );
   if (args.db && !/^postgres(ql)?:\/\//.test(args.db)) throw new Error('--db takes a postgres:// URL');
+  // Listening from the start: a signal during the start-up stops the ecosystem once it has started.
+  const stop = stopRequests((line) => process.stdout.write(line));
   const t0 = Date.now();
   process.stdout.write(
     `mcx up: ${loaded.file} (data in ${loaded.dataDir}${args.db ? `, PostgreSQL ${new URL(args.db).host}` : ', embedded SQLite'})\n`,
@@ -38,20 +42,10 @@ export async function upCommand(args: { config?: string; db?: string; startUes: 
     `\n${formatEndpoints(running.endpoints)}\n\nReady in ${Date.now() - t0} ms. Open the console: ${running.endpoints.console}\nCtrl-C stops everything.\n`,
   );
 
-  await new Promise<void>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      process.stdout.write(`\n${signal}: stopping...\n`);
-      resolve();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGHUP', () => stop('SIGHUP'));
-  });
+  await stop.requested;
   await running.close();
   removeRuntime(loaded.dataDir);
   process.stdout.write('stopped.\n');
+  stop.done();
   return 0;
 }
