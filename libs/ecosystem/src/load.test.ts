@@ -106,6 +106,37 @@ users:`,
     expect(problems[0]!.line).toBeGreaterThan(0);
   });
 
+  it('refuses an unknown top-level key at its line and column, naming the nearest valid key', () => {
+    const text = `${minimal}uez:\n  - { id: ue-alice, user: alice }\n`;
+    const problems = problemsOf(text);
+    expect(problems).toEqual([
+      {
+        field: 'uez',
+        line: 14,
+        column: 1,
+        message: 'unknown key "uez": did you mean "ues"? (valid: dataDir, console, ueHost, systems, users, groups, ues)',
+      },
+    ]);
+    expect(() => parseEcosystem(text, 'test.yaml')).toThrow('test.yaml:14:1 uez: unknown key "uez": did you mean "ues"?');
+  });
+
+  it('refuses unknown keys deep in the file, each at its own position (flow maps too)', () => {
+    const text = minimal
+      .replace('    role: primary', '    role: primary\n    plmn: ["00101"]')
+      .replace('mcsSip: 6 }', 'mcsSip: 6, mcs_sip: 7 }')
+      .replace('{ index: 1, name: home }', '{ index: 1, name: home, preselected: true }');
+    expect(problemsOf(text).map((p) => [p.field, p.line, p.column, p.message.replace(/ \(valid: .*\)$/, '')])).toEqual([
+      ['systems[0].ports.mcs_sip', 9, 72, 'unknown key "mcs_sip": did you mean "mcsSip"?'],
+      ['systems[0].plmn', 6, 5, 'unknown key "plmn": did you mean "plmns"?'],
+      ['users[0].profiles[0].preselected', 14, 40, 'unknown key "preselected": did you mean "preSelected"?'],
+    ]);
+  });
+
+  it('lists the valid keys when none is near the unknown one', () => {
+    const [problem] = problemsOf(`${minimal}colour: blue\n`);
+    expect(problem!.message).toBe('unknown key "colour" (valid: dataDir, console, ueHost, systems, users, groups, ues)');
+  });
+
   it('refuses two servers on one port', () => {
     const problems = problemsOf(minimal.replace('gms: 3', 'gms: 2'));
     expect(problems[0]).toMatchObject({ field: 'systems[0].ports.gms' });

@@ -2,7 +2,9 @@
  * The ecosystem file (ecosystem.yaml): one file describes both MC systems (primary and partner),
  * their users with MC IDs and user profiles ("personalities", TS 23.280 10.1.4.1), the users
  * authorized to migrate (TS 23.280 10.1.6, 10.17.5), groups (TS 24.481) and the UEs to start.
- * Every default lives here, so this schema is also the documentation of the file.
+ * Every default lives here, so this schema is also the documentation of the file. Every object
+ * is strict: an unknown key (a typo such as `uez:` for `ues:`) is an error, not silently ignored
+ * (load.ts names its line, column and the nearest valid key).
  */
 import { z } from 'zod';
 
@@ -28,7 +30,7 @@ export const systemPorts = z.object({
   gmsSip: port,
   /** SIP port (UDP and TCP) of the MC service server. */
   mcsSip: port,
-});
+}).strict();
 
 export const systemSchema = z.object({
   id,
@@ -59,7 +61,7 @@ export const systemSchema = z.object({
    * gives none, the composition generates a secret per data directory.
    */
   adminToken: z.string().min(8).optional(),
-});
+}).strict();
 
 export const profileSchema = z.object({
   /** `user-profile-index` (TS 24.484 clause 8.3.2: unsignedByte). */
@@ -70,7 +72,7 @@ export const profileSchema = z.object({
   preSelected: z.boolean().default(false),
   /** Groups (by group id) this profile affiliates to. */
   groups: z.array(z.string()).default([]),
-});
+}).strict();
 
 export const userSchema = z.object({
   username: z.string().regex(/^[a-z][a-z0-9._-]*$/),
@@ -99,10 +101,10 @@ export const userSchema = z.object({
          * (TS 24.484 4.2.2.1.2: the partner checks the selected profile); default: all of them.
          */
         accessProfiles: z.array(z.number().int().min(0).max(255)).optional(),
-      }),
+      }).strict(),
     )
     .default([]),
-});
+}).strict();
 
 export const groupSchema = z.object({
   /** MC group ID; the group document is global/byGroupID/<id> (TS 24.481 6.2.2.2). */
@@ -112,26 +114,27 @@ export const groupSchema = z.object({
   members: z.array(z.string()).min(1),
   priority: z.number().int().min(0).max(255).default(100),
   administrators: z.array(z.string()).default([]),
-});
+}).strict();
 
 export const ueSchema = z.object({
   id,
   user: z.string(),
   /** Registered PLMN at start. Defaults to the home system's HPLMN. */
   plmn: plmnId.optional(),
-});
+}).strict();
 
 export const ecosystemSchema = z
   .object({
     /** Directory for the embedded databases and the UEs' protected local copies. */
     dataDir: z.string().default('.data'),
-    console: z.object({ host: z.string().default('127.0.0.1'), port: port.default(7000) }).default({ host: '127.0.0.1', port: 7000 }),
-    ueHost: z.object({ host: z.string().default('127.0.0.1'), port: port.default(7001) }).default({ host: '127.0.0.1', port: 7001 }),
+    console: z.object({ host: z.string().default('127.0.0.1'), port: port.default(7000) }).strict().default({ host: '127.0.0.1', port: 7000 }),
+    ueHost: z.object({ host: z.string().default('127.0.0.1'), port: port.default(7001) }).strict().default({ host: '127.0.0.1', port: 7001 }),
     systems: z.array(systemSchema).min(1),
     users: z.array(userSchema).default([]),
     groups: z.array(groupSchema).default([]),
     ues: z.array(ueSchema).default([]),
   })
+  .strict()
   .superRefine((eco, ctx) => {
     const systems = new Map(eco.systems.map((s) => [s.id, s]));
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
