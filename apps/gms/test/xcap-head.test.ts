@@ -46,19 +46,25 @@ function raw(
 
 describe('GMS XCAP HEAD', () => {
   it.each([
-    ['a group document', () => groupSelector(FIRE)],
-    ['an element of it', () => `${groupSelector(FIRE)}/~~/group/list-service/display-name`],
-  ])('HEAD of %s: same status, ETag and Content-Length as GET, no content', async (_what, path) => {
-    const url = `${sys.gms.xcapRoot}/${path()}`;
-    const headers = { authorization: `Bearer ${await sys.token('alice')}` };
-    const get = await raw('GET', url, headers);
-    const head = await raw('HEAD', url, headers);
-    expect(get.status).toBe(200);
-    expect(head.status).toBe(200);
-    expect(get.body.length).toBeGreaterThan(0);
-    expect(Number(get.headers['content-length'])).toBe(get.body.length);
-    expect(Number(head.headers['content-length'])).toBe(get.body.length);
-    expect(head.headers['etag']).toBe(get.headers['etag']);
-    expect(head.body.length).toBe(0);
-  });
+    ['a group document', () => groupSelector(FIRE), true],
+    ['an element of it', () => `${groupSelector(FIRE)}/~~/group/list-service/display-name`, true],
+    ['xcap-caps (anonymous)', () => 'xcap-caps/global/index', false],
+  ])(
+    'HEAD of %s: same status, ETag and Content-Length as GET, no content',
+    async (_what, path, withToken) => {
+      const url = `${sys.gms.xcapRoot}/${path()}`;
+      const headers: Record<string, string> = withToken
+        ? { authorization: `Bearer ${await sys.token('alice')}` }
+        : {};
+      const get = await raw('GET', url, headers);
+      const head = await raw('HEAD', url, headers);
+      expect(get.status).toBe(200);
+      expect(head.status).toBe(200);
+      expect(get.body.length).toBeGreaterThan(0);
+      expect(Number(get.headers['content-length'])).toBe(get.body.length);
+      expect(Number(head.headers['content-length'])).toBe(get.body.length);
+      expect(head.headers['etag']).toBe(get.headers['etag']);
+      expect(head.body.length).toBe(0);
+    },
+  );
 });

@@ -23,7 +23,7 @@ import {
   type ConstraintViolation,
   type ValidationIssue,
 } from '@mcx/xcap';
-import { GROUP_NS } from '@mcx/documents';
+import { COMMON_POLICY_NS, GROUP_NS, MCPTT_GROUP_INFO_NS, RESOURCE_LISTS_NS } from '@mcx/documents';
 import type { GroupAdministrators } from '../store/administrators.ts';
 import type { GroupDirectory } from '../store/group-directory.ts';
 import { GROUPS_AUID, GROUPS_MIME, groupIdOfPath } from './group-uri.ts';
@@ -77,6 +77,9 @@ export function createGroupUsage(deps: GroupUsageDeps): ApplicationUsage {
     auid: GROUPS_AUID,
     mimeType: GROUPS_MIME,
     defaultNamespace: GROUP_NS,
+    // TS 24.481 clause 7.2: the 3GPP group info extension, the resource-lists entries of the
+    // member list and the common-policy ruleset.
+    namespaces: [MCPTT_GROUP_INFO_NS, RESOURCE_LISTS_NS, COMMON_POLICY_NS],
     validate(doc): readonly ValidationIssue[] | null {
       try {
         parsed.set(doc, parseGroup(serializeDocument(doc), { strict: true }));

@@ -6,7 +6,7 @@
  */
 import { Router, type Request } from 'express';
 import { TokenError } from '@mcx/auth';
-import { createXcapRouter, type ApplicationUsageRegistry, type DocumentStore, type Principal } from '@mcx/xcap';
+import { createXcapRouter, XCAP_CAPS_AUID, type ApplicationUsageRegistry, type DocumentStore, type Principal } from '@mcx/xcap';
 import type { Authenticator } from './authentication.ts';
 
 export interface GroupXcapRootOptions {
@@ -22,6 +22,9 @@ type AuthenticatedRequest = Request & { gmsPrincipal?: Principal };
 export function createGroupXcapRoot(options: GroupXcapRootOptions): Router {
   const router = Router();
   router.use(async (req: AuthenticatedRequest, res, next) => {
+    // RFC 4825 clause 12.1: the capabilities document is how a client learns what the server
+    // supports before it uses it, so it is served without a token, as at the CMS.
+    if (req.path.split('/')[1] === XCAP_CAPS_AUID) return next();
     try {
       req.gmsPrincipal = await options.authenticator.principalOfRequest(req.get('authorization'));
       next();

@@ -49,6 +49,8 @@ export interface ApplicationUsage {
   mimeType: string;
   /** Default document namespace (clause 5.2); unprefixed node selector names resolve to it. */
   defaultNamespace: string;
+  /** The other namespaces its documents use (extensions, embedded vocabularies), listed in xcap-caps (clause 12). */
+  namespaces?: readonly string[];
   /** Schema validation (clause 5.3); null or [] means valid. */
   validate(doc: Document): readonly ValidationIssue[] | null;
   /** Uniqueness and data constraints (clauses 5.5, 5.6); null means satisfied. */
