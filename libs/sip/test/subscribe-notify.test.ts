@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  createNotifier, SipRefusal, subscribe, XCAP_DIFF_ACCEPT, XCAP_DIFF_CONTENT_TYPE, XCAP_DIFF_EVENT,
+  createNotifier, InMemorySubscriptionStore, SipRefusal, subscribe, XCAP_DIFF_ACCEPT, XCAP_DIFF_CONTENT_TYPE, XCAP_DIFF_EVENT,
   type IncomingNotify, type SipEndpoint, type TerminationInfo, type TransportProtocol,
 } from '../src/index.ts';
 import { endpoint, readSubscribeParts, subscribeBody, waitFor, xcapDiff } from './helpers.ts';
@@ -14,7 +14,7 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((e) => e.close()));
 });
 
-async function pair(protocol: TransportProtocol) {
+async function pair(protocol: TransportProtocol, options: { maxExpires?: number; store?: InMemorySubscriptionStore<{ uris: string[] }> } = {}) {
   const server = await endpoint(protocol === 'udp' ? { tcp: false } : { udp: false });
   const client = await endpoint(protocol === 'udp' ? { tcp: false } : { udp: false });
   open.push(server, client);
@@ -31,6 +31,7 @@ async function pair(protocol: TransportProtocol) {
     },
     initialBody: (sub) => xcapDiff(0, sub.state.uris),
     events: { subscribed: (s) => subscribed.push(s.id), terminated: (_s, reason) => terminated.push(reason) },
+    ...options,
   });
   return { server, client, notifier, subscribed, terminated };
 }
@@ -116,7 +117,7 @@ describe('notifier answers', () => {
   });
 
   it('grants Expires 4294967295 without overflow and keeps the subscription alive', async () => {
-    const { server, client, notifier } = await pair('udp');
+    const { server, client, notifier } = await pair('udp', { maxExpires: 4294967295 });
     const notifies: IncomingNotify[] = [];
     const handle = subscribe({
       endpoint: client, uri: `sip:cms-psi@127.0.0.1:${server.address('udp').port}`, from: '<sip:alice@example.net>',
@@ -135,6 +136,37 @@ describe('notifier answers', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(handle.state).toBe('active');
     expect(notifier.size).toBe(1);
+  });
+
+  it('caps the expiry a subscriber asks for at the server maximum, 3600 s unless configured (RFC 6665 clause 4.2.1.1)', async () => {
+    const { server, client } = await pair('udp');
+    const base = { uri: `sip:cms-psi@127.0.0.1:${server.address('udp').port}`, from: '<sip:alice@example.net>' };
+    const asked = subscribe({ endpoint: client, ...base, event: XCAP_DIFF_EVENT, body: () => subscribeBody('good-token'), expires: 999_999, resubscribe: false, onNotify: () => undefined });
+    expect((await asked.ready).headers.get('expires')).toBe('3600');
+    const configured = await pair('udp', { maxExpires: 120 });
+    const capped = subscribe({ endpoint: configured.client, ...base, uri: `sip:cms-psi@127.0.0.1:${configured.server.address('udp').port}`, event: XCAP_DIFF_EVENT, body: () => subscribeBody('good-token'), expires: 600, resubscribe: false, onNotify: () => undefined });
+    expect((await capped.ready).headers.get('expires')).toBe('120');
+    expect([...configured.notifier.subscriptions()][0]!.expiresAt - Date.now()).toBeLessThanOrEqual(120_000);
+  });
+
+  it.each(['udp', 'tcp'] as const)('expires and deletes the subscription of a subscriber gone before a change, on the first failed NOTIFY (%s)', async (protocol) => {
+    const store = new InMemorySubscriptionStore<{ uris: string[] }>();
+    const { server, client, notifier, terminated } = await pair(protocol, { store });
+    const notifies: IncomingNotify[] = [];
+    subscribe({
+      endpoint: client, uri: `sip:cms-psi@127.0.0.1:${server.address(protocol).port}${protocol === 'tcp' ? ';transport=tcp' : ''}`, from: '<sip:alice@example.net>',
+      event: XCAP_DIFF_EVENT, body: () => subscribeBody('good-token'), expires: 600, resubscribe: false,
+      onNotify: (n) => void notifies.push(n),
+    });
+    await waitFor(() => notifies.length === 1, 'initial NOTIFY');
+    expect(store.size).toBe(1);
+    // The UE dies: its endpoint is closed, nothing un-subscribes.
+    await client.close();
+    notifier.notify([...notifier.subscriptions()][0]!.id, xcapDiff(1, []));
+    await waitFor(() => terminated.length === 1, 'termination after the failed NOTIFY');
+    expect(terminated[0]).toMatch(/^notify-failed:\d{3}$/);
+    expect(notifier.size).toBe(0);
+    await waitFor(() => store.size === 0, 'stored subscription deleted');
   });
 
   it('481 for a NOTIFY outside any dialog, and the subscription ends when a NOTIFY gets 481', async () => {

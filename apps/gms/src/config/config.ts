@@ -32,7 +32,7 @@ export const gmsConfigSchema = z.object({
   adminToken: z.string().min(8),
   /** SUBSCRIBE expiry granted when none is asked for, and the cap (RFC 6665 clause 4.2.1.1). */
   defaultExpires: z.number().int().positive().default(3600),
-  maxExpires: z.number().int().positive().default(86400),
+  maxExpires: z.number().int().positive().default(3600),
   /** pino level; tests stay silent unless MCX_LOG is set. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(process.env.MCX_LOG ? 'info' : 'silent'),
 });

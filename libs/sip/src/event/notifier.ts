@@ -11,8 +11,11 @@
  * - one NOTIFY at a time per dialog (RFC 5875 clause 4.7, RFC 6665 clause 4.2.2): later
  *   bodies queue; a body factory is called only when the dialog is free, so several changes
  *   collapse into one aggregated NOTIFY;
- * - a NOTIFY answered 481, timed out, or answered non-2xx without Retry-After removes the
- *   subscription (RFC 6665 clause 4.2.2); with Retry-After it is retried after that delay.
+ * - a NOTIFY answered 481, timed out (Timer F), failed at the transport (RFC 3261 clause
+ *   8.1.3.1) or answered non-2xx without Retry-After removes the subscription at once, from the
+ *   store too (RFC 6665 clause 4.2.2); with Retry-After it is retried after that delay;
+ * - the granted expiry is capped at `maxExpires` (default one hour), so a subscriber that died
+ *   silently is dropped by then even if nothing was notified.
  */
 import type { SipEndpoint, IncomingRequest } from '../endpoint.ts';
 import type { SipRequest, SipResponse } from '../message/message.ts';
@@ -84,7 +87,10 @@ export interface NotifierOptions<S> {
   initialBody(sub: ActiveSubscription<S>): string | Promise<string>;
   /** Used when SUBSCRIBE has no Expires (default 3600). */
   defaultExpires?: number;
-  /** Granted expiry cap (default 4294967295). */
+  /**
+   * Granted expiry cap in seconds (default {@link DEFAULT_MAX_EXPIRES}, at most 4294967295): the
+   * 200 to a SUBSCRIBE carries the granted, possibly shorter, Expires (RFC 6665 clause 4.2.1.1).
+   */
   maxExpires?: number;
   /** Shorter non-zero requests get 423 (default 1). */
   minExpires?: number;
@@ -137,11 +143,18 @@ export interface Notifier<S = unknown> {
 
 const DEFAULT_EXPIRES = 3600;
 
+/**
+ * The longest subscription granted unless configured otherwise: one hour (our choice; RFC 6665
+ * clause 4.2.1.1 lets the notifier shorten the requested duration). A subscriber that died
+ * without un-subscribing is forgotten at the latest then, even when no NOTIFY fails before.
+ */
+export const DEFAULT_MAX_EXPIRES = 3600;
+
 export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifier<S> {
   const { endpoint, contentType } = options;
   const event = options.event.toLowerCase();
   const log = options.logger ?? endpoint.logger;
-  const maxExpires = Math.min(options.maxExpires ?? MAX_EXPIRES, MAX_EXPIRES);
+  const maxExpires = Math.min(options.maxExpires ?? DEFAULT_MAX_EXPIRES, MAX_EXPIRES);
   const minExpires = options.minExpires ?? 1;
   const defaultExpires = Math.min(options.defaultExpires ?? DEFAULT_EXPIRES, maxExpires);
   const cseqSaveInterval = options.cseqSaveInterval ?? 100;
