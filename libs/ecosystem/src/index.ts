@@ -1,3 +1,4 @@
 export * from './schema.ts';
 export * from './load.ts';
 export * from './endpoints.ts';
+export * from './nearest-key.ts';

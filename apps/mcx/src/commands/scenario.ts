@@ -7,10 +7,9 @@ import { adminTokenOf } from '@mcx/mc-system';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { readRuntime } from '../ecosystem/runtime-file.ts';
 import { startEcosystem, type RunningEcosystem } from '../ecosystem/ecosystem.ts';
-import { scenarioSchema } from '../scenario/schema.ts';
+import { parseScenario } from '../scenario/load.ts';
 import { junitXml, runScenario, ScenarioContext, type ScenarioResult } from '../scenario/runner.ts';
 import { load } from './options.ts';
 
@@ -22,12 +21,7 @@ export async function scenarioCommand(
   if (sub !== 'run' || files.length === 0)
     throw new Error('mcx scenario run FILE... [--json] [--junit FILE]');
   const scenarios = files.map((file) => {
-    const parsed = scenarioSchema.safeParse(parse(readFileSync(file, 'utf8')));
-    if (!parsed.success)
-      throw new Error(
-        `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      );
-    return { file, scenario: parsed.data };
+    return { file, scenario: parseScenario(readFileSync(file, 'utf8'), file) };
   });
   const loaded = load(values.config);
   let own: RunningEcosystem | undefined;
