@@ -4,7 +4,6 @@
  */
 export {
   createXcapDiffNotifier,
-  type SelForm,
   type XcapDiffNotifier,
   type XcapDiffNotifierOptions,
   type XcapDiffSubscriptionSummary,

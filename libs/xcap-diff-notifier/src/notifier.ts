@@ -53,15 +53,6 @@ import type { XcapDiffSubscriptionStore } from './subscription-store.ts';
 import { SubscribeRefusal, tokenRefusal } from './subscribe-refusal.ts';
 import { MAX_RESOURCES, readSubscribeBody, resolveSubscribedUri } from './subscribe-request.ts';
 
-/**
- * How a listed document is named in NOTIFYs. RFC 5874 clause 4 makes `sel` relative to the
- * `xcap-root`, and the GMS relies on it: the UE fetches `xcap-root + "/" + sel` (TS 24.484 clause
- * 4.2.2.1.2.1, retrieval "using the notified HTTPS URI"). The CMS, as subscription proxy, echoes
- * each URI exactly as the UE listed it, absolute ones included, so the UE matches NOTIFY entries
- * to its list without resolving them: kept as the CMS's contract.
- */
-export type SelForm = 'relative' | 'as-subscribed';
-
 export interface XcapDiffNotifierOptions {
   endpoint: SipEndpoint;
   /** The absolute HTTP XCAP root of this server (RFC 4825), the `xcap-root` of every NOTIFY. */
@@ -72,7 +63,6 @@ export interface XcapDiffNotifierOptions {
   tokens: { verify(token: string): Promise<Pick<McAccessToken, 'mcpttId'>> };
   /** Host named in the Warning header of refusals (RFC 3261 clause 20.43). */
   warnAgent: string;
-  sel?: SelForm;
   store?: XcapDiffSubscriptionStore;
   /** Retry-After of a 503 when the token cannot be checked now (default 2 s). */
   retryAfter?: number;
@@ -120,7 +110,6 @@ const DIFF_MEMORY = 10_000;
 
 export function createXcapDiffNotifier(o: XcapDiffNotifierOptions): XcapDiffNotifier {
   const { documents: set, policy, xcapRoot } = o;
-  const selForm = o.sel ?? 'relative';
   const retryAfter = o.retryAfter ?? 2;
   const log = o.logger ?? o.endpoint.logger;
 
@@ -327,7 +316,9 @@ export function createXcapDiffNotifier(o: XcapDiffNotifierOptions): XcapDiffNoti
         } else {
           if (!policy.mayRead(user, r.uri))
             throw new SubscribeRefusal('not-authorized', `${user} may not read ${uri}`);
-          documents[r.uri.documentSelector] = selForm === 'as-subscribed' ? uri : r.path;
+          // RFC 5874 clause 4: `sel` is relative to the xcap-root, however the subscriber wrote
+          // the URI (absolute or relative); the UE fetches `xcap-root + "/" + sel`.
+          documents[r.uri.documentSelector] = r.path;
         }
       }
       return {

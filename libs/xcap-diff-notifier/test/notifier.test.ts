@@ -4,12 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SipEndpoint } from '@mcx/sip';
 import { parseXcapDiff } from '@mcx/xcap';
-import {
-  createXcapDiffNotifier,
-  type SelForm,
-  type XcapDiffNotifier,
-  type XcapDocumentSet,
-} from '../src/index.ts';
+import { createXcapDiffNotifier, type XcapDiffNotifier, type XcapDocumentSet } from '../src/index.ts';
 import {
   ALICE,
   BOB,
@@ -34,7 +29,7 @@ let policy: PathPolicy;
 let notifier: XcapDiffNotifier;
 let uri: string;
 
-function start(sel: SelForm = 'relative'): void {
+function start(): void {
   notifier = createXcapDiffNotifier({
     endpoint: server,
     xcapRoot: XCAP_ROOT,
@@ -42,7 +37,6 @@ function start(sel: SelForm = 'relative'): void {
     policy,
     tokens,
     warnAgent: 'notifier.example.net',
-    sel,
   });
 }
 
@@ -118,8 +112,8 @@ describe('refusals', () => {
 });
 
 describe('NOTIFY', () => {
-  it('sends the full state first: one document per existing listed document with its ETag, sel echoed as subscribed', async () => {
-    start('as-subscribed');
+  it('sends the full state first: one document per existing listed document with its ETag, sel relative to the xcap-root however it was listed (RFC 5874 clause 4)', async () => {
+    start();
     const aEtag = docs.put(docOf(ALICE, 'a.xml'), bodyWith('1'));
     const gEtag = docs.put(GLOBAL_DOC, bodyWith('g'));
     const listed = [`${XCAP_ROOT}/${docOf(ALICE, 'a.xml')}`, `/${GLOBAL_DOC}`, docOf(ALICE, 'not-yet.xml')];
@@ -129,8 +123,8 @@ describe('NOTIFY', () => {
     const diff = parseXcapDiff(first.body);
     expect(diff.xcapRoot).toBe(XCAP_ROOT);
     expect(diff.documents.map((d) => [d.sel, d.previousEtag, d.newEtag])).toEqual([
-      [listed[0], undefined, aEtag],
-      [listed[1], undefined, gEtag],
+      [docOf(ALICE, 'a.xml'), undefined, aEtag],
+      [GLOBAL_DOC, undefined, gEtag],
     ]);
   });
 

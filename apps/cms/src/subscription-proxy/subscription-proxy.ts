@@ -5,8 +5,9 @@
  * - its document set: every document of the CMS document store (in memory), announced by the
  *   store's one change path (XCAP PUT/DELETE, admin edit, upload, CSC-17 share, seeding);
  * - its read policy: the same as on HTTP (`mayAccess`, TS 24.484 clause 6.2.4), so a user
- *   subscribes to its own documents and the service configuration, existing or not yet;
- * - `sel` exactly as the UE listed the URI (the CMS's contract, see `SelForm`).
+ *   subscribes to its own documents and the service configuration, existing or not yet.
+ * Every `sel` is relative to the XCAP root (RFC 5874 clause 4), as at the GMS, also for a URI
+ * the UE listed absolute.
  */
 import type { Database } from '@mcx/db';
 import type { Logger, SipEndpoint } from '@mcx/sip';
@@ -58,7 +59,6 @@ export function createSubscriptionProxy(o: SubscriptionProxyOptions): Subscripti
     policy: cmsReadPolicy,
     tokens: o.tokens,
     warnAgent: o.warnAgent,
-    sel: 'as-subscribed',
     store: new PrismaXcapDiffSubscriptionStore(o.db, o.serverName),
     logger: o.logger,
   });
