@@ -187,3 +187,53 @@ describe('startMcSystems', () => {
     await systems.close();
   });
 });
+
+describe('startMcSystems on ports it chose', () => {
+  it('starts again on other ports when a chosen port is taken before its server binds it', async () => {
+    const r = recorder();
+    let failures = 0;
+    const cmsPorts: number[] = [];
+    const systems = await startMcSystems({
+      ecosystem: labEcosystem({ systems: ['mcx-a'] }),
+      servers: {
+        ...r.servers,
+        cms: async (w: CmsWiring) => {
+          cmsPorts.push(w.httpPort);
+          if (failures++ === 0) throw Object.assign(new Error(`listen EADDRINUSE: address already in use 127.0.0.1:${w.httpPort}`), { code: 'EADDRINUSE' });
+          return r.servers.cms(w);
+        },
+      },
+      dataDir: tmp(),
+      ephemeralPorts: true,
+    });
+    expect(failures).toBe(2);
+    expect(cmsPorts[0]).not.toBe(cmsPorts[1]);
+    expect(systems.system('mcx-a').cms.httpUrl).toBe(`http://127.0.0.1:${cmsPorts[1]}`);
+    // The first attempt's IdMS was closed before the second started.
+    expect(r.events.filter((e) => e === 'close mcx-a/idms')).toHaveLength(1);
+    await systems.close();
+  });
+
+  it('does not retry other start failures', async () => {
+    const r = recorder();
+    let calls = 0;
+    await expect(
+      startMcSystems({
+        ecosystem: labEcosystem({ systems: ['mcx-a'] }),
+        servers: { ...r.servers, cms: async () => { calls++; throw new Error('bad configuration'); } },
+        dataDir: tmp(),
+        ephemeralPorts: true,
+      }),
+    ).rejects.toThrow('bad configuration');
+    expect(calls).toBe(1);
+  });
+
+  it('chooses ports below the kernel ephemeral range, free on TCP and UDP', async () => {
+    const systems = await startMcSystems({ ecosystem: labEcosystem(), servers: recorder().servers, dataDir: tmp(), ephemeralPorts: true });
+    const ports = systems.systems.flatMap((s) => Object.values(s.config.ports));
+    expect(new Set(ports).size).toBe(ports.length);
+    for (const p of ports) expect(p).toBeGreaterThanOrEqual(10_000);
+    for (const p of ports) expect(p).toBeLessThan(32_768);
+    await systems.close();
+  });
+});

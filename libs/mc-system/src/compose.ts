@@ -74,8 +74,32 @@ export interface McSystems<F extends ServerFactories> {
   close(): Promise<void>;
 }
 
-/** Starts every asked-for server of every system of the ecosystem, wired, seeded and sharing. */
+/**
+ * Starts every asked-for server of every system of the ecosystem, wired, seeded and sharing. When
+ * we chose the ports (ephemeral, or 0 in the file), another process may take one between the
+ * choice and the bind: then everything started is closed and it starts again on other ports.
+ */
 export async function startMcSystems<F extends ServerFactories>(options: StartMcSystemsOptions<F>): Promise<McSystems<F>> {
+  const portsChosenHere =
+    (options.ephemeralPorts ?? false) || options.ecosystem.systems.some((s) => Object.values(s.ports).includes(0));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      if (!portsChosenHere || attempt >= 3 || !isAddressInUse(err)) throw err;
+      options.log?.(`a chosen port was taken before its server bound it (${(err as Error).message}); starting again on other ports`);
+    }
+  }
+}
+
+function isAddressInUse(err: unknown): boolean {
+  for (let e = err as { code?: string; message?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === 'EADDRINUSE' || /EADDRINUSE/.test(e.message ?? '')) return true;
+  }
+  return false;
+}
+
+async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptions<F>): Promise<McSystems<F>> {
   const log = options.log ?? (() => {});
   const ownDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'mcx-system-'));

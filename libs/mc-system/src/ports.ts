@@ -3,19 +3,32 @@
  * because each system's documents and trust configuration embed the other's URLs. A port of 0 in
  * the ecosystem file (or `ephemeral: true`) gets a free port now, checked on TCP and UDP.
  */
+import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Ecosystem } from '@mcx/ecosystem';
 
-function freeTcpPort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * The kernel's ephemeral range (Linux: /proc/sys/net/ipv4/ip_local_port_range), from which it also
+ * takes the local port of every outgoing connection: a port chosen there may be taken by some
+ * client socket before our server binds it. Our choice: pick free ports below that range.
+ */
+function ephemeralRange(): { low: number; high: number } {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low && high) return { low, high };
+  } catch {
+    // not Linux: fall through
+  }
+  return { low: 32768, high: 60999 };
+}
+
+function tcpFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
   });
 }
 
@@ -28,9 +41,13 @@ function udpFree(host: string, port: number): Promise<boolean> {
 }
 
 async function freePort(host: string, sip: boolean, taken: Set<number>): Promise<number> {
-  for (let i = 0; i < 50; i++) {
-    const port = await freeTcpPort(host);
-    if (taken.has(port)) continue;
+  const { low } = ephemeralRange();
+  const floor = 10_000;
+  const span = Math.max(1000, low - floor);
+  for (let i = 0; i < 200; i++) {
+    const port = floor + randomInt(span);
+    if (port >= low || taken.has(port)) continue;
+    if (!(await tcpFree(host, port))) continue;
     if (sip && !(await udpFree(host, port))) continue;
     taken.add(port);
     return port;
