@@ -89,7 +89,6 @@ export function createGroupNotifier(o: GroupNotifierOptions): GroupNotifier {
     policy: groupReadPolicy(o.directory, o.administrators),
     tokens: o.tokens,
     warnAgent: o.warnAgent,
-    sel: 'relative',
     store: new PrismaXcapDiffSubscriptionStore(o.db, o.serverName),
     defaultExpires: o.defaultExpires,
     maxExpires: o.maxExpires,
