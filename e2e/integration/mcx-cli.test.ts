@@ -1,18 +1,61 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { MCX, REPO } from '../support/ecosystem-process.ts';
+import { parseDocument } from 'yaml';
+import { MCX, REPO, writeTestEcosystem } from '../support/ecosystem-process.ts';
 
 const run = promisify(execFile);
 
 describe('mcx command line', () => {
-  it('--help documents every command', async () => {
+  it('--help documents every command (and exits 0)', async () => {
     const { stdout } = await run(process.execPath, [MCX, '--help'], { cwd: REPO });
     for (const command of ['up', 'endpoints', 'token', 'ue', 'scenario run', 'bench'])
       expect(stdout).toContain(`  ${command}`);
+  });
+
+  it('each command documents its own options with an example (mcx <command> --help, mcx help <command>)', async () => {
+    const commands = ['up', 'endpoints', 'token', 'ue', 'scenario', 'bench'];
+    const texts = await Promise.all(commands.map(async (c) => (await run(process.execPath, [MCX, c, '--help'], { cwd: REPO })).stdout));
+    texts.forEach((text, i) => {
+      expect(text.startsWith(`Usage: mcx ${commands[i]}`), text).toBe(true);
+      expect(text).toMatch(new RegExp(`\\nExample\\n  .*mcx ${commands[i]} `));
+    });
+    expect(new Set(texts).size).toBe(commands.length);
+    expect(texts[2]).toContain('--audience');
+    expect((await run(process.execPath, [MCX, 'help', 'token'], { cwd: REPO })).stdout).toBe(texts[2]);
+  });
+
+  it('mcx token for a user of another MC system names the user\'s home', async () => {
+    const err = (await run(process.execPath, [MCX, 'token', '--system', 'mcx-b', '--user', 'alice'], { cwd: REPO }).catch(
+      (e: unknown) => e,
+    )) as { code: number; stderr: string };
+    expect(err.code).toBe(1);
+    expect(err.stderr).toContain("alice's home is mcx-a");
+    expect(err.stderr).not.toContain('Invalid username or password');
+  });
+
+  it('a port clash names the server and the port', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcx-cli-'));
+    const taken = createServer();
+    try {
+      const port = await new Promise<number>((res) => taken.listen(0, '127.0.0.1', () => res((taken.address() as { port: number }).port)));
+      const file = writeTestEcosystem(dir);
+      const doc = parseDocument(readFileSync(file, 'utf8'));
+      doc.setIn(['systems', 0, 'ports', 'cms'], port);
+      writeFileSync(file, doc.toString());
+      const err = (await run(process.execPath, [MCX, 'up', '--no-ues', '--config', file], { cwd: REPO, timeout: 90_000 }).catch(
+        (e: unknown) => e,
+      )) as { code: number; stderr: string };
+      expect(err.code).toBe(1);
+      expect(err.stderr).toContain(`mcx-a CMS: port ${port} is in use`);
+    } finally {
+      taken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the line and field of an invalid ecosystem file', async () => {
@@ -67,7 +110,6 @@ describe('mcx command line', () => {
       }).catch((e: unknown) => e)) as { code: number; stdout: string };
       expect(err.code).toBe(1);
       expect(err.stdout).toContain('0 passed, 1 failed');
-      const { readFileSync } = await import('node:fs');
       const xml = readFileSync(junit, 'utf8');
       expect(xml).toContain('<testsuite name="impossible" tests="2" failures="1"');
       expect(xml).toMatch(/<failure message="UE sc-x  ?STABLE mcx-b: not within 2000 ms/);

@@ -1,14 +1,11 @@
 /**
  * mcx: the command line of the MCX configuration ecosystem.
- * Every command and option is documented in HELP below (`mcx --help`).
+ * Every command is listed in HELP below (`mcx --help`); each documents its own options with an
+ * example (`mcx <command> --help`, command-help.ts). A command's module is imported when the
+ * command runs, so help and the commands that start no server load no server.
  */
 import { parseArgs } from 'node:util';
-import { endpointsCommand } from './commands/endpoints.ts';
-import { tokenCommand } from './commands/token.ts';
-import { upCommand } from './commands/up.ts';
-import { ueCommand } from './commands/ue.ts';
-import { scenarioCommand } from './commands/scenario.ts';
-import { benchCommand } from './commands/bench.ts';
+import { COMMAND_HELP } from './command-help.ts';
 
 export const HELP = `mcx — run and exercise the MCX configuration ecosystem (two MC systems + simulated MCS UEs)
 
@@ -37,13 +34,14 @@ Commands
 
 Common options
   --config FILE   ecosystem file (default: $MCX_CONFIG, ./ecosystem.yaml, the repository's)
-  --help          this text
+  --help          this text; mcx <command> --help: that command's options and an example
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(HELP);
+    const about = command === 'help' && rest[0] ? COMMAND_HELP[rest[0]] : undefined;
+    process.stdout.write(about ?? HELP);
     return 0;
   }
   const { values, positionals } = parseArgs({
@@ -69,24 +67,36 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write(HELP);
+    process.stdout.write(COMMAND_HELP[command] ?? HELP);
     return 0;
   }
   switch (command) {
-    case 'up':
+    case 'up': {
+      const { upCommand } = await import('./commands/up.ts');
       return upCommand({ config: values.config, db: values.db, startUes: !values['no-ues'] });
-    case 'endpoints':
+    }
+    case 'endpoints': {
+      const { endpointsCommand } = await import('./commands/endpoints.ts');
       endpointsCommand({ config: values.config, json: values.json });
       return 0;
-    case 'token':
+    }
+    case 'token': {
+      const { tokenCommand } = await import('./commands/token.ts');
       await tokenCommand(values);
       return 0;
-    case 'ue':
+    }
+    case 'ue': {
+      const { ueCommand } = await import('./commands/ue.ts');
       return ueCommand(positionals, values);
-    case 'scenario':
+    }
+    case 'scenario': {
+      const { scenarioCommand } = await import('./commands/scenario.ts');
       return scenarioCommand(positionals, values);
-    case 'bench':
+    }
+    case 'bench': {
+      const { benchCommand } = await import('./commands/bench.ts');
       return benchCommand(positionals, values);
+    }
     default:
       process.stderr.write(`mcx: unknown command "${command}"\n\n${HELP}`);
       return 2;

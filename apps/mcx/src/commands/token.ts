@@ -13,14 +13,18 @@ export async function tokenCommand(args: {
   audience?: string;
 }): Promise<void> {
   const loaded = load(args.config);
-  const runtime = running(loaded);
   const systemId = args.system ?? loaded.ecosystem.systems[0]!.id;
+  const known = loaded.ecosystem.users.find((u) => u.username === args.user);
+  // A user logs in only at the IdMS of its home MC system (a partner admits it by token exchange
+  // after a migration, TS 24.484 4.2.2.1.2): say so rather than "Invalid username or password".
+  if (known && known.home !== systemId)
+    throw new Error(`${known.username}'s home is ${known.home}: ${systemId}'s IdMS has no login for ${known.username} (try: mcx token --system ${known.home} --user ${known.username})`);
+  const runtime = running(loaded);
   const system = runtime.systems.find((s) => s.id === systemId);
   if (!system)
     throw new Error(`unknown system "${systemId}" (known: ${runtime.systems.map((s) => s.id).join(', ')})`);
   if (!args.user) throw new Error('--user NAME is required');
-  const user = loaded.ecosystem.users.find((u) => u.username === args.user);
-  const password = args.password ?? user?.password;
+  const password = args.password ?? known?.password;
   if (!password)
     throw new Error(`unknown user "${args.user}" (pass --password for an account not in the ecosystem file)`);
   const { clientId, redirectUri } = runtime.ueClient;

@@ -10,6 +10,7 @@ import { startEcosystem } from '../ecosystem/ecosystem.ts';
 import { readRuntime, removeRuntime, writeRuntime } from '../ecosystem/runtime-file.ts';
 import { formatEndpoints } from './endpoints.ts';
 import { load } from './options.ts';
+import { portClash } from './port-clash.ts';
 import { stopRequests } from './stop-requests.ts';
 
 export async function upCommand(args: { config?: string; db?: string; startUes: boolean }): Promise<number> {
@@ -36,6 +37,8 @@ export async function upCommand(args: { config?: string; db?: string; startUes: 
     log: (line) => process.stdout.write(`  ${line}\n`),
     // Every server logs through one logger: warnings and errors (every 5xx) by default, MCX_LOG=info for more.
     logger: pino({ level: process.env['MCX_LOG'] ?? 'warn' }, pino.destination(2)),
+  }).catch((err: unknown) => {
+    throw portClash(loaded.ecosystem, loaded.file, err) ?? err;
   });
   writeRuntime(loaded.dataDir, running.endpoints);
   process.stdout.write(

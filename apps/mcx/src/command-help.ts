@@ -1,0 +1,96 @@
+/**
+ * `mcx <command> --help` (and `mcx help <command>`): each command's own options, with an example.
+ * The overview of every command is HELP in main.ts. Kept free of imports so that help answers
+ * without loading any server.
+ */
+
+export const COMMAND_HELP: Readonly<Record<string, string>> = {
+  up: `Usage: mcx up [--config FILE] [--db postgres://...] [--no-ues]
+
+Start every server of both MC systems (IdMS, CMS, GMS, MCS), the UE host and the console, seed the
+databases from the ecosystem file on first start, wait until all are healthy and print every
+endpoint. Ctrl-C, SIGTERM or SIGHUP stops everything cleanly, once. (npm start runs this.)
+
+Options
+  --config FILE   ecosystem file (default: $MCX_CONFIG, ./ecosystem.yaml, the repository's)
+  --db URL        use PostgreSQL (one database per server instance is created on that server)
+  --no-ues        do not start the UEs listed in the file
+
+Example
+  mcx up --db postgres://postgres@127.0.0.1:5432/postgres --no-ues
+`,
+  endpoints: `Usage: mcx endpoints [--json] [--config FILE]
+
+Every endpoint of the running ecosystem: console, UE host, and per MC system its IdMS issuer, XCAP
+roots, SIP URIs and admin API. JSON shape: {console, ueHost, systems:[...]}.
+
+Options
+  --json          print JSON instead of a table
+  --config FILE   ecosystem file of the running ecosystem
+
+Example
+  mcx endpoints --json | jq -r '.systems[0].cms.xcapRoot'
+`,
+  token: `Usage: mcx token --user NAME [--system ID] [--audience cms|gms|mcs] [--password P] [--config FILE]
+
+Print an access token obtained through the real login flow (authorization code + PKCE at the IdMS
+of the user's home MC system), for curl.
+
+Options
+  --user NAME       the MC user (password from the ecosystem file unless --password)
+  --system ID       the MC system whose IdMS issues it: the user's home (default: the first system)
+  --audience AUD    narrow the token to one server: cms, gms or mcs
+  --password P      for an account that is not in the ecosystem file
+
+Example
+  curl -H "Authorization: Bearer $(mcx token --system mcx-a --user alice --audience cms)" \\
+    "$(mcx endpoints --json | jq -r '.systems[0].cms.xcapRoot')/org.3gpp.mcptt.user-profile/users/sip:alice@mcx-a.example.net/mcptt-user-profile-1.xml"
+`,
+  ue: `Usage: mcx ue list | start --user NAME [--id ID] [--plmn PLMN] | plmn ID PLMN | show ID | stop ID
+
+Control the simulated UEs of the running ecosystem through the UE host.
+
+Subcommands
+  list                       every UE: state, system, PLMN, active profile, last event or error
+  start --user NAME          start a UE for the user (--id ID, --plmn PLMN, --password P)
+  plmn ID PLMN               change the registered PLMN (a migration, the return home)
+  show ID                    the UE's snapshot as JSON
+  stop ID                    stop the UE (it un-subscribes and de-registers)
+
+Options
+  --json          print JSON (list)
+  --config FILE   ecosystem file of the running ecosystem
+
+Example
+  mcx ue start --user carol --id ue-carol && mcx ue plmn ue-carol 00102 && mcx ue show ue-carol
+`,
+  scenario: `Usage: mcx scenario run FILE... [--json] [--junit FILE] [--timeout-scale N] [--config FILE]
+
+Run declarative scenarios (YAML) against the running ecosystem, or one they start themselves when
+none runs. Every file is checked first (unknown steps and keys, UE states, protocols, peers).
+Exit 0 only when every expectation held.
+
+Options
+  --json              print the results as JSON
+  --junit FILE        write a JUnit XML report
+  --timeout-scale N   multiply every "within" (slow machines)
+
+Example
+  mcx scenario run scenarios/*.yaml --junit test-results/scenarios.xml
+`,
+  bench: `Usage: mcx bench xcap | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--json]
+
+Benchmarks (numbers, not pass/fail). xcap, sip, idms, cms and gms run the package's own benchmark;
+"migration" boots both systems with N distinct users (passwords hashed at scrypt cost C, default
+1024), brings N UEs online in A and changes all their PLMNs at once.
+
+Options
+  --ues N             UEs of the migration benchmark (default 100)
+  --scrypt-cost C     scrypt cost of the benchmark users' passwords (a power of 2, 1024 or more)
+  --profile FILE      write a V8 CPU profile of the migration phase
+  --json              print the numbers as JSON
+
+Example
+  mcx bench migration --ues 200 --json
+`,
+};
