@@ -153,7 +153,7 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
     app.get('/healthz', (_req, res) => {
       res.json({ ok: true, system: config.systemId, app: 'cms' });
     });
-    app.use(config.xcapRootPath, createXcapRoot({ store, registry: cmsApplicationUsages(), tokens, xcapRoot, uploadRequestPolicy: config.uploadRequestPolicy, logger }));
+    app.use(config.xcapRootPath, createXcapRoot({ store, registry: cmsApplicationUsages(config.documentLimits), tokens, xcapRoot, uploadRequestPolicy: config.uploadRequestPolicy, logger }));
     app.use('/admin', createAdminRouter({ adminToken: config.adminToken, store, sharing, seed, seedUser: seedOneUser }));
     app.use(
       '/csc17',

@@ -57,6 +57,18 @@ export const cmsConfigSchema = z.object({
   shareRetryMs: z.number().int().min(0).default(5000),
   /** SIP T1 etc. (RFC 3261 clause 17.1.1.1); tests may shorten them. */
   sipTimers: z.object({ t1: z.number().int().positive(), t2: z.number().int().positive(), t4: z.number().int().positive() }).partial().default({}),
+  /**
+   * Bounds on what one XCAP write may store (our choice; the XSDs bound neither wildcards nor
+   * string lengths): a larger body gets 413, more attributes on one element or a longer
+   * attribute value get 409 constraint-failure (csc4-xcap/document-limits.ts).
+   */
+  documentLimits: z
+    .object({
+      maxBodyBytes: z.number().int().positive().default(1024 * 1024),
+      maxAttributesPerElement: z.number().int().positive().default(256),
+      maxAttributeValueLength: z.number().int().positive().default(64 * 1024),
+    })
+    .default({ maxBodyBytes: 1024 * 1024, maxAttributesPerElement: 256, maxAttributeValueLength: 64 * 1024 }),
   /** Verified access tokens cached by their string (until expiry) so hot GETs skip the signature check. */
   tokenCacheSize: z.number().int().min(0).default(10_000),
   logger: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional() }).default({}),

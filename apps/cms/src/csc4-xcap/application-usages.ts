@@ -4,15 +4,47 @@
  * elements in the document's own namespace and wrong order are schema errors), the CMS access
  * policy and the user-profile upload constraints.
  */
-import { AUID, catalogue, parseUserProfile, validateDocument, type UserProfile } from '@mcx/documents';
-import { serializeDocument } from '@mcx/xml';
+import {
+  AUID,
+  catalogue,
+  parseUserProfile,
+  serviceConfigCodec,
+  ueConfigCodec,
+  ueInitConfigCodec,
+  userProfileCodec,
+  validateDocument,
+  type UserProfile,
+} from '@mcx/documents';
+import { parseXml, serializeDocument, type ElementCodec } from '@mcx/xml';
 import { ApplicationUsageRegistry, type ApplicationUsage, type ConstraintViolation, type DocumentSelector } from '@mcx/xcap';
 import { mayAccess } from './access-policy.ts';
+import { DEFAULT_DOCUMENT_LIMITS, documentLimitViolation, type DocumentLimits } from './document-limits.ts';
+import { undeclaredSimpleContentAttribute } from './simple-content-attributes.ts';
+
+/** The root element codec of each CMS document type (for the checks the strict decode does not make). */
+const ROOT_CODECS: Readonly<Record<string, ElementCodec<unknown>>> = {
+  [AUID.ueInitConfig]: ueInitConfigCodec as ElementCodec<unknown>,
+  [AUID.ueConfig]: ueConfigCodec as ElementCodec<unknown>,
+  [AUID.serviceConfig]: serviceConfigCodec as ElementCodec<unknown>,
+  [AUID.userProfile]: userProfileCodec as ElementCodec<unknown>,
+};
+
+type XmlDocument = Parameters<ApplicationUsage['validate']>[0];
+
+/**
+ * Schema validation of a parsed document for an AUID (RFC 4825 clause 8.2.5): the strict codec
+ * decode, then attributes on elements whose type has none. Null when valid, else the reason.
+ */
+function documentValidationIssue(auid: string, xml: string, doc: () => XmlDocument): string | null {
+  const r = validateDocument(auid, xml, { strict: true });
+  if (!r.ok) return r.error.message;
+  const codec = ROOT_CODECS[auid];
+  return codec === undefined ? null : undeclaredSimpleContentAttribute(doc(), codec);
+}
 
 /** Schema validation of a document body for an AUID; null when valid, else the reason. */
 export function validationIssue(auid: string, xml: string): string | null {
-  const r = validateDocument(auid, xml, { strict: true });
-  return r.ok ? null : r.error.message;
+  return documentValidationIssue(auid, xml, () => parseXml(xml));
 }
 
 const PROFILE_NAME = /^mcptt-user-profile-(\d{1,3})\.xml$/;
@@ -50,35 +82,39 @@ function uploadViolation(next: UserProfile, previous: UserProfile | undefined): 
   return null;
 }
 
-function usage(auid: string, extra: Partial<ApplicationUsage> = {}): ApplicationUsage {
+function usage(auid: string, limits: DocumentLimits, checkConstraints?: ApplicationUsage['checkConstraints']): ApplicationUsage {
   const entry = Object.values(catalogue).find((e) => e.auid === auid)!;
   return {
     auid,
     mimeType: entry.mimeType,
     defaultNamespace: entry.namespace,
+    maxBodyBytes: limits.maxBodyBytes,
     validate(doc) {
-      const issue = validationIssue(auid, serializeDocument(doc));
+      const issue = documentValidationIssue(auid, serializeDocument(doc), () => doc);
       return issue === null ? null : [{ message: issue }];
     },
+    checkConstraints(doc, ctx) {
+      const limit = documentLimitViolation(doc, limits);
+      if (limit !== null) return { kind: 'constraint', phrase: limit };
+      return checkConstraints?.(doc, ctx) ?? null;
+    },
     authorize: (ctx) => mayAccess(ctx.principal, ctx.document, ctx.operation),
-    ...extra,
   };
 }
 
-export function cmsApplicationUsages(): ApplicationUsageRegistry {
+/** The CMS application usages; `limits` bound what one write may store (see document-limits.ts). */
+export function cmsApplicationUsages(limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS): ApplicationUsageRegistry {
   return new ApplicationUsageRegistry([
-    usage(AUID.ueInitConfig),
-    usage(AUID.ueConfig),
-    usage(AUID.serviceConfig),
-    usage(AUID.userProfile, {
-      checkConstraints(doc, ctx): ConstraintViolation | null {
-        const next = parseUserProfile(serializeDocument(doc), { strict: true });
-        const identity = profileIdentityViolation(next, ctx.document);
-        if (identity) return { kind: 'constraint', phrase: identity };
-        const previous = ctx.previous ? parseUserProfile(serializeDocument(ctx.previous)) : undefined;
-        const upload = uploadViolation(next, previous);
-        return upload ? { kind: 'constraint', phrase: upload } : null;
-      },
+    usage(AUID.ueInitConfig, limits),
+    usage(AUID.ueConfig, limits),
+    usage(AUID.serviceConfig, limits),
+    usage(AUID.userProfile, limits, (doc, ctx): ConstraintViolation | null => {
+      const next = parseUserProfile(serializeDocument(doc), { strict: true });
+      const identity = profileIdentityViolation(next, ctx.document);
+      if (identity) return { kind: 'constraint', phrase: identity };
+      const previous = ctx.previous ? parseUserProfile(serializeDocument(ctx.previous)) : undefined;
+      const upload = uploadViolation(next, previous);
+      return upload ? { kind: 'constraint', phrase: upload } : null;
     }),
   ]);
 }
