@@ -10,7 +10,7 @@ import { loadKeyRing, rotateSigningKey, type KeyRing } from './keys/signing-keys
 import { createProvider } from './csc1-oidc/provider.ts';
 import { describeResourceServers } from './csc1-oidc/resource-servers.ts';
 import { loginPageRouter } from './csc1-oidc/login-page.ts';
-import { registerTokenExchange, tokenExchangeSteps } from './token-exchange/index.ts';
+import { recordAccessTokenGrant, registerTokenExchange, tokenExchangeSteps } from './token-exchange/index.ts';
 import { jwtTokenStatusRouter, ownAccessTokens, recordMigrationToken } from './jwt-token-status/jwt-token-status.ts';
 import { userinfoRouter } from './csc1-oidc/userinfo.ts';
 import { purgeExpired } from './storage/oidc-adapter.ts';
@@ -95,8 +95,14 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
   let provider: Provider;
   let callback: ReturnType<Provider['callback']>;
   async function build(): Promise<void> {
-    const steps = tokenExchangeSteps(config, issuer, prisma, describeResourceServers(config));
     keys = await loadKeyRing(db, config.serverName, config.signingAlg);
+    const legs = tokenExchangeSteps({
+      config,
+      issuer,
+      prisma,
+      resourceServers: describeResourceServers(config),
+      ownTokens: ownAccessTokens({ issuer, config: () => config, prisma, publicJwks: () => keys.publicJwks }),
+    });
     const p = createProvider({
       config,
       issuer,
@@ -106,10 +112,13 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
       onJwtAccessToken: async (t) => {
         if (t.resource.kind === 'partner-idms') {
           await recordMigrationToken(prisma, config.serverName, { jti: t.jti, grantId: t.grantId, exp: t.exp, audience: t.resource.identifier });
+        } else if (t.grantId) {
+          // Its grant, for the token exchange at the primary leg (TS 33.180 annex B.7).
+          await recordAccessTokenGrant(prisma, config.serverName, { jti: t.jti, grantId: t.grantId, exp: t.exp });
         }
       },
     });
-    registerTokenExchange(p, steps);
+    registerTokenExchange(p, issuer, legs);
     p.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc provider server_error'));
     provider = p;
     callback = p.callback();

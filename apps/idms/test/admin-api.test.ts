@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exchangeToken, loginWithPkce, refreshForResource } from '@mcx/auth';
+import { exchangeForPartnerIdms, exchangeToken, loginWithPkce } from '@mcx/auth';
 import { PASSWORD, REDIRECT_URI, startEcosystem, UE_CLIENT, type Ecosystem } from './ecosystem.ts';
 
 // The partner IdMS admin API: the partner CMS records/revokes migration authorizations after
@@ -20,7 +20,7 @@ const admin = (init: RequestInit = {}, token = ADMIN) => ({ ...init, headers: { 
 
 async function exchangeCarol(): Promise<string> {
   const login = await loginWithPkce({ issuer: eco.a.issuer, clientId: UE_CLIENT, redirectUri: REDIRECT_URI, username: 'carol', password: PASSWORD });
-  const m = await refreshForResource({ issuer: eco.a.issuer, clientId: UE_CLIENT, refreshToken: login.refreshToken!, resource: eco.b.issuer });
+  const m = await exchangeForPartnerIdms({ issuer: eco.a.issuer, clientId: UE_CLIENT, subjectToken: login.accessToken, partnerIssuer: eco.b.issuer });
   try {
     await exchangeToken({ partnerIssuer: eco.b.issuer, clientId: UE_CLIENT, subjectToken: m.accessToken });
     return 'accepted';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { openDatabase, type Database } from '@mcx/db';
-import { createTokenVerifier, discoverIdms, exchangeToken, loginWithPkce, MC_SCOPES, refreshForResource, type McTokens } from '@mcx/auth';
+import { createTokenVerifier, discoverIdms, exchangeForPartnerIdms, exchangeToken, loginWithPkce, MC_SCOPES, refreshForResource, type McTokens } from '@mcx/auth';
 import { authorizeMigration, startIdms, upsertAccount, type IdmsHandle } from '../src/index.ts';
 import { LEGACY_CLIENT, PASSWORD, REDIRECT_URI, startEcosystem, UE_CLIENT, type Ecosystem } from './ecosystem.ts';
 
@@ -23,11 +23,24 @@ async function primaryLogin(username: string): Promise<McTokens> {
   return loginWithPkce({ issuer: eco.a.issuer, clientId: UE_CLIENT, redirectUri: REDIRECT_URI, username, password: PASSWORD });
 }
 
-/** The UE asks its primary IdMS for a token whose audience is the partner IdMS (the migration token). */
+/**
+ * The UE asks its primary IdMS for a token whose audience is the partner IdMS (the migration
+ * token): token exchange of its primary access token (TS 33.180 annex B.7).
+ */
 async function migrationToken(username = 'alice'): Promise<{ login: McTokens; token: string }> {
   const login = await primaryLogin(username);
-  const m = await refreshForResource({ issuer: eco.a.issuer, clientId: UE_CLIENT, refreshToken: login.refreshToken!, resource: eco.b.issuer });
+  const m = await exchangeForPartnerIdms({ issuer: eco.a.issuer, clientId: UE_CLIENT, subjectToken: login.accessToken, partnerIssuer: eco.b.issuer });
   return { login, token: m.accessToken };
+}
+
+/** The error code of a refused token exchange at the primary IdMS (mcx-a). */
+async function primaryRefusal(subjectToken: string, partnerIssuer = eco.b.issuer): Promise<string> {
+  try {
+    await exchangeForPartnerIdms({ issuer: eco.a.issuer, clientId: UE_CLIENT, subjectToken, partnerIssuer });
+  } catch (err) {
+    return (err as { error?: string }).error ?? String(err);
+  }
+  throw new Error('exchange unexpectedly accepted');
 }
 
 async function refusal(subjectToken: string, extra: { clientId?: string; resource?: string; scope?: string } = {}): Promise<string> {
@@ -43,6 +56,75 @@ async function primarySigningKey(): Promise<{ key: Awaited<ReturnType<typeof imp
   const row = await eco.dbA.prisma.signingKey.findFirstOrThrow({ where: { status: 'active' } });
   return { key: await importJWK(JSON.parse(row.privateJwk) as JWK, row.alg), kid: row.kid };
 }
+
+describe('token exchange at the primary IdMS for a partner IdMS (TS 33.180 B.7, RFC 8693)', () => {
+  it('issues a token for the partner IdMS: aud = the partner issuer, the MC IDs, the primary scopes', async () => {
+    const login = await primaryLogin('alice');
+    const m = await exchangeForPartnerIdms({ issuer: eco.a.issuer, clientId: UE_CLIENT, subjectToken: login.accessToken, partnerIssuer: eco.b.issuer });
+    expect(m.issuedTokenType).toBe('urn:ietf:params:oauth:token-type:access_token');
+    const claims = decodeJwt(m.accessToken);
+    expect(claims.iss).toBe(eco.a.issuer);
+    expect(claims.aud).toBe(eco.b.issuer);
+    expect(claims.sub).toBe(decodeJwt(login.accessToken).sub);
+    expect(claims['mcptt_id']).toBe('sip:alice@mcx-a.example');
+    expect(claims['mcdata_id']).toBe('sip:alice.data@mcx-a.example');
+    expect(String(claims['scope']).split(' ')).toContain(MC_SCOPES.pttConfigManagement);
+    // ... which the partner leg at mcx-b accepts.
+    const partner = await exchangeToken({ partnerIssuer: eco.b.issuer, clientId: UE_CLIENT, subjectToken: m.accessToken });
+    expect(decodeJwt(partner.accessToken)).toMatchObject({ iss: eco.b.issuer, mcptt_id: 'sip:alice@mcx-a.example', mc_home_system: 'mcx-a' });
+  });
+
+  it('refuses a subject token of another issuer (invalid_grant)', async () => {
+    // A token of mcx-b presented at mcx-a.
+    await authorizeMigration(eco.dbA, { partnerSystemId: 'mcx-a', homeSystemId: 'mcx-b', mcpttId: 'sip:alice@mcx-a.example' });
+    const { token } = await migrationToken();
+    const atB = await exchangeToken({ partnerIssuer: eco.b.issuer, clientId: UE_CLIENT, subjectToken: token });
+    expect(await primaryRefusal(atB.accessToken, eco.b.issuer)).toBe('invalid_grant');
+    // A token naming mcx-a as issuer, signed with another key.
+    const login = await primaryLogin('alice');
+    const { privateKey } = await generateKeyPair('RS256');
+    const forged = await new SignJWT(decodeJwt(login.accessToken)).setProtectedHeader({ ...decodeProtectedHeader(login.accessToken), alg: 'RS256' }).sign(privateKey);
+    expect(await primaryRefusal(forged)).toBe('invalid_grant');
+  });
+
+  it('refuses an audience that is not a partner IdMS (invalid_target)', async () => {
+    const login = await primaryLogin('alice');
+    expect(await primaryRefusal(login.accessToken, eco.audiences['mcx-a'].cms)).toBe('invalid_target');
+    expect(await primaryRefusal(login.accessToken, 'https://idms.elsewhere.example')).toBe('invalid_target');
+    expect(await primaryRefusal(login.accessToken, eco.a.issuer)).toBe('invalid_target');
+  });
+
+  it('refuses an expired, a revoked, and a token whose grant was revoked (invalid_grant)', async () => {
+    const login = await primaryLogin('alice');
+    const { key, kid } = await primarySigningKey();
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await new SignJWT({ ...decodeJwt(login.accessToken), iat: now - 600, exp: now - 300 })
+      .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid })
+      .sign(key);
+    expect(await primaryRefusal(expired)).toBe('invalid_grant');
+
+    const config = await discoverIdms(eco.a.issuer, UE_CLIENT);
+    await oidc.tokenRevocation(config, login.accessToken, { token_type_hint: 'access_token' });
+    expect(await primaryRefusal(login.accessToken)).toBe('invalid_grant');
+
+    const other = await primaryLogin('alice');
+    await expect(exchangeForPartnerIdms({ issuer: eco.a.issuer, clientId: UE_CLIENT, subjectToken: other.accessToken, partnerIssuer: eco.b.issuer })).resolves.toBeDefined();
+    await oidc.tokenRevocation(config, other.refreshToken!);
+    expect(await primaryRefusal(other.accessToken)).toBe('invalid_grant');
+  });
+
+  it('refuses a token for a partner IdMS as subject token (invalid_grant)', async () => {
+    const { token } = await migrationToken();
+    expect(await primaryRefusal(token)).toBe('invalid_grant');
+  });
+
+  it('still issues the token for the partner IdMS on refresh with resource = the partner issuer (legacy path)', async () => {
+    const login = await primaryLogin('alice');
+    const m = await refreshForResource({ issuer: eco.a.issuer, clientId: UE_CLIENT, refreshToken: login.refreshToken!, resource: eco.b.issuer });
+    expect(decodeJwt(m.accessToken)).toMatchObject({ iss: eco.a.issuer, aud: eco.b.issuer, mcptt_id: 'sip:alice@mcx-a.example' });
+    await expect(exchangeToken({ partnerIssuer: eco.b.issuer, clientId: UE_CLIENT, subjectToken: m.accessToken })).resolves.toBeDefined();
+  });
+});
 
 describe('token exchange at the partner IdMS (RFC 8693)', () => {
   it('accepts a valid primary token of an authorized migrating user and issues a partner token', async () => {
@@ -105,7 +187,7 @@ describe('token exchange at the partner IdMS (RFC 8693)', () => {
       );
       await upsertAccount(db, { username: 'alice', password: PASSWORD, mcpttId: 'sip:alice@mcx-a.example', entitlements: ['mcptt'], scryptCost: 1024 });
       const login = await loginWithPkce({ issuer: c.issuer, clientId: UE_CLIENT, redirectUri: REDIRECT_URI, username: 'alice', password: PASSWORD });
-      const m = await refreshForResource({ issuer: c.issuer, clientId: UE_CLIENT, refreshToken: login.refreshToken!, resource: eco.b.issuer });
+      const m = await exchangeForPartnerIdms({ issuer: c.issuer, clientId: UE_CLIENT, subjectToken: login.accessToken, partnerIssuer: eco.b.issuer });
       expect(decodeJwt(m.accessToken).aud).toBe(eco.b.issuer);
       expect(await refusal(m.accessToken)).toBe('invalid_grant');
     } finally {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as oidc from 'openid-client';
 import { decodeJwt } from 'jose';
-import { loginWithPkce, refreshForResource } from '@mcx/auth';
+import { exchangeForPartnerIdms, loginWithPkce } from '@mcx/auth';
 import { startEcosystem, PASSWORD, REDIRECT_URI, UE_CLIENT, type Ecosystem } from './ecosystem.ts';
 
 let eco: Ecosystem;
@@ -73,12 +73,7 @@ describe('userinfo for the UE access token', () => {
 
   it('refuses a migration token, whose audience is the partner IdMS, not this system', async () => {
     const tokens = await login('alice');
-    const migration = await refreshForResource({
-      issuer: eco.a.issuer,
-      clientId: UE_CLIENT,
-      refreshToken: tokens.refreshToken!,
-      resource: eco.b.issuer,
-    });
+    const migration = await exchangeForPartnerIdms({ issuer: eco.a.issuer, clientId: UE_CLIENT, subjectToken: tokens.accessToken, partnerIssuer: eco.b.issuer });
     const sub = decodeJwt(tokens.idToken!).sub!;
     await expect(oidc.fetchUserInfo(config, migration.accessToken, sub)).rejects.toMatchObject(INVALID_TOKEN);
   });

@@ -6,7 +6,9 @@ import { mcServicesResource } from '../config/config.ts';
  * The resource servers this IdMS mints access tokens for (RFC 8707 resource indicators):
  * the CMS, GMS and MCS of the same MC system, "all MC services" (one token with all three
  * audiences, for MCX clients that send no `resource`), and each partner IdMS (the migration
- * token, TS 24.484 clause 4.2.2.1.2).
+ * token, TS 24.484 clause 4.2.2.1.2). The token for a partner IdMS is obtained by token exchange
+ * (TS 33.180 annex B.7, apps/idms/src/token-exchange); a refresh with `resource=<partner issuer>`
+ * still mints the same token, kept as an accepted legacy path.
  */
 export interface ResourceServerDescription {
   identifier: string;

@@ -1,4 +1,5 @@
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
+import type { JWTPayload } from 'jose';
 import type { McAccessToken } from '@mcx/auth';
 import type { MigrationAuthorization } from '@mcx/db';
 import type { PartnerConfig } from '../config/config.ts';
@@ -16,6 +17,10 @@ export interface ExchangeState {
   authorization?: MigrationAuthorization;
   resource?: ResourceServerDescription;
   scope?: string[];
+  /** Primary leg: the subject token, an access token of this IdMS (verified claims). */
+  ownSubject?: JWTPayload;
+  /** Primary leg: the grant the subject token stands on. */
+  subjectGrantId?: string;
 }
 
 /** One named step of the procedure; throws an OAuth error (oidc-provider error classes render as RFC 6749 clause 5.2 JSON). */

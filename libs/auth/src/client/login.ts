@@ -220,3 +220,34 @@ export async function exchangeToken(options: {
   const r = await oidc.genericGrantRequest(config, TOKEN_EXCHANGE_GRANT, params);
   return { ...toTokens(r), issuedTokenType: typeof r['issued_token_type'] === 'string' ? r['issued_token_type'] : undefined };
 }
+
+/**
+ * The security token for a partner IdMS from the PRIMARY IdMS (TS 33.180 annex B.7): OAuth 2.0
+ * Token Exchange (RFC 8693 clause 2.1) at the primary's token endpoint with the client's own
+ * primary access token as subject_token and the partner IdMS issuer as `audience`. The token
+ * returned (aud = the partner issuer) is what {@link exchangeToken} presents to the partner.
+ */
+export async function exchangeForPartnerIdms(options: {
+  /** The primary IdMS. */
+  issuer: string;
+  clientId: string;
+  /** The client's current access token from the primary IdMS. */
+  subjectToken: string;
+  /** Issuer of the partner IdMS the token is for. */
+  partnerIssuer: string;
+  scope?: string;
+  configuration?: oidc.Configuration;
+  /** The client's own HTTP client; default the global `fetch`. */
+  fetch?: typeof fetch;
+}): Promise<McTokens & { issuedTokenType: string | undefined }> {
+  const config = options.configuration ? withFetch(options.configuration, options.fetch) : await discoverIdms(options.issuer, options.clientId, undefined, options.fetch);
+  const params: Record<string, string> = {
+    subject_token: options.subjectToken,
+    subject_token_type: ACCESS_TOKEN_TYPE,
+    requested_token_type: ACCESS_TOKEN_TYPE,
+    audience: options.partnerIssuer,
+  };
+  if (options.scope) params['scope'] = options.scope;
+  const r = await oidc.genericGrantRequest(config, TOKEN_EXCHANGE_GRANT, params);
+  return { ...toTokens(r), issuedTokenType: typeof r['issued_token_type'] === 'string' ? r['issued_token_type'] : undefined };
+}
