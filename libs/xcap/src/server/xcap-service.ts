@@ -18,6 +18,7 @@ import { renderSelection } from '../dom/render-selection.ts';
 import { HttpError } from '../errors/http-error.ts';
 import { XcapError } from '../errors/xcap-error.ts';
 import { checkElementDepth } from './element-depth.ts';
+import { checkUtf8Charset } from './charset.ts';
 import { computeEtag, quoteEtag } from '../etag.ts';
 import { XCAP_CAPS_AUID, XCAP_CAPS_MIME, renderXcapCaps } from '../app-usage/xcap-caps.ts';
 import { XCAP_ATTRIBUTE_MIME, XCAP_ELEMENT_MIME, mediaTypeOf } from '../mime.ts';
@@ -193,6 +194,7 @@ export class XcapService {
     if (got !== expected.toLowerCase()) {
       throw new HttpError(415, `expected Content-Type ${expected}, got ${contentType ?? 'none'}`, { accept: expected });
     }
+    checkUtf8Charset(contentType, expected);
   }
 
   /** Schema validation, then uniqueness/constraint checks (clauses 8.2.5, 5.5, 5.6). */
