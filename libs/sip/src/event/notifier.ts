@@ -25,7 +25,7 @@ import { newTag } from '../ids.ts';
 import { parseBodyParts, MultipartError, type BodyPart } from '../multipart.ts';
 import type { TimerHandle } from '../scheduler.ts';
 import type { Target } from '../transport/transport.ts';
-import { acceptAllows, formatEvent, parseEvent } from './event-header.ts';
+import { acceptAllows, eventHeaderIssue, formatEvent, parseEvent } from './event-header.ts';
 import { MAX_EXPIRES, parseExpires, secondsLeft, type ExpiresError } from './expires.ts';
 import type { SubscriptionRecord, SubscriptionStore } from './subscription-store.ts';
 import type { Logger } from '../logger.ts';
@@ -335,6 +335,8 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
 
   async function initialSubscribe(req: IncomingRequest): Promise<void> {
     const m = req.message;
+    // RFC 6665 clause 8.4 grammar; RFC 3261 clause 21.4.1: malformed syntax => 400.
+    if (eventHeaderIssue(m.headers.get('event') ?? '') !== null) return req.respond(400, 'Malformed Event header');
     const ev = parseEvent(m.headers.get('event')!);
     const expires = readExpires(req);
     if (expires === undefined) return;
