@@ -3,12 +3,14 @@
  * UE contacts the partner IdMS named by the UE initial configuration embedded in the selected
  * partner entry, with "the security token obtained from the identity management server in the
  * primary MC system". Realised in two steps (libs/auth, apps/idms):
- * 1. `migration-token`: refresh at the PRIMARY IdMS with `resource=<partner issuer>` (RFC 8707)
- *    → a short-lived token whose audience is the partner IdMS;
+ * 1. `migration-token`: token exchange at the PRIMARY IdMS (TS 33.180 annex B.7, RFC 8693) of the
+ *    UE's primary access token, audience = the partner IdMS → a short-lived token whose
+ *    audience is the partner IdMS;
  * 2. `token-exchange`: RFC 8693 at the PARTNER IdMS token endpoint → the partner access token
  *    (aud = partner CMS, GMS, MCS; `mc_home_system` = the primary system).
  */
-import { exchangeToken, refreshForResource } from '@mcx/auth';
+import { exchangeForPartnerIdms, exchangeToken } from '@mcx/auth';
+import { refresh } from '../online-configuration/authenticate.ts';
 import { classify } from '../ue/classify.ts';
 import type { HostServices } from '../ue/host-services.ts';
 import type { SystemSession } from '../ue/session.ts';
@@ -16,14 +18,31 @@ import { StepError } from '../ue/states.ts';
 import type { Step } from '../ue/step-runner.ts';
 import type { MigrationContext } from './context.ts';
 
-/** The primary IdMS's token for the partner IdMS. */
+/** Margin before expiry under which the primary access token is refreshed first (our choice). */
+const EXPIRY_MARGIN_MS = 30_000;
+
+/**
+ * The primary IdMS's token for the partner IdMS: the UE's current primary access token exchanged
+ * at the primary IdMS (TS 33.180 annex B.7), refreshed first when it has (nearly) expired.
+ */
 export async function migrationToken(host: HostServices, home: SystemSession, partner: SystemSession): Promise<string> {
-  const rt = home.tokens?.refreshToken;
-  if (!rt) throw new StepError('migration-token', 'no refresh token from the primary IdMS', false);
+  if (!home.tokens) throw new StepError('migration-token', 'no access token from the primary IdMS', false);
   try {
+    if (home.tokens.expiresAt - EXPIRY_MARGIN_MS <= Date.now() && !(await refresh(host, home))) {
+      throw new StepError('migration-token', 'the primary access token expired and the refresh token was refused', false);
+    }
     const cfg = await host.idmsConfiguration(home.idmsIssuer);
-    return (await refreshForResource({ issuer: home.idmsIssuer, clientId: host.config.ueClient.clientId, refreshToken: rt, resource: partner.idmsIssuer, configuration: cfg, fetch: home.http })).accessToken;
+    const t = await exchangeForPartnerIdms({
+      issuer: home.idmsIssuer,
+      clientId: host.config.ueClient.clientId,
+      subjectToken: home.tokens.accessToken,
+      partnerIssuer: partner.idmsIssuer,
+      configuration: cfg,
+      fetch: home.http,
+    });
+    return t.accessToken;
   } catch (err) {
+    if (err instanceof StepError && err.step !== 'migration-token') throw new StepError('migration-token', err.reason, err.transient);
     throw classify('migration-token', err);
   }
 }
@@ -47,7 +66,7 @@ export async function authenticatePartner(host: HostServices, home: SystemSessio
 
 export const migrationTokenStep: Step<MigrationContext> = {
   name: 'migration-token',
-  clause: 'TS 24.484 4.2.2.1.2.1; RFC 8707',
+  clause: 'TS 24.484 4.2.2.1.2.1; TS 33.180 B.7; RFC 8693 2.1',
   async run(ctx) {
     ctx.migrationToken = await migrationToken(ctx.ue.host, ctx.ue.home!, ctx.session!);
     return undefined;
