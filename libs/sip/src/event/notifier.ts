@@ -25,6 +25,8 @@ import { newTag } from '../ids.ts';
 import { parseBodyParts, MultipartError, type BodyPart } from '../multipart.ts';
 import type { TimerHandle } from '../scheduler.ts';
 import type { Target } from '../transport/transport.ts';
+import { sendBySize } from '../transport/message-size.ts';
+import { serializeMessage } from '../message/serialize.ts';
 import { acceptAllows, eventHeaderIssue, formatEvent, parseEvent } from './event-header.ts';
 import { MAX_EXPIRES, parseExpires, secondsLeft, type ExpiresError } from './expires.ts';
 import type { SubscriptionRecord, SubscriptionStore } from './subscription-store.ts';
@@ -270,18 +272,20 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
     }
     if (sub.removed || closed) return;
     const state = terminated ? `terminated;reason=${terminated}` : `active;expires=${secondsLeft(sub.expiresAt)}`;
-    const { request, target } = createInDialogRequest(
-      sub.dialog,
-      'NOTIFY',
-      endpoint.contact(sub.dialog.transport),
-      {
-        Event: formatEvent(event, sub.eventParams.id !== undefined ? { id: sub.eventParams.id } : {}),
-        'Subscription-State': state,
-        'Content-Type': body ? contentType : undefined,
-      },
-      body,
-    );
-    const response = await endpoint.send(request, target);
+    // RFC 3261 clause 18.1.1: a NOTIFY too large for UDP goes over TCP (transport/message-size.ts).
+    const build = () =>
+      createInDialogRequest(
+        sub.dialog,
+        'NOTIFY',
+        endpoint.contact(sub.dialog.transport),
+        {
+          Event: formatEvent(event, sub.eventParams.id !== undefined ? { id: sub.eventParams.id } : {}),
+          'Subscription-State': state,
+          'Content-Type': body ? contentType : undefined,
+        },
+        body,
+      );
+    const response = await sendBySize(endpoint, build, (r) => serializeMessage(r).length);
     sub.inFlight = false;
     if (closed) return;
     events.notified?.(sub, response);

@@ -1,0 +1,84 @@
+/**
+ * A NOTIFY larger than UDP allows still reaches a subscriber that subscribed over UDP (RFC 3261
+ * clause 18.1.1): above 1300 bytes it goes over TCP to the same host and port; when the
+ * subscriber has no TCP, a NOTIFY that fits in one datagram is sent over UDP again. Real sockets.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createNotifier, listenUdpAndTcp, SipRefusal, subscribe, XCAP_DIFF_ACCEPT, XCAP_DIFF_CONTENT_TYPE, XCAP_DIFF_EVENT,
+  type IncomingNotify, type SipEndpoint, type TransportProtocol,
+} from '../src/index.ts';
+import { endpoint, readSubscribeParts, subscribeBody, waitFor, xcapDiff } from './helpers.ts';
+
+const open: SipEndpoint[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((e) => e.close()));
+});
+
+/** An xcap-diff of about `kb` KB: one document entry plus a large comment. */
+function largeDiff(version: number, kb: number): string {
+  return xcapDiff(version, ['org.3gpp.mcptt.user-profile/users/sip:alice@example.net/mcptt-user-profile-1.xml']).replace('?>', `?><!--${'x'.repeat(kb * 1024)}-->`);
+}
+
+async function subscribed(over: TransportProtocol, clientTcp: boolean) {
+  const server = await endpoint();
+  // A UE listens on UDP and TCP at one port (RFC 3261 clause 18), as listenUdpAndTcp binds them.
+  const client = await endpoint(clientTcp ? { transports: await listenUdpAndTcp('127.0.0.1', 0) } : { tcp: false });
+  open.push(server, client);
+  const ids: string[] = [];
+  const notifier = createNotifier<{ uris: string[] }>({
+    endpoint: server,
+    event: XCAP_DIFF_EVENT,
+    contentType: XCAP_DIFF_CONTENT_TYPE,
+    authorize: (req) => {
+      const { token, uris } = readSubscribeParts(req.parts);
+      if (token !== 'good-token') return { ok: false, refusal: new SipRefusal(403, 'Invalid Access Token') };
+      return { ok: true, subscriber: 'sip:alice@example.net', state: { uris } };
+    },
+    initialBody: (sub) => xcapDiff(0, sub.state.uris),
+    events: { subscribed: (s) => ids.push(s.id) },
+  });
+  const notifies: IncomingNotify[] = [];
+  const handle = subscribe({
+    endpoint: client,
+    uri: `sip:cms-psi@127.0.0.1:${server.address(over).port}${over === 'tcp' ? ';transport=tcp' : ''}`,
+    from: '<sip:alice@example.net>',
+    event: XCAP_DIFF_EVENT,
+    accept: XCAP_DIFF_ACCEPT,
+    body: () => subscribeBody('good-token'),
+    expires: 600,
+    onNotify: (n) => {
+      notifies.push(n);
+    },
+  });
+  expect((await handle.ready).status).toBe(200);
+  await waitFor(() => notifies.length >= 1, 'initial NOTIFY');
+  return { notifier, id: ids[0]!, notifies, handle };
+}
+
+const viaProtocol = (n: IncomingNotify) => /^SIP\/2\.0\/(\w+)/.exec(n.message.headers.get('via')!)![1];
+
+describe('NOTIFY by size (RFC 3261 clause 18.1.1)', () => {
+  it.each(['udp', 'tcp'] as const)('a 100 KB change to a subscriber over %s arrives whole over TCP; a small one keeps the subscription transport', async (over) => {
+    const { notifier, id, notifies, handle } = await subscribed(over, true);
+    const big = largeDiff(1, 100);
+    expect(notifier.notify(id, big)).toBe(true);
+    expect(notifier.notify(id, xcapDiff(2, []))).toBe(true);
+    await waitFor(() => notifies.length >= 3, 'the large and the small NOTIFY');
+    expect(notifies[1]!.body).toBe(big);
+    expect(viaProtocol(notifies[1]!)).toBe('TCP');
+    expect(viaProtocol(notifies[2]!)).toBe(over.toUpperCase());
+    expect(notifier.get(id)).toBeDefined();
+    expect(handle.state).toBe('active');
+  });
+
+  it('falls back to UDP for a subscriber without TCP when the NOTIFY fits in a datagram', async () => {
+    const { notifier, id, notifies, handle } = await subscribed('udp', false);
+    const mid = largeDiff(1, 10);
+    expect(notifier.notify(id, mid)).toBe(true);
+    await waitFor(() => notifies.length >= 2, 'the 10 KB NOTIFY');
+    expect(notifies[1]!.body).toBe(mid);
+    expect(viaProtocol(notifies[1]!)).toBe('UDP');
+    expect(handle.state).toBe('active');
+  });
+});
