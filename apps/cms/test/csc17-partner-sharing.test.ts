@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SystemConfig } from '@mcx/ecosystem';
 import { parseXcapDiff } from '@mcx/xcap';
 import { parseUserProfile, partnerMcSystemsOf, serializeUserProfile } from '@mcx/documents';
-import { exchangeToken, refreshForResource } from '@mcx/auth';
+import { exchangeForPartnerIdms, exchangeToken } from '@mcx/auth';
 import { migrationProfileSelector, SERVICE_CONFIG_SELECTOR, ueConfigSelector, userProfileSelector } from '../src/index.ts';
 import {
   ADMIN_A, ADMIN_B, ALICE, bearer, CAROL, login, partnerToken, startCmsLab, subscribeUe, UE_CLIENT, waitFor,
@@ -118,7 +118,7 @@ describe('CSC-17 partner sharing', () => {
     expect((await fetch(`${b.cms.httpUrl}/csc17/migrations/${encodeURIComponent(CAROL)}?home=mcx-a`, { method: 'DELETE', headers: bearer(ADMIN_B) })).status).toBe(404);
     // The partner IdMS was never told about carol: no partner token, hence no access to CMS-B.
     const l = await login(idmss.a.issuer, 'carol');
-    const m = await refreshForResource({ issuer: idmss.a.issuer, clientId: UE_CLIENT, refreshToken: l.refreshToken!, resource: idmss.b.issuer });
+    const m = await exchangeForPartnerIdms({ issuer: idmss.a.issuer, clientId: UE_CLIENT, subjectToken: l.accessToken, partnerIssuer: idmss.b.issuer });
     await expect(exchangeToken({ partnerIssuer: idmss.b.issuer, clientId: UE_CLIENT, subjectToken: m.accessToken })).rejects.toMatchObject({ error: 'invalid_grant' });
     expect(b.cms.store.peek(userProfileSelector(CAROL, 1))).toBeUndefined();
   });

@@ -5,7 +5,7 @@
  * from @mcx/sip.
  */
 import type { Database } from '@mcx/db';
-import { loginWithPkce, refreshForResource, exchangeToken, type McTokens } from '@mcx/auth';
+import { loginWithPkce, exchangeForPartnerIdms, exchangeToken, type McTokens } from '@mcx/auth';
 import { startIdms, type IdmsHandle } from '@mcx/idms';
 import { LAB_SYSTEMS, labEcosystem, startMcSystems, testDatabaseSetting, UE_CLIENT as UE_CLIENT_CONTRACT, type Audiences, type McSystems } from '@mcx/mc-system';
 import type { SystemConfig } from '@mcx/ecosystem';
@@ -136,10 +136,10 @@ export async function login(issuer: string, username: string, scope?: string): P
   return loginWithPkce({ issuer, clientId: UE_CLIENT, redirectUri: REDIRECT_URI, username, password: PASSWORD, ...(scope ? { scope } : {}) });
 }
 
-/** A partner (mcx-b) access token for a user of mcx-a: migration token at A, token exchange at B. */
+/** A partner (mcx-b) access token for a user of mcx-a: token exchange at A (the token for IdMS-B), then at B. */
 export async function partnerToken(idmss: Idmss, username: string): Promise<string> {
   const l = await login(idmss.a.issuer, username);
-  const m = await refreshForResource({ issuer: idmss.a.issuer, clientId: UE_CLIENT, refreshToken: l.refreshToken!, resource: idmss.b.issuer });
+  const m = await exchangeForPartnerIdms({ issuer: idmss.a.issuer, clientId: UE_CLIENT, subjectToken: l.accessToken, partnerIssuer: idmss.b.issuer });
   const p = await exchangeToken({ partnerIssuer: idmss.b.issuer, clientId: UE_CLIENT, subjectToken: m.accessToken });
   return p.accessToken;
 }

@@ -5,7 +5,7 @@
  * groups like any user: membership decides. Its primary-system token is not accepted there.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exchangeToken, loginWithPkce, refreshForResource } from '@mcx/auth';
+import { exchangeForPartnerIdms, exchangeToken, loginWithPkce } from '@mcx/auth';
 import { parseGroup } from '@mcx/documents';
 import { authorizeMigration } from '@mcx/idms';
 import type { SipEndpoint } from '@mcx/sip';
@@ -40,7 +40,7 @@ afterAll(async () => {
 describe('partner GMS', () => {
   it('serves the partner group to a migrated user holding a partner-issued token, over XCAP and SIP', async () => {
     const home = await loginWithPkce({ issuer: a.idms.issuer, clientId: UE_CLIENT, redirectUri: REDIRECT_URI, username: 'alice', password: PASSWORD });
-    const migration = await refreshForResource({ issuer: a.idms.issuer, clientId: UE_CLIENT, refreshToken: home.refreshToken!, resource: b.idms.issuer });
+    const migration = await exchangeForPartnerIdms({ issuer: a.idms.issuer, clientId: UE_CLIENT, subjectToken: home.accessToken, partnerIssuer: b.idms.issuer });
     const partner = await exchangeToken({ partnerIssuer: b.idms.issuer, clientId: UE_CLIENT, subjectToken: migration.accessToken, resource: b.gms.audience });
     const sel = groupSelector(VISITORS);
 

@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { labEcosystem, startMcSystems, testDatabaseSetting, UE_CLIENT as UE_CLIENT_CONTRACT } from '@mcx/mc-system';
 import { authorizeMigration, startIdms, type IdmsHandle } from '@mcx/idms';
-import { exchangeToken, loginWithPkce, refreshForResource } from '@mcx/auth';
+import { exchangeForPartnerIdms, exchangeToken, loginWithPkce, refreshForResource } from '@mcx/auth';
 import { startMcs, type McsHandle } from '../src/index.ts';
 
 export const UE_CLIENT = UE_CLIENT_CONTRACT.clientId;
@@ -84,7 +84,9 @@ export async function startFixture(): Promise<Fixture> {
       return { accessToken: t.accessToken, refreshToken: t.refreshToken! };
     },
     async partnerToken(refreshToken) {
-      const m = await refreshForResource({ issuer: a.idms.issuer, clientId: UE_CLIENT, refreshToken, resource: b.idms.issuer });
+      // A fresh primary access token, exchanged at the primary for the token for IdMS-B (TS 33.180 B.7).
+      const primary = await refreshForResource({ issuer: a.idms.issuer, clientId: UE_CLIENT, refreshToken });
+      const m = await exchangeForPartnerIdms({ issuer: a.idms.issuer, clientId: UE_CLIENT, subjectToken: primary.accessToken, partnerIssuer: b.idms.issuer });
       const p = await exchangeToken({ partnerIssuer: b.idms.issuer, clientId: UE_CLIENT, subjectToken: m.accessToken });
       return p.accessToken;
     },
