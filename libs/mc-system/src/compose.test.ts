@@ -178,12 +178,26 @@ describe('startMcSystems', () => {
     expect(r.events.filter((e) => e.startsWith('close'))).toEqual(['close mcx-b/idms', 'close mcx-a/cms', 'close mcx-a/idms']);
   });
 
-  it('opens one embedded database per server instance in the data directory', async () => {
+  it('opens one embedded database per server instance in the data directory, none for the MCS (soft state)', async () => {
     const dataDir = tmp();
-    const systems = await startMcSystems({ ecosystem: labEcosystem({ systems: ['mcx-a'] }), servers: recorder().servers, dataDir, ephemeralPorts: true });
+    const mcsDeps: object[] = [];
+    const systems = await startMcSystems({
+      ecosystem: labEcosystem({ systems: ['mcx-a'] }),
+      servers: {
+        ...recorder().servers,
+        mcs: async (_w: McsWiring, deps: object) => {
+          mcsDeps.push(deps);
+          return { psi: '', sipUri: '', sipTcpUri: '', close: async () => undefined };
+        },
+      },
+      dataDir,
+      ephemeralPorts: true,
+    });
     expect(systems.databases).toHaveLength(2);
     expect(existsSync(join(dataDir, 'mcx-a-idms.db'))).toBe(true);
     expect(existsSync(join(dataDir, 'mcx-a-cms.db'))).toBe(true);
+    expect(existsSync(join(dataDir, 'mcx-a-mcs.db'))).toBe(false);
+    expect(mcsDeps).toEqual([{}]);
     await systems.close();
   });
 });

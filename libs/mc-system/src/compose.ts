@@ -187,9 +187,13 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
       const start = async <K extends keyof ServerFactories>(k: K, wiring: object) => {
         const factory = options.servers[k] as ((w: object, d: object) => Promise<{ close(): Promise<void> }>) | undefined;
         if (!factory) return undefined;
-        const db = await dbs.open(s.id, k);
-        databases[k] = db;
-        const handle = await factory({ ...wiring, ...override(k) }, { db, ...(options.logger ? { logger: options.logger } : {}), ...extraDeps(k) });
+        // The MCS keeps only soft state (registrations expire, TS 24.229 / RFC 3261 10.2.1): no database.
+        const db = k === 'mcs' ? undefined : await dbs.open(s.id, k);
+        if (db) databases[k] = db;
+        const handle = await factory(
+          { ...wiring, ...override(k) },
+          { ...(db ? { db } : {}), ...(options.logger ? { logger: options.logger } : {}), ...extraDeps(k) },
+        );
         closers.push(() => handle.close());
         handles[k] = handle;
         return handle as unknown as NonNullable<HandleOf<ServerFactories[K]>>;

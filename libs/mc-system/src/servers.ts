@@ -17,6 +17,7 @@ export interface SipTimers {
 
 /** What the composition gives every server besides its configuration. */
 export interface ServerDeps {
+  /** The server's own database (the IdMS, CMS and GMS; the MCS keeps soft state only and gets none). */
   db: Database;
 }
 
