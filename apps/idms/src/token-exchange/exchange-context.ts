@@ -40,3 +40,27 @@ export function invalidGrant(detail: string): InstanceType<typeof errors.Invalid
   error.error_description = detail;
   return error;
 }
+
+/** What the issued token needs to render the answer (an oidc-provider AccessToken). */
+interface IssuedAccessToken {
+  save(): Promise<string | undefined>;
+  expiration: number;
+  scope?: string | undefined;
+}
+
+/**
+ * The successful token-exchange response (RFC 8693 clause 2.2.1): the issued access token, its type,
+ * lifetime and scope, never cached (RFC 6749 clause 5.1).
+ */
+export async function respondWithIssuedToken(ctx: KoaContextWithOIDC, token: IssuedAccessToken): Promise<void> {
+  ctx.oidc.entity('AccessToken', token as never);
+  const value = await token.save();
+  ctx.set('cache-control', 'no-store');
+  ctx.body = {
+    access_token: value,
+    issued_token_type: ACCESS_TOKEN_TYPE,
+    token_type: 'Bearer',
+    expires_in: token.expiration,
+    scope: token.scope,
+  };
+}

@@ -1,7 +1,7 @@
 import { errors } from 'oidc-provider';
 import { canonicalScope, isMcScope } from '@mcx/auth';
 import type { ResourceServerDescription } from '../csc1-oidc/resource-servers.ts';
-import { ACCESS_TOKEN_TYPE, type ExchangeState, type ExchangeStep } from './exchange-context.ts';
+import { respondWithIssuedToken, type ExchangeState, type ExchangeStep } from './exchange-context.ts';
 
 /**
  * Primary leg, RFC 8693 clause 2.1 `audience` / RFC 8707 `resource`: the token is for a partner
@@ -54,14 +54,5 @@ export const issueMigrationToken = async (state: ExchangeState): Promise<void> =
     resourceServer,
     grantId: state.subjectGrantId!,
   });
-  ctx.oidc.entity('AccessToken', token);
-  const value = await token.save();
-  ctx.set('cache-control', 'no-store');
-  ctx.body = {
-    access_token: value,
-    issued_token_type: ACCESS_TOKEN_TYPE,
-    token_type: 'Bearer',
-    expires_in: token.expiration,
-    scope: token.scope,
-  };
+  await respondWithIssuedToken(ctx, token);
 };

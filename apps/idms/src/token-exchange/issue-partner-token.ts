@@ -1,7 +1,7 @@
 import { errors } from 'oidc-provider';
 import { canonicalScope, isMcScope } from '@mcx/auth';
 import type { ResourceServerDescription } from '../csc1-oidc/resource-servers.ts';
-import { ACCESS_TOKEN_TYPE, type ExchangeState, type ExchangeStep } from './exchange-context.ts';
+import { respondWithIssuedToken, type ExchangeState, type ExchangeStep } from './exchange-context.ts';
 
 /** RFC 8707 / RFC 8693 clause 2.1: the target of the partner token, one of this system's MC resource servers. */
 export function resolveTarget(resourceServers: Map<string, ResourceServerDescription>, defaultResource: string): ExchangeStep {
@@ -57,14 +57,5 @@ export const issuePartnerToken = async (state: ExchangeState): Promise<void> => 
   if (subject.mcvideoId) claims['mcvideo_id'] = subject.mcvideoId;
   if (subject.mcdataId) claims['mcdata_id'] = subject.mcdataId;
   exchangeClaims.set(token, claims);
-  ctx.oidc.entity('AccessToken', token);
-  const value = await token.save();
-  ctx.set('cache-control', 'no-store');
-  ctx.body = {
-    access_token: value,
-    issued_token_type: ACCESS_TOKEN_TYPE,
-    token_type: 'Bearer',
-    expires_in: token.expiration,
-    scope: token.scope,
-  };
+  await respondWithIssuedToken(ctx, token);
 };
