@@ -12,6 +12,7 @@ import type { SystemConfig } from '@mcx/ecosystem';
 import { mcpttInfoWithAccessToken, resourceListsOf, serializeMcpttInfo, serializeResourceLists } from '@mcx/documents';
 import {
   buildMultipart,
+  listenUdpAndTcp,
   MCPTT_INFO_CONTENT_TYPE,
   RESOURCE_LISTS_CONTENT_TYPE,
   SipEndpoint,
@@ -154,7 +155,12 @@ export interface TestUe {
 
 /** SUBSCRIBE (TS 24.484 clause 6.3.13.2.2): multipart resource-lists + mcptt-info with the token. */
 export async function subscribeUe(cms: CmsHandle, token: string | undefined, uris: string[], transport: 'udp' | 'tcp' = 'udp'): Promise<TestUe & { status: number }> {
-  const endpoint = await SipEndpoint.create({ timers: FAST_TIMERS, ...(transport === 'tcp' ? { udp: false } : { tcp: false }) });
+  // A UE subscribing over UDP also listens on TCP at the same port (RFC 3261 clause 18): a NOTIFY
+  // larger than UDP allows comes that way (clause 18.1.1).
+  const endpoint = await SipEndpoint.create({
+    timers: FAST_TIMERS,
+    ...(transport === 'tcp' ? { udp: false } : { transports: await listenUdpAndTcp('127.0.0.1', 0) }),
+  });
   const notifies: IncomingNotify[] = [];
   const parts = [{ contentType: RESOURCE_LISTS_CONTENT_TYPE, body: serializeResourceLists(resourceListsOf(uris)) }];
   if (token) parts.push({ contentType: MCPTT_INFO_CONTENT_TYPE, body: serializeMcpttInfo(mcpttInfoWithAccessToken(token)) });
