@@ -20,12 +20,13 @@ function largeDiff(version: number, kb: number): string {
   return xcapDiff(version, ['org.3gpp.mcptt.user-profile/users/sip:alice@example.net/mcptt-user-profile-1.xml']).replace('?>', `?><!--${'x'.repeat(kb * 1024)}-->`);
 }
 
-async function subscribed(over: TransportProtocol, clientTcp: boolean) {
+async function subscribed(over: TransportProtocol, clientTcp: boolean, resubscribe = true) {
   const server = await endpoint();
   // A UE listens on UDP and TCP at one port (RFC 3261 clause 18), as listenUdpAndTcp binds them.
   const client = await endpoint(clientTcp ? { transports: await listenUdpAndTcp('127.0.0.1', 0) } : { tcp: false });
   open.push(server, client);
   const ids: string[] = [];
+  const terminated: string[] = [];
   const notifier = createNotifier<{ uris: string[] }>({
     endpoint: server,
     event: XCAP_DIFF_EVENT,
@@ -36,7 +37,7 @@ async function subscribed(over: TransportProtocol, clientTcp: boolean) {
       return { ok: true, subscriber: 'sip:alice@example.net', state: { uris } };
     },
     initialBody: (sub) => xcapDiff(0, sub.state.uris),
-    events: { subscribed: (s) => ids.push(s.id) },
+    events: { subscribed: (s) => ids.push(s.id), terminated: (_s, reason) => terminated.push(reason) },
   });
   const notifies: IncomingNotify[] = [];
   const handle = subscribe({
@@ -50,10 +51,11 @@ async function subscribed(over: TransportProtocol, clientTcp: boolean) {
     onNotify: (n) => {
       notifies.push(n);
     },
+    resubscribe,
   });
   expect((await handle.ready).status).toBe(200);
   await waitFor(() => notifies.length >= 1, 'initial NOTIFY');
-  return { notifier, id: ids[0]!, notifies, handle };
+  return { notifier, id: ids[0]!, ids, terminated, notifies, handle };
 }
 
 const viaProtocol = (n: IncomingNotify) => /^SIP\/2\.0\/(\w+)/.exec(n.message.headers.get('via')!)![1];
@@ -80,5 +82,28 @@ describe('NOTIFY by size (RFC 3261 clause 18.1.1)', () => {
     expect(notifies[1]!.body).toBe(mid);
     expect(viaProtocol(notifies[1]!)).toBe('UDP');
     expect(handle.state).toBe('active');
+  });
+
+  it.each([true, false])('deactivates a UDP-only subscriber when the change fits neither a datagram nor TCP (re-subscribe %s)', async (resubscribe) => {
+    const { notifier, id, ids, terminated, notifies, handle } = await subscribed('udp', false, resubscribe);
+    expect(notifier.notify(id, largeDiff(1, 100))).toBe(true);
+    // RFC 6665 clause 4.1.3: a bodiless final NOTIFY over UDP, reason deactivated.
+    const final = await waitFor(() => notifies.find((n) => n.subscriptionState.state === 'terminated'), 'the terminating NOTIFY');
+    expect(final.subscriptionState.reason).toBe('deactivated');
+    expect(final.body).toBe('');
+    expect(viaProtocol(final)).toBe('UDP');
+    await waitFor(() => terminated.length >= 1, 'the subscription removed');
+    expect(terminated).toEqual(['deactivated']);
+    expect(notifier.get(id)).toBeUndefined();
+    if (resubscribe) {
+      // The subscriber re-subscribes at once and gets the full state again.
+      await waitFor(() => ids.length >= 2, 'a new SUBSCRIBE');
+      await waitFor(() => notifies.length >= 3, 'the initial NOTIFY of the new subscription');
+      expect(notifies[2]!.subscriptionState.state).toBe('active');
+      expect(notifier.get(ids[1]!)).toBeDefined();
+    } else {
+      await waitFor(() => handle.state === 'terminated', 'the subscriber ended');
+      expect(ids).toHaveLength(1);
+    }
   });
 });

@@ -14,6 +14,9 @@
  * - a NOTIFY answered 481, timed out (Timer F), failed at the transport (RFC 3261 clause
  *   8.1.3.1) or answered non-2xx without Retry-After removes the subscription at once, from the
  *   store too (RFC 6665 clause 4.2.2); with Retry-After it is retried after that delay;
+ * - a NOTIFY too large for one datagram whose TCP connection failed (RFC 3261 clause 18.1.1)
+ *   ends the subscription with a bodiless `terminated;reason=deactivated` NOTIFY over UDP, so
+ *   that the subscriber re-subscribes at once (RFC 6665 clause 4.1.3);
  * - the granted expiry is capped at `maxExpires` (default one hour), so a subscriber that died
  *   silently is dropped by then even if nothing was notified.
  */
@@ -273,19 +276,33 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
     if (sub.removed || closed) return;
     const state = terminated ? `terminated;reason=${terminated}` : `active;expires=${secondsLeft(sub.expiresAt)}`;
     // RFC 3261 clause 18.1.1: a NOTIFY too large for UDP goes over TCP (transport/message-size.ts).
-    const build = () =>
+    const notifyRequest = (subscriptionState: string, notifyBody: string) => () =>
       createInDialogRequest(
         sub.dialog,
         'NOTIFY',
         endpoint.contact(sub.dialog.transport),
         {
           Event: formatEvent(event, sub.eventParams.id !== undefined ? { id: sub.eventParams.id } : {}),
-          'Subscription-State': state,
-          'Content-Type': body ? contentType : undefined,
+          'Subscription-State': subscriptionState,
+          'Content-Type': notifyBody ? contentType : undefined,
         },
-        body,
+        notifyBody,
       );
-    const response = await sendBySize(endpoint, build, (r) => serializeMessage(r).length);
+    const bySize = (build: ReturnType<typeof notifyRequest>) => sendBySize(endpoint, build, (r) => serializeMessage(r).length);
+    const { response, tooLargeForUdp } = await bySize(notifyRequest(state, body));
+    if (tooLargeForUdp && !closed && !sub.removed) {
+      // RFC 3261 clause 18.1.1: no transport reaches the subscriber with this body. RFC 6665
+      // clause 4.2.2 / 4.1.3: end the subscription with a bodiless NOTIFY that fits a datagram,
+      // `deactivated` so that the subscriber re-subscribes at once (and gets a full state).
+      const reason = terminated ?? 'deactivated';
+      log.info({ id: sub.id, bytes: Buffer.byteLength(body) }, 'sip notifier: NOTIFY too large for UDP and TCP failed; subscription deactivated');
+      events.notified?.(sub, response);
+      const final = await bySize(notifyRequest(`terminated;reason=${reason}`, ''));
+      sub.inFlight = false;
+      if (closed) return;
+      events.notified?.(sub, final.response);
+      return remove(sub, reason);
+    }
     sub.inFlight = false;
     if (closed) return;
     events.notified?.(sub, response);

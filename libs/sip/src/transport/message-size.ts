@@ -31,6 +31,16 @@ export interface SizeAwareSender<Req, Res extends { status: number; local?: bool
   transport(protocol: TransportProtocol): unknown;
 }
 
+/** What {@link sendBySize} answers: the final response, and whether the request could not be delivered by its size. */
+export interface SizedSend<Res> {
+  response: Res;
+  /**
+   * True when the request was moved to TCP by its size, that connection failed (a local 503) and
+   * the request is too large for one datagram: no transport can carry it to this target.
+   */
+  tooLargeForUdp: boolean;
+}
+
 /**
  * Sends the request `build` makes by its size: over TCP to the same host and port when it is
  * larger than {@link UDP_SIZE_LIMIT} and was meant for UDP; when that connection fails (a local
@@ -41,12 +51,13 @@ export async function sendBySize<Req, Res extends { status: number; local?: bool
   sender: SizeAwareSender<Req, Res>,
   build: () => { request: Req; target: Target },
   size: (request: Req) => number,
-): Promise<Res> {
+): Promise<SizedSend<Res>> {
   const first = build();
   const bytes = size(first.request);
   const target = targetForSize(first.target, bytes, (p) => sender.transport(p) !== undefined);
   const response = await sender.send(first.request, target);
-  if (target === first.target || response.local !== true || response.status !== 503 || !fitsInDatagram(bytes)) return response;
+  if (target === first.target || response.local !== true || response.status !== 503) return { response, tooLargeForUdp: false };
+  if (!fitsInDatagram(bytes)) return { response, tooLargeForUdp: true };
   const again = build();
-  return sender.send(again.request, again.target);
+  return { response: await sender.send(again.request, again.target), tooLargeForUdp: false };
 }
