@@ -39,6 +39,8 @@ export class ProtectedStore {
   readonly #key: Buffer;
   readonly #dir: string;
   #dirMade = false;
+  #closed = false;
+  readonly #writes = new Set<Promise<void>>();
 
   constructor(hostSecret: Buffer, dataDir: string, readonly ueId: string) {
     this.#key = Buffer.from(hkdfSync('sha256', hostSecret, Buffer.from(ueId, 'utf8'), Buffer.from('mcx-ue at-rest v1'), 32));
@@ -54,7 +56,18 @@ export class ProtectedStore {
     return Buffer.from(`mcx-ue\n${this.ueId}\n${system}\n${selector}`, 'utf8');
   }
 
-  async write(copy: StoredCopy): Promise<void> {
+  /**
+   * Stores a copy. Once the store is closed (its UE is stopping) a write is not started and resolves
+   * without storing: our own choice, so that no copy lands in a folder being removed.
+   */
+  write(copy: StoredCopy): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    const pending: Promise<void> = this.#write(copy).finally(() => this.#writes.delete(pending));
+    this.#writes.add(pending);
+    return pending;
+  }
+
+  async #write(copy: StoredCopy): Promise<void> {
     if (!this.#dirMade) {
       await mkdir(this.#dir, { recursive: true, mode: 0o700 });
       this.#dirMade = true;
@@ -94,7 +107,15 @@ export class ProtectedStore {
     await rm(this.fileOf(system, selector), { force: true });
   }
 
+  /** Starts no new write and resolves when the writes in flight have ended (stored or failed). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#writes]);
+  }
+
+  /** Closes the store, then removes the UE's folder (retried: a file system may report it busy for a moment). */
   async destroy(): Promise<void> {
-    await rm(this.#dir, { recursive: true, force: true });
+    await this.close();
+    await rm(this.#dir, { recursive: true, force: true, maxRetries: 3 });
   }
 }

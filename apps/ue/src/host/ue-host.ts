@@ -173,11 +173,19 @@ export async function startUeHost(input: UeHostConfigInput, deps: UeHostDeps = {
     async removeUe(id) {
       const ue = ues.get(id);
       if (!ue) return false;
-      await ue.stop();
+      // Best effort (ue.ts stop): the UE leaves the list even when a step of its stop failed.
+      await ue.stop().catch((err: unknown) => logger.warn({ err, ue: id }, 'stopping the UE failed; removed anyway'));
+      if (ues.get(id) !== ue) return true; // a concurrent DELETE removed it
       ues.delete(id);
       sipTap.forget(id);
       log.forget(id);
-      for (const l of removedListeners) l(id);
+      for (const l of removedListeners) {
+        try {
+          l(id);
+        } catch (err) {
+          logger.warn({ err, ue: id }, 'a removal listener failed');
+        }
+      }
       return true;
     },
     onChange(l) {

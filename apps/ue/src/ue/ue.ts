@@ -49,6 +49,7 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
   readonly #machine: UeStateMachine;
   #queue: Promise<void> = Promise.resolve();
   #stopped = false;
+  #stopping: Promise<void> | undefined;
   #sleep: { timer: TimerHandle; resolve: () => void } | undefined;
   #plmnChangedAt = 0;
   readonly #waiters = new Set<() => void>();
@@ -210,14 +211,35 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
     sleep?.resolve();
   }
 
-  async stop(options: { keepCopies?: boolean } = {}): Promise<void> {
-    if (this.#stopped) return;
+  /**
+   * Stops the UE (once; a second call waits for the first): no procedure or local copy write starts
+   * any more, the writes in flight end, its sessions end (de-REGISTER, un-SUBSCRIBE), then its local
+   * copies are removed unless `keepCopies`. Never rejects: a step that fails is logged and the
+   * next one runs, so that stopping a UE always works.
+   */
+  stop(options: { keepCopies?: boolean } = {}): Promise<void> {
+    this.#stopping ??= this.#stop(options);
+    return this.#stopping;
+  }
+
+  async #stop(options: { keepCopies?: boolean }): Promise<void> {
     this.#stopped = true;
     this.#wake();
+    await this.copies.store.close();
     const sessions = new Set([this.current, this.home].filter((s): s is SystemSession => s !== undefined));
-    await Promise.all([...sessions].map((s) => endSession(this.host, this.id, s)));
-    this.dispatch({ type: 'DELETED' });
-    if (!options.keepCopies) await this.copies.store.destroy();
+    const ended = await Promise.allSettled([...sessions].map((s) => endSession(this.host, this.id, s)));
+    for (const r of ended) if (r.status === 'rejected') this.host.logger.warn({ err: r.reason as unknown, ue: this.id }, 'ending a session of a stopping UE failed');
+    try {
+      this.dispatch({ type: 'DELETED' });
+    } catch (err) {
+      this.host.logger.warn({ err, ue: this.id }, 'the DELETED transition failed');
+    }
+    if (options.keepCopies) return;
+    try {
+      await this.copies.store.destroy();
+    } catch (err) {
+      this.host.logger.warn({ err, ue: this.id }, 'removing the local copies of a stopped UE failed');
+    }
   }
 
   // ---------------------------------------------------------------- procedures
