@@ -13,8 +13,11 @@ import { mcpttIdOf, startTwoSystems, UE_CLIENT, USERS, type TwoSystems } from '.
 let sys: TwoSystems;
 let host: UeHostHandle;
 let dataDir: string;
-/** Delay (ms) of the UEs' document GETs at CMS-A: a NOTIFY that needs a fetch is still being handled when the DELETE arrives. */
-let getDelay = 0;
+/**
+ * While set, the UEs' GETs of carol's profile at CMS-A are answered only once `file` is gone (the removal of the
+ * UE's folder has reached it) or after 2 s: the copy that GET brings is written while the folder is being removed.
+ */
+let hold: { file: string; held: () => void } | undefined;
 const CAROL = mcpttIdOf('carol');
 const profileSel = `org.3gpp.mcptt.user-profile/users/${CAROL}/mcptt-user-profile-1.xml`;
 
@@ -47,13 +50,18 @@ function editLoop(): { stop: () => Promise<number> } {
 beforeAll(async () => {
   sys = await startTwoSystems();
   dataDir = mkdtempSync(join(tmpdir(), 'mcx-ue-stop-'));
-  const slowGets = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  const heldGets = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const res = await fetch(input, init);
-    if (getDelay > 0 && (init?.method ?? 'GET') === 'GET' && url.startsWith(sys.a.cms.httpUrl) && url.includes('user-profile')) await new Promise((r) => setTimeout(r, getDelay));
+    const h = hold;
+    if (h && (init?.method ?? 'GET') === 'GET' && url.startsWith(sys.a.cms.httpUrl) && url.includes('user-profile')) {
+      h.held();
+      const until = Date.now() + 2000;
+      while (existsSync(h.file) && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
+    }
     return res;
   };
-  host = await startUeHost({ dataDir, systems: sys.hostSystems, users: USERS, ueClient: UE_CLIENT }, { fetch: slowGets });
+  host = await startUeHost({ dataDir, systems: sys.hostSystems, users: USERS, ueClient: UE_CLIENT }, { fetch: heldGets });
 });
 
 afterAll(async () => {
@@ -64,43 +72,34 @@ afterAll(async () => {
 
 describe('DELETE /api/ues/:id while the UE handles NOTIFYs', () => {
   it('answers 204 every time, the UE is no longer listed and its data folder is gone', async () => {
-    const rounds = 8;
-    const perRound = 4;
-    for (let round = 0; round < rounds; round++) {
-      const ids = Array.from({ length: perRound }, (_, i) => `stop-carol-${round}-${i}`);
-      for (const id of ids) {
-        const created = await fetch(`${host.url}/api/ues`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, user: 'carol' }) });
-        expect(created.status).toBe(201);
-      }
-      const ues = ids.map((id) => host.ue(id)!);
-      await Promise.all(ues.map((ue) => ue.waitFor((u) => u.state === 'STABLE')));
-      const folders = ids.map((id) => join(dataDir, 'ues', id));
-      expect(folders.filter((f) => existsSync(f))).toEqual(folders);
-      // Files a removal must go through (stale copies of an earlier run): the folder takes a while to remove.
-      for (const f of folders) for (let n = 0; n < 2000; n++) writeFileSync(join(f, `stale-${n}.bin`), '');
+    for (let round = 0; round < 4; round++) {
+      const id = `stop-carol-${round}`;
+      const created = await fetch(`${host.url}/api/ues`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, user: 'carol' }) });
+      expect(created.status).toBe(201);
+      const ue = host.ue(id)!;
+      await ue.waitFor((u) => u.state === 'STABLE');
+      const folder = join(dataDir, 'ues', id);
+      // Files the removal goes through (stale copies of an earlier run), so that it takes a while.
+      for (let n = 0; n < 2000; n++) writeFileSync(join(folder, `stale-${n}.bin`), '');
+      // The profile copy fails its integrity check when the next NOTIFY needs it: the UE re-fetches it (a GET held above).
+      const file = ue.copies.store.fileOf('mcx-a', `cms:${profileSel}`);
+      writeFileSync(file, 'not a protected copy');
+      const held = new Promise<void>((resolve) => (hold = { file, held: resolve }));
 
-      getDelay = 5 + round * 8;
       const edits = editLoop();
-      // Each UE is deleted at a different point of a NOTIFY's handling: right after a copy changed, or a little later.
-      const before = ues[0]!.copies.get('mcx-a', 'cms', profileSel)!.etag;
-      await ues[0]!.waitFor((u) => u.copies.get('mcx-a', 'cms', profileSel)?.etag !== before);
-      const answers = await Promise.all(
-        ids.map(async (id, i) => {
-          await new Promise((r) => setTimeout(r, (round + i) * 2));
-          const res = await fetch(`${host.url}/api/ues/${id}`, { method: 'DELETE' });
-          return { id, status: res.status, body: await res.text() };
-        }),
-      );
+      await held;
+      const res = await fetch(`${host.url}/api/ues/${id}`, { method: 'DELETE' });
+      const body = await res.text();
       expect(await edits.stop()).toBeGreaterThan(0);
-      getDelay = 0;
+      hold = undefined;
 
-      expect(answers).toEqual(ids.map((id) => ({ id, status: 204, body: '' })));
+      expect({ round, status: res.status, body }).toEqual({ round, status: 204, body: '' });
       const listed = (await (await fetch(`${host.url}/api/ues`)).json()) as UeSnapshot[];
-      expect(listed.map((s) => s.id).filter((id) => ids.includes(id))).toEqual([]);
-      expect(ids.filter((id) => host.ue(id) !== undefined)).toEqual([]);
-      // A NOTIFY whose handling was in flight does not bring a folder back.
+      expect(listed.map((s) => s.id)).not.toContain(id);
+      expect(host.ue(id)).toBeUndefined();
+      // A NOTIFY whose handling was in flight does not bring the folder back.
       await new Promise((r) => setTimeout(r, 50));
-      expect(folders.filter((f) => existsSync(f))).toEqual([]);
+      expect(existsSync(folder)).toBe(false);
     }
   }, 120_000);
 });
