@@ -1,6 +1,6 @@
 // CSC-4 HEAD over the wire: the answer has the GET answer's header fields, Content-Length
 // included, and no content (RFC 9110 clauses 9.3.2 and 8.6; RFC 4825 clause 7.3).
-import { request } from 'node:http';
+import { rawRequest as raw } from '@mcx/xcap/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { userProfileSelector } from '../src/index.ts';
 import { ALICE, login, startCmsLab, type CmsLab } from './fixtures.ts';
@@ -15,25 +15,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await lab?.close();
 });
-
-function raw(
-  method: 'GET' | 'HEAD',
-  url: string,
-  headers: Record<string, string>,
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('CMS XCAP HEAD', () => {
   it.each([

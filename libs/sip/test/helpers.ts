@@ -1,7 +1,7 @@
 /** Shared fixtures of the integration tests: endpoints with short timers, a lossy transport, waiting. */
 import {
-  SipEndpoint, UdpTransport, buildMultipart, findPart, MCPTT_INFO_CONTENT_TYPE, RESOURCE_LISTS_CONTENT_TYPE,
-  type EndpointOptions, type ReceivedFrame, type Target, type Transport,
+  SipEndpoint, SipRefusal, UdpTransport, buildMultipart, findPart, MCPTT_INFO_CONTENT_TYPE, RESOURCE_LISTS_CONTENT_TYPE,
+  XCAP_DIFF_CONTENT_TYPE, XCAP_DIFF_EVENT, type AuthorizeResult, type EndpointOptions, type SubscribeRequest, type ReceivedFrame, type Target, type Transport,
 } from '../src/index.ts';
 
 /** Short T1/T2/T4 so retransmission tests run fast (RFC 3261 clause 17.1.1.1 allows other values on a LAN). */
@@ -113,4 +113,22 @@ export function readSubscribeParts(parts: Parameters<typeof findPart>[0]): { tok
 export function xcapDiff(version: number, uris: readonly string[]): string {
   const docs = uris.map((u) => `  <document sel="${u}" new-etag="v${version}"/>`).join('\n');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<xcap-diff xmlns="urn:ietf:params:xml:ns:xcap-diff" xcap-root="http://127.0.0.1/xcap-root">\n${docs}\n</xcap-diff>\n`;
+}
+
+/**
+ * The notifier options every xcap-diff test uses: "good-token" in mcptt-info authorizes alice for
+ * the listed URIs (anything else: 403), and the initial NOTIFY lists them at version 0.
+ */
+export function xcapDiffNotifierOptions(endpoint: SipEndpoint) {
+  return {
+    endpoint,
+    event: XCAP_DIFF_EVENT,
+    contentType: XCAP_DIFF_CONTENT_TYPE,
+    authorize: (req: SubscribeRequest): AuthorizeResult<{ uris: string[] }> => {
+      const { token, uris } = readSubscribeParts(req.parts);
+      if (token !== 'good-token') return { ok: false, refusal: new SipRefusal(403, 'Invalid Access Token') };
+      return { ok: true, subscriber: 'sip:alice@example.net', state: { uris } };
+    },
+    initialBody: (sub: { state: { uris: string[] } }) => xcapDiff(0, sub.state.uris),
+  };
 }

@@ -5,10 +5,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  createNotifier, listenUdpAndTcp, SipRefusal, subscribe, XCAP_DIFF_ACCEPT, XCAP_DIFF_CONTENT_TYPE, XCAP_DIFF_EVENT,
+  createNotifier, listenUdpAndTcp, subscribe, XCAP_DIFF_ACCEPT, XCAP_DIFF_EVENT,
   type IncomingNotify, type SipEndpoint, type TransportProtocol,
 } from '../src/index.ts';
-import { endpoint, readSubscribeParts, subscribeBody, waitFor, xcapDiff } from './helpers.ts';
+import { endpoint, xcapDiffNotifierOptions, subscribeBody, waitFor, xcapDiff } from './helpers.ts';
 
 const open: SipEndpoint[] = [];
 afterEach(async () => {
@@ -28,15 +28,7 @@ async function subscribed(over: TransportProtocol, clientTcp: boolean, resubscri
   const ids: string[] = [];
   const terminated: string[] = [];
   const notifier = createNotifier<{ uris: string[] }>({
-    endpoint: server,
-    event: XCAP_DIFF_EVENT,
-    contentType: XCAP_DIFF_CONTENT_TYPE,
-    authorize: (req) => {
-      const { token, uris } = readSubscribeParts(req.parts);
-      if (token !== 'good-token') return { ok: false, refusal: new SipRefusal(403, 'Invalid Access Token') };
-      return { ok: true, subscriber: 'sip:alice@example.net', state: { uris } };
-    },
-    initialBody: (sub) => xcapDiff(0, sub.state.uris),
+    ...xcapDiffNotifierOptions(server),
     events: { subscribed: (s) => ids.push(s.id), terminated: (_s, reason) => terminated.push(reason) },
   });
   const notifies: IncomingNotify[] = [];

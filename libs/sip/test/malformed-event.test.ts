@@ -4,8 +4,8 @@
  * well-formed Event header is accepted.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNotifier, SipRefusal, subscribe, XCAP_DIFF_ACCEPT, XCAP_DIFF_CONTENT_TYPE, XCAP_DIFF_EVENT, type SipEndpoint } from '../src/index.ts';
-import { endpoint, readSubscribeParts, subscribeBody, xcapDiff } from './helpers.ts';
+import { createNotifier, subscribe, XCAP_DIFF_ACCEPT, type SipEndpoint } from '../src/index.ts';
+import { endpoint, xcapDiffNotifierOptions, subscribeBody } from './helpers.ts';
 
 const open: SipEndpoint[] = [];
 afterEach(async () => {
@@ -22,15 +22,7 @@ describe.each(['udp', 'tcp'] as const)('Event header of a SUBSCRIBE over %s', (p
     open.push(server, client);
     const subscribed: string[] = [];
     createNotifier<{ uris: string[] }>({
-      endpoint: server,
-      event: XCAP_DIFF_EVENT,
-      contentType: XCAP_DIFF_CONTENT_TYPE,
-      authorize: (req) => {
-        const { token, uris } = readSubscribeParts(req.parts);
-        if (token !== 'good-token') return { ok: false, refusal: new SipRefusal(403, 'Invalid Access Token') };
-        return { ok: true, subscriber: 'sip:alice@example.net', state: { uris } };
-      },
-      initialBody: (sub) => xcapDiff(0, sub.state.uris),
+      ...xcapDiffNotifierOptions(server),
       events: { subscribed: (s) => subscribed.push(s.id) },
     });
     const handle = subscribe({

@@ -4,10 +4,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  createNotifier, InMemorySubscriptionStore, SipRefusal, subscribe, XCAP_DIFF_ACCEPT, XCAP_DIFF_CONTENT_TYPE, XCAP_DIFF_EVENT,
+  createNotifier, InMemorySubscriptionStore, subscribe, XCAP_DIFF_ACCEPT, XCAP_DIFF_CONTENT_TYPE, XCAP_DIFF_EVENT,
   type IncomingNotify, type SipEndpoint, type TerminationInfo, type TransportProtocol,
 } from '../src/index.ts';
-import { endpoint, readSubscribeParts, subscribeBody, waitFor, xcapDiff } from './helpers.ts';
+import { endpoint, xcapDiffNotifierOptions, subscribeBody, waitFor, xcapDiff } from './helpers.ts';
 
 const open: SipEndpoint[] = [];
 afterEach(async () => {
@@ -21,15 +21,7 @@ async function pair(protocol: TransportProtocol, options: { maxExpires?: number;
   const subscribed: string[] = [];
   const terminated: string[] = [];
   const notifier = createNotifier<{ uris: string[] }>({
-    endpoint: server,
-    event: XCAP_DIFF_EVENT,
-    contentType: XCAP_DIFF_CONTENT_TYPE,
-    authorize: (req) => {
-      const { token, uris } = readSubscribeParts(req.parts);
-      if (token !== 'good-token') return { ok: false, refusal: new SipRefusal(403, 'Invalid Access Token') };
-      return { ok: true, subscriber: 'sip:alice@example.net', state: { uris } };
-    },
-    initialBody: (sub) => xcapDiff(0, sub.state.uris),
+    ...xcapDiffNotifierOptions(server),
     events: { subscribed: (s) => subscribed.push(s.id), terminated: (_s, reason) => terminated.push(reason) },
     ...options,
   });

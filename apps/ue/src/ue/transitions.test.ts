@@ -45,12 +45,12 @@ describe('transition table', () => {
 
   it('reaches every state from NONE, and STOPPED from every other state', () => {
     const seen = new Set<UeState>(['NONE']);
-    const todo: UeState[] = ['NONE'];
-    while (todo.length) {
-      for (const to of Object.values(TRANSITIONS[todo.pop()!])) {
+    const frontier: UeState[] = ['NONE'];
+    while (frontier.length) {
+      for (const to of Object.values(TRANSITIONS[frontier.pop()!])) {
         if (seen.has(to)) continue;
         seen.add(to);
-        todo.push(to);
+        frontier.push(to);
       }
     }
     expect([...seen].sort()).toEqual([...UE_STATES].sort());

@@ -4,31 +4,10 @@
  * namespace bindings, xcap-caps and error answers alike. Read with raw node:http (fetch hides
  * the header of a HEAD answer's empty body).
  */
-import { request } from 'node:http';
+import { rawRequest as raw } from '../testing.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startXcapServer, type RunningXcapServer } from '../../test/fixtures/http-server.ts';
 import { SAMPLE_LISTS } from '../../test/fixtures/resource-lists-usage.ts';
-
-interface RawAnswer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-}
-
-function raw(method: 'GET' | 'HEAD', url: string): Promise<RawAnswer> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-      );
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 let srv: RunningXcapServer;
 const DOC = 'resource-lists/users/sip:x@y/index';
