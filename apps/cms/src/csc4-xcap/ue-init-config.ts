@@ -22,6 +22,14 @@ export function perUeId(d: DocumentSelector): string | undefined {
   return /^[\w.:@%+-]{1,200}$/.test(name) ? name : undefined;
 }
 
+/** The master parsed once per version (the store keeps one object per version), not on every GET. */
+const parsedMasters = new WeakMap<StoredDocument, ReturnType<typeof parseUeInitConfig>>();
+function masterModel(master: StoredDocument): ReturnType<typeof parseUeInitConfig> {
+  let model = parsedMasters.get(master);
+  if (!model) parsedMasters.set(master, (model = parseUeInitConfig(master.body)));
+  return model;
+}
+
 /**
  * The per-UE document: the stored one when the administrator created it, else generated from the
  * master on each read and never stored (a GET does not write, RFC 9110 clause 9.2.1: anonymous
@@ -36,7 +44,7 @@ export function perUeDocument(store: CmsDocumentStore, d: DocumentSelector): Sto
   const ueId = perUeId(d);
   const master = store.peek(UE_INIT_CONFIG_MASTER_SELECTOR);
   if (ueId === undefined || master === undefined) return undefined;
-  const model = parseUeInitConfig(master.body);
+  const model = masterModel(master);
   const body = serializeUeInitConfig({ ...model, instanceIdUrn: ueId, mcpttUeId: { instanceIdUrn: [ueId] } });
   return { selector, body, etag: computeEtag(body), version: master.version, contentType: MIME, updatedAt: master.updatedAt };
 }
