@@ -31,6 +31,9 @@ Commands
         Benchmarks (numbers, not pass/fail). "migration" boots both systems with N distinct users
         (passwords hashed at scrypt cost C, default 1024), brings N UEs online in A and changes all
         their PLMNs at once; --profile writes a V8 CPU profile of the migration phase.
+  bench faults [--case NAME] [--ues N] [--json]
+        Fault cases (database outage, kill -9, large upload...) on their own ecosystem; one JSON
+        report per case with what it counted; exit 1 when a case missed its goal.
 
 Common options
   --config FILE   ecosystem file (default: $MCX_CONFIG, ./ecosystem.yaml, the repository's)
@@ -53,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
       'no-ues': { type: 'boolean' },
       json: { type: 'boolean' },
       junit: { type: 'string' },
+      case: { type: 'string' },
       system: { type: 'string' },
       user: { type: 'string' },
       password: { type: 'string' },

@@ -22,9 +22,13 @@ function runNpm(args: string[]): Promise<number> {
 
 export async function benchCommand(
   positionals: string[],
-  values: { config?: string; ues?: string; json?: boolean; 'scrypt-cost'?: string; profile?: string },
+  values: { config?: string; ues?: string; json?: boolean; 'scrypt-cost'?: string; profile?: string; case?: string },
 ): Promise<number> {
   const name = positionals[0];
+  if (name === 'faults') {
+    const { faultsBench } = await import('./bench-faults.ts');
+    return faultsBench({ config: values.config, json: values.json ?? false, ...(values.ues ? { ues: Number(values.ues) } : {}), ...(values.case ? { case: values.case } : {}) });
+  }
   if (name === 'migration') {
     const { migrationBench } = await import('./bench-migration.ts');
     const cost = values['scrypt-cost'];
@@ -40,7 +44,7 @@ export async function benchCommand(
   const pkg = name ? PACKAGE_BENCHES[name] : undefined;
   if (!pkg) {
     process.stderr.write(
-      `mcx bench: name one of ${[...Object.keys(PACKAGE_BENCHES), 'migration'].join(', ')}\n`,
+      `mcx bench: name one of ${[...Object.keys(PACKAGE_BENCHES), 'migration', 'faults'].join(', ')}\n`,
     );
     return 2;
   }
