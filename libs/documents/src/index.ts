@@ -16,8 +16,8 @@ export * from './group/group.ts';
 export * from './group/defaults.ts';
 export * from './resource-lists/resource-lists.ts';
 export * from './mcptt-info/mcptt-info.ts';
-export * from './partner-systems/names.ts';
-export { partnerMcSystemSchema, partnerMcSystemsSchema, type PartnerMcSystem, type PartnerMcSystems } from './partner-systems/partner-systems.ts';
+export * from './migration-names.ts';
+export { partnerMcSystemSchema, type PartnerMcSystem, type PartnerMcSystems } from './partner-systems/partner-systems.ts';
 
 // Catalogue / registry
 export * from './catalogue.ts';

@@ -105,7 +105,7 @@ export function buildSeedProfile(user: Pick<SeedUser, 'mcpttId' | 'displayName' 
       ...(p.participantType ? { participantType: p.participantType } : {}),
       groups: p.groups ?? [],
       allow: p.allow ?? [],
-      partners: partners.map((x) => ({ id: x.systemId, ...(x.name ? { name: x.name } : {}), ueInitConfig: x.ueInitConfig })),
+      partners: partners.map((x) => ({ id: x.systemId, ueInitConfig: x.ueInitConfig })),
     }),
   );
 }

@@ -76,7 +76,6 @@ export function buildUserProfiles(i: UserProfilesInput): UserProfile[] {
       allow: p.profileName === 'home' ? FULL : p.profileName === 'mutual aid' ? MUTUAL_AID : LIMITED,
       partners: i.partners.map((partner) => ({
         id: partner.systemId,
-        name: partner.name,
         ueInitConfig: partnerUeInitConfig(partner, i.mcpttId, p.index),
       })),
     }),

@@ -18,7 +18,7 @@ export interface UserProfileInput {
   /** allow-* authorisations granted (everything else stays absent = false). */
   allow?: readonly AllowAction[];
   /** Partner MC systems this profile lets the UE migrate to (TS 24.484 clause 4.2.2.1.2.1). */
-  partners?: readonly { id: string; name?: string; ueInitConfig: UeInitConfig }[];
+  partners?: readonly { id: string; ueInitConfig: UeInitConfig }[];
   status?: boolean;
   maxAffiliations?: number;
 }
@@ -33,11 +33,7 @@ function list(entries: readonly { uri: string; displayName?: string }[]): UserPr
 export function buildUserProfile(i: UserProfileInput): UserProfile {
   const groups = i.groups ?? [];
   const implicit = groups.filter((g) => g.implicit);
-  const partners: PartnerMcSystem[] = (i.partners ?? []).map((p) => ({
-    id: p.id,
-    ...(p.name ? { name: p.name } : {}),
-    ueInitConfig: p.ueInitConfig,
-  }));
+  const partners: PartnerMcSystem[] = (i.partners ?? []).map((p) => ({ id: p.id, ueInitConfig: p.ueInitConfig }));
   return {
     xuiUri: i.mcpttId,
     userProfileIndex: i.index,
@@ -57,7 +53,7 @@ export function buildUserProfile(i: UserProfileInput): UserProfile {
       maxSimultaneousTransmissionsN7: 1,
       ...(implicit.length ? { implicitAffiliations: list(implicit.map((g) => ({ uri: g.groupId }))) } : {}),
     },
-    ...(partners.length ? { anyExt: { partnerMcSystems: { entries: partners } } } : {}),
+    ...(partners.length ? { anyExt: { partnerMcSystems: partners } } : {}),
     ...(i.allow?.length
       ? { ruleset: { rule: [{ id: 'rule1', actions: Object.fromEntries(i.allow.map((a) => [a, true])) }] } }
       : {}),
@@ -66,5 +62,5 @@ export function buildUserProfile(i: UserProfileInput): UserProfile {
 
 /** The partner MC systems listed in a profile. */
 export function partnerMcSystemsOf(profile: UserProfile): PartnerMcSystem[] {
-  return profile.anyExt?.partnerMcSystems?.entries ?? [];
+  return profile.anyExt?.partnerMcSystems ?? [];
 }

@@ -18,7 +18,15 @@ import {
   xsBoolean,
   xsEnum,
   xsString,
+  xsUnsignedByte,
 } from '@mcx/xml';
+import {
+  MIGRATION_AUTH_RESULT_ELEMENT,
+  PARTNER_MCPTT_ID_ELEMENT,
+  PRIMARY_MCPTT_ID_ELEMENT,
+  SELECTED_USER_PROFILE_INDEX_ELEMENT,
+  USER_PROFILE_INDEX_ELEMENT,
+} from '../migration-names.ts';
 import { PREFERRED_PREFIXES } from '../namespaces.ts';
 
 export const MCPTT_INFO_NS = 'urn:3gpp:ns:mcpttInfo:1.0';
@@ -39,12 +47,33 @@ const content = complex(
   { order: 'choice', keepUnknown: true },
 );
 
+/**
+ * `<anyExt>` of `<mcptt-Params>`: the migration elements (TS 23.280 clause 10.6.3, migration
+ * service authorization between the partner and the primary MC service server). MCPTT counterparts
+ * of the mcvideoinfo elements of TS 24.281, names INFERRED (../migration-names.ts).
+ */
+const paramsAnyExt = complex(
+  {
+    /** The MCPTT ID the partner system assigned to the migrated user (TS 23.280 clause 10.16.5). */
+    partnerMcpttId: opt(PARTNER_MCPTT_ID_ELEMENT, content),
+    /** The user's MCPTT ID in its primary MC system. */
+    primaryMcpttId: opt(PRIMARY_MCPTT_ID_ELEMENT, content),
+    /** The primary-configured user profile selected for access (TS 24.484 clause 4.2.2.1.2.3). */
+    selectedUserProfileIndex: opt(SELECTED_USER_PROFILE_INDEX_ELEMENT, complex({ userProfileIndex: one(USER_PROFILE_INDEX_ELEMENT, xsUnsignedByte), other, otherAttrs })),
+    /** The primary MC service server's decision. */
+    migrationAuthResult: opt(MIGRATION_AUTH_RESULT_ELEMENT, xsBoolean),
+    other,
+  },
+  { order: 'choice', keepUnknown: true },
+);
+
 const params = complex(
   {
     requestUri: opt('mcptt-request-uri', content),
     callingUserId: opt('mcptt-calling-user-id', content),
     calledPartyId: opt('mcptt-called-party-id', content),
     accessToken: opt('mcptt-access-token', content),
+    anyExt: opt('anyExt', paramsAnyExt),
     other,
     otherAttrs,
   },
@@ -72,4 +101,36 @@ export function mcpttInfoWithAccessToken(token: string): McpttInfo {
 export function accessTokenOf(info: McpttInfo): string | undefined {
   const t = info.params.accessToken;
   return t && t.type !== 'Encrypted' ? t.mcpttString : undefined;
+}
+
+/** The migration elements of mcptt-info (TS 23.280 clause 10.6.3), as the MC service servers exchange them. */
+export interface MigrationInfo {
+  partnerMcpttId?: string | undefined;
+  primaryMcpttId?: string | undefined;
+  selectedUserProfileIndex?: number | undefined;
+  migrationAuthResult?: boolean | undefined;
+}
+
+const uriContent = (uri: string | undefined) => (uri === undefined ? {} : { mcpttURI: uri });
+
+/** The `<anyExt>` of `<mcptt-Params>` carrying `m`. */
+export function migrationAnyExt(m: MigrationInfo): NonNullable<McpttInfo['params']['anyExt']> {
+  return {
+    ...(m.partnerMcpttId !== undefined ? { partnerMcpttId: { type: 'Normal' as const, ...uriContent(m.partnerMcpttId) } } : {}),
+    ...(m.primaryMcpttId !== undefined ? { primaryMcpttId: { type: 'Normal' as const, ...uriContent(m.primaryMcpttId) } } : {}),
+    ...(m.selectedUserProfileIndex !== undefined ? { selectedUserProfileIndex: { userProfileIndex: m.selectedUserProfileIndex } } : {}),
+    ...(m.migrationAuthResult !== undefined ? { migrationAuthResult: m.migrationAuthResult } : {}),
+  };
+}
+
+/** The migration elements of an mcptt-info document (absent ones undefined). */
+export function migrationInfoOf(info: McpttInfo): MigrationInfo {
+  const x = info.params.anyExt;
+  const id = (c: { mcpttURI?: string | undefined; mcpttString?: string | undefined } | undefined) => c?.mcpttURI ?? c?.mcpttString;
+  return {
+    partnerMcpttId: id(x?.partnerMcpttId),
+    primaryMcpttId: id(x?.primaryMcpttId),
+    selectedUserProfileIndex: x?.selectedUserProfileIndex?.userProfileIndex,
+    migrationAuthResult: x?.migrationAuthResult,
+  };
 }

@@ -5,7 +5,8 @@ import { buildUserProfiles, exampleMcSystem } from '../builders/personalities.ts
 import { partnerMcSystemsOf } from '../builders/user-profile.ts';
 import { effectiveAllowActions, isAllowed, isEnabled, isPreSelected } from './defaults.ts';
 import { parseUserProfile, serializeUserProfile, userProfileCodec, userProfileDocument, type UserProfile, type UserProfileEntry } from './user-profile.ts';
-import { PARTNER_MC_SYSTEMS_NS } from '../partner-systems/names.ts';
+import { MIGRATABLE_PARTNER_ELEMENT, PARTNER_SYSTEM_ID_ELEMENT } from '../migration-names.ts';
+import { validateXml } from '@mcx/schemas';
 
 const alice = 'sip:alice@mcx-a.example.net';
 const [home] = buildUserProfiles({
@@ -78,18 +79,27 @@ describe('MCPTT user profile: partner MC systems (TS 24.484 clause 4.2.2.1.2.1)'
     expect(partners[0]?.ueInitConfig.onNetwork?.appServerInfo.idmsTokenEndpoint).toBe('https://idms.mcx-b.example.net/token');
     expect(partners[0]?.ueInitConfig.defaultUserProfile).toEqual({ userId: alice, userProfileIndex: 1 });
   });
-  it('writes the list in our own namespace inside the root anyExt, the embedded document in its 3GPP namespace', () => {
+  it('writes one MigratablePartnerMCPTTSystemInfo per partner in the user-profile namespace inside the root anyExt, the embedded document in its 3GPP namespace', () => {
     const xml = serializeUserProfile(home!);
-    expect(xml).toMatch(new RegExp(`<anyExt>\\s*<partner-mc-systems xmlns="${PARTNER_MC_SYSTEMS_NS}">`));
-    expect(xml).toContain('<mcptt-UE-initial-configuration xmlns="urn:3gpp:mcptt:mcpttUEinitConfig:1.0" domain="mcx-b.example.net">');
+    expect(xml).toMatch(new RegExp(`<anyExt>\\s*<${MIGRATABLE_PARTNER_ELEMENT}>\\s*<${PARTNER_SYSTEM_ID_ELEMENT}>mcx-b</${PARTNER_SYSTEM_ID_ELEMENT}>\\s*<mcptt-UE-initial-configuration xmlns="urn:3gpp:mcptt:mcpttUEinitConfig:1.0" domain="mcx-b.example.net">`));
+    expect(xml.match(new RegExp(`<${MIGRATABLE_PARTNER_ELEMENT}>`, 'g'))).toHaveLength(2);
+    expect(xml).not.toContain('urn:mcx-ecosystem');
+  });
+  it('validates with libxml2 against the Rel-13 user profile schema and, with the entries checked, against the inferred partner-entry schema', async () => {
+    const xml = serializeUserProfile(home!);
+    expect(await validateXml(xml, 'rel13/mcptt-user-profile.xsd')).toMatchObject({ ok: true, errors: [] });
+    const entry = /<MigratablePartnerMCPTTSystemInfo>[\s\S]*?<\/MigratablePartnerMCPTTSystemInfo>/.exec(xml)![0].replace('<MigratablePartnerMCPTTSystemInfo>', '<MigratablePartnerMCPTTSystemInfo xmlns="urn:3gpp:mcptt:user-profile:1.0">');
+    expect(await validateXml(entry, 'inferred/mcptt-migration.xsd')).toMatchObject({ ok: true, errors: [] });
+    const noId = entry.replace(/<PartnerMCPTTSystemId>[^<]*<\/PartnerMCPTTSystemId>/, '');
+    expect((await validateXml(noId, 'inferred/mcptt-migration.xsd')).ok).toBe(false);
   });
   it('reports an invalid embedded document with its full path', () => {
     const xml = serializeUserProfile(home!).replace('<T100>2</T100>', '<T100>x</T100>');
-    expectDocumentError(() => parseUserProfile(xml), 'schema', /^\/mcptt-user-profile\/anyExt\/partner-mc-systems\/partner-mc-system\/mcptt-UE-initial-configuration\/on-network\/Timers\/T100/);
+    expectDocumentError(() => parseUserProfile(xml), 'schema', /^\/mcptt-user-profile\/anyExt\/MigratablePartnerMCPTTSystemInfo\/mcptt-UE-initial-configuration\/on-network\/Timers\/T100/);
   });
-  it('a partner entry without id is refused', () => {
-    const xml = serializeUserProfile(home!).replace('<partner-mc-system id="mcx-b">', '<partner-mc-system>');
-    expectDocumentError(() => parseUserProfile(xml), 'schema', /partner-mc-system\/@id/);
+  it('a partner entry without PartnerMCPTTSystemId is refused', () => {
+    const xml = serializeUserProfile(home!).replace('<PartnerMCPTTSystemId>mcx-b</PartnerMCPTTSystemId>', '');
+    expectDocumentError(() => parseUserProfile(xml), 'schema', /MigratablePartnerMCPTTSystemInfo/);
   });
 });
 

@@ -188,8 +188,9 @@ const groupServerInfo = complex({
 });
 
 /**
- * Root `<anyExt>`: the Rel-13 global elements meant for it, and our list of partner MC systems
- * (partner-systems/, TS 24.484 clause 4.2.2.1.2.1). Other content is kept in `other`.
+ * Root `<anyExt>`: the Rel-13 global elements meant for it, and one `MigratablePartnerMCPTTSystemInfo`
+ * per partner MC system (partner-systems/, TS 24.484 clause 4.2.2.1.2.1; names in
+ * ../migration-names.ts). Other content is kept in `other`.
  */
 const rootAnyExt = complex(
   {
