@@ -18,7 +18,9 @@ export type DocumentErrorCode =
   /** A model given to a serializer does not satisfy the zod schema. */
   | 'invalid-model'
   /** No document type is registered for the AUID. */
-  | 'unknown-auid';
+  | 'unknown-auid'
+  /** The document exceeds a per-document limit of this server (limits.ts; our choice). */
+  | 'limit-exceeded';
 
 export class DocumentError extends Error {
   override readonly name = 'DocumentError';

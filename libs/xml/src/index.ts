@@ -4,6 +4,9 @@
  * - Parsing (`parseXml`): namespace-aware `@xmldom/xmldom`, any DOCTYPE refused before parsing,
  *   so no external entity is fetched and no entity is expanded (XXE, "billion laughs");
  *   every xmldom diagnostic, warnings included, is a `not-well-formed` DocumentError.
+ * - Limits (`xmlLimitViolation`, `parseXml(text, { limits })`): size, elements, depth and
+ *   attributes counted on the text before any DOM is built; `XmlWorkerPool` runs parsing and
+ *   validation that cannot be bounded cheaply off the servers' shared event loop.
  * - Namespaces (Namespaces in XML 1.0): in-scope bindings, declarations, Clark names.
  * - Serialization: a DOM node as it is (`serializeNode`), with the declarations it needs in a
  *   scope (`serializeStandalone`), a whole document (`serializeDocument`), the canonical
@@ -24,7 +27,11 @@
 export { DocumentError, isDocumentError, type DocumentErrorCode } from './document-error.ts';
 
 // Parsing and element helpers
-export { parseXml, childElements, locate } from './parse.ts';
+export { parseXml, childElements, locate, type ParseXmlOptions } from './parse.ts';
+
+// Per-document limits (checked on the text before a DOM is built) and the worker thread pool
+export { DEFAULT_XML_LIMITS, XmlLimitError, checkXmlLimits, xmlLimitViolation, type XmlLimits, type XmlLimitName, type XmlLimitViolation, type XmlShape } from './limits.ts';
+export { XmlWorkerPool, WorkerPoolBusyError, WorkerTaskError, type WorkerPoolOptions, type WorkerPoolStats } from './worker-pool.ts';
 
 // Namespaces and escaping
 export { XML_NS, XMLNS_NS, isNamespaceDeclaration, inScopeNamespaces, declaredPrefixes, clarkName, parseClarkName } from './namespaces.ts';

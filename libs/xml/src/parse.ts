@@ -1,5 +1,11 @@
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { DocumentError } from './document-error.ts';
+import { checkXmlLimits, type XmlLimits } from './limits.ts';
+
+export interface ParseXmlOptions {
+  /** Per-document limits checked on the text before any DOM is built (limits.ts). */
+  limits?: XmlLimits;
+}
 
 /**
  * Parses XML text into a namespace-aware DOM, refusing any DOCTYPE before parsing starts.
@@ -9,11 +15,13 @@ import { DocumentError } from './document-error.ts';
  * (it accepts an unquoted attribute value with a warning), is a well-formedness error: the
  * first one is thrown with its line and column. The one exception is its notice about U+FFFD,
  * which is a legal character (XML 1.0 clause 2.2). A leading byte order mark is skipped.
+ * With `options.limits`, a text exceeding one of them is refused (an XmlLimitError) before parsing.
  */
-export function parseXml(xml: string): Document {
+export function parseXml(xml: string, options: ParseXmlOptions = {}): Document {
   if (typeof xml !== 'string') {
     throw new DocumentError('not-well-formed', 'input is not a string');
   }
+  if (options.limits) checkXmlLimits(xml, options.limits);
   const doctype = findDoctype(xml);
   if (doctype) {
     throw new DocumentError('doctype-forbidden', 'a DOCTYPE/DTD is not accepted (entities are never expanded)', doctype);

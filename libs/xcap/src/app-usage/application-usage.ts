@@ -3,6 +3,7 @@
  * about one AUID. The engine knows no document type; usages are registered by the servers.
  */
 import type { Document } from '@xmldom/xmldom';
+import type { XmlLimits } from '@mcx/xml';
 import type { DocumentSelector } from '../uri/xcap-uri.ts';
 import type { UniquenessExists } from '../errors/xcap-error.ts';
 
@@ -42,6 +43,23 @@ export interface ConstraintContext {
   previous: Document | undefined;
 }
 
+/**
+ * What a check of a whole new document body found: nothing (null), a body that is not
+ * well-formed (RFC 4825 clause 11.2 `not-well-formed`), schema issues (clause 8.2.5) or a broken
+ * uniqueness or data constraint (clauses 5.5, 5.6).
+ */
+export type DocumentVerdict =
+  | null
+  | { kind: 'not-well-formed'; phrase: string }
+  | { kind: 'schema'; issues: readonly ValidationIssue[] }
+  | ConstraintViolation;
+
+export interface DocumentCheckContext {
+  document: DocumentSelector;
+  /** The stored body before this change, when there is one. */
+  previousBody: string | undefined;
+}
+
 export interface ApplicationUsage {
   /** Application Unique ID (clause 5.1). */
   auid: string;
@@ -59,6 +77,19 @@ export interface ApplicationUsage {
   authorize?(ctx: AuthorizationContext): boolean | Promise<boolean>;
   /** Largest accepted request body in bytes (413 above it); default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Per-document limits (elements, depth, attributes; @mcx/xml limits.ts), counted on the body
+   * and on the resulting document before any DOM is built for it: exceeding one is 409
+   * `constraint-failure` (clause 11.5) with a phrase naming the limit. Our choice; none by default.
+   */
+  limits?: XmlLimits;
+  /**
+   * Validation and constraints of a whole resulting document body in one asynchronous call, in
+   * place of `validate` + `checkConstraints` on a PUT, so that a usage can run them off the
+   * event loop (e.g. in an XmlWorkerPool). With it, a document PUT builds no DOM on the event
+   * loop. A WorkerPoolBusyError it throws is answered 503 + Retry-After.
+   */
+  checkDocument?(body: string, ctx: DocumentCheckContext): Promise<DocumentVerdict>;
 }
 
 /**

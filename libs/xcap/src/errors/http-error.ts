@@ -1,6 +1,7 @@
 /**
  * HTTP errors that carry no xcap-error document: RFC 4825 uses plain HTTP status codes for
- * them (400 bad URI, 403, 404 clause 8.3, 405, 412 clause 7.11, 413, 415 clause 8.2.1).
+ * them (400 bad URI, 403, 404 clause 8.3, 405, 412 clause 7.11, 413, 415 clause 8.2.1), and 503
+ * with Retry-After when the server is overloaded (RFC 9110 clause 15.6.4).
  */
 import type { RenderedResponse } from './xcap-error.ts';
 
@@ -12,11 +13,12 @@ const REASONS: Record<number, string> = {
   412: 'Precondition Failed',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  503: 'Service Unavailable',
 };
 
 export class HttpError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 405 | 412 | 413 | 415,
+    readonly status: 400 | 403 | 404 | 405 | 412 | 413 | 415 | 503,
     message?: string,
     readonly headers: Record<string, string> = {},
   ) {

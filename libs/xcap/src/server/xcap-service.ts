@@ -6,14 +6,14 @@
  * compare-and-set in the store (retrying from the read when another write won the race).
  */
 import type { Document } from '@xmldom/xmldom';
-import type { ApplicationUsage, Principal } from '../app-usage/application-usage.ts';
+import type { ApplicationUsage, DocumentVerdict, Principal } from '../app-usage/application-usage.ts';
 import { defaultAuthorizationPolicy } from '../app-usage/application-usage.ts';
 import type { ApplicationUsageRegistry } from '../app-usage/registry.ts';
 import { evaluatePreconditions, preconditionFailed, type ConditionalHeaders } from '../conditional.ts';
 import { deleteAttribute, deleteElement, parseAttributeBody, putAttribute, putElement, type OperationContext } from '../dom/operations.ts';
 import { decodeUtf8, parseXmlDocument } from '../dom/parse.ts';
 import { resolveSelection } from '../dom/select.ts';
-import { serializeDocument } from '@mcx/xml';
+import { WorkerPoolBusyError, serializeDocument, xmlLimitViolation } from '@mcx/xml';
 import { renderSelection } from '../dom/render-selection.ts';
 import { HttpError } from '../errors/http-error.ts';
 import { XcapError } from '../errors/xcap-error.ts';
@@ -213,6 +213,31 @@ export class XcapService {
     throw new XcapError({ tag: 'constraint-failure' }, violation.phrase);
   }
 
+  /** The usage's per-document limits on a body or a resulting document (409 constraint-failure, clause 11.5). */
+  #checkLimits(usage: ApplicationUsage, text: string): void {
+    if (usage.limits === undefined) return;
+    const v = xmlLimitViolation(text, usage.limits);
+    if (v !== null) throw new XcapError({ tag: 'constraint-failure' }, v.phrase);
+  }
+
+  /** The usage's asynchronous whole-document check (clauses 8.2.5, 5.5, 5.6); a full worker pool is 503. */
+  async #checkDocument(usage: ApplicationUsage, uri: XcapUri, body: string, previous: StoredDocument | undefined): Promise<void> {
+    let verdict: DocumentVerdict;
+    try {
+      verdict = await usage.checkDocument!(body, { document: uri.document, previousBody: previous?.body });
+    } catch (e) {
+      if (e instanceof WorkerPoolBusyError) throw new HttpError(503, e.message, { 'retry-after': String(e.retryAfterSeconds) });
+      throw e;
+    }
+    if (verdict === null) return;
+    if (verdict.kind === 'not-well-formed') throw new XcapError({ tag: 'not-well-formed' }, verdict.phrase);
+    if (verdict.kind === 'schema') {
+      throw new XcapError({ tag: 'schema-validation-error' }, verdict.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '));
+    }
+    if (verdict.kind === 'uniqueness') throw new XcapError({ tag: 'uniqueness-failure', exists: verdict.exists }, verdict.phrase);
+    throw new XcapError({ tag: 'constraint-failure' }, verdict.phrase);
+  }
+
   /** PUT (clauses 7.1, 7.4, 7.7, 8.2). */
   async #put(usage: ApplicationUsage, uri: XcapUri, req: XcapRequest): Promise<XcapResponse> {
     this.#checkMediaType(usage, uri, req.headers.contentType);
@@ -227,7 +252,9 @@ export class XcapService {
     };
     // Clause 8.2.2: a document body is checked before anything is stored.
     if (sel?.terminal?.kind !== 'attribute') checkElementDepth(text, sel === undefined ? 'not-well-formed' : 'not-xml-frag');
-    const newDocument = sel === undefined ? parseXmlDocument(text) : undefined;
+    this.#checkLimits(usage, text);
+    const offloaded = usage.checkDocument !== undefined;
+    const newDocument = sel === undefined && !offloaded ? parseXmlDocument(text) : undefined;
     const attributeValue = sel?.terminal?.kind === 'attribute' ? parseAttributeBody(text) : undefined;
 
     for (let attempt = 0; attempt < this.#maxAttempts; attempt++) {
@@ -252,8 +279,10 @@ export class XcapService {
         created =
           attributeValue === undefined ? putElement(doc, sel, text, ctx).created : putAttribute(doc, sel, attributeValue, ctx).created;
         newBody = serializeDocument(doc);
+        this.#checkLimits(usage, newBody);
       }
-      this.#validate(usage, uri, doc, current);
+      if (offloaded) await this.#checkDocument(usage, uri, newBody, current);
+      else this.#validate(usage, uri, doc, current);
       if (current !== undefined && current.body === newBody) {
         return { status: 200, headers: { etag: quoteEtag(current.etag) } };
       }
