@@ -32,7 +32,8 @@ async function main(): Promise<void> {
   const { ues = [], ...config } = (file.endsWith('.json') ? JSON.parse(text) : parse(text)) as { ues?: { id?: string; user: string; plmn?: string }[] } & Record<string, unknown>;
   const host = await startUeHost({ logger: { level: 'info' }, ...(config as Parameters<typeof startUeHost>[0]) });
   for (const ue of ues) host.createUe(ue);
-  console.log(JSON.stringify({ msg: 'ue host listening', url: host.url, sip: host.endpoint.uri('udp'), ues: ues.length }));
+  // The control API's bearer secret is not printed: it is in the file (or <dataDir>/control-token).
+  console.log(JSON.stringify({ msg: 'ue host listening', url: host.url, sip: host.endpoint.uri('udp'), ues: ues.length, controlToken: config['controlToken'] ? 'from the config file' : `${String(config['dataDir'])}/control-token` }));
   const stop = () => void host.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

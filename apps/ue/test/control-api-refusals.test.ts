@@ -16,6 +16,7 @@ beforeAll(async () => {
   sys = await startTwoSystems();
   dataDir = mkdtempSync(join(tmpdir(), 'mcx-ue-refusals-'));
   host = await startUeHost({ dataDir, systems: sys.hostSystems, users: USERS, ueClient: UE_CLIENT });
+  json.authorization = `Bearer ${host.controlToken}`;
 });
 
 afterAll(async () => {
@@ -30,7 +31,8 @@ async function expectProblem(res: Response, status: number, error: string): Prom
   expect(await res.json()).toMatchObject({ error, detail: expect.any(String) });
 }
 
-const json = { 'content-type': 'application/json' };
+/** JSON with the host's control secret (set once the host runs). */
+const json: Record<string, string> = { 'content-type': 'application/json' };
 
 describe('control API refusals', () => {
   it('answers a body that is not JSON with 400 JSON', async () => {
@@ -42,7 +44,7 @@ describe('control API refusals', () => {
   });
 
   it('answers an unknown route with 404 JSON', async () => {
-    await expectProblem(await fetch(`${host.url}/api/no-such-thing`), 404, 'not_found');
+    await expectProblem(await fetch(`${host.url}/api/no-such-thing`, { headers: json }), 404, 'not_found');
     await expectProblem(await fetch(`${host.url}/api/ues/x/y/z`, { method: 'POST', headers: json, body: '{}' }), 404, 'not_found');
   });
 

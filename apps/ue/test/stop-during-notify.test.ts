@@ -74,7 +74,7 @@ describe('DELETE /api/ues/:id while the UE handles NOTIFYs', () => {
   it('answers 204 every time, the UE is no longer listed and its data folder is gone', async () => {
     for (let round = 0; round < 4; round++) {
       const id = `stop-carol-${round}`;
-      const created = await fetch(`${host.url}/api/ues`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, user: 'carol' }) });
+      const created = await fetch(`${host.url}/api/ues`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${host.controlToken}` }, body: JSON.stringify({ id, user: 'carol' }) });
       expect(created.status).toBe(201);
       const ue = host.ue(id)!;
       await ue.waitFor((u) => u.state === 'STABLE');
@@ -88,13 +88,13 @@ describe('DELETE /api/ues/:id while the UE handles NOTIFYs', () => {
 
       const edits = editLoop();
       await held;
-      const res = await fetch(`${host.url}/api/ues/${id}`, { method: 'DELETE' });
+      const res = await fetch(`${host.url}/api/ues/${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${host.controlToken}` } });
       const body = await res.text();
       expect(await edits.stop()).toBeGreaterThan(0);
       hold = undefined;
 
       expect({ round, status: res.status, body }).toEqual({ round, status: 204, body: '' });
-      const listed = (await (await fetch(`${host.url}/api/ues`)).json()) as UeSnapshot[];
+      const listed = (await (await fetch(`${host.url}/api/ues`, { headers: { authorization: `Bearer ${host.controlToken}` } })).json()) as UeSnapshot[];
       expect(listed.map((s) => s.id)).not.toContain(id);
       expect(host.ue(id)).toBeUndefined();
       // A NOTIFY whose handling was in flight does not bring the folder back.

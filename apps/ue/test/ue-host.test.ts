@@ -23,7 +23,7 @@ interface SseEvent {
 /** Reads an SSE stream until `until` returns true for the events seen so far. */
 async function readEvents(url: string, until: (events: SseEvent[]) => boolean, during?: () => Promise<void>): Promise<SseEvent[]> {
   const ac = new AbortController();
-  const res = await fetch(url, { signal: ac.signal });
+  const res = await call(url, { signal: ac.signal });
   expect(res.headers.get('content-type')).toContain('text/event-stream');
   const reader = res.body!.getReader();
   const events: SseEvent[] = [];
@@ -50,8 +50,11 @@ async function readEvents(url: string, until: (events: SseEvent[]) => boolean, d
   return events;
 }
 
-const post = (path: string, body: unknown) => fetch(`${host.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const get = async <T>(path: string): Promise<T> => (await (await fetch(`${host.url}${path}`)).json()) as T;
+/** A control API request with the host's control secret (docs/ue-host-api.md "Authentication"). */
+const call = (url: string, init: RequestInit = {}) =>
+  fetch(url, { ...init, headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${host.controlToken}` } });
+const post = (path: string, body: unknown) => call(`${host.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const get = async <T>(path: string): Promise<T> => (await (await call(`${host.url}${path}`)).json()) as T;
 const stable = (id: string, system: string) => (events: SseEvent[]) =>
   events.some((e) => e.event === 'ue' && (e.data as UeSnapshot).id === id && (e.data as UeSnapshot).state === 'STABLE' && (e.data as UeSnapshot).system === system);
 
@@ -100,7 +103,7 @@ describe('control API', () => {
   it('serves the decrypted local copies', async () => {
     const snap = await get<UeSnapshot>('/api/ues/api-alice');
     const n = snap.documents.find((d) => d.system === 'mcx-b' && d.kind === 'user-profile')!.n;
-    const res = await fetch(`${host.url}/api/ues/api-alice/documents/${n}`);
+    const res = await call(`${host.url}/api/ues/api-alice/documents/${n}`);
     expect(res.headers.get('content-type')).toContain('xml');
     expect(await res.text()).toContain('visiting-mcx-b');
   });
@@ -110,7 +113,7 @@ describe('control API', () => {
     expect((await post('/api/ues', {})).status).toBe(400);
     expect((await post('/api/ues', { id: 'api-alice', user: 'alice' })).status).toBe(409);
     expect((await post('/api/ues', { user: 'mallory' })).status).toBe(400);
-    expect((await fetch(`${host.url}/api/ues/nobody`)).status).toBe(404);
+    expect((await call(`${host.url}/api/ues/nobody`)).status).toBe(404);
     expect((await post('/api/ues/nobody/plmn', { plmn: '00102' })).status).toBe(404);
   });
 
@@ -120,10 +123,10 @@ describe('control API', () => {
     expect(await res.json()).toEqual({ ids: ['bulk-1', 'bulk-2', 'bulk-3'] });
     await Promise.all(['bulk-1', 'bulk-2', 'bulk-3'].map((id) => host.ue(id)!.waitFor((u) => u.state === 'STABLE')));
     const removed = await readEvents(`${host.url}/api/events?ue=bulk-1`, (ev) => ev.some((e) => e.event === 'removed'), async () => {
-      expect((await fetch(`${host.url}/api/ues/bulk-1`, { method: 'DELETE' })).status).toBe(204);
+      expect((await call(`${host.url}/api/ues/bulk-1`, { method: 'DELETE' })).status).toBe(204);
     });
     expect(removed.at(-1)).toEqual({ event: 'removed', data: { id: 'bulk-1' } });
-    expect((await fetch(`${host.url}/api/ues/bulk-1`)).status).toBe(404);
+    expect((await call(`${host.url}/api/ues/bulk-1`)).status).toBe(404);
   });
 });
 
@@ -181,7 +184,7 @@ describe('versions (TS 23.280 10.1.4) and at-rest protection', () => {
     writeFileSync(file, bytes);
     expect(await ue.copies.read(meta)).toEqual({ ok: false, reason: 'tampered' });
     const n = ue.snapshot().documents.find((d) => d.selector === sel)!.n;
-    expect((await fetch(`${host.url}/api/ues/bulk-3/documents/${n}`)).status).toBe(422);
+    expect((await call(`${host.url}/api/ues/bulk-3/documents/${n}`)).status).toBe(422);
     const results = await ue.sync();
     expect(results.find((x) => x.selector === sel)!.status).toBe(200);
     const again = await ue.copies.read(ue.copies.get('mcx-a', 'cms', sel)!);

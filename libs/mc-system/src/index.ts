@@ -7,5 +7,6 @@ export { ueInitConfigInputOf, cmsSeedOf, gmsSeedOf, accountsOf, groupUriOf, type
 export { allocatePorts } from './ports.ts';
 export { InstanceDatabases, postgresInstanceDatabase, type DatabaseSetting } from './databases.ts';
 export { adminTokenOf, adminTokenFile } from './admin-credentials.ts';
+export { controlTokenOf, controlTokenFile, readControlToken } from './control-token.ts';
 export { labEcosystem, testDatabaseSetting, LAB_SYSTEMS, LAB_USERS, LAB_GROUPS } from './lab-ecosystem.ts';
 export { transportViewOf, type SystemTransportView } from './transport-view.ts';

@@ -10,6 +10,7 @@ interface Seen {
   url: string;
   body: string;
   type: string | undefined;
+  authorization: string | undefined;
 }
 
 let server: Server;
@@ -21,7 +22,7 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
-      seen.push({ method: req.method!, url: req.url!, body, type: req.headers['content-type'] });
+      seen.push({ method: req.method!, url: req.url!, body, type: req.headers['content-type'], authorization: req.headers.authorization });
       if (req.url === '/api/ues/nobody') {
         res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', detail: 'no UE "nobody"' }));
       } else if (req.url === '/api/ues/broken') {
@@ -72,6 +73,18 @@ describe('UeHostClient', () => {
     expect(err).toBeInstanceOf(UeHostApiError);
     expect(err).toMatchObject({ status: 404, problem: { error: 'not_found', detail: 'no UE "nobody"' } });
     expect((err as Error).message).toBe('GET /api/ues/nobody: 404 not_found: no UE "nobody"');
+  });
+
+  it('sends the control secret as a bearer token on every request, and nothing without one', async () => {
+    seen.length = 0;
+    const withToken = new UeHostClient(client.baseUrl, { token: 'lab-control-secret-0123' });
+    await withToken.listUes();
+    await withToken.createUe({ user: 'alice' });
+    await withToken.document('ue 1', 3);
+    await withToken.deleteUe('ue 1');
+    await client.listUes();
+    expect(seen.map((s) => s.authorization)).toEqual([...Array(4).fill('Bearer lab-control-secret-0123'), undefined]);
+    expect(seen[1]!.type).toBe('application/json');
   });
 
   it('keeps the text of a non-JSON error answer', async () => {

@@ -34,12 +34,19 @@ export class UeHostApiError extends Error {
 export interface UeHostClientOptions {
   /** The HTTP client (default: the global `fetch`). */
   fetch?: typeof fetch;
+  /**
+   * The host's control secret, sent as `Authorization: Bearer <token>` (RFC 6750 clause 2.1) on every
+   * request (docs/ue-host-api.md "Authentication"; `mcx up`'s is `<dataDir>/secrets/control-token`).
+   * None in a browser that goes through the console's proxy (its session cookie is the credential).
+   */
+  token?: string;
 }
 
 const ue = (id: string) => `/api/ues/${encodeURIComponent(id)}`;
 
 export class UeHostClient {
   readonly #fetch: typeof fetch;
+  readonly #authorization: Record<string, string>;
 
   /** `baseUrl`: `ueHost` of `mcx endpoints --json` (a relative base such as `api/ue` works in a browser). */
   constructor(
@@ -47,12 +54,14 @@ export class UeHostClient {
     options: UeHostClientOptions = {},
   ) {
     this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#authorization = options.token ? { authorization: `Bearer ${options.token}` } : {};
   }
 
   async #send(method: string, path: string, body?: unknown): Promise<Response> {
     const res = await this.#fetch(`${this.baseUrl.replace(/\/+$/, '')}${path}`, {
       method,
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      headers: { ...this.#authorization, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     if (res.ok) return res;
     const text = await res.text();

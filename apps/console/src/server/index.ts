@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import express, { type Request, type Response } from 'express';
+import { ConsoleLogin } from './login.ts';
 
 export interface ServerHealth {
   name: 'IdMS' | 'CMS' | 'GMS' | 'MCS';
@@ -42,6 +43,11 @@ export interface ConsoleOptions {
   host?: string;
   port?: number;
   ueHostUrl: string;
+  /**
+   * The lab control secret: the console's login secret (login.ts) and the UE host API's bearer
+   * token the proxy adds. Required: the console never runs without a login.
+   */
+  controlToken: string;
   systems: ConsoleSystem[];
   health(systemId: string): Promise<ServerHealth[]>;
   admin: AdminDocumentAccess;
@@ -70,8 +76,18 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleHand
   const app = express();
   app.disable('x-powered-by');
   const uiDir = options.uiDir ?? DEFAULT_UI_DIR;
+  const login = new ConsoleLogin(options.controlToken);
+  // No CORS anywhere; no framing (clickjacking); the login link's token never leaves in a Referer.
+  app.use((_req, res, next) => {
+    res.setHeader('x-frame-options', 'DENY');
+    res.setHeader('referrer-policy', 'no-referrer');
+    next();
+  });
 
   app.get('/healthz', (_req, res) => res.json({ ok: true, app: 'console' }));
+  // Every /api route needs a session (same-origin) or the bearer secret.
+  app.use('/api', login.api());
+  app.use(login.routes());
   app.get('/api/systems', async (_req, res) => {
     const systems = await Promise.all(
       options.systems.map(async (s) => ({ ...s, servers: await options.health(s.id) })),
@@ -119,6 +135,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleHand
         headers: {
           'content-type': req.get('content-type') ?? 'application/json',
           accept: req.get('accept') ?? '*/*',
+          authorization: `Bearer ${options.controlToken}`,
         },
         ...(hasBody ? { body: Buffer.concat(chunks) } : {}),
         signal: controller.signal,
@@ -142,6 +159,7 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleHand
     }
   });
 
+  app.use(login.page());
   if (existsSync(uiDir)) app.use(express.static(uiDir));
   else
     app.get('/', (_req, res) =>

@@ -25,6 +25,8 @@ export interface AdminDocument {
 }
 
 async function json<T>(res: Response): Promise<T> {
+  // The session is gone (e.g. the console restarted): back to the login form.
+  if (res.status === 401) window.location.assign('login');
   if (!res.ok) {
     const text = await res.text();
     throw new Error(`${res.status} ${res.statusText}${text ? `: ${text.slice(0, 400)}` : ''}`);

@@ -35,6 +35,7 @@ export async function migrationBench(args: { config?: string; ues: number; json:
     progress(`ready in ${(setupMs / 1000).toFixed(1)} s`);
     const result = await runMigrationBench({
       ueHostUrl: own.endpoints.ueHost,
+      ueHostToken: own.ueHost.host.controlToken,
       n: args.ues,
       users: Array.from({ length: args.ues }, (_, i) => benchUsername(i)),
       partnerPlmn,

@@ -3,7 +3,7 @@
  * or against one it starts itself (ephemeral ports, a temporary data directory) when none runs.
  * Exit 0 only when every expectation of every scenario held.
  */
-import { adminTokenOf } from '@mcx/mc-system';
+import { adminTokenOf, controlTokenOf } from '@mcx/mc-system';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,10 +47,12 @@ export async function scenarioCommand(
   const adminTokens = own
     ? new Map(own.systems.systems.map((s) => [s.config.id, s.admin.token]))
     : new Map(loaded.ecosystem.systems.map((s) => [s.id, adminTokenOf(loaded.dataDir, s.id, s.adminToken).token]));
+  // The UE host's control secret: the one of the data directory the ecosystem runs on.
+  const controlToken = own ? own.ueHost.host.controlToken : controlTokenOf(loaded.dataDir).token;
   const results: ScenarioResult[] = [];
   try {
     for (const { file, scenario } of scenarios) {
-      const ctx = new ScenarioContext(endpoints, adminTokens, Number(values['timeout-scale'] ?? 1));
+      const ctx = new ScenarioContext(endpoints, adminTokens, controlToken, Number(values['timeout-scale'] ?? 1));
       results.push(await runScenario(scenario, file, ctx, progress));
     }
   } finally {

@@ -1,4 +1,5 @@
 /** `mcx ue ...`: control the simulated UEs of the running ecosystem through the UE host API (docs/ue-host-api.md). */
+import { controlTokenOf } from '@mcx/mc-system';
 import { UeHostClient, type UeSnapshot } from '@mcx/ue-host-api';
 import { load, running } from './options.ts';
 
@@ -18,7 +19,9 @@ export async function ueCommand(
   positionals: string[],
   values: { config?: string; user?: string; id?: string; plmn?: string; json?: boolean; password?: string },
 ): Promise<number> {
-  const host = new UeHostClient(running(load(values.config)).ueHost);
+  const loaded = load(values.config);
+  // The control secret of the data directory the running ecosystem uses (docs/ue-host-api.md "Authentication").
+  const host = new UeHostClient(running(loaded).ueHost, { token: controlTokenOf(loaded.dataDir).token });
   const [sub, a, b] = positionals;
   const out = (x: unknown, text: () => string) =>
     process.stdout.write((values.json ? JSON.stringify(x, null, 2) : text()) + '\n');

@@ -6,12 +6,21 @@
  */
 import pino from 'pino';
 import { ensureUiBuilt } from '@mcx/console';
-import { startEcosystem } from '../ecosystem/ecosystem.ts';
+import { startEcosystem, type RunningEcosystem } from '../ecosystem/ecosystem.ts';
 import { readRuntime, removeRuntime, writeRuntime } from '../ecosystem/runtime-file.ts';
 import { formatEndpoints } from './endpoints.ts';
 import { load } from './options.ts';
 import { portClash } from './port-clash.ts';
 import { stopRequests } from './stop-requests.ts';
+
+/**
+ * The console URL with the control secret, printed once at start (as Jupyter does): opening it logs
+ * the browser in (an HttpOnly session cookie) and drops the token from the address bar.
+ */
+function consoleLoginUrl(running: RunningEcosystem): string {
+  if (!running.endpoints.console) return '(no console)';
+  return `${running.endpoints.console}/?token=${encodeURIComponent(running.control.token)}`;
+}
 
 export async function upCommand(args: { config?: string; db?: string; startUes: boolean }): Promise<number> {
   const loaded = load(args.config);
@@ -42,7 +51,8 @@ export async function upCommand(args: { config?: string; db?: string; startUes: 
   });
   writeRuntime(loaded.dataDir, running.endpoints);
   process.stdout.write(
-    `\n${formatEndpoints(running.endpoints)}\n\nReady in ${Date.now() - t0} ms. Open the console: ${running.endpoints.console}\nCtrl-C stops everything.\n`,
+    `\n${formatEndpoints(running.endpoints)}\n\nReady in ${Date.now() - t0} ms. Open the console: ${consoleLoginUrl(running)}\n` +
+      `(the token is the lab control secret in ${running.control.file}; the UE host API takes it as a bearer token)\nCtrl-C stops everything.\n`,
   );
 
   await stop.requested;

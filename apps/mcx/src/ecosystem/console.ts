@@ -19,7 +19,7 @@ export function adminDocumentUrl(cmsUrl: string, selector: string): string {
 
 export async function startConsoleFor(
   systems: RunningSystems,
-  options: { host: string; port: number; ueHostUrl: string },
+  options: { host: string; port: number; ueHostUrl: string; controlToken: string },
 ): Promise<ConsoleHandle> {
   // SIP OPTIONS to the MC service servers (RFC 3261 clause 11) from one small endpoint.
   const probe = await SipEndpoint.create({
@@ -45,6 +45,7 @@ export async function startConsoleFor(
     host: options.host,
     port: options.port,
     ueHostUrl: options.ueHostUrl,
+    controlToken: options.controlToken,
     systems: systems.systems.map((s) => ({
       id: s.config.id,
       name: s.config.name,

@@ -12,13 +12,14 @@ export interface RunningUeHost {
 
 export async function startUeHostFor(
   systems: RunningSystems,
-  options: { dataDir: string; startUes: boolean; sipTimers?: { t1?: number; t2?: number; t4?: number } },
+  options: { dataDir: string; startUes: boolean; controlToken: string; sipTimers?: { t1?: number; t2?: number; t4?: number } },
 ): Promise<RunningUeHost> {
   const eco = systems.ecosystem;
   const host = await startUeHost({
     host: eco.ueHost.host,
     port: eco.ueHost.port,
     dataDir: join(options.dataDir, 'ue-host'),
+    controlToken: options.controlToken,
     systems: systems.systems.map(transportViewOf),
     users: eco.users.map((u) => ({ username: u.username, password: u.password, home: u.home })),
     ueClient: { ...UE_CLIENT },

@@ -35,11 +35,21 @@ export class ScenarioContext {
   constructor(
     readonly endpoints: RuntimeEndpoints,
     readonly adminTokens: Map<string, string>,
+    /** The UE host's control secret (docs/ue-host-api.md "Authentication"). */
+    readonly controlToken: string,
     readonly timeScale = 1,
   ) {}
 
+  /** A request to the UE host control API, with the control secret. */
+  hostFetch(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(`${this.endpoints.ueHost}${path}`, {
+      ...init,
+      headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${this.controlToken}` },
+    });
+  }
+
   async call<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${this.endpoints.ueHost}${path}`, {
+    const res = await this.hostFetch(path, {
       ...init,
       headers: { 'content-type': 'application/json', ...(init.headers ?? {}) },
     });
@@ -228,7 +238,7 @@ async function runStep(ctx: ScenarioContext, step: Step): Promise<string> {
       const n = (u.documents ?? []).findIndex(
         (d) => d.selector === u.activeProfile!.selector && (d.system === undefined || d.system === u.system),
       );
-      const copy = await fetch(`${ctx.endpoints.ueHost}/api/ues/${encodeURIComponent(e.ue)}/documents/${n}`);
+      const copy = await ctx.hostFetch(`/api/ues/${encodeURIComponent(e.ue)}/documents/${n}`);
       if (!copy.ok) throw new StepFailure(`UE copy of ${u.activeProfile.selector}: ${copy.status}`);
       const profile = parseUserProfile(await copy.text());
       xmlBody = serializeUserProfile({ ...profile, profileName: [{ value: e.profile_name, lang: 'en' }] });

@@ -16,6 +16,8 @@ import { startCpuProfile, type CpuProfiler } from './cpu-profile.ts';
 export interface MigrationBenchOptions {
   /** Control API base URL of the UE host. */
   ueHostUrl: string;
+  /** The host's control secret (docs/ue-host-api.md "Authentication"). */
+  ueHostToken?: string;
   /** Number of UEs. */
   n: number;
   /** The users the UEs log in as, UE i as users[i % length]: give N distinct users to measure N users. */
@@ -150,7 +152,7 @@ function failureOf(u: UeSnapshot, phase: BenchFailure['phase']): BenchFailure {
 }
 
 export async function runMigrationBench(o: MigrationBenchOptions): Promise<MigrationBenchResult> {
-  const client = new UeHostClient(o.ueHostUrl);
+  const client = new UeHostClient(o.ueHostUrl, o.ueHostToken ? { token: o.ueHostToken } : {});
   const prefix = o.prefix ?? `bench${Date.now().toString(36)}`;
   const timeout = o.timeoutMs ?? 600_000;
   const say = o.progress ?? (() => undefined);

@@ -65,6 +65,11 @@ export const ueHostConfigSchema = z.object({
   messageLog: z.object({ perUe: z.number().int().min(0).default(500), maxBody: z.number().int().min(0).default(16_384) }).default({ perUe: 500, maxBody: 16_384 }),
   /** Host secret for the at-rest keys (hex, 32 bytes); default: <dataDir>/ue-host.secret, created on first start. */
   secret: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /**
+   * Bearer secret of the control API (every route but /healthz; docs/ue-host-api.md "Authentication");
+   * default: <dataDir>/control-token, created on first start (mode 0600). `mcx up` passes the lab's.
+   */
+  controlToken: z.string().min(16).optional(),
   /** SIP T1/T2/T4 (RFC 3261 clause 17.1.1.1). */
   sipTimers: z.object({ t1: z.number().int().positive(), t2: z.number().int().positive(), t4: z.number().int().positive() }).partial().default({}),
   logger: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional() }).default({}),

@@ -7,6 +7,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { BulkPlmnRequest, CreateBulkRequest, CreateUeRequest, Message, UeSnapshot, UploadRequest } from '@mcx/ue-host-api';
 import type { UeHostHandle } from '../host/ue-host.ts';
 import type { Ue } from '../ue/ue.ts';
+import { controlBearer } from './control-token.ts';
 
 const PLMN = /^\d{5,6}$/;
 
@@ -17,15 +18,7 @@ function problem(res: Response, status: number, error: string, detail: string): 
 export function createControlApi(host: UeHostHandle): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.json({ limit: '2mb' }));
-  // The console may be served from another origin (its own port).
-  app.use((_req, res, next) => {
-    res.setHeader('access-control-allow-origin', '*');
-    res.setHeader('access-control-allow-headers', 'content-type');
-    res.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
-    next();
-  });
-  app.options(/.*/, (_req, res) => void res.status(204).end());
+  // No CORS at all: the console calls this API server-side; a web page of another origin gets no grant.
 
   const find = (req: Request, res: Response): Ue | undefined => {
     const ue = host.ue(String(req.params['id']));
@@ -34,6 +27,9 @@ export function createControlApi(host: UeHostHandle): express.Express {
   };
 
   app.get('/healthz', (_req, res) => void res.json({ ok: true, app: 'ue-host', ues: host.ues().length }));
+  // Every other route (the event stream and preflights included) needs the control secret, checked before the body is read.
+  app.use(controlBearer(host.controlToken));
+  app.use(express.json({ limit: '2mb' }));
 
   // `?prefix=` (extension) limits the list to UEs whose id starts with it.
   app.get('/api/ues', (req, res) => {

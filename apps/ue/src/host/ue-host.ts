@@ -12,6 +12,7 @@ import { listenUdpAndTcp, parseUri, SipEndpoint, targetFromUri, type Target } fr
 import { loadHostSecret } from '../at-rest/protected-store.ts';
 import { ueHostConfigSchema, type UeHostConfig, type UeHostConfigInput, type UeHostSystem } from '../config/config.ts';
 import { createControlApi } from '../control-api/control-api.ts';
+import { loadControlToken } from '../control-api/control-token.ts';
 import type { PartnerSelectionPolicy, ProfileSelectionPolicy } from '../migration/policies.ts';
 import { plmnMatchPartnerPolicy } from '../migration/select-partner.ts';
 import { preSelectedFirstProfilePolicy } from '../migration/select-profile.ts';
@@ -39,6 +40,8 @@ export interface UeHostEvents {
 export interface UeHostHandle {
   /** Control API base URL. */
   url: string;
+  /** The control API's bearer secret (config `controlToken`, or `<dataDir>/control-token`). */
+  controlToken: string;
   config: UeHostConfig;
   endpoint: SipEndpoint;
   log: MessageLog;
@@ -152,6 +155,7 @@ export async function startUeHost(input: UeHostConfigInput, deps: UeHostDeps = {
   let counter = 0;
   const handle: UeHostHandle = {
     url: '',
+    controlToken: loadControlToken(config.dataDir, config.controlToken),
     config,
     endpoint,
     log,
