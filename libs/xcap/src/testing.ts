@@ -1,8 +1,12 @@
 /**
  * Test support (`@mcx/xcap/testing`): one request over raw node:http, for what fetch hides (the
- * header fields of a HEAD answer, whose content is empty: RFC 9110 clause 9.3.2).
+ * header fields of a HEAD answer, whose content is empty: RFC 9110 clause 9.3.2) or refuses to send
+ * (any method, e.g. TRACE or PROPFIND; a path kept byte for byte, `..` segments and bad
+ * percent-escapes included).
  */
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { rootCertificates } from 'node:tls';
 
 export interface RawAnswer {
   status: number;
@@ -11,12 +15,21 @@ export interface RawAnswer {
 }
 
 export function rawRequest(
-  method: 'GET' | 'HEAD',
+  method: string,
   url: string,
   headers: Record<string, string> = {},
+  body?: string | Buffer,
+  /** CA certificate(s) an https server's chain is verified against (the lab CA), besides the public roots. */
+  tls: { ca?: string | string[] } = {},
 ): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers }, (res) => {
+    // The path is taken as written (new URL() would resolve `..` and re-encode it).
+    const { protocol, hostname, port, origin } = new URL(url);
+    const path = url.startsWith(origin) ? url.slice(origin.length) || '/' : new URL(url).pathname;
+    const target = { protocol, hostname: hostname.replace(/^\[|\]$/g, ''), port, path };
+    const ca = tls.ca === undefined ? undefined : [...rootCertificates, ...[tls.ca].flat()];
+    const secure = protocol === 'https:';
+    const req = (secure ? httpsRequest : request)({ ...target, method, headers, ...(secure && ca ? { ca } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>
@@ -25,6 +38,6 @@ export function rawRequest(
       res.on('error', reject);
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }

@@ -11,10 +11,13 @@
  * - Constraint (RFC 4825 clause 5.6): a document at `global/byGroupID/<MC group ID>` carries that
  *   MC group ID as its `list-service@uri`.
  * - Authorization (RFC 4825 clause 5.7, TS 24.481 clause 6.3.2): see `authorizeGroupAccess`.
+ * - Limits (our choice: @mcx/xml DEFAULT_XML_LIMITS): a body over 1 MB is 413; more elements,
+ *   deeper nesting, more than 256 attributes on an element or a value over 64 KB a 409
+ *   `<constraint-failure>` naming the limit.
  */
 import type { Document } from '@xmldom/xmldom';
 import { DocumentError, parseGroup, type Group } from '@mcx/documents';
-import { serializeDocument } from '@mcx/xml';
+import { DEFAULT_XML_LIMITS, serializeDocument } from '@mcx/xml';
 import {
   formatDocumentSelector,
   type ApplicationUsage,
@@ -77,6 +80,8 @@ export function createGroupUsage(deps: GroupUsageDeps): ApplicationUsage {
     auid: GROUPS_AUID,
     mimeType: GROUPS_MIME,
     defaultNamespace: GROUP_NS,
+    maxBodyBytes: DEFAULT_XML_LIMITS.maxBytes,
+    limits: DEFAULT_XML_LIMITS,
     // TS 24.481 clause 7.2: the 3GPP group info extension, the resource-lists entries of the
     // member list and the common-policy ruleset.
     namespaces: [MCPTT_GROUP_INFO_NS, RESOURCE_LISTS_NS, COMMON_POLICY_NS],

@@ -1,0 +1,34 @@
+/**
+ * The bad-input catalogue (reliability/README.md): every surface of both MC systems and the UE
+ * host gets its inputs, each one classified (refused spec-shaped, 5xx, accepted-invalid) and
+ * checked for changed state; one summary line per surface and a total, the report in
+ * test-results/reliability.json. Goals: every input refused spec-shaped, 0 5xx, 0 accepted-invalid,
+ * 0 changed state.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startReliabilityLab, type ReliabilityLab } from './ecosystem.ts';
+import { Tally, writeReport } from './report.ts';
+import { XCAP_SURFACE, xcapBarrage } from './xcap.ts';
+
+let lab: ReliabilityLab;
+const tally = new Tally();
+
+beforeAll(async () => {
+  lab = await startReliabilityLab();
+});
+afterAll(async () => {
+  for (const line of tally.summaryLines()) console.log(line);
+  if (tally.trials.length > 0) console.log(`report: ${writeReport('reliability', tally)}`);
+  await lab?.close();
+});
+
+/** The trials of a surface that missed a goal, as lines a reader can act on. */
+const misses = (surface: string) => tally.failures().filter((t) => t.surface === surface).map((t) => `${t.input} -> ${t.verdict} (${t.answer})${t.changedState ? ' changed state' : ''}`);
+
+describe('bad input, per surface: refused spec-shaped, no 5xx, nothing accepted, nothing changed', () => {
+  it('XCAP at the CMS and GMS of both systems (issue: 223 inputs)', async () => {
+    await xcapBarrage(lab, tally);
+    expect(tally.counts(XCAP_SURFACE).tried).toBeGreaterThanOrEqual(223);
+    expect(misses(XCAP_SURFACE)).toEqual([]);
+  });
+});
