@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
 import { pino, type Logger } from 'pino';
+import { createHttpServer, schemeOf } from '@mcx/lab-ca';
 import { openDatabase, type Database } from '@mcx/db';
 import { listenUdpAndTcp, SipEndpoint } from '@mcx/sip';
 import { parseCmsConfig, type CmsConfig, type CmsConfigInput } from './config/config.ts';
@@ -34,7 +35,7 @@ export interface StartCmsDeps {
 
 export interface CmsHandle {
   config: CmsConfig;
-  /** `http://<host>:<port>` */
+  /** `https://<host>:<port>` (`http://` without `tls`) */
   httpUrl: string;
   /** `<httpUrl>/xcap-root` (RFC 4825 XCAP root). */
   xcapRoot: string;
@@ -79,12 +80,13 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
-    const server: Server = app.listen(config.httpPort, config.host);
+    const server: Server = createHttpServer(app, config.tls);
+    server.listen(config.httpPort, config.host);
     await once(server, 'listening');
     cleanups.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
     server.keepAliveTimeout = 5000;
     const port = (server.address() as AddressInfo).port;
-    const httpUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const httpUrl = `${schemeOf(config.tls)}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     const xcapRoot = `${httpUrl}${config.xcapRootPath}`;
     const audience = config.audience ?? httpUrl;
     const tokens = createTokenAuthenticator({

@@ -4,11 +4,12 @@
  * SIP (UDP and TCP) and the admin API. Binding happens here; seeding is a separate call
  * (server contracts).
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { pino, type Logger } from 'pino';
 import { createTokenVerifier, MC_SCOPES } from '@mcx/auth';
+import { createHttpServer, schemeOf } from '@mcx/lab-ca';
 import { openDatabase, type Database } from '@mcx/db';
 import { listenUdpAndTcp, SipEndpoint } from '@mcx/sip';
 import { ApplicationUsageRegistry, XcapService } from '@mcx/xcap';
@@ -34,7 +35,7 @@ export interface StartGmsDeps {
 
 export interface GmsHandle {
   systemId: string;
-  /** `http://<host>:<port>` (also the default token audience). */
+  /** `https://<host>:<port>` (`http://` without `tls`; also the default token audience). */
   httpUrl: string;
   /** `<httpUrl>/xcap-root`: the GMS XCAP root URI (TS 24.484 `<GMS-XCAP-root-URI>`). */
   xcapRoot: string;
@@ -73,13 +74,13 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
-    server = createServer(app);
+    server = createHttpServer(app, config.tls);
     const httpServer = server;
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
       httpServer.listen(config.httpPort, config.host, () => resolve());
     });
-    const httpUrl = `http://${config.host}:${(server.address() as AddressInfo).port}`;
+    const httpUrl = `${schemeOf(config.tls)}://${config.host}:${(server.address() as AddressInfo).port}`;
     const xcapRoot = `${httpUrl}/xcap-root`;
     const audience = config.audience ?? httpUrl;
 

@@ -1,9 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
 import type Provider from 'oidc-provider';
 import { pino, type Logger } from 'pino';
+import { createHttpServer, schemeOf } from '@mcx/lab-ca';
 import { openDatabase, type Database } from '@mcx/db';
 import { parseIdmsConfig, type IdmsConfig, type IdmsConfigInput } from './config/config.ts';
 import { loadKeyRing, rotateSigningKey, type KeyRing } from './keys/signing-keys.ts';
@@ -81,14 +82,14 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
     });
     next();
   });
-  const server = createServer(app);
+  const server = createHttpServer(app, config.tls);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${hostForUrl}:${port}`;
+  const url = `${schemeOf(config.tls)}://${hostForUrl}:${port}`;
   const issuer = config.issuer ?? url;
 
   let keys: KeyRing;

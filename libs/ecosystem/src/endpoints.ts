@@ -26,6 +26,14 @@ export interface EcosystemEndpoints {
 }
 
 const http = (host: string, port: number, path = '') => `http://${host}:${port}${path}`;
+/** `https` unless the system is configured with `tls: false` (an unresolved `tls` means TLS, the default). */
+export function httpSchemeOf(s: Pick<SystemConfig, 'tls'>): 'https' | 'http' {
+  return s.tls === false ? 'http' : 'https';
+}
+/** The base URL of one of the system's HTTP endpoints, e.g. `https://127.0.0.1:7102`. */
+export function systemHttpUrl(s: Pick<SystemConfig, 'tls' | 'host'>, port: number, path = ''): string {
+  return `${httpSchemeOf(s)}://${s.host}:${port}${path}`;
+}
 const sip = (user: string, host: string, port: number, transport: 'udp' | 'tcp') => `sip:${user}@${host}:${port};transport=${transport}`;
 
 export function systemEndpoints(s: SystemConfig): SystemEndpoints {
@@ -35,15 +43,15 @@ export function systemEndpoints(s: SystemConfig): SystemEndpoints {
     role: s.role,
     plmns: s.plmns,
     domain: s.domain,
-    idms: { issuer: http(s.host, s.ports.idms) },
+    idms: { issuer: systemHttpUrl(s, s.ports.idms) },
     cms: {
-      xcapRoot: http(s.host, s.ports.cms, '/xcap-root'),
+      xcapRoot: systemHttpUrl(s, s.ports.cms, '/xcap-root'),
       sip: sip('cms', s.host, s.ports.cmsSip, 'udp'),
       sipTcp: sip('cms', s.host, s.ports.cmsSip, 'tcp'),
       psi: `sip:cms@${s.domain}`,
     },
     gms: {
-      xcapRoot: http(s.host, s.ports.gms, '/xcap-root'),
+      xcapRoot: systemHttpUrl(s, s.ports.gms, '/xcap-root'),
       sip: sip('gms', s.host, s.ports.gmsSip, 'udp'),
       sipTcp: sip('gms', s.host, s.ports.gmsSip, 'tcp'),
       psi: `sip:gms@${s.domain}`,
@@ -53,8 +61,8 @@ export function systemEndpoints(s: SystemConfig): SystemEndpoints {
       sipTcp: sip('mcptt', s.host, s.ports.mcsSip, 'tcp'),
       psi: `sip:mcptt-server@${s.domain}`,
     },
-    admin: http(s.host, s.ports.cms, '/admin'),
-    gmsAdmin: http(s.host, s.ports.gms, '/admin'),
+    admin: systemHttpUrl(s, s.ports.cms, '/admin'),
+    gmsAdmin: systemHttpUrl(s, s.ports.gms, '/admin'),
   };
 }
 

@@ -42,6 +42,13 @@ export const systemSchema = z.object({
   domain: z.string().min(1),
   host: z.string().default('127.0.0.1'),
   ports: systemPorts,
+  /**
+   * Serve this system's HTTP endpoints (IdMS, CMS, GMS and their admin APIs, CSC-5, CSC-17) over
+   * TLS with the lab CA (TS 24.484 4.2.2.1.2: the UE contacts the IdMS at "the HTTPS URI stored in
+   * the MCS UE initial configuration document"); documents then carry https URIs. `false`: plain
+   * HTTP, for reading the wire without keys (our choice). Default: the file's top-level `tls`.
+   */
+  tls: z.boolean().optional(),
   database: databaseSetting,
   /** Systems whose IdMS tokens this system's IdMS accepts for migration (token exchange). */
   trusts: z.array(id).default([]),
@@ -127,6 +134,12 @@ export const ecosystemSchema = z
   .object({
     /** Directory for the embedded databases and the UEs' protected local copies. */
     dataDir: z.string().default('.data'),
+    /**
+     * TLS for the HTTP endpoints of every MC system (default true: https with the lab CA that `mcx up`
+     * creates in `<dataDir>/tls`); a system's own `tls` wins. `false`: plain HTTP everywhere (our choice).
+     * The console and the UE host control API are not MC system endpoints: plain HTTP on loopback.
+     */
+    tls: z.boolean().default(true),
     console: z.object({ host: z.string().default('127.0.0.1'), port: port.default(7000) }).strict().default({ host: '127.0.0.1', port: 7000 }),
     ueHost: z.object({ host: z.string().default('127.0.0.1'), port: port.default(7001) }).strict().default({ host: '127.0.0.1', port: 7001 }),
     systems: z.array(systemSchema).min(1),
@@ -182,7 +195,9 @@ export const ecosystemSchema = z
         seen.set(key, `${s.id}.${name}`);
       }
     });
-  });
+  })
+  // Each system's `tls` resolved: its own, else the file's.
+  .transform((eco) => ({ ...eco, systems: eco.systems.map((s) => ({ ...s, tls: s.tls ?? eco.tls })) }));
 
 export type Ecosystem = z.infer<typeof ecosystemSchema>;
 export type EcosystemInput = z.input<typeof ecosystemSchema>;

@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,8 +25,8 @@ function recorder() {
       events.push(`start ${w.systemId}/idms`);
       wirings[`${w.systemId}/idms`] = w;
       return handle('idms', w, {
-        url: `http://${w.host}:${w.port}`,
-        issuer: `http://${w.host}:${w.port}`,
+        url: `${w.tls ? 'https' : 'http'}://${w.host}:${w.port}`,
+        issuer: `${w.tls ? 'https' : 'http'}://${w.host}:${w.port}`,
         async seed(input: unknown) {
           seeds[`${w.systemId}/idms`] = input;
         },
@@ -35,8 +36,8 @@ function recorder() {
       events.push(`start ${w.systemId}/cms`);
       wirings[`${w.systemId}/cms`] = w;
       return handle('cms', w, {
-        httpUrl: `http://${w.host}:${w.httpPort}`,
-        xcapRoot: `http://${w.host}:${w.httpPort}/xcap-root`,
+        httpUrl: `${w.tls ? 'https' : 'http'}://${w.host}:${w.httpPort}`,
+        xcapRoot: `${w.tls ? 'https' : 'http'}://${w.host}:${w.httpPort}/xcap-root`,
         psi: `sip:cms@${w.domain}`,
         sipUri: `sip:cms@${w.host}:${w.sipPort}`,
         sipTcpUri: `sip:cms@${w.host}:${w.sipPort};transport=tcp`,
@@ -94,12 +95,55 @@ describe('startMcSystems', () => {
     const a = systems.system('mcx-a');
     const cms = r.wirings['mcx-a/cms'] as CmsWiring;
     const idms = r.wirings['mcx-a/idms'] as IdmsWiring;
-    expect(cms.audience).toBe(`http://127.0.0.1:${a.config.ports.cms}`);
-    expect(gmsWirings[0]!.audience).toBe(`http://127.0.0.1:${a.config.ports.gms}`);
+    expect(cms.audience).toBe(`https://127.0.0.1:${a.config.ports.cms}`);
+    expect(gmsWirings[0]!.audience).toBe(`https://127.0.0.1:${a.config.ports.gms}`);
     expect(mcsWirings[0]!.audience).toBe('sip:mcptt-server@mcx-a.example.net');
     expect(idms.audiences).toEqual({ cms: cms.audience, gms: gmsWirings[0]!.audience, mcs: mcsWirings[0]!.audience });
-    expect(cms.idmsIssuer).toBe(`http://127.0.0.1:${a.config.ports.idms}`);
-    expect(mcsWirings[0]!.cms.url).toBe(`http://127.0.0.1:${a.config.ports.cms}`);
+    expect(cms.idmsIssuer).toBe(`https://127.0.0.1:${a.config.ports.idms}`);
+    expect(mcsWirings[0]!.cms.url).toBe(`https://127.0.0.1:${a.config.ports.cms}`);
+    await systems.close();
+  });
+
+  it('serves every system over TLS with the lab CA kept in the data directory: each server gets its host certificate, partners and documents get https URLs', async () => {
+    const r = recorder();
+    const dataDir = tmp();
+    const systems = await startMcSystems({ ecosystem: labEcosystem(), servers: r.servers, dataDir, ephemeralPorts: true });
+    expect(systems.labCa.caPath).toBe(join(dataDir, 'tls', 'ca.pem'));
+    expect(statSync(join(dataDir, 'tls', 'ca-key.pem')).mode & 0o777).toBe(0o600);
+    const ca = new X509Certificate(readFileSync(systems.labCa.caPath));
+    for (const id of ['mcx-a', 'mcx-b']) {
+      for (const kind of ['idms', 'cms']) {
+        const w = r.wirings[`${id}/${kind}`] as IdmsWiring | CmsWiring;
+        const cert = new X509Certificate(w.tls!.cert);
+        expect(cert.checkIssued(ca)).toBe(true);
+        expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
+      }
+    }
+    const cmsA = r.wirings['mcx-a/cms'] as CmsWiring;
+    expect(cmsA.partners.map((p) => p.cmsUrl)).toEqual([`https://127.0.0.1:${systems.system('mcx-b').config.ports.cms}`]);
+    expect(systems.system('mcx-a').endpoints.cms.xcapRoot).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/xcap-root$/);
+    // The documents seeded at the CMS (UE initial configuration: IdMS, CMS, GMS URIs) carry https URIs only.
+    const seeded = JSON.stringify(r.seeds['mcx-a/cms']);
+    expect(seeded).toContain(`https://127.0.0.1:${systems.system('mcx-a').config.ports.idms}`);
+    expect(seeded).not.toMatch(/http:\/\/127\.0\.0\.1:/);
+    await systems.close();
+    // The next start in the same data directory keeps the CA.
+    const again = await startMcSystems({ ecosystem: labEcosystem(), servers: recorder().servers, dataDir, ephemeralPorts: true });
+    expect(again.labCa.caPem).toBe(systems.labCa.caPem);
+    await again.close();
+  });
+
+  it('serves plain HTTP to a system whose file says tls: false (the other keeps TLS)', async () => {
+    const r = recorder();
+    const plainB = { ...LAB_SYSTEMS!.find((s) => s.id === 'mcx-b')!, tls: false };
+    const systems = await startMcSystems({ ecosystem: labEcosystem({ systems: ['mcx-a', plainB] }), servers: r.servers, dataDir: tmp(), ephemeralPorts: true });
+    const b = systems.system('mcx-b');
+    expect((r.wirings['mcx-b/idms'] as IdmsWiring).tls).toBeUndefined();
+    expect((r.wirings['mcx-b/cms'] as CmsWiring).tls).toBeUndefined();
+    expect(b.endpoints.idms.issuer).toBe(`http://127.0.0.1:${b.config.ports.idms}`);
+    expect(b.audiences.cms).toBe(`http://127.0.0.1:${b.config.ports.cms}`);
+    expect((r.wirings['mcx-a/idms'] as IdmsWiring).partners[0]!.issuer).toBe(`http://127.0.0.1:${b.config.ports.idms}`);
+    expect(systems.system('mcx-a').endpoints.idms.issuer).toMatch(/^https:/);
     await systems.close();
   });
 
@@ -222,7 +266,7 @@ describe('startMcSystems on ports it chose', () => {
     });
     expect(failures).toBe(2);
     expect(cmsPorts[0]).not.toBe(cmsPorts[1]);
-    expect(systems.system('mcx-a').cms.httpUrl).toBe(`http://127.0.0.1:${cmsPorts[1]}`);
+    expect(systems.system('mcx-a').cms.httpUrl).toBe(`https://127.0.0.1:${cmsPorts[1]}`);
     // The first attempt's IdMS was closed before the second started.
     expect(r.events.filter((e) => e === 'close mcx-a/idms')).toHaveLength(1);
     await systems.close();

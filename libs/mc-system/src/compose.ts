@@ -4,6 +4,8 @@
  *
  * Steps, in order (each named, each below):
  *  1. allocatePorts   every URL is known before the first server starts (documents and trust embed them);
+ *  1b. labCa         the lab CA (in `<dataDir>/tls`, or a throw-away one per process) issues each host's
+ *                     certificate, and every fetch of the process trusts it (libs/lab-ca);
  *  2. credentials     one admin credential per system (configured, or generated per data directory);
  *  3. startServers    per system IdMS → CMS → GMS → MCS, each on its own database, with the production
  *                     token contract (token-contract.ts) and trust wiring (trust.ts);
@@ -14,7 +16,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from '@mcx/db';
-import { systemEndpoints, type Ecosystem, type SystemConfig, type SystemEndpoints } from '@mcx/ecosystem';
+import { systemEndpoints, systemHttpUrl, type Ecosystem, type SystemConfig, type SystemEndpoints } from '@mcx/ecosystem';
+import { labCaIn, throwAwayLabCa, trustLabCa, type LabCa } from '@mcx/lab-ca';
 import { adminTokenOf } from './admin-credentials.ts';
 import { InstanceDatabases, type DatabaseSetting } from './databases.ts';
 import { allocatePorts } from './ports.ts';
@@ -51,6 +54,12 @@ export interface StartMcSystemsOptions<F extends ServerFactories> {
   log?: (line: string) => void;
   /** A pino logger every server logs to (each takes a child with its system and app); default: each server's own. */
   logger?: unknown;
+  /**
+   * The lab CA that issues the certificates of the systems served over TLS (every system unless the
+   * file says `tls: false`). Default: the one in `<dataDir>/tls` (created on first start) when a
+   * data directory is given, else a throw-away CA shared by the process (tests).
+   */
+  labCa?: LabCa;
 }
 
 /** One running MC system: the handles of the servers that were asked for. */
@@ -67,6 +76,8 @@ export type RunningMcSystem<F extends ServerFactories> = {
 export interface McSystems<F extends ServerFactories> {
   ecosystem: Ecosystem;
   dataDir: string;
+  /** The lab CA every https endpoint's certificate chains to (`curl --cacert <labCa.caPath>`); trusted by this process's fetch. */
+  labCa: LabCa;
   systems: RunningMcSystem<F>[];
   /** Every database opened, in opening order. */
   databases: Database[];
@@ -133,6 +144,9 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
     }
     const eco: Ecosystem = { ...ported, systems: ported.systems.map((s) => ({ ...s, adminToken: admin.get(s.id)!.token })) };
     const adminTokenOfSystem = (s: SystemConfig) => admin.get(s.id)!.token;
+    // 1b. labCa
+    const labCa = options.labCa ?? (ownDataDir ? await throwAwayLabCa() : await labCaIn(join(dataDir, 'tls')));
+    trustLabCa(labCa.caPem);
 
     // 3. startServers
     const started: RunningMcSystem<F>[] = [];
@@ -162,6 +176,7 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
     return {
       ecosystem: eco,
       dataDir,
+      labCa,
       systems: started,
       databases,
       system(id) {
@@ -179,6 +194,7 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
       const audiences = audiencesOf(s);
       const dbs = databasesFor(options.database ?? s.database);
       const timers = options.sipTimers ? { sipTimers: options.sipTimers } : {};
+      const tls = s.tls === false ? {} : { tls: await labCa.serverCredentials(s.host) };
       const related = relatedSystems(eco, s);
       const override = <K extends keyof F>(k: K) => (options.overrides?.[k]?.(s) ?? {}) as object;
       const extraDeps = <K extends keyof F>(k: K) => (options.deps?.[k]?.(s) ?? {}) as object;
@@ -222,6 +238,7 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
           },
         })),
         scryptCost: options.scryptCost ?? s.passwordHashCost,
+        ...tls,
       }))!;
       const cms = await start('cms', {
         systemId: s.id,
@@ -234,11 +251,12 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
         adminToken: adminTokenOfSystem(s),
         partners: partnersAccepting(eco, s).map((p) => ({
           systemId: p.id,
-          cmsUrl: `http://${p.host}:${p.ports.cms}`,
+          cmsUrl: systemHttpUrl(p, p.ports.cms),
           adminToken: adminTokenOfSystem(p),
         })),
         idmsAdmin: { url: idms.url, adminToken: adminTokenOfSystem(s) },
         ...timers,
+        ...tls,
       });
       await start('gms', {
         systemId: s.id,
@@ -250,6 +268,7 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
         audience: audiences.gms,
         adminToken: adminTokenOfSystem(s),
         ...timers,
+        ...tls,
       });
       await start('mcs', {
         systemId: s.id,
@@ -258,7 +277,7 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
         sipPort: s.ports.mcsSip,
         idmsIssuer: idms.issuer,
         audience: audiences.mcs,
-        cms: { url: cms?.httpUrl ?? `http://${s.host}:${s.ports.cms}`, adminToken: adminTokenOfSystem(s) },
+        cms: { url: cms?.httpUrl ?? systemHttpUrl(s, s.ports.cms), adminToken: adminTokenOfSystem(s) },
         ...timers,
       });
       return {

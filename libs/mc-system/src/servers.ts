@@ -6,6 +6,7 @@
  * seeding and CSC-17 sharing use.
  */
 import type { Database } from '@mcx/db';
+import type { TlsCredentials } from '@mcx/lab-ca';
 import type { Audiences } from './token-contract.ts';
 import type { AccountSeed, CmsSeedFromEcosystem, GmsSeedFromEcosystem } from './seeds.ts';
 
@@ -30,6 +31,8 @@ export interface IdmsWiring {
   clients: { client_id: string; redirect_uris?: string[]; client_secret?: string; application_type?: 'web' | 'native' }[];
   partners: { systemId: string; issuer: string; introspection: { clientId: string; clientSecret: string } }[];
   scryptCost?: number;
+  /** The lab CA's credentials for the system's host: https (absent with `tls: false`). */
+  tls?: TlsCredentials;
 }
 
 export interface CmsWiring {
@@ -44,6 +47,7 @@ export interface CmsWiring {
   partners: { systemId: string; cmsUrl: string; adminToken: string }[];
   idmsAdmin: { url: string; adminToken: string };
   sipTimers?: SipTimers;
+  tls?: TlsCredentials;
 }
 
 export interface GmsWiring {
@@ -56,6 +60,7 @@ export interface GmsWiring {
   audience: string;
   adminToken: string;
   sipTimers?: SipTimers;
+  tls?: TlsCredentials;
 }
 
 export interface McsWiring {

@@ -32,6 +32,11 @@ export const cmsConfigSchema = z.object({
   host: z.string().default('127.0.0.1'),
   /** 0 = ephemeral. */
   httpPort: z.number().int().min(0).max(65535).default(0),
+  /**
+   * TLS credentials (PEM key and certificate chain) of the HTTP endpoint: https when given (the
+   * composition gives the lab CA's, libs/lab-ca), plain HTTP without (ecosystem file `tls: false`).
+   */
+  tls: z.object({ key: z.string().min(1), cert: z.string().min(1) }).optional(),
   /** UDP and TCP listen on this same port; 0 = an ephemeral port free on both. */
   sipPort: z.number().int().min(0).max(65535).default(0),
   /** Path of the XCAP root below the HTTP base URL (RFC 4825 clause 6.1). */

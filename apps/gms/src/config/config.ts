@@ -13,6 +13,11 @@ export const gmsConfigSchema = z.object({
   host: z.string().default('127.0.0.1'),
   /** HTTP port of the XCAP root and admin API; 0 = ephemeral. */
   httpPort: z.number().int().min(0).max(65535).default(0),
+  /**
+   * TLS credentials (PEM key and certificate chain) of the HTTP endpoint: https when given (the
+   * composition gives the lab CA's, libs/lab-ca), plain HTTP without (ecosystem file `tls: false`).
+   */
+  tls: z.object({ key: z.string().min(1), cert: z.string().min(1) }).optional(),
   /** SIP port of the notifier, UDP and TCP; 0 = ephemeral (UDP and TCP then get different ports). */
   sipPort: z.number().int().min(0).max(65535).default(0),
   /** `openDatabase` options when no database is passed to startGms. */
@@ -23,7 +28,7 @@ export const gmsConfigSchema = z.object({
   idmsIssuer: z.string().url(),
   /** JWKS location; default from the issuer's discovery document. */
   idmsJwksUri: z.string().url().optional(),
-  /** `aud` the access tokens must carry (RFC 8707); default the GMS HTTP base URL `http://<host>:<port>`. */
+  /** `aud` the access tokens must carry (RFC 8707); default the GMS HTTP base URL `https://<host>:<port>` (`http://` without `tls`). */
   audience: z.string().optional(),
   /**
    * Admin bearer token (admin API, and full access to the XCAP root; docs/server-contracts.md

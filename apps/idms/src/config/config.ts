@@ -44,12 +44,16 @@ export const idmsConfigSchema = z.object({
   /** MC system identity (e.g. "mcx-a"). */
   systemId: z.string().min(1),
   /**
-   * Issuer identifier (OpenID Connect Discovery 1.0 clause 4). http://127.0.0.1:<port> is fine in
-   * the lab; TS 33.180 annex B requires TLS, which belongs in a proxy in front.
-   * Default: http://<host>:<actual port>.
+   * Issuer identifier (OpenID Connect Discovery 1.0 clause 4). Default: https://<host>:<actual port>
+   * with `tls` (TS 33.180 annex B: the IdMS is reached over TLS), http://<host>:<actual port> without.
    */
   issuer: url.optional(),
   host: z.string().default('127.0.0.1'),
+  /**
+   * TLS credentials (PEM key and certificate chain) of the HTTP endpoint: https when given (the
+   * composition gives the lab CA's, libs/lab-ca), plain HTTP without (ecosystem file `tls: false`).
+   */
+  tls: z.object({ key: z.string().min(1), cert: z.string().min(1) }).optional(),
   /** 0 = any free port (the issuer then follows the port chosen). */
   port: z.number().int().min(0).max(65535).default(0),
   /** Name of this server in the shared database ("server" column). */
