@@ -9,11 +9,12 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { pino, type Logger } from 'pino';
 import { createHttpServer, schemeOf } from '@mcx/lab-ca';
-import { openDatabase, type Database } from '@mcx/db';
+import { databaseHealth, databaseUnavailableHandler, openDatabase, sendHealth, type Database } from '@mcx/db';
 import { listenUdpAndTcp, SipEndpoint } from '@mcx/sip';
 import { parseCmsConfig, type CmsConfig, type CmsConfigInput } from './config/config.ts';
 import { CmsDocumentStore } from './store/document-store.ts';
-import { cmsApplicationUsages } from './csc4-xcap/application-usages.ts';
+import { cmsApplicationUsages, xmlLimitsOf } from './csc4-xcap/application-usages.ts';
+import { WriteChecker } from './csc4-xcap/write-checker.ts';
 import { createTokenAuthenticator } from './csc4-xcap/authentication.ts';
 import { createXcapRoot } from './csc4-xcap/xcap-root.ts';
 import { createSubscriptionProxy, type SubscriptionProxy } from './subscription-proxy/subscription-proxy.ts';
@@ -49,6 +50,8 @@ export interface CmsHandle {
   sipPort: number;
   store: CmsDocumentStore;
   subscriptionProxy: SubscriptionProxy;
+  /** Where whole-document writes are checked (worker threads for large bodies). */
+  writeChecker: WriteChecker;
   db: Database;
   /** Idempotent seeding (creates absent documents, records CSC-17 shares, then pushes them). */
   seed(input: CmsSeed): Promise<SeedResult>;
@@ -120,6 +123,8 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
       logger,
     });
     cleanups.unshift(() => sharing.close());
+    const writeChecker = new WriteChecker(config.writeChecks);
+    cleanups.push(() => writeChecker.close());
     const hook = deps.idmsHook ?? (config.idmsAdmin ? httpIdmsHook(config.idmsAdmin) : noIdmsHook);
     const target = {
       store,
@@ -152,11 +157,10 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
       return result;
     }
 
-    app.get('/healthz', (_req, res) => {
-      res.json({ ok: true, system: config.systemId, app: 'cms' });
-    });
-    app.use(config.xcapRootPath, createXcapRoot({ store, registry: cmsApplicationUsages(config.documentLimits), tokens, xcapRoot, uploadRequestPolicy: config.uploadRequestPolicy, logger }));
-    app.use('/admin', createAdminRouter({ adminToken: config.adminToken, store, sharing, seed, seedUser: seedOneUser }));
+    const health = databaseHealth(db.prisma);
+    app.get('/healthz', (_req, res) => sendHealth(res, health, { system: config.systemId, app: 'cms' }));
+    app.use(config.xcapRootPath, createXcapRoot({ store, registry: cmsApplicationUsages(config.documentLimits, writeChecker), tokens, xcapRoot, uploadRequestPolicy: config.uploadRequestPolicy, logger }));
+    app.use('/admin', createAdminRouter({ adminToken: config.adminToken, store, sharing, seed, seedUser: seedOneUser, writeChecker, limits: xmlLimitsOf(config.documentLimits) }));
     app.use(
       '/csc17',
       createCsc17Router({
@@ -167,11 +171,14 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
         serverName: config.serverName,
         adminToken: config.adminToken,
         trustedHomeSystems: () => partners.map((p) => p.systemId),
+        writeChecker,
+        limits: xmlLimitsOf(config.documentLimits),
         hook,
         logger,
       }),
     );
     app.use('/csc5', createCsc5Router({ db, serverName: config.serverName, adminToken: config.adminToken }));
+    app.use(databaseUnavailableHandler(health));
     app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
       logger.error({ err }, 'request failed');
       if (!res.headersSent) res.status(500).json({ error: 'server_error', detail: (err as Error)?.message ?? 'internal error' });
@@ -193,6 +200,7 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
       store,
       subscriptionProxy,
       db,
+      writeChecker,
       seed,
       shareMigrations: () => sharing.shareMigrations(),
       setPartners(next) {

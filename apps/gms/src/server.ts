@@ -10,7 +10,7 @@ import express from 'express';
 import { pino, type Logger } from 'pino';
 import { createTokenVerifier, MC_SCOPES } from '@mcx/auth';
 import { createHttpServer, schemeOf } from '@mcx/lab-ca';
-import { openDatabase, type Database } from '@mcx/db';
+import { databaseHealth, databaseUnavailableHandler, openDatabase, sendHealth, type Database } from '@mcx/db';
 import { listenUdpAndTcp, SipEndpoint } from '@mcx/sip';
 import { ApplicationUsageRegistry, XcapService } from '@mcx/xcap';
 import { createAdminRouter } from './admin/admin-router.ts';
@@ -113,11 +113,11 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
     });
     const restored = await notifier.restore();
 
-    app.get('/healthz', (_req, res) => {
-      res.json({ ok: true, system: config.systemId, app: 'gms' });
-    });
+    const health = databaseHealth(db.prisma);
+    app.get('/healthz', (_req, res) => sendHealth(res, health, { system: config.systemId, app: 'gms' }));
     app.use('/xcap-root', createGroupXcapRoot({ registry, store, authenticator, xcapRoot }));
     app.use('/admin', createAdminRouter({ adminToken: config.adminToken, groups, administrators, notifier }));
+    app.use(databaseUnavailableHandler(health));
     app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
       const status = (err as { status?: number }).status;
       if (typeof status === 'number' && status >= 400 && status < 500) return void res.status(status).json({ error: (err as Error).message });

@@ -5,10 +5,11 @@ import express, { type Express, type Request, type Response, type NextFunction }
 import type Provider from 'oidc-provider';
 import { pino, type Logger } from 'pino';
 import { createHttpServer, schemeOf } from '@mcx/lab-ca';
-import { openDatabase, type Database } from '@mcx/db';
+import { databaseHealth, databaseUnavailableHandler, openDatabase, sendHealth, type Database } from '@mcx/db';
 import { parseIdmsConfig, type IdmsConfig, type IdmsConfigInput } from './config/config.ts';
 import { loadKeyRing, rotateSigningKey, type KeyRing } from './keys/signing-keys.ts';
 import { createProvider } from './csc1-oidc/provider.ts';
+import { answerDatabaseUnavailable, markDatabaseUnavailable } from './csc1-oidc/database-unavailable.ts';
 import { describeResourceServers } from './csc1-oidc/resource-servers.ts';
 import { loginPageRouter } from './csc1-oidc/login-page.ts';
 import { recordAccessTokenGrant, registerTokenExchange, tokenExchangeSteps } from './token-exchange/index.ts';
@@ -68,6 +69,7 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
   const ownsDb = !options.db;
   const db = options.db ?? (await openDatabase(config.database));
   const { prisma } = db;
+  const health = databaseHealth(prisma);
   const level = config.logger.level ?? (process.env['MCX_LOG'] as IdmsConfig['logger']['level']) ?? 'silent';
   const logger = (options.logger ?? pino({ level })).child({ system: config.systemId, app: 'idms' });
 
@@ -120,7 +122,10 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
       },
     });
     registerTokenExchange(p, issuer, legs);
-    p.on('server_error', (_ctx, err) => logger.error({ err }, 'oidc provider server_error'));
+    p.use(answerDatabaseUnavailable(health));
+    p.on('server_error', (ctx, err) => {
+      if (!markDatabaseUnavailable(ctx, err)) logger.error({ err }, 'oidc provider server_error');
+    });
     provider = p;
     callback = p.callback();
   }
@@ -137,7 +142,7 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
     res.set('cache-control', 'public, max-age=60').type('application/jwk-set+json').send(JSON.stringify({ keys: keys.publicJwks }));
   });
   // The health shape of every server (docs/server-contracts.md).
-  app.get('/healthz', (_req, res) => res.json({ ok: true, system: config.systemId, app: 'idms' }));
+  app.get('/healthz', (_req, res) => sendHealth(res, health, { system: config.systemId, app: 'idms' }));
   app.use(adminRouter({ adminToken: () => config.adminToken, systemId: () => config.systemId, prisma }));
   app.use(loginPageRouter({ provider: () => provider, prisma, scryptCost: config.scryptCost, systemId: config.systemId }));
   const tokenDeps = { issuer, config: () => config, prisma, publicJwks: () => keys.publicJwks };
@@ -146,6 +151,7 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
   app.use((req: Request, res: Response) => {
     void callback(req, res);
   });
+  app.use(databaseUnavailableHandler(health));
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const e = err as { status?: number; statusCode?: number; error?: string; error_description?: string; message?: string };
     const status = e.statusCode ?? e.status ?? 500;

@@ -38,7 +38,7 @@ describe('IdMS health and logging', () => {
   it('answers /healthz with the shape of every server', async () => {
     const res = await fetch(`${idms.url}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, system: 'mcx-t', app: 'idms' });
+    expect(await res.json()).toEqual({ ok: true, system: 'mcx-t', app: 'idms', database: 'available' });
   });
 
   it('logs on the logger it was given, tagged with the system and the app', () => {

@@ -11,6 +11,15 @@ import { providerOf, redactUrl, sqlitePathFromUrl, sqliteUrlFromPath, type Provi
 
 export { applyMigrations, checksumOf, migrationsDir, readMigrations, type ApplyMigrationsOptions, type Migration } from './migrate.ts';
 export { providerOf, redactUrl, type Provider } from './url.ts';
+export {
+  DATABASE_RETRY_AFTER_SECONDS,
+  DATABASE_UNAVAILABLE_DESCRIPTION,
+  databaseHealth,
+  databaseUnavailableHandler,
+  isDatabaseUnavailable,
+  sendHealth,
+  type DatabaseHealth,
+} from './unavailable.ts';
 export type {
   Account,
   MigrationAuthorization,

@@ -77,3 +77,5 @@ export async function openTestDatabase(target: TestTarget = testTarget()): Promi
     throw err;
   }
 }
+
+export { postgresBinDir, startPrivateCluster, type PrivateCluster } from './private-cluster.ts';
