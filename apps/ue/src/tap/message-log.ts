@@ -3,6 +3,12 @@
  * UE sends or receives, one arrow of the console's sequence diagram each. A bounded ring buffer
  * per UE (`perUe` messages; 0 keeps none) plus live listeners (the SSE stream). Secrets are
  * redacted before storage. The taps build messages only while the log is `enabled`.
+ *
+ * The rings together hold at most `maxChars` characters of message text (start line, headers,
+ * body, plus {@link MESSAGE_OVERHEAD_CHARS} per message): past it the oldest message of the
+ * whole host goes first, whichever UE it belongs to. Without that bound the log grows with the
+ * number of UEs times `perUe` (50 UEs × 500 messages of a few KB: ~100 MB once a soak has filled
+ * every ring), which `mcx bench soak` showed as growth after warm-up.
  */
 import type { Message } from '@mcx/ue-host-api';
 import { redact } from './redact.ts';
@@ -11,15 +17,41 @@ export type { Message } from '@mcx/ue-host-api';
 
 export type MessageInput = Omit<Message, 'seq' | 'at' | 'body' | 'headers'> & { headers: Record<string, string>; body: string };
 
+/** Text budget of the whole log (characters; our choice: the recent traffic of a lab's console, ~32 MB of heap at most). */
+export const MESSAGE_LOG_MAX_CHARS = 16 * 1024 * 1024;
+/** What a message costs beyond its text, counted against the budget (characters; our choice: its objects and fields). */
+export const MESSAGE_OVERHEAD_CHARS = 256;
+
+function charsOf(m: Message): number {
+  let n = MESSAGE_OVERHEAD_CHARS + m.startLine.length + m.summary.length + m.body.length;
+  for (const [k, v] of Object.entries(m.headers)) n += k.length + v.length;
+  return n;
+}
+
 export class MessageLog {
   #seq = 0;
   readonly #rings = new Map<string, Message[]>();
   readonly #listeners = new Set<(m: Message) => void>();
+  /** The kept messages in the order they were recorded (entries at and after `#head`; some already gone from their ring). */
+  #order: Array<{ m: Message; chars: number }> = [];
+  #head = 0;
+  /** Messages in the rings and their characters. */
+  #count = 0;
+  #chars = 0;
+  /** Messages that left their ring before their turn in `#order`. */
+  #gone = new WeakSet<Message>();
 
   constructor(
     readonly perUe: number,
     readonly maxBody: number,
+    /** Characters the rings hold together (oldest message of the host dropped first). */
+    readonly maxChars: number = MESSAGE_LOG_MAX_CHARS,
   ) {}
+
+  /** Messages kept and their characters (for tests and metrics). */
+  get size(): { messages: number; chars: number } {
+    return { messages: this.#count, chars: this.#chars };
+  }
 
   /** Someone keeps (the ring buffers) or listens to (the SSE stream) messages. */
   get enabled(): boolean {
@@ -37,7 +69,13 @@ export class MessageLog {
       let ring = this.#rings.get(m.ue);
       if (!ring) this.#rings.set(m.ue, (ring = []));
       ring.push(m);
-      if (ring.length > this.perUe) ring.splice(0, ring.length - this.perUe);
+      const chars = charsOf(m);
+      this.#order.push({ m, chars });
+      this.#count += 1;
+      this.#chars += chars;
+      if (ring.length > this.perUe) this.#drop(ring.shift()!);
+      while (this.#chars > this.maxChars && this.#head < this.#order.length) this.#evictOldest();
+      this.#compact();
     }
     for (const l of this.#listeners) l(m);
   }
@@ -47,7 +85,36 @@ export class MessageLog {
   }
 
   forget(ue: string): void {
+    for (const m of this.#rings.get(ue) ?? []) this.#drop(m);
     this.#rings.delete(ue);
+    this.#compact();
+  }
+
+  /** A message left its ring: its characters no longer count (its `#order` entry is skipped later). */
+  #drop(m: Message): void {
+    this.#gone.add(m);
+    this.#count -= 1;
+    this.#chars -= charsOf(m);
+  }
+
+  /** Drops the host's oldest message still kept: the first of its UE's ring when it is still there. */
+  #evictOldest(): void {
+    const { m, chars } = this.#order[this.#head]!;
+    this.#head += 1;
+    if (this.#gone.has(m)) return; // already left its ring (overflow or forget)
+    const ring = this.#rings.get(m.ue);
+    if (ring?.[0] !== m) return;
+    ring.shift();
+    if (ring.length === 0) this.#rings.delete(m.ue);
+    this.#count -= 1;
+    this.#chars -= chars;
+  }
+
+  /** Keeps `#order` proportional to what is kept: consumed and dropped entries go once they outnumber the kept messages. */
+  #compact(): void {
+    if (this.#order.length <= 1024 || this.#order.length <= 2 * this.#count) return;
+    this.#order = this.#order.slice(this.#head).filter(({ m }) => !this.#gone.has(m));
+    this.#head = 0;
   }
 
   listen(l: (m: Message) => void): () => void {
