@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReliabilityLab, type ReliabilityLab } from './ecosystem.ts';
 import { Tally, writeReport } from './report.ts';
+import { SIP_SURFACE, sipBarrage } from './sip.ts';
 import { XCAP_SURFACE, xcapBarrage } from './xcap.ts';
 
 let lab: ReliabilityLab;
@@ -30,5 +31,11 @@ describe('bad input, per surface: refused spec-shaped, no 5xx, nothing accepted,
     await xcapBarrage(lab, tally);
     expect(tally.counts(XCAP_SURFACE).tried).toBeGreaterThanOrEqual(223);
     expect(misses(XCAP_SURFACE)).toEqual([]);
+  });
+
+  it('SIP over UDP and TCP at the CMS, GMS and MCS of both systems (issue: 178 inputs)', async () => {
+    await sipBarrage(lab, tally);
+    expect(tally.counts(SIP_SURFACE).tried).toBeGreaterThanOrEqual(178);
+    expect(misses(SIP_SURFACE)).toEqual([]);
   });
 });

@@ -60,8 +60,9 @@ function readBinding(req: IncomingRequest, defaultExpires: number): Binding {
   let expires: number | undefined;
   try {
     expires = parseExpires(contactExpires ?? m.headers.get('expires'));
-  } catch {
-    expires = undefined;
+  } catch (err) {
+    // RFC 3261 clause 20.19 / 21.4.1: an Expires that is no delta-seconds is malformed syntax => 400.
+    throw new SipRefusal(400, (err as Error).message);
   }
   const wildcard = contactValue?.trim() === '*';
   return { wildcard, contact: contact || parseNameAddr(m.headers.get('from') ?? '<sip:anonymous@invalid>').uri, expires: expires ?? defaultExpires };
@@ -117,6 +118,7 @@ export async function handleAuthorizationRequest(ctx: AuthorizationContext, req:
     if (method === 'PUBLISH') headers['SIP-ETag'] = `${registration.kind}-${now.getTime().toString(36)}`;
     req.respond(200, 'OK', { headers });
   } catch (err) {
+    if (err instanceof SipRefusal) return err.respond(req);
     if (!(err instanceof Refusal)) throw err;
     ctx.logger.info({ method, code: err.code, detail: err.detail }, 'mcs: refused');
     ctx.onDecision?.({ outcome: 'refused', method, code: err.code, detail: err.detail });
