@@ -59,8 +59,19 @@ export const ueHostConfigSchema = z.object({
   concurrency: z.number().int().min(1).default(64),
   /** SUBSCRIBE / REGISTER expiry (s). */
   subscriptionExpires: z.number().int().min(60).default(3600),
-  /** Backoff for transient failures: base, cap (ms), attempts after the first. */
-  retry: z.object({ baseMs: z.number().int().min(1).default(500), capMs: z.number().int().min(1).default(8000), attempts: z.number().int().min(0).default(4) }).default({ baseMs: 500, capMs: 8000, attempts: 4 }),
+  /**
+   * Retries of a procedure after a transient failure (ue/step-runner.ts): backoff base and cap (ms),
+   * attempts after the first, and the most waiting in all (ms). Our choice: a server that is away
+   * (e.g. its database restarting) for up to about 2 minutes costs no UE its procedure.
+   */
+  retry: z
+    .object({
+      baseMs: z.number().int().min(1).default(500),
+      capMs: z.number().int().min(1).default(8000),
+      attempts: z.number().int().min(0).default(100),
+      maxWaitMs: z.number().int().min(0).default(120_000),
+    })
+    .default({ baseMs: 500, capMs: 8000, attempts: 100, maxWaitMs: 120_000 }),
   /** Message tap: messages kept per UE (ring buffer) and the largest body kept (bytes). 0 = no tap. */
   messageLog: z.object({ perUe: z.number().int().min(0).default(500), maxBody: z.number().int().min(0).default(16_384) }).default({ perUe: 500, maxBody: 16_384 }),
   /** Host secret for the at-rest keys (hex, 32 bytes); default: <dataDir>/ue-host.secret, created on first start. */

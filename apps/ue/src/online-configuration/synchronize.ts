@@ -7,7 +7,7 @@
  *   a GET that fails transiently is retried (`DocumentRetry`), one that still fails throws.
  */
 import { applyDocumentEntry, parseXcapDiff, XcapClient } from '@mcx/xcap';
-import { classify, httpFailure } from '../ue/classify.ts';
+import { classify, httpFailure, retryAfterMs } from '../ue/classify.ts';
 import { StepError, type StepName } from '../ue/states.ts';
 import type { DocumentMeta, SystemSession } from '../ue/session.ts';
 import type { LocalCopies } from './local-copies.ts';
@@ -30,24 +30,12 @@ export interface FetchOutcome {
 
 /** A failed document GET: the step error, and the server's Retry-After (ms) when it sent one. */
 export class DocumentGetError extends StepError {
-  constructor(
-    step: StepName,
-    reason: string,
-    transient: boolean,
-    readonly retryAfterMs: number | undefined,
-  ) {
-    super(step, reason, transient);
+  constructor(step: StepName, reason: string, transient: boolean, retryAfterMs: number | undefined) {
+    super(step, reason, transient, retryAfterMs);
   }
 }
 
-/** Retry-After as a delay (RFC 9110 clause 10.2.3: delay-seconds or an HTTP-date). */
-export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
-  if (value === null) return undefined;
-  const v = value.trim();
-  if (/^\d+$/.test(v)) return Number(v) * 1000;
-  const at = Date.parse(v);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
+export { retryAfterMs };
 
 export async function fetchDocument(
   copies: LocalCopies,

@@ -16,6 +16,9 @@ import type { UeEvent } from './state-handlers.ts';
 import type { UeState } from './states.ts';
 import { backoff } from './step-runner.ts';
 
+/** Retries of one document GET within a step, at most (our choice; see documentRetryOf). */
+const DOCUMENT_GET_RETRIES = 4;
+
 /** What document synchronization needs of its UE. */
 export interface SyncUe {
   readonly id: string;
@@ -36,7 +39,9 @@ export interface SyncUe {
 export function documentRetryOf(ue: SyncUe, server: 'cms' | 'gms', session: SystemSession): DocumentRetry {
   const policy = ue.host.config.retry;
   return {
-    attempts: policy.attempts,
+    // Our choice: a few retries within the step (a NOTIFY is answered within the notifier's
+    // transaction timeout); longer outages are the procedure's retry (step-runner.ts).
+    attempts: Math.min(policy.attempts, DOCUMENT_GET_RETRIES),
     backoff: (attempt) => backoff(policy, attempt),
     maxRetryAfterMs: policy.capMs,
     sleep: (ms) => new Promise<void>((resolve) => void ue.host.endpoint.scheduler.schedule(ms, resolve)),

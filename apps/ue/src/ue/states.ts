@@ -14,6 +14,8 @@ export class StepError extends Error {
     readonly step: StepName,
     readonly reason: string,
     readonly transient: boolean,
+    /** The peer's Retry-After (RFC 9110 clause 10.2.3; SIP: RFC 3261 clause 20.33) in ms, when it sent one. */
+    readonly retryAfterMs?: number,
   ) {
     super(`${step}: ${reason}`);
   }

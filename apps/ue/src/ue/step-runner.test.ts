@@ -116,6 +116,34 @@ describe('runProcedure', () => {
     expect([u.slept, ctx.log.filter((l) => l === 'begin')]).toEqual([[], ['begin']]);
   });
 
+  it("waits at least the server's Retry-After before the next attempt", async () => {
+    const busy = new StepError('token-exchange', 'temporarily_unavailable', true, 5000);
+    const ctx: Ctx = { log: [], failures: { 'token-exchange': [busy] } };
+    const u = ue();
+    expect(await runProcedure(procedure, ctx, u, retry)).toBeUndefined();
+    expect(u.slept).toHaveLength(1);
+    expect(u.slept[0]).toBeGreaterThanOrEqual(5000);
+    expect(u.slept[0]).toBeLessThanOrEqual(7500);
+  });
+
+  it('keeps retrying a transient failure until it clears, within the wait budget, and fails once the next wait would exceed it', async () => {
+    const down = () => new StepError('migration-token', 'temporarily_unavailable: the database is unavailable; retry later', true, 2000);
+    const long = { baseMs: 500, capMs: 8000, attempts: 100, maxWaitMs: 120_000 };
+    // Down for 10 attempts (a database outage), then back: the procedure completes.
+    const outage: Ctx = { log: [], failures: { 'migration-token': Array.from({ length: 10 }, down) } };
+    const u = ue();
+    expect(await runProcedure(procedure, outage, u, long)).toBeUndefined();
+    expect(u.slept).toHaveLength(10);
+    // Down for good: it gives up with the step's reason, having waited no more than the budget.
+    const forever: Ctx = { log: [], failures: { 'migration-token': Array.from({ length: 1000 }, down) } };
+    const v = ue();
+    const error = failedWith(await runProcedure(procedure, forever, v, long));
+    expect([error.step, error.transient]).toEqual(['migration-token', true]);
+    const waited = v.slept.reduce((a, b) => a + b, 0);
+    expect(waited).toBeLessThanOrEqual(120_000);
+    expect(waited).toBeGreaterThan(120_000 - 8000 * 1.5);
+  });
+
   it('a failed preparation step ends the procedure before any attempt', async () => {
     const ctx: Ctx = { log: [], failures: { 'select-partner': [new StepError('select-partner', 'no partner MC system matches', false)] } };
     const error = failedWith(await runProcedure(procedure, ctx, ue(), retry));

@@ -6,8 +6,11 @@
  * machine takes (transitions.ts); a step that fails throws a StepError naming itself.
  *
  * Retries are our own choice (docs/ue-host-api.md "RETRY_WAIT"): the `attempt` steps of a
- * procedure are retried together after a transient failure, with capped exponential backoff and
- * jitter, `retry.attempts` times; the `prepare` steps (selections) run once. Before each retry the
+ * procedure are retried together after a transient failure (unreachable, 5xx, 503 + Retry-After
+ * while a server's database is away, SIP 408/480/5xx: ue/classify.ts), with capped exponential
+ * backoff and jitter, or after the server's Retry-After when it sent one, up to `retry.attempts`
+ * times and `retry.maxWaitMs` of waiting in all; the `prepare` steps (selections) run once. A
+ * definitive refusal (invalid_grant, 403...) ends the procedure at once. Before each retry the
  * UE re-evaluates its situation (`stillWanted`): a procedure the registered PLMN no longer asks for
  * is dropped ({@link SUPERSEDED}) instead of retried.
  */
@@ -65,7 +68,10 @@ export interface RunnerUe {
 export interface RetryPolicy {
   baseMs: number;
   capMs: number;
+  /** Retries after the first attempt, at most. */
   attempts: number;
+  /** The waits between attempts add up to this much at most (ms); the procedure fails rather than wait longer. */
+  maxWaitMs?: number;
 }
 
 async function runStep<C>(step: Step<C>, ctx: C, ue: RunnerUe): Promise<StepDone | undefined> {
@@ -93,6 +99,16 @@ export function backoff(retry: RetryPolicy, attempt: number): number {
   return Math.min(retry.capMs, retry.baseMs * 2 ** attempt) * (0.5 + Math.random() / 2);
 }
 
+/**
+ * The wait before retry `attempt` after `error`: the backoff, or at least the peer's Retry-After
+ * (RFC 9110 clause 10.2.3) plus up to 50 % jitter (our choice, so that the UEs a 503 turned away
+ * together do not come back together).
+ */
+export function retryDelay(retry: RetryPolicy, attempt: number, error: StepError): number {
+  const delay = backoff(retry, attempt);
+  return error.retryAfterMs === undefined ? delay : Math.max(delay, error.retryAfterMs * (1 + Math.random() / 2));
+}
+
 /** A procedure dropped at a retry: the UE's situation no longer asks for it (the UE stays in RETRY_WAIT until it re-evaluates). */
 export const SUPERSEDED = 'superseded';
 
@@ -116,6 +132,7 @@ export async function runProcedure<C>(
   } catch (err) {
     return asStepError(procedure.prepare[0], err);
   }
+  let waited = 0;
   for (let attempt = 0; ; attempt += 1) {
     try {
       procedure.begin?.(ctx);
@@ -126,7 +143,9 @@ export async function runProcedure<C>(
       const e = asStepError(procedure.attempt[0], err);
       await procedure.cleanup(ctx);
       if (!e.transient || attempt >= retry.attempts || ue.stopped) return e;
-      const delay = backoff(retry, attempt);
+      const delay = retryDelay(retry, attempt, e);
+      if (retry.maxWaitMs !== undefined && waited + delay > retry.maxWaitMs) return e;
+      waited += delay;
       ue.dispatch({
         type: 'TRANSIENT_FAILURE',
         error: e,
