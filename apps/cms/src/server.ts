@@ -13,7 +13,8 @@ import { databaseHealth, databaseUnavailableHandler, openDatabase, sendHealth, t
 import { listenUdpAndTcp, SipEndpoint } from '@mcx/sip';
 import { parseCmsConfig, type CmsConfig, type CmsConfigInput } from './config/config.ts';
 import { CmsDocumentStore } from './store/document-store.ts';
-import { cmsApplicationUsages } from './csc4-xcap/application-usages.ts';
+import { cmsApplicationUsages, xmlLimitsOf } from './csc4-xcap/application-usages.ts';
+import { WriteChecker } from './csc4-xcap/write-checker.ts';
 import { createTokenAuthenticator } from './csc4-xcap/authentication.ts';
 import { createXcapRoot } from './csc4-xcap/xcap-root.ts';
 import { createSubscriptionProxy, type SubscriptionProxy } from './subscription-proxy/subscription-proxy.ts';
@@ -49,6 +50,8 @@ export interface CmsHandle {
   sipPort: number;
   store: CmsDocumentStore;
   subscriptionProxy: SubscriptionProxy;
+  /** Where whole-document writes are checked (worker threads for large bodies). */
+  writeChecker: WriteChecker;
   db: Database;
   /** Idempotent seeding (creates absent documents, records CSC-17 shares, then pushes them). */
   seed(input: CmsSeed): Promise<SeedResult>;
@@ -120,6 +123,8 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
       logger,
     });
     cleanups.unshift(() => sharing.close());
+    const writeChecker = new WriteChecker(config.writeChecks);
+    cleanups.push(() => writeChecker.close());
     const hook = deps.idmsHook ?? (config.idmsAdmin ? httpIdmsHook(config.idmsAdmin) : noIdmsHook);
     const target = {
       store,
@@ -154,8 +159,8 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
 
     const health = databaseHealth(db.prisma);
     app.get('/healthz', (_req, res) => sendHealth(res, health, { system: config.systemId, app: 'cms' }));
-    app.use(config.xcapRootPath, createXcapRoot({ store, registry: cmsApplicationUsages(config.documentLimits), tokens, xcapRoot, uploadRequestPolicy: config.uploadRequestPolicy, logger }));
-    app.use('/admin', createAdminRouter({ adminToken: config.adminToken, store, sharing, seed, seedUser: seedOneUser }));
+    app.use(config.xcapRootPath, createXcapRoot({ store, registry: cmsApplicationUsages(config.documentLimits, writeChecker), tokens, xcapRoot, uploadRequestPolicy: config.uploadRequestPolicy, logger }));
+    app.use('/admin', createAdminRouter({ adminToken: config.adminToken, store, sharing, seed, seedUser: seedOneUser, writeChecker, limits: xmlLimitsOf(config.documentLimits) }));
     app.use(
       '/csc17',
       createCsc17Router({
@@ -166,6 +171,8 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
         serverName: config.serverName,
         adminToken: config.adminToken,
         trustedHomeSystems: () => partners.map((p) => p.systemId),
+        writeChecker,
+        limits: xmlLimitsOf(config.documentLimits),
         hook,
         logger,
       }),
@@ -193,6 +200,7 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
       store,
       subscriptionProxy,
       db,
+      writeChecker,
       seed,
       shareMigrations: () => sharing.shareMigrations(),
       setPartners(next) {

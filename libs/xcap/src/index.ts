@@ -33,6 +33,8 @@ export {
   type ValidationIssue,
   type ConstraintViolation,
   type ConstraintContext,
+  type DocumentVerdict,
+  type DocumentCheckContext,
   type AuthorizationContext,
   type Principal,
 } from './app-usage/application-usage.ts';

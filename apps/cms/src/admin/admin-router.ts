@@ -11,7 +11,9 @@ import { Router, json, text, type Request, type Response } from 'express';
 import { parseUserProfile, serializeUeInitConfig, type UeInitConfig } from '@mcx/documents';
 import { checkElementDepth, EtagMismatch, HttpError, parseEntityTagList, parseXcapUri, quoteEtag, XcapError, type XcapUri } from '@mcx/xcap';
 import { z } from 'zod';
-import { profileIdentityViolation, validationIssue } from '../csc4-xcap/application-usages.ts';
+import type { XmlLimits } from '@mcx/xml';
+import type { WriteChecker } from '../csc4-xcap/write-checker.ts';
+import { writeRefusal } from './write-refusals.ts';
 import { MIME, migrationProfileSelector, userPrefix } from '../csc4-xcap/document-uris.ts';
 import type { OutboundSharing } from '../csc17-partner-sharing/outbound.ts';
 import type { CmsSeed, SeedResult, SeedUser } from '../seed/seed.ts';
@@ -26,6 +28,9 @@ export interface AdminOptions {
   sharing: OutboundSharing;
   seed(input: CmsSeed): Promise<SeedResult>;
   seedUser(user: SeedUser): Promise<SeedResult>;
+  /** Checks of whole-document writes (worker threads for large bodies) and the limits counted first. */
+  writeChecker: WriteChecker;
+  limits: XmlLimits;
 }
 
 const MIME_BY_AUID: Record<string, string> = {
@@ -134,13 +139,12 @@ export function createAdminRouter(o: AdminOptions): Router {
     const body = typeof req.body === 'string' ? req.body : '';
     const tooDeep = depthIssue(body);
     if (tooDeep) return problem(res, 409, 'not-well-formed', tooDeep);
-    const issue = validationIssue(uri.document.auid, body);
-    if (issue) return problem(res, 409, 'schema-validation-error', issue);
-    if (uri.document.auid === 'org.3gpp.mcptt.user-profile') {
-      const profile = parseUserProfile(body);
-      const shared = uri.document.path[0] === 'migration' ? { ...uri.document, path: uri.document.path.slice(2) } : uri.document;
-      const violation = profileIdentityViolation(profile, shared);
-      if (violation) return problem(res, 409, 'constraint-failure', violation);
+    // A profile shared for a migrating user lives below migration/<home system>/ (CSC-17).
+    const shared = uri.document.path[0] === 'migration' ? { ...uri.document, path: uri.document.path.slice(2) } : uri.document;
+    const refusal = await writeRefusal(o.writeChecker, o.limits, { auid: uri.document.auid, xml: body, document: shared, checks: 'admin' });
+    if (refusal) {
+      for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
+      return problem(res, refusal.status, refusal.error, refusal.detail);
     }
     const ifMatch = req.get('if-match');
     let ifEtag: string | null | undefined;

@@ -72,8 +72,25 @@ export const cmsConfigSchema = z.object({
       maxBodyBytes: z.number().int().positive().default(1024 * 1024),
       maxAttributesPerElement: z.number().int().positive().default(256),
       maxAttributeValueLength: z.number().int().positive().default(64 * 1024),
+      /** Most elements in one document, counted before parsing (409 constraint-failure; @mcx/xml DEFAULT_XML_LIMITS). */
+      maxElements: z.number().int().positive().default(20_000),
+      /** Deepest element nesting, counted before parsing (@mcx/xml DEFAULT_XML_LIMITS). */
+      maxDepth: z.number().int().positive().default(128),
     })
-    .default({ maxBodyBytes: 1024 * 1024, maxAttributesPerElement: 256, maxAttributeValueLength: 64 * 1024 }),
+    .default({ maxBodyBytes: 1024 * 1024, maxAttributesPerElement: 256, maxAttributeValueLength: 64 * 1024, maxElements: 20_000, maxDepth: 128 }),
+  /**
+   * Where whole-document writes are parsed and validated (our choice, csc4-xcap/write-checker.ts):
+   * bodies from `inlineBelowBytes` up in a pool of `threads` worker threads, off the event loop
+   * every server of `mcx up` shares; with `maxQueue` checks waiting, further writes get 503 +
+   * Retry-After.
+   */
+  writeChecks: z
+    .object({
+      threads: z.number().int().min(1).max(16).default(2),
+      maxQueue: z.number().int().min(0).default(8),
+      inlineBelowBytes: z.number().int().min(0).default(16 * 1024),
+    })
+    .default({ threads: 2, maxQueue: 8, inlineBelowBytes: 16 * 1024 }),
   /** Verified access tokens cached by their string (until expiry) so hot GETs skip the signature check. */
   tokenCacheSize: z.number().int().min(0).default(10_000),
   logger: z.object({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional() }).default({}),

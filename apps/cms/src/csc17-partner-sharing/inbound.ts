@@ -19,13 +19,15 @@
  * not a partner, 404 for a user that system never shared.
  */
 import { Router, json, type Request, type Response } from 'express';
-import { buildUeConfig, parseUserProfile, serializeUeConfig } from '@mcx/documents';
+import { AUID, buildUeConfig, parseUserProfile, serializeUeConfig } from '@mcx/documents';
 import type { Database } from '@mcx/db';
 import { elementDepth, EtagMismatch, MAX_ELEMENT_DEPTH } from '@mcx/xcap';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { MIME, ueConfigSelector, ueIdOfUser, userPrefix, userProfileSelector } from '../csc4-xcap/document-uris.ts';
-import { validationIssue } from '../csc4-xcap/application-usages.ts';
+import type { XmlLimits } from '@mcx/xml';
+import type { WriteChecker } from '../csc4-xcap/write-checker.ts';
+import { writeRefusal } from '../admin/write-refusals.ts';
 import type { CmsDocumentStore } from '../store/document-store.ts';
 import { adminBearer } from '@mcx/auth';
 import { requestBodyErrors } from '../admin/request-errors.ts';
@@ -46,6 +48,9 @@ export interface InboundOptions {
   serverName: string;
   adminToken: string;
   trustedHomeSystems: () => string[];
+  /** Checks of the shared profile (worker threads for large bodies) and the limits counted first. */
+  writeChecker: WriteChecker;
+  limits: XmlLimits;
   hook: IdmsMigrationHook;
   logger: Logger;
 }
@@ -68,11 +73,12 @@ export function createCsc17Router(o: InboundOptions): Router {
     }
     if (share.partnerSystemId !== o.systemId) return problem(res, 409, 'wrong_partner', `this is ${o.systemId}, not ${share.partnerSystemId}`);
     if (!o.trustedHomeSystems().includes(share.homeSystemId)) return problem(res, 403, 'untrusted_home_system', `${share.homeSystemId} is not a partner of ${o.systemId}`);
-    const issue = validationIssue('org.3gpp.mcptt.user-profile', share.userProfile.body);
-    if (issue) return problem(res, 409, 'schema-validation-error', issue);
-    const profile = parseUserProfile(share.userProfile.body);
-    if (profile.xuiUri !== mcpttId || profile.userProfileIndex !== share.userProfile.index) {
-      return problem(res, 409, 'constraint-failure', 'XUI-URI / user-profile-index do not match the user and index shared');
+    // Schema, then XUI-URI = the user and user-profile-index = the index shared (as its document name says).
+    const document = { auid: AUID.userProfile, tree: 'users' as const, xui: mcpttId, path: [`mcptt-user-profile-${share.userProfile.index}.xml`] };
+    const refusal = await writeRefusal(o.writeChecker, o.limits, { auid: AUID.userProfile, xml: share.userProfile.body, document, checks: 'admin' });
+    if (refusal) {
+      for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
+      return problem(res, refusal.status, refusal.error, refusal.detail);
     }
     const selector = userProfileSelector(mcpttId, share.userProfile.index);
     // Documents: the profile used here (replacing a profile shared earlier under another index) and a UE configuration.
@@ -85,6 +91,7 @@ export function createCsc17Router(o: InboundOptions): Router {
     }
     const ueConfig = ueConfigSelector(mcpttId);
     if (!o.store.peek(ueConfig)) {
+      const profile = parseUserProfile(share.userProfile.body);
       const groups = profile.onNetwork?.mcpttGroupInfo?.[0]?.entry?.map((e, i) => ({ groupId: e.uriEntry, priority: i + 1 })) ?? [];
       const body = serializeUeConfig(buildUeConfig({ domain: o.domain, ueId: ueIdOfUser(mcpttId), prioritizedGroups: groups }));
       try {

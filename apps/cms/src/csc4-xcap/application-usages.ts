@@ -15,11 +15,12 @@ import {
   validateDocument,
   type UserProfile,
 } from '@mcx/documents';
-import { parseXml, serializeDocument, type ElementCodec } from '@mcx/xml';
-import { ApplicationUsageRegistry, type ApplicationUsage, type ConstraintViolation, type DocumentSelector } from '@mcx/xcap';
+import { DEFAULT_XML_LIMITS, parseXml, serializeDocument, type ElementCodec, type XmlLimits } from '@mcx/xml';
+import { ApplicationUsageRegistry, type ApplicationUsage, type ConstraintViolation, type DocumentCheckContext, type DocumentSelector } from '@mcx/xcap';
 import { mayAccess } from './access-policy.ts';
 import { DEFAULT_DOCUMENT_LIMITS, documentLimitViolation, type DocumentLimits } from './document-limits.ts';
 import { undeclaredSimpleContentAttribute } from './simple-content-attributes.ts';
+import type { WriteChecker } from './write-checker.ts';
 
 /** The root element codec of each CMS document type (for the checks the strict decode does not make). */
 const ROOT_CODECS: Readonly<Record<string, ElementCodec<unknown>>> = {
@@ -35,7 +36,7 @@ type XmlDocument = Parameters<ApplicationUsage['validate']>[0];
  * Schema validation of a parsed document for an AUID (RFC 4825 clause 8.2.5): the strict codec
  * decode, then attributes on elements whose type has none. Null when valid, else the reason.
  */
-function documentValidationIssue(auid: string, xml: string, doc: () => XmlDocument): string | null {
+export function documentValidationIssue(auid: string, xml: string, doc: () => XmlDocument): string | null {
   const r = validateDocument(auid, xml, { strict: true });
   if (!r.ok) return r.error.message;
   const codec = ROOT_CODECS[auid];
@@ -73,7 +74,7 @@ export function profileIdentityViolation(profile: UserProfile, d: DocumentSelect
  * of partner MC systems (TS 24.484 clause 4.2.2.1.2.1: configured by the primary MC system) and
  * the authorisations (allow-* rules, TS 24.484 clause 8.3.2.1).
  */
-function uploadViolation(next: UserProfile, previous: UserProfile | undefined): string | null {
+export function uploadViolation(next: UserProfile, previous: UserProfile | undefined): string | null {
   if (previous === undefined) return 'user profiles are created by the administrator';
   if (JSON.stringify(next.anyExt?.partnerMcSystems ?? null) !== JSON.stringify(previous.anyExt?.partnerMcSystems ?? null)) {
     return 'the partner MC system list is configured by the primary MC system';
@@ -82,13 +83,30 @@ function uploadViolation(next: UserProfile, previous: UserProfile | undefined): 
   return null;
 }
 
-function usage(auid: string, limits: DocumentLimits, checkConstraints?: ApplicationUsage['checkConstraints']): ApplicationUsage {
+/** Limits of the CMS on one document: the body size and attribute bounds, elements and depth (our choice, @mcx/xml limits.ts). */
+export type CmsDocumentLimits = DocumentLimits & Partial<Pick<XmlLimits, 'maxElements' | 'maxDepth'>>;
+
+/** The @mcx/xml limits the CMS counts on every written body before it builds a DOM. */
+export function xmlLimitsOf(limits: CmsDocumentLimits): XmlLimits {
+  return {
+    maxBytes: limits.maxBodyBytes,
+    maxElements: limits.maxElements ?? DEFAULT_XML_LIMITS.maxElements,
+    maxDepth: limits.maxDepth ?? DEFAULT_XML_LIMITS.maxDepth,
+    maxAttributesPerElement: limits.maxAttributesPerElement,
+    maxAttributeValueLength: limits.maxAttributeValueLength,
+  };
+}
+
+function usage(auid: string, limits: CmsDocumentLimits, checker: WriteChecker | undefined, checkConstraints?: ApplicationUsage['checkConstraints']): ApplicationUsage {
   const entry = Object.values(catalogue).find((e) => e.auid === auid)!;
   return {
     auid,
     mimeType: entry.mimeType,
     defaultNamespace: entry.namespace,
     maxBodyBytes: limits.maxBodyBytes,
+    limits: xmlLimitsOf(limits),
+    // Writes are checked by the checker (in a worker thread when large) when the server has one.
+    ...(checker ? { checkDocument: (body: string, ctx: DocumentCheckContext) => checker.check({ auid, xml: body, document: ctx.document, previousXml: ctx.previousBody, checks: 'csc4' }) } : {}),
     validate(doc) {
       const issue = documentValidationIssue(auid, serializeDocument(doc), () => doc);
       return issue === null ? null : [{ message: issue }];
@@ -102,13 +120,17 @@ function usage(auid: string, limits: DocumentLimits, checkConstraints?: Applicat
   };
 }
 
-/** The CMS application usages; `limits` bound what one write may store (see document-limits.ts). */
-export function cmsApplicationUsages(limits: DocumentLimits = DEFAULT_DOCUMENT_LIMITS): ApplicationUsageRegistry {
+/**
+ * The CMS application usages; `limits` bound what one write may store (document-limits.ts, and
+ * elements and depth counted before parsing, @mcx/xml limits.ts); `checker` runs the checks of
+ * whole-document writes (in worker threads for large bodies; without it they run inline).
+ */
+export function cmsApplicationUsages(limits: CmsDocumentLimits = DEFAULT_DOCUMENT_LIMITS, checker?: WriteChecker): ApplicationUsageRegistry {
   return new ApplicationUsageRegistry([
-    usage(AUID.ueInitConfig, limits),
-    usage(AUID.ueConfig, limits),
-    usage(AUID.serviceConfig, limits),
-    usage(AUID.userProfile, limits, (doc, ctx): ConstraintViolation | null => {
+    usage(AUID.ueInitConfig, limits, checker),
+    usage(AUID.ueConfig, limits, checker),
+    usage(AUID.serviceConfig, limits, checker),
+    usage(AUID.userProfile, limits, checker, (doc, ctx): ConstraintViolation | null => {
       const next = parseUserProfile(serializeDocument(doc), { strict: true });
       const identity = profileIdentityViolation(next, ctx.document);
       if (identity) return { kind: 'constraint', phrase: identity };
