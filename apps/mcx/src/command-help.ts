@@ -19,6 +19,18 @@ Options
 Example
   mcx up --db postgres://postgres@127.0.0.1:5432/postgres --no-ues
 `,
+  ca: `Usage: mcx ca [--config FILE]
+
+Print the path of the lab certificate authority's certificate (<dataDir>/tls/ca.pem). Every https
+endpoint of the MC systems (IdMS, CMS, GMS, admin APIs) has a certificate issued by it; mcx up creates
+it on first start (mcx ca creates it when none exists yet). Its key stays in <dataDir>/tls/ca-key.pem (0600).
+
+Options
+  --config FILE   ecosystem file (its data directory holds the CA)
+
+Example
+  curl --cacert "$(mcx ca)" https://127.0.0.1:7101/.well-known/openid-configuration
+`,
   endpoints: `Usage: mcx endpoints [--json] [--config FILE]
 
 Every endpoint of the running ecosystem: console, UE host, and per MC system its IdMS issuer, XCAP

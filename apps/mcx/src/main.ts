@@ -20,6 +20,8 @@ Commands
         --no-ues   do not start the UEs listed in the file
   endpoints [--json]
         Every endpoint of the running ecosystem (JSON shape: {console, ueHost, systems:[...]}).
+  ca
+        Path of the lab CA certificate every https endpoint chains to: curl --cacert "$(mcx ca)" ...
   token --system ID --user NAME [--audience cms|gms|mcs] [--password P]
         Print an access token obtained through the real login flow (code + PKCE).
   ue list | ue start --user NAME [--id ID] [--plmn PLMN] | ue plmn ID PLMN | ue show ID | ue stop ID
@@ -82,6 +84,11 @@ async function main(argv: string[]): Promise<number> {
     case 'endpoints': {
       const { endpointsCommand } = await import('./commands/endpoints.ts');
       endpointsCommand({ config: values.config, json: values.json });
+      return 0;
+    }
+    case 'ca': {
+      const { caCommand } = await import('./commands/ca.ts');
+      await caCommand(values);
       return 0;
     }
     case 'token': {

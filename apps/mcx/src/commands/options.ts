@@ -1,8 +1,9 @@
 /** Options shared by the commands: which ecosystem file, and where its data directory is. */
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadEcosystem, type Ecosystem } from '@mcx/ecosystem';
+import { trustLabCa } from '@mcx/lab-ca';
 import { readRuntime, type RuntimeEndpoints } from '../ecosystem/runtime-file.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
@@ -34,6 +35,9 @@ export function load(option?: string): Loaded {
   const dataDir = isAbsolute(ecosystem.dataDir)
     ? ecosystem.dataDir
     : resolve(dirname(file), ecosystem.dataDir);
+  // The commands talk to the https endpoints of the running ecosystem: trust its lab CA (mcx up made it).
+  const caPath = join(dataDir, 'tls', 'ca.pem');
+  if (existsSync(caPath)) trustLabCa(readFileSync(caPath, 'utf8'));
   return { file, ecosystem, dataDir };
 }
 
