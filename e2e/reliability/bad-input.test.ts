@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReliabilityLab, type ReliabilityLab } from './ecosystem.ts';
 import { Tally, writeReport } from './report.ts';
 import { SIP_SURFACE, sipBarrage } from './sip.ts';
+import { TOKENS_SURFACE, tokenBarrage } from './tokens.ts';
 import { XCAP_SURFACE, xcapBarrage } from './xcap.ts';
 
 let lab: ReliabilityLab;
@@ -37,5 +38,11 @@ describe('bad input, per surface: refused spec-shaped, no 5xx, nothing accepted,
     await sipBarrage(lab, tally);
     expect(tally.counts(SIP_SURFACE).tried).toBeGreaterThanOrEqual(178);
     expect(misses(SIP_SURFACE)).toEqual([]);
+  });
+
+  it('tokens at the resource servers and OIDC/OAuth requests at both IdMSs (issue: 124 inputs)', async () => {
+    await tokenBarrage(lab, tally);
+    expect(tally.counts(TOKENS_SURFACE).tried).toBeGreaterThanOrEqual(124);
+    expect(misses(TOKENS_SURFACE)).toEqual([]);
   });
 });

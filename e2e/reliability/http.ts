@@ -33,25 +33,35 @@ export const jsonError: RefusalShape = (a) => {
   }
 };
 
-/** A 401 names the Bearer scheme (RFC 6750 clause 3), a 405 lists what is allowed (RFC 9110 clause 15.5.6). */
-export function statusShape(a: RawAnswer): boolean {
-  if (a.status === 401) return /^Bearer\b/i.test(header(a, 'www-authenticate'));
+/**
+ * A 401 of a bearer-protected resource names the Bearer scheme (RFC 6750 clause 3; not so the
+ * OAuth token endpoint, RFC 6749 clause 5.2), a 405 lists what is allowed (RFC 9110 clause 15.5.6).
+ */
+export function statusShape(a: RawAnswer, bearer401 = true): boolean {
+  if (a.status === 401) return !bearer401 || /^Bearer\b/i.test(header(a, 'www-authenticate'));
   if (a.status === 405) return header(a, 'allow') !== '';
   return true;
 }
 
-export function verdictOf(a: RawAnswer, shape: RefusalShape): Verdict {
+/** The `error` of a JSON answer, or the root element of an xcap-error (for the report). */
+function errorCodeOf(a: RawAnswer): string {
+  const text = a.body.subarray(0, 2000).toString('utf8');
+  if (/json/.test(header(a, 'content-type'))) return /"error"\s*:\s*"([^"]*)"/.exec(text)?.[1] ?? '';
+  return /<xcap-error[^>]*>\s*<([\w-]+)/.exec(text)?.[1] ?? '';
+}
+
+export function verdictOf(a: RawAnswer, shape: RefusalShape, bearer401 = true): Verdict {
   if (a.status >= 500) return '5xx';
   if (a.status >= 200 && a.status < 300) return 'accepted-invalid';
   if (a.status < 400) return 'not-spec-shaped';
-  return shape(a) && statusShape(a) ? 'refused' : 'not-spec-shaped';
+  return shape(a) && statusShape(a, bearer401) ? 'refused' : 'not-spec-shaped';
 }
 
 /** Sends one input, records its verdict and whether `state()` changed. A reset connection is not a refusal. */
 /** Sends a request as written (@mcx/xcap/testing rawRequest, trusting the lab CA). */
 export type RawSend = (method: string, url: string, headers?: Record<string, string>, body?: string | Buffer) => Promise<RawAnswer>;
 
-export async function tryHttp(tally: Tally, surface: string, input: HttpInput, shape: RefusalShape, state: () => Promise<string>, raw: RawSend): Promise<void> {
+export async function tryHttp(tally: Tally, surface: string, input: HttpInput, shape: RefusalShape, state: () => Promise<string>, raw: RawSend, options: { bearer401?: boolean } = {}): Promise<void> {
   const before = await state();
   let answer: RawAnswer | undefined;
   let failure = '';
@@ -64,8 +74,8 @@ export async function tryHttp(tally: Tally, surface: string, input: HttpInput, s
   tally.record({
     surface,
     input: input.input,
-    verdict: answer ? verdictOf(answer, shape) : 'not-spec-shaped',
-    answer: answer ? `${answer.status} ${header(answer, 'content-type')}`.trim() : `no answer: ${failure}`,
+    verdict: answer ? verdictOf(answer, shape, options.bearer401 ?? true) : 'not-spec-shaped',
+    answer: answer ? `${answer.status} ${header(answer, 'content-type')} ${errorCodeOf(answer)}`.trim() : `no answer: ${failure}`,
     changedState: before !== after,
   });
 }
