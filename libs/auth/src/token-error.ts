@@ -34,8 +34,6 @@ export class TokenError extends Error {
     switch (this.code) {
       case 'missing':
         return undefined; // RFC 6750 clause 3.1: no error code when the request lacks authentication
-      case 'malformed':
-        return 'invalid_request';
       case 'insufficient-scope':
         return 'insufficient_scope';
       default:
@@ -43,10 +41,13 @@ export class TokenError extends Error {
     }
   }
 
-  /** HTTP status (RFC 6750 clause 3.1): 400, 401, 403 (or 503 when the JWKS cannot be fetched). */
+  /**
+   * HTTP status (RFC 6750 clause 3.1): 401, 403 (or 503 when the JWKS cannot be fetched). A token
+   * that is not a JWT at all is `invalid_token` 401 like any other bad token ("expired, revoked,
+   * malformed, or invalid for other reasons"); `invalid_request` 400 is for a malformed request.
+   */
   get status(): number {
     if (this.code === 'jwks-unavailable') return 503;
-    if (this.code === 'malformed') return 400;
     if (this.code === 'insufficient-scope') return 403;
     return 401;
   }

@@ -83,6 +83,13 @@ describe('createTokenVerifier', () => {
     expect(await codeOf(v.verify(await sign({ scope: MC_SCOPES.pttService })))).toBe('insufficient-scope');
   });
 
+  it('refuses a token that is not a JWT (e.g. an admin credential) as invalid_token 401 (RFC 6750 clause 3.1)', async () => {
+    const v = createTokenVerifier({ issuer, audience: AUD });
+    const err = (await v.verify('opaque-admin-secret_0123456789').catch((e: unknown) => e)) as TokenError;
+    expect([err.code, err.status, err.bearerError]).toEqual(['malformed', 401, 'invalid_token']);
+    expect(err.challenge('cms')).toMatch(/^Bearer realm="cms", error="invalid_token"/);
+  });
+
   it('treats a legacy Rel-13 scope as its current name', async () => {
     const v = createTokenVerifier({ issuer, audience: AUD, requiredScopes: [MC_SCOPES.pttConfigManagement] });
     await expect(v.verify(await sign({ scope: '3gpp:mcptt:config_management_server' }))).resolves.toBeDefined();
