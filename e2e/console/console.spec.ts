@@ -17,7 +17,7 @@ test.afterAll(async () => {
 test('a person migrates ue-alice to mcx-b by clicking, edits its B profile and sees the new version reach the UE', async ({
   page,
 }) => {
-  await page.goto(eco.endpoints.console);
+  await page.goto(eco.consoleLogin);
   await expect(page.getByRole('heading', { name: /MC system A/ })).toBeVisible();
   await expect(page.getByRole('heading', { name: /MC system B/ })).toBeVisible();
   await expect(page.getByTestId('ue-state-ue-alice')).toHaveText('STABLE');
@@ -74,7 +74,7 @@ test('a person migrates ue-alice to mcx-b by clicking, edits its B profile and s
 test('the console is keyboard-usable: a UE can be selected and its PLMN form reached with the keyboard', async ({
   page,
 }) => {
-  await page.goto(eco.endpoints.console);
+  await page.goto(eco.consoleLogin);
   await expect(page.getByTestId('ue-state-ue-bob')).toBeVisible();
   const bob = page.getByRole('button', { name: 'ue-bob' });
   await bob.focus();
@@ -82,6 +82,24 @@ test('the console is keyboard-usable: a UE can be selected and its PLMN form rea
   await expect(bob).toHaveAttribute('aria-pressed', 'true');
   await expect(page.getByRole('heading', { name: /^ue-bob/ })).toBeVisible();
   await expect(page.getByLabel('Registered PLMN')).toBeEnabled();
+});
+
+test('without the token link the console asks for the control token; its API refuses a page that has not logged in', async ({
+  page,
+}) => {
+  await page.goto(eco.endpoints.console);
+  await expect(page).toHaveURL(/\/login$/);
+  const api = await page.request.get(`${eco.endpoints.console}/api/systems`);
+  expect(api.status()).toBe(401);
+  await page.getByLabel('Control token').fill('not-the-token');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Wrong token.');
+  await page.getByLabel('Control token').fill(eco.controlToken);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await expect(page.getByRole('heading', { name: /MC system A/ })).toBeVisible();
+  expect(page.url()).not.toContain('token');
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'mcx-console-session');
+  expect(cookie).toMatchObject({ httpOnly: true, sameSite: 'Strict' });
 });
 
 test('the shipped scenarios pass through `mcx scenario run` against the running ecosystem', async () => {

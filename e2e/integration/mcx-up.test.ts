@@ -21,6 +21,9 @@ afterAll(async () => {
 describe('mcx up', () => {
   it('prints every endpoint and the console URL', () => {
     expect(eco.output()).toContain('Open the console: http://127.0.0.1:');
+    // Once, with the lab control secret (the console's login; the token is not in the runtime file).
+    expect(eco.output()).toContain(`Open the console: ${eco.consoleLogin}\n`);
+    expect(eco.output().split(eco.controlToken)).toHaveLength(2);
     expect(eco.output()).toMatch(/mcx-a \(primary, PLMN 00101\)/);
     expect(eco.output()).toMatch(/mcx-b \(partner, PLMN 00102\)/);
   });

@@ -30,6 +30,10 @@ export interface EcosystemProcess {
   /** The ecosystem's data directory (databases, runtime file). */
   dataDir: string;
   endpoints: Endpoints;
+  /** The lab control secret (`<dataDir>/secrets/control-token`): the UE host API's bearer token, the console's login. */
+  controlToken: string;
+  /** The console URL with the token, as `mcx up` prints it: opening it logs the browser in. */
+  consoleLogin: string;
   output(): string;
   /** Sends `signal` to the process, or to its whole process group as a terminal's Ctrl-C does (`group`, needs `processGroup`). */
   signal(signal: NodeJS.Signals, options?: { group?: boolean }): void;
@@ -97,11 +101,14 @@ export async function startEcosystemProcess(
     await new Promise((r) => setTimeout(r, 200));
   }
   const endpoints = JSON.parse(readFileSync(runtime, 'utf8')) as Endpoints;
+  const controlToken = readFileSync(join(dataDir, 'secrets', 'control-token'), 'utf8').trim();
   return {
     dir,
     config,
     dataDir,
     endpoints,
+    controlToken,
+    consoleLogin: `${endpoints.console}/?token=${encodeURIComponent(controlToken)}`,
     output: () => output,
     signal,
     exited,
