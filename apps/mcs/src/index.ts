@@ -4,5 +4,7 @@ export { mcsConfigSchema, parseMcsConfig, mcsPsi, type McsConfig, type McsConfig
 export { Refusal, type RefusalCode } from './refusal.ts';
 export type { Registration } from './registrations/registration-table.ts';
 export type { Decision } from './service-authorization/register.ts';
-export { buildMigrationElement, readMigrationRequest, MIGRATION_NS, MIGRATION_ELEMENT, type MigrationRequest } from './migration-service-authorization/migration-request.ts';
+export { readMigrationRequest, type MigrationRequest } from './migration-service-authorization/migration-request.ts';
+export { legBody, LEG_METHOD, type LegRequest, type LegResult } from './primary-leg/leg-message.ts';
+export type { LegEvent } from './primary-leg/leg-events.ts';
 export type { MigrationAuthorization } from './csc5/migration-authorizations.ts';

@@ -17,6 +17,7 @@ export type RefusalCode =
   | 'migration-not-authorized'
   | 'profile-not-authorized'
   | 'wrong-home-system'
+  | 'unknown-partner'
   | 'unavailable';
 
 const PHRASES: Record<RefusalCode, string> = {
@@ -30,6 +31,7 @@ const PHRASES: Record<RefusalCode, string> = {
   'migration-not-authorized': 'Forbidden - Migration Not Authorized',
   'profile-not-authorized': 'Forbidden - User Profile Not Authorized For Migration',
   'wrong-home-system': 'Forbidden - Home System Mismatch',
+  'unknown-partner': 'Forbidden - Unknown Partner MC System',
   unavailable: 'Service Unavailable',
 };
 
@@ -38,8 +40,16 @@ export class Refusal extends Error {
   constructor(
     readonly code: RefusalCode,
     readonly detail: string,
+    /** The server that decided, when not this one (the primary MCS of a migration: its host in the Warning). */
+    readonly decidedBy?: string,
   ) {
     super(`${code}: ${detail}`);
+  }
+
+  /** The code of a `<code>: <detail>` text (a Warning or Reason text), if it is one of ours. */
+  static codeOf(text: string): RefusalCode | undefined {
+    const code = text.split(':')[0]!.trim();
+    return code in PHRASES ? (code as RefusalCode) : undefined;
   }
 
   get status(): number {
@@ -54,7 +64,7 @@ export class Refusal extends Error {
   toSipRefusal(warnAgent: string, retryAfter: number): SipRefusal {
     const text = `${this.code}: ${this.detail.replace(/["\\\r\n]/g, ' ').slice(0, 200)}`;
     return new SipRefusal(this.status, this.reasonPhrase, {
-      warning: { code: 399, agent: warnAgent, text },
+      warning: { code: 399, agent: this.decidedBy ?? warnAgent, text },
       ...(this.status === 503 ? { retryAfter } : {}),
     });
   }

@@ -1,13 +1,18 @@
 /**
  * startMcs: the minimal MC service server of one MC system (docs/server-contracts.md). SIP only
- * (UDP + TCP on one port): REGISTER and PUBLISH for (migration) service authorization, OPTIONS
- * answered 200 (health). Everything else gets the SIP endpoint's 405.
+ * (UDP + TCP on one port): REGISTER and PUBLISH for (migration) service authorization, MESSAGE
+ * for the MCS-to-MCS leg of migration service authorization (primary-leg/), OPTIONS answered 200 (health). Everything else gets the SIP endpoint's 405.
  */
 import pino from 'pino';
 import { createTokenVerifier, MC_SCOPES } from '@mcx/auth';
 import { SipRefusal, type SipEndpoint } from '@mcx/sip';
 import { mcsConfigSchema, mcsPsi, type McsConfig, type McsConfigInput } from './config/config.ts';
 import { createCsc5Client } from './csc5/migration-authorizations.ts';
+import { fromPsi, PrimaryLeg } from './primary-leg/ask-primary.ts';
+import { decideForPartner } from './primary-leg/decide-for-partner.ts';
+import { createHomeShares } from './primary-leg/home-shares.ts';
+import type { LegEvent } from './primary-leg/leg-events.ts';
+import { readLegMessage } from './primary-leg/leg-message.ts';
 import { RegistrationTable, type Registration } from './registrations/registration-table.ts';
 import { handleAuthorizationRequest, type Decision } from './service-authorization/register.ts';
 import { createMcsEndpoint } from './sip-endpoint.ts';
@@ -25,6 +30,8 @@ export interface McsHandle {
   registrations(): Registration[];
   /** Subscribe to authorization decisions (tests, console); returns an unsubscribe function. */
   onDecision(listener: (d: Decision) => void): () => void;
+  /** Subscribe to the MCS-to-MCS leg messages this MCS sent and received (console); returns an unsubscribe function. */
+  onLegMessage(listener: (e: LegEvent) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -44,7 +51,15 @@ export async function startMcs(input: McsConfigInput): Promise<McsHandle> {
   const table = new RegistrationTable(endpoint.scheduler);
   const listeners = new Set<(d: Decision) => void>();
   const address = endpoint.address('udp');
+  const psi = mcsPsi(config.domain);
+  const legListeners = new Set<(e: LegEvent) => void>();
+  const emit = (e: LegEvent) => {
+    for (const l of legListeners) l(e);
+  };
+  const primaryLeg = new PrimaryLeg({ config, psi, endpoint, logger, emit });
+  const homeShares = config.cms ? createHomeShares(config.cms) : undefined;
   const ctx = {
+    primaryLeg,
     config,
     verifier,
     csc5: config.cms ? createCsc5Client(config.cms) : undefined,
@@ -62,11 +77,23 @@ export async function startMcs(input: McsConfigInput): Promise<McsHandle> {
     if (event !== 'poc.settings') return new SipRefusal(489, 'Bad Event', { headers: { 'Allow-Events': 'poc.settings' } }).respond(req);
     return handleAuthorizationRequest(ctx, req);
   });
+  // The MCS-to-MCS leg (primary-leg/leg-message.ts): a request from a partner MCS, or the decision of a primary MCS.
+  endpoint.onRequest('MESSAGE', async (req) => {
+    const peer = config.peers.find((p) => p.psi === fromPsi(req));
+    let result: boolean | undefined;
+    try {
+      result = readLegMessage(req.message)?.result;
+    } catch {
+      result = undefined;
+    }
+    if (peer && result !== undefined) return primaryLeg.receiveResult(req, peer);
+    await decideForPartner({ config, psi, endpoint, shares: homeShares, logger, emit }, req);
+  });
   let closed: Promise<void> | undefined;
   logger.info({ port: address.port, audience }, 'mcs: listening');
   return {
     config,
-    psi: mcsPsi(config.domain),
+    psi,
     sipUri: `sip:mcptt@${address.host}:${address.port};transport=udp`,
     sipTcpUri: `sip:mcptt@${address.host}:${address.port};transport=tcp`,
     port: address.port,
@@ -75,6 +102,10 @@ export async function startMcs(input: McsConfigInput): Promise<McsHandle> {
     onDecision(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    onLegMessage(listener) {
+      legListeners.add(listener);
+      return () => legListeners.delete(listener);
     },
     close() {
       closed ??= endpoint.close();

@@ -1,6 +1,8 @@
 // Test fixture: the IdMSs and MCSs of two MC systems composed by @mcx/mc-system as `mcx up`
-// composes them (production audiences and trust), and a CSC-5 endpoint standing in for the partner
-// CMS (the MCS only needs `GET /csc5/migrations/:mcpttId`; the e2e tests run it against the real CMS).
+// composes them (production audiences and trust), and one HTTP server standing in for both CMSs:
+// the partner CMS's CSC-5 `GET /csc5/migrations/:mcpttId` (mcx-b's admin credential) and the primary
+// CMS's `GET /admin/migrations` (mcx-a's), the only CMS requests an MCS makes; the UE tests and
+// e2e run the MCSs against the real CMSs.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { labEcosystem, startMcSystems, testDatabaseSetting, UE_CLIENT as UE_CLIENT_CONTRACT } from '@mcx/mc-system';
@@ -28,6 +30,8 @@ export interface Fixture {
   /** mcx-b's admin credential (what its MCS presents on CSC-5). */
   adminB: string;
   csc5: { url: string; rows: Map<string, Csc5Row> };
+  /** What CMS-A's `GET /admin/migrations` lists (its CSC-17 shares), read by MCS-A to decide. */
+  homeShares: { mcpttId: string; partnerSystemId: string; status: string; accessProfiles: number[] }[];
   loginA(user?: string): Promise<{ accessToken: string; refreshToken: string }>;
   partnerToken(refreshToken: string): Promise<string>;
   close(): Promise<void>;
@@ -35,8 +39,13 @@ export interface Fixture {
 
 export async function startFixture(): Promise<Fixture> {
   const rows = new Map<string, Csc5Row>();
+  const homeShares: Fixture['homeShares'] = [];
   let adminB = '';
+  let adminA = '';
   const server: Server = createServer((req, res) => {
+    if (req.url === '/admin/migrations' && adminA && req.headers.authorization === `Bearer ${adminA}`) {
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(homeShares));
+    }
     const m = /^\/csc5\/migrations\/([^/?]+)$/.exec(req.url ?? '');
     if (req.headers.authorization !== `Bearer ${adminB}`) return void res.writeHead(403).end();
     const row = m ? rows.get(decodeURIComponent(m[1]!)) : undefined;
@@ -60,8 +69,8 @@ export async function startFixture(): Promise<Fixture> {
     throwAwayDatabases: true,
     ephemeralPorts: true,
     scryptCost: 1024,
-    // No CMS runs here: mcx-b's MCS asks the stand-in CSC-5 endpoint.
-    overrides: { mcs: (s) => (s.id === 'mcx-b' ? { cms: { url: csc5Url, adminToken: s.adminToken! } } : {}) },
+    // No CMS runs here: both MCSs ask the stand-in.
+    overrides: { mcs: (s) => ({ cms: { url: csc5Url, adminToken: s.adminToken! } }) },
   }).catch(async (err: unknown) => {
     await new Promise<void>((r) => server.close(() => r()));
     throw err;
@@ -69,6 +78,7 @@ export async function startFixture(): Promise<Fixture> {
   const a = systems.system('mcx-a');
   const b = systems.system('mcx-b');
   adminB = b.admin.token;
+  adminA = a.admin.token;
   // What CSC-17 sharing would record at IdMS-B (no CMS runs here): alice may migrate with profile 1.
   await authorizeMigration(b.idms.db, { partnerSystemId: 'mcx-b', homeSystemId: 'mcx-a', mcpttId: ALICE, accessProfiles: [1] });
 
@@ -79,6 +89,7 @@ export async function startFixture(): Promise<Fixture> {
     mcsB: b.mcs,
     adminB,
     csc5: { url: csc5Url, rows },
+    homeShares,
     async loginA(user = 'alice') {
       const t = await loginWithPkce({ issuer: a.idms.issuer, clientId: UE_CLIENT, redirectUri: REDIRECT_URI, username: user, password: PASSWORD });
       return { accessToken: t.accessToken, refreshToken: t.refreshToken! };

@@ -73,7 +73,7 @@ describe('migration failures leave the UE in a defined state with the reason', (
     await expectStayedHome(ue, 'token-exchange', /^invalid_grant/);
   });
 
-  it('the partner MCS refuses the migration service authorization (profile not shared for access)', async () => {
+  it("the primary MCS refuses the migration service authorization through the partner MCS (profile not shared for access): MCS-A's reason reaches the UE", async () => {
     // A profile policy that picks profile 2, which the primary did not share for access to mcx-b.
     const second: ProfileSelectionPolicy = {
       name: 'second-profile',
@@ -83,12 +83,19 @@ describe('migration failures leave the UE in a defined state with the reason', (
       },
     };
     const other = await startUeHost({ dataDir: tmp(), systems: sys.hostSystems, users: USERS, ueClient: UE_CLIENT, retry: { baseMs: 20, capMs: 50, attempts: 2 } }, { profilePolicy: second });
+    const decided: string[] = [];
+    const off = sys.a.mcs.onLegMessage((e) => decided.push(`${e.direction} ${e.peer} ${e.summary}`));
     try {
       const ue = await online(other, 'ue-alice-p2', 'alice');
       await ue.setPlmn('00102');
-      await expectStayedHome(ue, 'migration-service-authorization', /SIP 403 Forbidden - User Profile Not Authorized For Migration/);
+      // The cause and its wording are MCS-A's (primary-leg/decide-for-partner.ts), relayed by MCS-B.
+      await expectStayedHome(ue, 'migration-service-authorization', /SIP 403 Forbidden - User Profile Not Authorized For Migration \(profile-not-authorized: user profile 2 may not be used to access mcx-b \(allowed: 1\)\)/);
+      const results = decided.filter((d) => d.includes('migration-auth-result'));
+      expect(results.length).toBeGreaterThan(0);
+      expect(new Set(results)).toEqual(new Set(['out mcx-b MESSAGE migration-auth-result false (profile-not-authorized)']));
       expect(ue.history.find((h) => h.state === 'PROFILE_SELECTED')?.text).toContain('second-profile');
     } finally {
+      off();
       await other.close();
     }
   });

@@ -112,7 +112,8 @@ describe('an MCS UE configures itself in its primary system and migrates to the 
     for (const lane of ['IdMS-A', 'IdMS-B', 'CMS-A', 'CMS-B', 'GMS-A', 'GMS-B', 'MCS-A', 'MCS-B']) expect(lanes).toContain(lane);
     expect(msgs.some((m) => m.protocol === 'SIP' && m.direction === 'in' && m.summary.startsWith('NOTIFY'))).toBe(true);
     const register = msgs.find((m) => m.peer === 'MCS-B' && m.summary.startsWith('REGISTER'))!;
-    expect(register.body).toContain('<mcx:migration');
+    expect(register.body).toMatch(/<anyExt>\s*<selected-user-profile-index>\s*<user-profile-index>1<\/user-profile-index>/);
+    expect(register.body).not.toContain('urn:mcx-ecosystem');
     expect(register.body).toMatch(/<mcpttString>eyJ.{9}…<\/mcpttString>/);
     const all = JSON.stringify(msgs);
     expect(all).not.toMatch(/eyJ[\w-]{20,}\.[\w-]{20,}\./);

@@ -278,6 +278,8 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
         idmsIssuer: idms.issuer,
         audience: audiences.mcs,
         cms: { url: cms?.httpUrl ?? systemHttpUrl(s, s.ports.cms), adminToken: adminTokenOfSystem(s) },
+        // TS 23.280 clause 10.6.3: the partner MCS asks the primary MCS (addresses like the other cross-system ones).
+        peers: related.map((o) => ({ systemId: o.id, psi: systemEndpoints(o).mcs.psi, sipUri: systemEndpoints(o).mcs.sip })),
         ...timers,
       });
       return {

@@ -71,6 +71,8 @@ export interface McsWiring {
   idmsIssuer: string;
   audience: string;
   cms: { url: string; adminToken: string };
+  /** The MCSs of the related systems (TS 23.280 clause 10.6.3: the partner MCS asks the primary MCS). */
+  peers: { systemId: string; psi: string; sipUri: string }[];
   sipTimers?: SipTimers;
 }
 

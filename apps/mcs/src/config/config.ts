@@ -24,6 +24,15 @@ export const mcsConfigSchema = z.object({
    * migration service authorization is refused.
    */
   cms: z.object({ url: z.string().url(), adminToken: z.string().min(1) }).optional(),
+  /**
+   * The MC service servers of the related MC systems (TS 23.280 clause 10.6.3: migration service
+   * authorization goes "from the partner MC service server to the primary MC service server"):
+   * as partner, this MCS asks the primary's MCS about a user homed there; as primary, it answers
+   * only the MCSs listed here. `psi` is the Request-URI / From of the leg, `sipUri` where to send it.
+   */
+  peers: z.array(z.object({ systemId: z.string().min(1), psi: z.string().min(1), sipUri: z.string().min(1) })).default([]),
+  /** How long (s) the partner waits for the primary MCS's decision before answering 503 (our choice). */
+  peerTimeout: z.number().positive().default(5),
   /** Registration expiry bounds (s): the UE's Expires is capped at `maxExpires`, 423 below `minExpires`. */
   minExpires: z.number().int().min(1).default(60),
   maxExpires: z.number().int().min(1).default(3600),

@@ -5,53 +5,23 @@
  * configuration document which is one of the MCS user profile configuration document(s)
  * configured by the primary MC system").
  *
- * The clause 7A element names were not available, so the selected profile travels as OUR
- * extension element in `<mcptt-Params>` of mcptt-info (an `anyExt`-style unknown element that
- * TS 24.379 readers ignore):
- *
- * ```xml
- * <mcx:migration xmlns:mcx="urn:mcx-ecosystem:xml:ns:migration:1.0"
- *     home-system="mcx-a" user-profile-index="1"
- *     user-profile="org.3gpp.mcptt.user-profile/users/sip:alice@mcx-a.example.net/mcptt-user-profile-1.xml"/>
- * ```
- * `home-system` = the primary MC system, `user-profile-index` = index of the selected profile
- * (required), `user-profile` = its XCAP document selector in the primary CMS (informative).
+ * The selected profile travels in `<anyExt>` of `<mcptt-Params>` as
+ * `<selected-user-profile-index><user-profile-index>1</user-profile-index></selected-user-profile-index>`
+ * (MCPTT counterpart of the TS 24.281 mcvideoinfo element; names in
+ * libs/documents/src/migration-names.ts, inferred). Its presence makes the REGISTER a migration
+ * service authorization; the identities come from the partner access token (`mcptt_id` = the ID
+ * the partner system assigned, `mc_home_system`, `mc_primary_mcptt_id`), never from the body.
  */
-import type { McpttInfo } from '@mcx/documents';
-import { parseXml } from '@mcx/xml';
-import { Refusal } from '../refusal.ts';
-
-export const MIGRATION_NS = 'urn:mcx-ecosystem:xml:ns:migration:1.0';
-export const MIGRATION_ELEMENT = 'migration';
+import { migrationInfoOf, type McpttInfo } from '@mcx/documents';
 
 export interface MigrationRequest {
-  homeSystem: string;
+  /** The primary-configured user profile selected for access (TS 24.484 clause 4.2.2.1.2.3). */
   userProfileIndex: number;
-  userProfile: string | undefined;
 }
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-
-/** The extension element for mcptt-info `params.other`. */
-export function buildMigrationElement(r: MigrationRequest): string {
-  return (
-    `<mcx:${MIGRATION_ELEMENT} xmlns:mcx="${MIGRATION_NS}" home-system="${escape(r.homeSystem)}" user-profile-index="${r.userProfileIndex}"` +
-    (r.userProfile ? ` user-profile="${escape(r.userProfile)}"` : '') +
-    '/>'
-  );
-}
-
-/** The migration request of an mcptt-info document, undefined when there is none. @throws Refusal */
+/** The migration request of an mcptt-info document, undefined when there is none. */
 export function readMigrationRequest(info: McpttInfo): MigrationRequest | undefined {
-  for (const ext of [...(info.params.other ?? []), ...(info.other ?? [])]) {
-    const el = parseXml(ext).documentElement;
-    if (!el || el.namespaceURI !== MIGRATION_NS || el.localName !== MIGRATION_ELEMENT) continue;
-    const homeSystem = el.getAttribute('home-system') ?? '';
-    const index = el.getAttribute('user-profile-index') ?? '';
-    if (!homeSystem) throw new Refusal('bad-migration-request', 'migration element without home-system');
-    // TS 24.484 clause 8.3.2: user-profile-index is an unsignedByte.
-    if (!/^\d{1,3}$/.test(index) || Number(index) > 255) throw new Refusal('bad-migration-request', `bad user-profile-index "${index}"`);
-    return { homeSystem, userProfileIndex: Number(index), userProfile: el.getAttribute('user-profile') || undefined };
-  }
-  return undefined;
+  const index = migrationInfoOf(info).selectedUserProfileIndex;
+  // The codec already refused an index that is no xs:unsignedByte (TS 24.484 clause 8.3.2).
+  return index === undefined ? undefined : { userProfileIndex: index };
 }

@@ -12,6 +12,8 @@ export interface Registration {
   kind: 'service' | 'migration';
   /** The user's primary MC system (this one for `service`). */
   homeSystem: string;
+  /** The user's MCPTT ID in its primary system (migration only; `mcpttId` is the one this system assigned). */
+  primaryMcpttId?: string;
   /** The user profile selected for access (migration only). */
   userProfileIndex?: number;
   expiresAt: Date;

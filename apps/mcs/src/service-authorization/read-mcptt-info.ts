@@ -25,7 +25,10 @@ export function readMcpttInfo(message: SipRequest): McpttInfoContent {
   try {
     info = parseMcpttInfo(part.body);
   } catch (err) {
-    throw new Refusal('no-mcptt-info', `malformed mcptt-info: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    // A bad migration element (TS 23.280 10.6.3) is a malformed migration request, anything else a malformed body.
+    if (/selected-user-profile-index|partner-mcptt-id|primary-mcptt-id/.test(message)) throw new Refusal('bad-migration-request', message);
+    throw new Refusal('no-mcptt-info', `malformed mcptt-info: ${message}`);
   }
   const accessToken = accessTokenOf(info);
   if (!accessToken) throw new Refusal('no-access-token', 'mcptt-info has no clear-text <mcptt-access-token>');

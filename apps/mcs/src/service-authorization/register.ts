@@ -2,7 +2,7 @@
  * Where a REGISTER (or a PUBLISH of poc-settings) arrives: service authorization (TS 24.379
  * clause 7.2/7.3 shape) or, when the mcptt-info carries a migration request, migration service
  * authorization (clause 7A shape). One pipeline of named steps:
- * readBinding → readMcpttInfo → verifyAccessToken → (readMigrationRequest → authorizeMigration |
+ * readBinding → readMcpttInfo → verifyAccessToken → (readMigrationRequest → authorizeMigration (with the primary MCS) |
  * authorizeService) → record in the registration table → 200 with Expires; every refusal is a
  * typed {@link Refusal} rendered as @mcx/sip's SipRefusal: 403 (or 503 + Retry-After) with a reason.
  */
@@ -10,6 +10,7 @@ import type { TokenVerifier } from '@mcx/auth';
 import { parseExpires, parseNameAddr, SipRefusal, type IncomingRequest, type Logger } from '@mcx/sip';
 import type { McsConfig } from '../config/config.ts';
 import type { Csc5Client } from '../csc5/migration-authorizations.ts';
+import type { PrimaryLeg } from '../primary-leg/ask-primary.ts';
 import { authorizeMigration } from '../migration-service-authorization/authorize-migration.ts';
 import { readMigrationRequest } from '../migration-service-authorization/migration-request.ts';
 import { Refusal } from '../refusal.ts';
@@ -22,6 +23,8 @@ export interface AuthorizationContext {
   config: McsConfig;
   verifier: TokenVerifier;
   csc5: Csc5Client | undefined;
+  /** The MCS-to-MCS leg to the primary MC service server (TS 23.280 clause 10.6.3). */
+  primaryLeg: PrimaryLeg;
   table: RegistrationTable;
   logger: Logger;
   /** Host named in Warning headers. */
@@ -97,12 +100,13 @@ export async function handleAuthorizationRequest(ctx: AuthorizationContext, req:
     const now = new Date();
     let registration: Registration;
     if (migration) {
-      await authorizeMigration(token, migration, config.systemId, ctx.csc5);
+      const id = await authorizeMigration(token, migration, config.systemId, ctx.csc5, ctx.primaryLeg);
       registration = {
         mcpttId: token.mcpttId!,
         contact: binding.contact,
         kind: 'migration',
-        homeSystem: migration.homeSystem,
+        homeSystem: id.homeSystem,
+        primaryMcpttId: id.primaryMcpttId,
         userProfileIndex: migration.userProfileIndex,
         expiresAt: new Date(now.getTime() + expires * 1000),
         registeredAt: now,

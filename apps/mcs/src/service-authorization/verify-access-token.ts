@@ -27,3 +27,12 @@ export function homeSystemClaim(t: McAccessToken): string | undefined {
   const v = t.claims['mc_home_system'];
   return typeof v === 'string' && v ? v : undefined;
 }
+
+/**
+ * The user's MCPTT ID in its primary system, in a partner token whose `mcptt_id` is the ID the
+ * partner system assigned (TS 23.280 clause 10.16.5); claim name `mc_primary_mcptt_id` is our choice.
+ */
+export function primaryMcpttIdClaim(t: McAccessToken): string | undefined {
+  const v = t.claims['mc_primary_mcptt_id'];
+  return typeof v === 'string' && v ? v : undefined;
+}

@@ -1,11 +1,12 @@
 /**
  * Service authorization at the MC service server (TS 24.379 clause 7.2.1 shape): SIP REGISTER
  * to the MCS PSI with an mcptt-info body carrying the access token in `<mcptt-access-token>`.
- * With `migration` it is migration service authorization (clause 7A shape): the same REGISTER,
- * the partner token, and our `<mcx:migration>` element naming the home system and the selected
- * user profile (apps/mcs README). Expires 0 de-registers.
+ * With `migration` it is migration service authorization (TS 23.280 clause 10.6.3; clause 7A
+ * shape): the same REGISTER, the partner token, and the selected user profile as
+ * `<selected-user-profile-index><user-profile-index>` in `<anyExt>` of `<mcptt-Params>` (names
+ * inferred from TS 24.281, libs/documents migration-names.ts; apps/mcs README). Expires 0 de-registers.
  */
-import { mcpttInfoWithAccessToken, serializeMcpttInfo } from '@mcx/documents';
+import { mcpttInfoWithAccessToken, migrationAnyExt, serializeMcpttInfo } from '@mcx/documents';
 import { MCPTT_INFO_CONTENT_TYPE } from '@mcx/sip';
 import { sipFailure } from '../ue/classify.ts';
 import type { HostServices } from '../ue/host-services.ts';
@@ -14,19 +15,9 @@ import { StepError, type StepName } from '../ue/states.ts';
 import type { Step } from '../ue/step-runner.ts';
 import type { ConfigurationContext } from './context.ts';
 
-export const MIGRATION_NS = 'urn:mcx-ecosystem:xml:ns:migration:1.0';
-
 export interface MigrationIndication {
-  homeSystem: string;
+  /** The primary-configured user profile selected for access (TS 24.484 clause 4.2.2.1.2.3). */
   userProfileIndex: number;
-  userProfile: string;
-}
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
-
-/** `<mcx:migration>` (same wire format as apps/mcs migration-request.ts). */
-export function migrationElement(m: MigrationIndication): string {
-  return `<mcx:migration xmlns:mcx="${MIGRATION_NS}" home-system="${esc(m.homeSystem)}" user-profile-index="${m.userProfileIndex}" user-profile="${esc(m.userProfile)}"/>`;
 }
 
 export async function register(
@@ -47,7 +38,7 @@ export async function register(
   // The MCS authorizes a de-registration (Expires 0) like any REGISTER (TS 24.379 clause 7.3): it carries the token too.
   if (!session.tokens) throw new StepError(step, 'no access token', false);
   const info = mcpttInfoWithAccessToken(session.tokens.accessToken);
-  if (options.migration) info.params.other = [migrationElement(options.migration)];
+  if (options.migration) info.params.anyExt = migrationAnyExt({ selectedUserProfileIndex: options.migration.userProfileIndex });
   const body = serializeMcpttInfo(info);
   let target;
   try {

@@ -34,7 +34,7 @@ export function scheduleRenewal(ue: RenewalUe, session: SystemSession): void {
         } else await authenticatePartner(ue.host, ue.home!, session);
         await register(ue.host, ue.id, session, session.role === 'home' ? 'service-authorization' : 'migration-service-authorization', {
           ...(session.role === 'partner' && session.accessProfile
-            ? { migration: { homeSystem: ue.home!.systemId, userProfileIndex: session.accessProfile.index, userProfile: session.accessProfile.sel } }
+            ? { migration: { userProfileIndex: session.accessProfile.index } }
             : {}),
         });
         ue.note(`tokens of ${session.systemId} renewed`);

@@ -1,0 +1,42 @@
+/**
+ * What the primary MCS decides with: the migration authorizations its own system's CMS recorded
+ * for its users (the CSC-17 shares, TS 23.280 clause 10.1.4.1). It reads them over the CMS's
+ * existing admin API with the system's admin credential, `GET <cms>/admin/migrations` →
+ * `[{ mcpttId, partnerSystemId, status, profileSelector, accessProfiles }]` (docs/server-contracts.md);
+ * no database of its own.
+ */
+import { Refusal } from '../refusal.ts';
+
+export interface HomeShare {
+  mcpttId: string;
+  partnerSystemId: string;
+  status: string;
+  accessProfiles: number[];
+}
+
+export interface HomeShares {
+  /** The share of `mcpttId` with `partnerSystemId`, undefined when there is none. @throws Refusal('unavailable') */
+  find(mcpttId: string, partnerSystemId: string): Promise<HomeShare | undefined>;
+}
+
+export function createHomeShares(cms: { url: string; adminToken: string }): HomeShares {
+  const base = cms.url.replace(/\/+$/, '');
+  return {
+    async find(mcpttId, partnerSystemId) {
+      let res: Response;
+      try {
+        res = await fetch(`${base}/admin/migrations`, { headers: { authorization: `Bearer ${cms.adminToken}`, accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
+      } catch (err) {
+        throw new Refusal('unavailable', `home CMS unreachable: ${(err as Error).message}`);
+      }
+      if (!res.ok) {
+        await res.arrayBuffer();
+        throw new Refusal('unavailable', `home CMS answered HTTP ${res.status}`);
+      }
+      const rows = (await res.json()) as Partial<HomeShare>[];
+      const row = rows.find((r) => r.mcpttId === mcpttId && r.partnerSystemId === partnerSystemId);
+      if (!row) return undefined;
+      return { mcpttId, partnerSystemId, status: String(row.status ?? ''), accessProfiles: Array.isArray(row.accessProfiles) ? row.accessProfiles.map(Number) : [] };
+    },
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * The MCS-to-MCS leg as this MCS saw it (sent and received MESSAGEs), reported to listeners
+ * (`McsHandle.onLegMessage`): the UE's SIP tap never sees a server-to-server message, so the
+ * console draws the MCS-B → MCS-A leg from these reports.
+ */
+export interface LegEvent {
+  direction: 'in' | 'out';
+  method: string;
+  /** The other MC system. */
+  peer: string;
+  summary: string;
+  body: string;
+}
