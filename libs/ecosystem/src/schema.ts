@@ -140,7 +140,16 @@ export const ecosystemSchema = z
      * The console and the UE host control API are not MC system endpoints: plain HTTP on loopback.
      */
     tls: z.boolean().default(true),
+    /**
+     * The web console: where it binds (loopback by default; another address exposes an admin proxy
+     * of both systems, behind its login only) and its port. Login: the lab control secret
+     * `<dataDir>/secrets/control-token` (apps/console login.ts).
+     */
     console: z.object({ host: z.string().default('127.0.0.1'), port: port.default(7000) }).strict().default({ host: '127.0.0.1', port: 7000 }),
+    /**
+     * The UE host control API (docs/ue-host-api.md): where it binds (loopback by default) and its
+     * port. Every route but /healthz needs the lab control secret as a bearer token.
+     */
     ueHost: z.object({ host: z.string().default('127.0.0.1'), port: port.default(7001) }).strict().default({ host: '127.0.0.1', port: 7001 }),
     systems: z.array(systemSchema).min(1),
     users: z.array(userSchema).default([]),
