@@ -1,6 +1,7 @@
 /** The cases of `mcx bench faults`, in the order they run. Each lives in its own module. */
 import type { FaultCase } from './fault-case.ts';
+import { largeUploadCase } from './large-upload.ts';
 
-export const FAULT_CASES: FaultCase[] = [];
+export const FAULT_CASES: FaultCase[] = [largeUploadCase];
 
 export type { FaultCase, FaultCaseOptions, FaultReport } from './fault-case.ts';
