@@ -1,7 +1,8 @@
 /** The cases of `mcx bench faults`, in the order they run. Each lives in its own module. */
 import type { FaultCase } from './fault-case.ts';
+import { pgOutageCase } from './pg-outage.ts';
 import { largeUploadCase } from './large-upload.ts';
 
-export const FAULT_CASES: FaultCase[] = [largeUploadCase];
+export const FAULT_CASES: FaultCase[] = [pgOutageCase, largeUploadCase];
 
 export type { FaultCase, FaultCaseOptions, FaultReport } from './fault-case.ts';

@@ -36,6 +36,8 @@ export interface MigrationBenchOptions {
   progress?: (line: string) => void;
   /** Write a V8 CPU profile (.cpuprofile) of this process during the migration phase to this file. */
   profile?: string;
+  /** Started right after the PLMN changes and awaited before the report (a fault injected while the UEs migrate: `mcx bench faults`). */
+  duringMigration?: () => Promise<void>;
 }
 
 /** p50 and p99 of a duration (ms) over the UEs that have it. */
@@ -186,6 +188,8 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
     const cpu0 = process.cpuUsage();
     const t1 = Date.now();
     await client.changePlmnBulk({ ids: [...readyIds], plmn: o.partnerPlmn ?? '00102' });
+    const fault = o.duringMigration?.();
+    fault?.catch(() => undefined); // awaited (and thrown) below, after the wait
     const after = await until(
       (u) =>
         !readyIds.has(u.id) ||
@@ -195,6 +199,7 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
       'migrated',
       t1,
     );
+    await fault;
     const wall = Date.now() - t1;
     const cpu = process.cpuUsage(cpu0);
     const written = profiler ? await profiler.stop() : undefined;
