@@ -77,10 +77,10 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleHand
   app.disable('x-powered-by');
   const uiDir = options.uiDir ?? DEFAULT_UI_DIR;
   const login = new ConsoleLogin(options.controlToken);
-  // No CORS anywhere; no framing (clickjacking); the login link's token never leaves in a Referer.
+  // No CORS anywhere; no framing (clickjacking); no Referer to another origin (the login link carries the token).
   app.use((_req, res, next) => {
     res.setHeader('x-frame-options', 'DENY');
-    res.setHeader('referrer-policy', 'no-referrer');
+    res.setHeader('referrer-policy', 'same-origin');
     next();
   });
 

@@ -114,6 +114,10 @@ describe('console login', () => {
     expect(ok.status).toBe(303);
     expect(ok.headers.get('set-cookie')).toMatch(/^mcx-console-session=/);
     expect((await form(consoleHandle.url, 'wrong')).status).toBe(401);
+    // A browser's same-origin form post may say `Origin: null` (RFC 6454 clause 7.3); its fetch metadata decides.
+    const browser = await fetch(url('/login'), { method: 'POST', redirect: 'manual', headers: { origin: 'null', 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${encodeURIComponent(SECRET)}` });
+    expect(browser.status).toBe(303);
+    expect((await fetch(url('/login'), { method: 'POST', redirect: 'manual', headers: { origin: 'null', 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${encodeURIComponent(SECRET)}` })).status).toBe(403);
     expect((await form('http://evil.example', SECRET)).status).toBe(403);
   });
 

@@ -13,8 +13,9 @@
  *   `{ "error", "error_description" }`.
  * - CSRF: a cookie-authenticated request that a browser marks as coming from another origin
  *   (`Sec-Fetch-Site` other than `same-origin`/`none`, W3C Fetch Metadata) is refused, and a
- *   state-changing one (not GET/HEAD) must also prove it is same-origin: its `Origin` (RFC 6454
- *   clause 7) equals the console's own origin, or, without `Origin`, `Sec-Fetch-Site: same-origin`.
+ *   state-changing one (not GET/HEAD) must also prove it is same-origin: `Sec-Fetch-Site:
+ *   same-origin`, or, from a client that sends no fetch metadata, an `Origin` (RFC 6454 clause 7)
+ *   equal to the console's own origin.
  *   SameSite=Strict alone is not enough: another port of the same host is the same site.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -128,11 +129,13 @@ export class ConsoleLogin {
  * same-origin (`Origin` equal to ours, or `Sec-Fetch-Site: same-origin`).
  */
 function crossOrigin(req: Request, stateChanging: boolean): boolean {
+  // Sec-Fetch-Site is set by the browser alone (a page cannot forge it), so it decides when present;
+  // `Origin` may be "null" on a same-origin form post (RFC 6454 clause 7.3), so it is the fallback.
   const site = req.get('sec-fetch-site');
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return true;
+  if (site !== undefined) return site !== 'same-origin' && site !== 'none';
   const origin = req.get('origin');
   if (origin !== undefined) return origin !== `${req.protocol}://${req.get('host') ?? ''}`;
-  return stateChanging && site !== 'same-origin';
+  return stateChanging;
 }
 
 function refuseCrossOrigin(res: Response): void {
