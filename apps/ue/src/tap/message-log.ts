@@ -7,8 +7,8 @@
  * The rings together hold at most `maxChars` characters of message text (start line, headers,
  * body, plus {@link MESSAGE_OVERHEAD_CHARS} per message): past it the oldest message of the
  * whole host goes first, whichever UE it belongs to. Without that bound the log grows with the
- * number of UEs times `perUe` (50 UEs × 500 messages of a few KB: ~100 MB once a soak has filled
- * every ring), which `mcx bench soak` showed as growth after warm-up.
+ * number of UEs times `perUe` (50 UEs × 500 messages of ~2 KB of heap each: ~50 MB once a soak has
+ * filled every ring), which `mcx bench soak` showed as growth after warm-up.
  */
 import type { Message } from '@mcx/ue-host-api';
 import { redact } from './redact.ts';
@@ -17,10 +17,16 @@ export type { Message } from '@mcx/ue-host-api';
 
 export type MessageInput = Omit<Message, 'seq' | 'at' | 'body' | 'headers'> & { headers: Record<string, string>; body: string };
 
-/** Text budget of the whole log (characters; our choice: the recent traffic of a lab's console, ~32 MB of heap at most). */
-export const MESSAGE_LOG_MAX_CHARS = 16 * 1024 * 1024;
-/** What a message costs beyond its text, counted against the budget (characters; our choice: its objects and fields). */
-export const MESSAGE_OVERHEAD_CHARS = 256;
+/**
+ * Budget of the whole log (characters; our choice: ~5,000 messages of a migration, the recent
+ * traffic of 50 UEs, ~10 MB of heap; a handful of UEs keep their full `perUe` rings).
+ */
+export const MESSAGE_LOG_MAX_CHARS = 8 * 1024 * 1024;
+/**
+ * What a message costs beyond its text, counted against the budget (characters; measured: a tapped
+ * SIP message takes ~1 KB of heap besides its text, for its objects, header slices and hidden class).
+ */
+export const MESSAGE_OVERHEAD_CHARS = 1024;
 
 function charsOf(m: Message): number {
   let n = MESSAGE_OVERHEAD_CHARS + m.startLine.length + m.summary.length + m.body.length;
