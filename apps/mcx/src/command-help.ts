@@ -102,7 +102,15 @@ Options
   --profile FILE      write a V8 CPU profile of the migration phase
   --json              print the numbers as JSON
 
+  mcx bench soak [--ues N] [--minutes M] [--heap-snapshot DIR] [--json]
+                      N UEs (default 50) migrate back and forth for M minutes (default 10); the
+                      process's memory after a forced GC every 10 s: growth and slope after the
+                      warm-up (the first 20%), and after the UEs are removed. Goal: < 50 MB growth
+  --minutes M         duration of the soak (default 10)
+  --heap-snapshot DIR write V8 heap snapshots of the soak at warm-up and end into DIR
+
 Example
   mcx bench migration --ues 200 --json
+  nice mcx bench soak --ues 50 --minutes 10 --json
 `,
 };

@@ -36,6 +36,10 @@ Commands
   bench faults [--case NAME] [--ues N] [--json]
         Fault cases (database outage, kill -9, large upload...) on their own ecosystem; one JSON
         report per case with what it counted; exit 1 when a case missed its goal.
+  bench soak [--ues N] [--minutes M] [--heap-snapshot DIR] [--json]
+        N UEs (default 50) migrate back and forth for M minutes (default 10); memory of the process
+        sampled every 10 s after a forced GC: growth and slope after the warm-up (the first 20%),
+        and after the UEs are removed; --heap-snapshot writes V8 heap snapshots at warm-up and end.
 
 Common options
   --config FILE   ecosystem file (default: $MCX_CONFIG, ./ecosystem.yaml, the repository's)
@@ -67,6 +71,8 @@ async function main(argv: string[]): Promise<number> {
       plmn: { type: 'string' },
       ues: { type: 'string' },
       'scrypt-cost': { type: 'string' },
+      minutes: { type: 'string' },
+      'heap-snapshot': { type: 'string' },
       profile: { type: 'string' },
       'timeout-scale': { type: 'string' },
       help: { type: 'boolean' },

@@ -22,9 +22,19 @@ function runNpm(args: string[]): Promise<number> {
 
 export async function benchCommand(
   positionals: string[],
-  values: { config?: string; ues?: string; json?: boolean; 'scrypt-cost'?: string; profile?: string; case?: string },
+  values: { config?: string; ues?: string; json?: boolean; 'scrypt-cost'?: string; profile?: string; case?: string; minutes?: string; 'heap-snapshot'?: string },
 ): Promise<number> {
   const name = positionals[0];
+  if (name === 'soak') {
+    const { soakBench } = await import('./bench-soak.ts');
+    return soakBench({
+      config: values.config,
+      ues: Number(values.ues ?? 50),
+      minutes: Number(values.minutes ?? 10),
+      json: values.json ?? false,
+      ...(values['heap-snapshot'] ? { heapSnapshotDir: values['heap-snapshot'] } : {}),
+    });
+  }
   if (name === 'faults') {
     const { faultsBench } = await import('./bench-faults.ts');
     return faultsBench({ config: values.config, json: values.json ?? false, ...(values.ues ? { ues: Number(values.ues) } : {}), ...(values.case ? { case: values.case } : {}) });
@@ -44,7 +54,7 @@ export async function benchCommand(
   const pkg = name ? PACKAGE_BENCHES[name] : undefined;
   if (!pkg) {
     process.stderr.write(
-      `mcx bench: name one of ${[...Object.keys(PACKAGE_BENCHES), 'migration', 'faults'].join(', ')}\n`,
+      `mcx bench: name one of ${[...Object.keys(PACKAGE_BENCHES), 'migration', 'faults', 'soak'].join(', ')}\n`,
     );
     return 2;
   }
