@@ -294,7 +294,14 @@ async function control(t: SipTarget, transport: Transport): Promise<void> {
   await exchange(transport, t.at[transport], () => encode(withdraw), 2_000);
 }
 
-export async function sipBarrage(lab: ReliabilityLab, tally: Tally, waitMs = 400): Promise<void> {
+/**
+ * How long to wait for an answer: a request that can be answered gets the time a loaded machine
+ * needs (its answer ends the wait); one that may be dropped is given up on sooner.
+ */
+const ANSWER_WAIT_MS = 15_000;
+const DROP_WAIT_MS = 1_000;
+
+export async function sipBarrage(lab: ReliabilityLab, tally: Tally): Promise<void> {
   const all = targets(lab);
   const otherToken = lab.dave.cms;
   // Each server on its own (its counts are its own state); the servers in parallel.
@@ -306,7 +313,7 @@ export async function sipBarrage(lab: ReliabilityLab, tally: Tally, waitMs = 400
         for (let i = 0; i < 200 && (await t.state()) !== idle; i++) await new Promise((r) => setTimeout(r, 20));
         for (const m of mutations(t.method, transport, t.name.endsWith('-b') ? lab.alice.cms : otherToken)) {
           const before = await t.state();
-          const answer = await exchange(transport, t.at[transport], (port) => encode(m.apply(t.request({ transport, port }))), waitMs);
+          const answer = await exchange(transport, t.at[transport], (port) => encode(m.apply(t.request({ transport, port }))), m.mayDrop ? DROP_WAIT_MS : ANSWER_WAIT_MS);
           const after = await t.state();
           tally.record({
             surface: SIP_SURFACE,

@@ -23,13 +23,14 @@ export function rawRequest(
   tls: { ca?: string | string[] } = {},
 ): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    // The path is taken as written (new URL() would resolve `..` and re-encode it).
+    // The path is taken as written (new URL() would resolve `..` and re-encode it); a connection of
+    // its own (agent: false), so that no request meets a kept-alive socket the server is closing.
     const { protocol, hostname, port, origin } = new URL(url);
     const path = url.startsWith(origin) ? url.slice(origin.length) || '/' : new URL(url).pathname;
     const target = { protocol, hostname: hostname.replace(/^\[|\]$/g, ''), port, path };
     const ca = tls.ca === undefined ? undefined : [...rootCertificates, ...[tls.ca].flat()];
     const secure = protocol === 'https:';
-    const req = (secure ? httpsRequest : request)({ ...target, method, headers, ...(secure && ca ? { ca } : {}) }, (res) => {
+    const req = (secure ? httpsRequest : request)({ ...target, method, headers, agent: false, ...(secure && ca ? { ca } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () =>

@@ -48,7 +48,8 @@ const profileSchema = z.object({
   participantType: z.string().optional(),
 });
 const userSchema = z.object({
-  mcpttId: z.string().regex(/^sips?:/),
+  // An MCPTT ID is a SIP URI (TS 23.280 clause 8.1.2): no quotes, angle brackets, backslashes or white space (RFC 3261 clause 25.1).
+  mcpttId: z.string().regex(/^sips?:[^\s"<>\\]+$/, 'an MCPTT ID is a sip: or sips: URI without quotes, angle brackets or spaces'),
   username: z.string().optional(),
   displayName: z.string().optional(),
   organization: z.string().optional(),
@@ -238,6 +239,8 @@ export function createAdminRouter(o: AdminOptions): Router {
     res.json(await o.sharing.shareMigrations());
   });
 
+  // Any other route is answered in the API's JSON shape too (not express's HTML page).
+  router.use((req: Request, res: Response) => problem(res, 404, 'not_found', `no admin route ${req.method} ${req.path}`));
   router.use(requestBodyErrors);
   router.use((err: unknown, _req: Request, res: Response, next: (e?: unknown) => void) => {
     if (err instanceof HttpError) return problem(res, err.status, errorCodeOf(err.status), err.message);

@@ -58,15 +58,15 @@ function sendOutcome(res: Response, out: WriteOutcome, ok: () => void): void {
     const { condition, phrase } = parseXcapError(out.body);
     return void res.status(out.status).json({ error: condition.tag, detail: phrase ?? condition.tag, xcapError: out.body });
   }
-  const error = out.status === 404 ? 'not found' : out.status === 412 ? 'precondition failed' : `failed with ${out.status}`;
-  res.status(out.status).json({ error, detail: out.body?.trim() || error });
+  const error = out.status === 404 ? 'not_found' : out.status === 412 ? 'precondition_failed' : out.status === 403 ? 'forbidden' : 'invalid_request';
+  res.status(out.status).json({ error, detail: out.body?.trim() || `the write failed with ${out.status}` });
 }
 
 /** A request body express could not read (400 unreadable JSON, 413 over the limit, 415 charset) as JSON. */
 function requestBodyErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
   const status = (err as { status?: unknown } | null)?.status;
   if (!(err instanceof Error) || typeof status !== 'number' || status < 400 || status > 499 || res.headersSent) return next(err);
-  res.status(status).json({ error: status === 413 ? 'body too large' : 'invalid body', detail: err.message });
+  res.status(status).json({ error: status === 413 ? 'payload_too_large' : status === 415 ? 'unsupported_media_type' : 'invalid_request', detail: err.message });
 }
 
 export function createAdminRouter(deps: AdminRouterDeps): Router {
@@ -75,7 +75,9 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
   router.use(adminBearer(deps.adminToken, { realm: 'gms-admin' }));
   router.use(express.json({ limit: '4mb' }));
 
-  const bad = (res: Response, error: z.ZodError) => res.status(400).json({ error: 'invalid body', issues: error.issues });
+  // Our JSON error shape (the other admin APIs': `{ error, detail }`), the zod issues kept for clients.
+  const bad = (res: Response, error: z.ZodError) =>
+    res.status(400).json({ error: 'invalid_request', detail: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '), issues: error.issues });
   const param = (v: string | string[] | undefined) => (Array.isArray(v) ? v.join('/') : (v ?? ''));
 
   router.get('/groups', (_req, res) => {
@@ -84,7 +86,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
 
   router.get('/groups/:groupId', (req, res) => {
     const g = groups.get(param(req.params.groupId));
-    if (g === undefined) return void res.status(404).json({ error: 'no such group' });
+    if (g === undefined) return void res.status(404).json({ error: 'not_found', detail: `no group ${param(req.params['groupId'])}` });
     res.setHeader('ETag', `"${g.etag}"`).json(g);
   });
 
@@ -137,7 +139,7 @@ export function createAdminRouter(deps: AdminRouterDeps): Router {
     res.json({ subscriptions: deps.notifier.list() });
   });
 
-  router.use((req, res) => void res.status(404).json({ error: 'not found', detail: `no admin route ${req.method} ${req.path}` }));
+  router.use((req, res) => void res.status(404).json({ error: 'not_found', detail: `no admin route ${req.method} ${req.path}` }));
   router.use(requestBodyErrors);
 
   return router;

@@ -30,6 +30,11 @@ export function createControlApi(host: UeHostHandle): express.Express {
   // Every other route (the event stream and preflights included) needs the control secret, checked before the body is read.
   app.use(controlBearer(host.controlToken));
   app.use(express.json({ limit: '2mb' }));
+  // A request body of this API is a JSON object (docs/ue-host-api.md): an array is refused, not read as "no fields".
+  app.use((req, res, next) => {
+    if (Array.isArray(req.body)) return problem(res, 400, 'invalid_request', 'the body is a JSON object, not an array');
+    next();
+  });
 
   // `?prefix=` (extension) limits the list to UEs whose id starts with it.
   app.get('/api/ues', (req, res) => {
