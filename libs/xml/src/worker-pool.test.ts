@@ -1,10 +1,11 @@
+import { getPriority } from 'node:os';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_XML_LIMITS, WorkerPoolBusyError, WorkerTaskError, XmlWorkerPool } from './index.ts';
 import type { ParseOutcome } from './xml-tasks.ts';
 
 const TASKS = new URL('./xml-tasks.ts', import.meta.url);
 const pools: XmlWorkerPool[] = [];
-const pool = (options: { threads?: number; maxQueue?: number } = {}) => {
+const pool = (options: { threads?: number; maxQueue?: number; niceness?: number } = {}) => {
   const p = new XmlWorkerPool({ module: TASKS, ...options });
   pools.push(p);
   return p;
@@ -48,5 +49,14 @@ describe('XmlWorkerPool', () => {
     expect(await first).toMatchObject({ message: expect.stringMatching(/closed/) });
     expect(await second).toMatchObject({ message: expect.stringMatching(/closed/) });
     await expect(p.run('parseChecked', { xml: '<r/>', limits: DEFAULT_XML_LIMITS })).rejects.toThrow(/closed/);
+  });
+});
+
+describe('XmlWorkerPool threads on Linux', () => {
+  it.runIf(process.platform === 'linux' && getPriority() < 10)('run niced below the event loop (niceness 10 by default; 0 keeps the process niceness)', async () => {
+    const p = pool({ threads: 1 });
+    expect(await p.run('threadNiceness', {})).toBe(10);
+    const plain = pool({ threads: 1, niceness: 0 });
+    expect(await plain.run('threadNiceness', {})).toBe(getPriority());
   });
 });

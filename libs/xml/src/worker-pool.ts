@@ -8,7 +8,7 @@
  * Bounded (our choice): `threads` workers, each running one task at a time, and at most
  * `maxQueue` tasks waiting; a task beyond that is refused at once with a WorkerPoolBusyError,
  * which a server answers with 503 + Retry-After (RFC 9110 clause 15.6.4). Threads start on first
- * use and are replaced when one dies. When the task module is TypeScript (running from sources),
+ * use, run niced (Linux) below the event loop, and are replaced when one dies. When the task module is TypeScript (running from sources),
  * each thread registers tsx and resolves workspace packages with the `@mcx/source` condition.
  */
 import { createRequire } from 'node:module';
@@ -22,6 +22,12 @@ export interface WorkerPoolOptions {
   threads?: number;
   /** Tasks that may wait for a thread before further ones are refused (default 16). */
   maxQueue?: number;
+  /**
+   * Scheduling niceness of the threads (default 10, 0 = as the process): on Linux a thread can be
+   * niced alone, so the event loop of the servers keeps the CPU when cores are scarce and the
+   * checks take what is left. Elsewhere it is ignored.
+   */
+  niceness?: number;
 }
 
 /** The pool's threads are all busy and its queue is full: try again later. */
@@ -89,6 +95,12 @@ function conditionsOf(execArgv: readonly string[]): string[] {
 /** The code each thread runs (CommonJS, evaluated): load the task module once, then serve tasks. */
 const THREAD_MAIN = `
 const { parentPort, workerData } = require('node:worker_threads');
+if (workerData.niceness) {
+  try {
+    const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+    require('node:os').setPriority(tid, workerData.niceness);
+  } catch {}
+}
 const ready = (async () => {
   if (workerData.tsx) (await import(workerData.tsx)).register();
   return import(workerData.module);
@@ -109,6 +121,7 @@ export class XmlWorkerPool {
   readonly #module: string;
   readonly #threads: number;
   readonly #maxQueue: number;
+  readonly #niceness: number;
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
   #completed = 0;
@@ -118,6 +131,7 @@ export class XmlWorkerPool {
     this.#module = String(options.module);
     this.#threads = Math.max(1, options.threads ?? 2);
     this.#maxQueue = Math.max(0, options.maxQueue ?? 16);
+    this.#niceness = Math.min(19, Math.max(0, options.niceness ?? 10));
   }
 
   /** Runs `task(input)` of the task module in a thread; rejects with WorkerPoolBusyError when full. */
@@ -162,7 +176,7 @@ export class XmlWorkerPool {
     const conditions = conditionsOf(process.execArgv);
     if (typescript) conditions.push('--conditions=@mcx/source');
     const tsx = typescript ? tsxEsmApi() : undefined;
-    const worker = new Worker(THREAD_MAIN, { eval: true, execArgv: conditions, workerData: { module: this.#module, tsx } });
+    const worker = new Worker(THREAD_MAIN, { eval: true, execArgv: conditions, workerData: { module: this.#module, tsx, niceness: this.#niceness } });
     // An idle pool never keeps the process alive; the servers using it close it when they stop.
     worker.unref();
     return worker;

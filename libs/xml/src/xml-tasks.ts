@@ -3,6 +3,7 @@
  * text within limits and report its shape. Servers give their pool a task module of their own
  * (e.g. the CMS's schema validation).
  */
+import { readFileSync } from 'node:fs';
 import { isDocumentError } from './document-error.ts';
 import { xmlLimitViolation, type XmlLimits, type XmlShape } from './limits.ts';
 import { parseXml } from './parse.ts';
@@ -22,6 +23,12 @@ export function parseChecked(input: { xml: string; limits: XmlLimits }): ParseOu
     if (isDocumentError(e)) return { ok: false, code: e.code, reason: e.reason };
     throw e;
   }
+}
+
+/** The niceness of the calling thread (Linux: field 19 of /proc/thread-self/stat). */
+export function threadNiceness(): number {
+  const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
 }
 
 /** Throws: the pool's tests check that a task's error reaches the caller. */
