@@ -26,6 +26,15 @@ describe('diffDocument: the <document> entry of a change (RFC 5874 clause 4)', (
     expect(r).toMatchObject({ action: 'patched', etag: newEtag });
   });
 
+  it('computes no patch for a document of more than 5,000 elements (the client fetches), unless told a higher bound', () => {
+    const big = largeResourceLists(300 * 1024);
+    expect(big.match(/<entry /g)!.length * 2).toBeGreaterThan(5_000);
+    const changed = big.replace('<display-name>User 7.3</display-name>', '<display-name>Renamed</display-name>');
+    const change = { sel: SEL, previousEtag: computeEtag(big), newEtag: computeEtag(changed), previousBody: big, newBody: changed };
+    expect(diffDocument(change)).toEqual({ sel: SEL, previousEtag: change.previousEtag, newEtag: change.newEtag });
+    expect(diffDocument(change, { maxPatchedElements: 50_000 }).patch).toHaveLength(1);
+  });
+
   it('a client whose copy is not at previous-etag must re-fetch', () => {
     const xml = renderXcapDiff('x', [diffDocument({ sel: SEL, previousEtag, newEtag, previousBody: oldBody, newBody })]);
     const [r] = applyXcapDiff(xml, () => ({ etag: 'some-other-etag', body: oldBody }));
