@@ -54,7 +54,7 @@ describe('the shipped demo ecosystem', () => {
     const ep = ecosystemEndpoints(eco);
     expect(ep.console).toBe('http://127.0.0.1:7000');
     const a = ep.systems[0]!;
-    expect(a.idms.issuer).toBe('http://127.0.0.1:7101');
+    expect(a.idms.issuer).toBe('https://127.0.0.1:7101');
     expect(a.cms.xcapRoot).toBe('http://127.0.0.1:7102/xcap-root');
     expect(a.cms.sip).toMatch(/;transport=udp$/);
     expect(a.gms.sipTcp).toMatch(/;transport=tcp$/);
@@ -114,7 +114,7 @@ users:`,
         field: 'uez',
         line: 14,
         column: 1,
-        message: 'unknown key "uez": did you mean "ues"? (valid: dataDir, console, ueHost, systems, users, groups, ues)',
+        message: 'unknown key "uez": did you mean "ues"? (valid: dataDir, tls, console, ueHost, systems, users, groups, ues)',
       },
     ]);
     expect(() => parseEcosystem(text, 'test.yaml')).toThrow('test.yaml:14:1 uez: unknown key "uez": did you mean "ues"?');
@@ -134,7 +134,7 @@ users:`,
 
   it('lists the valid keys when none is near the unknown one', () => {
     const [problem] = problemsOf(`${minimal}colour: blue\n`);
-    expect(problem!.message).toBe('unknown key "colour" (valid: dataDir, console, ueHost, systems, users, groups, ues)');
+    expect(problem!.message).toBe('unknown key "colour" (valid: dataDir, tls, console, ueHost, systems, users, groups, ues)');
   });
 
   it('refuses two servers on one port', () => {
