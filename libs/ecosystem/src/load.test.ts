@@ -55,7 +55,7 @@ describe('the shipped demo ecosystem', () => {
     expect(ep.console).toBe('http://127.0.0.1:7000');
     const a = ep.systems[0]!;
     expect(a.idms.issuer).toBe('https://127.0.0.1:7101');
-    expect(a.cms.xcapRoot).toBe('http://127.0.0.1:7102/xcap-root');
+    expect(a.cms.xcapRoot).toBe('https://127.0.0.1:7102/xcap-root');
     expect(a.cms.sip).toMatch(/;transport=udp$/);
     expect(a.gms.sipTcp).toMatch(/;transport=tcp$/);
     expect(mcpttIdOf(eco, eco.users[0]!)).toBe('sip:alice@mcx-a.example.net');
