@@ -49,7 +49,7 @@ beforeAll(async () => {
   const hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}`;
   // CMS-B tells IdMS-B (through the proxy) about the migration authorizations it receives.
   const viaProxy = (s: SystemConfig) => {
-    idmsB = { url: `http://${s.host}:${s.ports.idms}`, adminToken: s.adminToken! };
+    idmsB = { url: `${s.tls === false ? 'http' : 'https'}://${s.host}:${s.ports.idms}`, adminToken: s.adminToken! };
     return { idmsAdmin: { url: hookUrl, adminToken: IDMS_ADMIN_TOKEN } };
   };
   lab = await startCmsLab({ cms: (s) => (s.id === 'mcx-b' ? viaProxy(s) : {}) });
