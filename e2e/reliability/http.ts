@@ -58,11 +58,19 @@ export function verdictOf(a: RawAnswer, shape: RefusalShape, bearer401 = true): 
 }
 
 /** Sends one input, records its verdict and whether `state()` changed. A reset connection is not a refusal. */
+const lastState = new WeakMap<() => Promise<string>, string>();
+
+/** Something other than an input changed the state (e.g. a login to get a code): read it afresh before the next input. */
+export function stateChangedOutside(state: () => Promise<string>): void {
+  lastState.delete(state);
+}
+
 /** Sends a request as written (@mcx/xcap/testing rawRequest, trusting the lab CA). */
 export type RawSend = (method: string, url: string, headers?: Record<string, string>, body?: string | Buffer) => Promise<RawAnswer>;
 
 export async function tryHttp(tally: Tally, surface: string, input: HttpInput, shape: RefusalShape, state: () => Promise<string>, raw: RawSend, options: { bearer401?: boolean } = {}): Promise<void> {
-  const before = await state();
+  // Inputs against one target run in order: the state after one is the state before the next.
+  const before = lastState.get(state) ?? (await state());
   let answer: RawAnswer | undefined;
   let failure = '';
   try {
@@ -71,6 +79,7 @@ export async function tryHttp(tally: Tally, surface: string, input: HttpInput, s
     failure = (err as Error).message;
   }
   const after = await state();
+  lastState.set(state, after);
   tally.record({
     surface,
     input: input.input,

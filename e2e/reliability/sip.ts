@@ -19,6 +19,13 @@ import type { ReliabilityLab, System } from './ecosystem.ts';
 import type { Tally, Verdict } from './report.ts';
 
 export const SIP_SURFACE = 'sip';
+
+/**
+ * How long to wait for an answer: a request that can be answered gets the time a loaded machine
+ * needs (its answer ends the wait); one that may be dropped is given up on sooner.
+ */
+const ANSWER_WAIT_MS = 15_000;
+const DROP_WAIT_MS = 1_000;
 type Transport = 'udp' | 'tcp';
 
 /** A SIP request as parts, so that a mutation can break any of them. */
@@ -285,21 +292,14 @@ function verdictOf(a: SipAnswer, mayDrop: boolean): Verdict {
 /** The control: the well-formed request is accepted, then withdrawn (Expires: 0 in the same dialog / registration). */
 async function control(t: SipTarget, transport: Transport): Promise<void> {
   let sent: SipRequest | undefined;
-  const first = await exchange(transport, t.at[transport], (port) => encode((sent = t.request({ transport, port }))), 5_000);
+  const first = await exchange(transport, t.at[transport], (port) => encode((sent = t.request({ transport, port }))), ANSWER_WAIT_MS);
   if (first.status === undefined || first.status >= 300) throw new Error(`${t.name} over ${transport}: the well-formed ${t.method} got ${first.status ?? first.error ?? 'no answer'}`);
   const r = sent!;
   let withdraw = setHeader(setHeader(r, 'Expires', '0'), 'CSeq', `2 ${t.method}`);
   withdraw = setHeader(withdraw, 'Via', headerOf(r, 'Via').replace(/branch=[^;]+/, `branch=z9hG4bK${id()}`));
   if (first.toTag && t.method === 'SUBSCRIBE') withdraw = setHeader(withdraw, 'To', `${headerOf(r, 'To')};tag=${first.toTag}`);
-  await exchange(transport, t.at[transport], () => encode(withdraw), 2_000);
+  await exchange(transport, t.at[transport], () => encode(withdraw), ANSWER_WAIT_MS);
 }
-
-/**
- * How long to wait for an answer: a request that can be answered gets the time a loaded machine
- * needs (its answer ends the wait); one that may be dropped is given up on sooner.
- */
-const ANSWER_WAIT_MS = 15_000;
-const DROP_WAIT_MS = 1_000;
 
 export async function sipBarrage(lab: ReliabilityLab, tally: Tally): Promise<void> {
   const all = targets(lab);

@@ -21,7 +21,7 @@ import { UE_CLIENT } from '@mcx/mc-system';
 import type { RawAnswer } from '@mcx/xcap/testing';
 import { decodeJwt, decodeProtectedHeader, exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
 import { PASSWORDS, type ReliabilityLab, type System } from './ecosystem.ts';
-import { header, statusShape, tryHttp, verdictOf, type RefusalShape } from './http.ts';
+import { header, stateChangedOutside, statusShape, tryHttp, verdictOf, type RefusalShape } from './http.ts';
 import type { Tally, Verdict } from './report.ts';
 
 export const TOKENS_SURFACE = 'tokens';
@@ -194,6 +194,8 @@ export async function tokenBarrage(lab: ReliabilityLab, tally: Tally): Promise<v
     ];
     for (const [grant, make] of grants) {
       const params = await make();
+      // A fresh code comes from a login, which records a grant of its own.
+      if (grant.startsWith('code-')) stateChangedOutside(state);
       const json = typeof params === 'string';
       await tryHttp(
         tally,

@@ -9,27 +9,15 @@ import { loginWithPkce, exchangeForPartnerIdms, exchangeToken, type McTokens } f
 import { startIdms, type IdmsHandle } from '@mcx/idms';
 import { LAB_SYSTEMS, labEcosystem, startMcSystems, testDatabaseSetting, UE_CLIENT as UE_CLIENT_CONTRACT, type Audiences, type McSystems } from '@mcx/mc-system';
 import type { SystemConfig } from '@mcx/ecosystem';
-import { mcpttInfoWithAccessToken, resourceListsOf, serializeMcpttInfo, serializeResourceLists } from '@mcx/documents';
-import {
-  buildMultipart,
-  listenUdpAndTcp,
-  MCPTT_INFO_CONTENT_TYPE,
-  RESOURCE_LISTS_CONTENT_TYPE,
-  SipEndpoint,
-  subscribe,
-  XCAP_DIFF_ACCEPT,
-  XCAP_DIFF_EVENT,
-  type IncomingNotify,
-  type SubscriptionHandle,
-} from '@mcx/sip';
 import { startCms, type CmsHandle, type CmsConfigInput, type StartCmsDeps } from '../src/index.ts';
+import { TEST_SIP_TIMERS } from '../src/testing.ts';
 
 export const UE_CLIENT = UE_CLIENT_CONTRACT.clientId;
 export const REDIRECT_URI = UE_CLIENT_CONTRACT.redirectUri;
 export const PASSWORD = 'correct horse battery staple';
 export const ADMIN_A = 'admin-token-mcx-a';
 export const ADMIN_B = 'admin-token-mcx-b';
-export const FAST_TIMERS = { t1: 40, t2: 320, t4: 200 };
+export const FAST_TIMERS = TEST_SIP_TIMERS;
 
 export const ALICE = 'sip:alice@mcx-a.example.net';
 export const BOB = 'sip:bob@mcx-a.example.net';
@@ -145,62 +133,9 @@ export async function partnerToken(idmss: Idmss, username: string): Promise<stri
   return p.accessToken;
 }
 
-/** A SIP UE: endpoint + collected NOTIFYs. */
-export interface TestUe {
-  endpoint: SipEndpoint;
-  notifies: IncomingNotify[];
-  subscription: SubscriptionHandle;
-  close(): Promise<void>;
-}
-
-/** SUBSCRIBE (TS 24.484 clause 6.3.13.2.2): multipart resource-lists + mcptt-info with the token. */
-export async function subscribeUe(cms: CmsHandle, token: string | undefined, uris: string[], transport: 'udp' | 'tcp' = 'udp'): Promise<TestUe & { status: number }> {
-  // A UE subscribing over UDP also listens on TCP at the same port (RFC 3261 clause 18): a NOTIFY
-  // larger than UDP allows comes that way (clause 18.1.1).
-  const endpoint = await SipEndpoint.create({
-    timers: FAST_TIMERS,
-    ...(transport === 'tcp' ? { udp: false } : { transports: await listenUdpAndTcp('127.0.0.1', 0) }),
-  });
-  const notifies: IncomingNotify[] = [];
-  const parts = [{ contentType: RESOURCE_LISTS_CONTENT_TYPE, body: serializeResourceLists(resourceListsOf(uris)) }];
-  if (token) parts.push({ contentType: MCPTT_INFO_CONTENT_TYPE, body: serializeMcpttInfo(mcpttInfoWithAccessToken(token)) });
-  const mp = buildMultipart(parts);
-  const subscription = subscribe({
-    endpoint,
-    uri: transport === 'tcp' ? cms.sipTcpUri : cms.sipUri,
-    from: `<sip:ue@127.0.0.1>`,
-    event: XCAP_DIFF_EVENT,
-    accept: XCAP_DIFF_ACCEPT,
-    body: mp.body,
-    contentType: mp.contentType,
-    expires: 600,
-    headers: { 'P-Preferred-Service': 'urn:urn-7:3gpp-service.ims.icsi.mcptt' },
-    onNotify: (n) => {
-      notifies.push(n);
-    },
-    resubscribe: false,
-  });
-  const response = await subscription.ready;
-  return {
-    endpoint,
-    notifies,
-    subscription,
-    status: response.status,
-    async close() {
-      await endpoint.close();
-    },
-  };
-}
-
-/** Polls until `check` is truthy (bounded by the test timeout; no timing assertion). */
-export async function waitFor<T>(check: () => T | undefined | false, what = 'condition'): Promise<T> {
-  for (let i = 0; i < 4000; i++) {
-    const v = check();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+// The SIP test UE, the large-change payload and waitFor live in @mcx/cms/testing (src/testing.ts),
+// shared with the e2e reliability suite.
+export { extensionNotes, subscribeUe, waitFor, type TestUe } from '../src/testing.ts';
 
 export function bearer(token: string | undefined): Record<string, string> {
   return token ? { authorization: `Bearer ${token}` } : {};

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyDocumentEntry, parseXcapDiff } from '@mcx/xcap';
 import { userProfileSelector } from '../src/index.ts';
-import { ADMIN_A, ALICE, bearer, login, startCmsLab, subscribeUe, waitFor, type CmsLab, type TestUe } from './fixtures.ts';
+import { ADMIN_A, ALICE, bearer, extensionNotes, login, startCmsLab, subscribeUe, waitFor, type CmsLab, type TestUe } from './fixtures.ts';
 
 let lab: CmsLab;
 let token: string;
@@ -19,13 +19,6 @@ afterAll(async () => {
 });
 
 const PROFILE_MIME = 'application/vnd.3gpp.mcptt-user-profile+xml';
-/** Elements of a foreign namespace, which the profile schema admits (xs:any namespace="##other"). */
-const NOTES_NS = 'urn:example:large-change';
-
-/** `count` extension elements of 1 KB each, each well under the CMS's 64 KB attribute/text limit. */
-function notes(count: number): string {
-  return Array.from({ length: count }, (_, i) => `<n:note xmlns:n="${NOTES_NS}" i="${i}">${'x'.repeat(1024)}</n:note>`).join('');
-}
 
 const viaProtocol = (ue: TestUe, etag: string) => {
   const n = ue.notifies.find((m) => m.body.includes(etag))!;
@@ -46,7 +39,7 @@ describe('a change larger than 64 KB (RFC 3261 clause 18.1.1)', () => {
       expect(before.status).toBe(200);
       const local = { etag: before.headers.get('etag')!.replace(/"/g, ''), body: await before.text() };
 
-      const body = local.body.replace('</mcptt-user-profile>', `${notes(80)}</mcptt-user-profile>`);
+      const body = local.body.replace('</mcptt-user-profile>', `${extensionNotes(80)}</mcptt-user-profile>`);
       expect(body.length - local.body.length).toBeGreaterThan(64 * 1024);
       const res = await fetch(`${lab.a.cms.httpUrl}/admin/documents/${selector}`, {
         method: 'PUT',
