@@ -25,7 +25,7 @@ export const SIP_SURFACE = 'sip';
  * needs (its answer ends the wait); one that may be dropped is given up on sooner.
  */
 const ANSWER_WAIT_MS = 15_000;
-const DROP_WAIT_MS = 1_000;
+const DROP_WAIT_MS = 600;
 type Transport = 'udp' | 'tcp';
 
 /** A SIP request as parts, so that a mutation can break any of them. */
