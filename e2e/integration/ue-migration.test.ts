@@ -24,6 +24,8 @@ const settled = (ue: Ue) => ue.waitFor((u) => ['STABLE', 'FAILED', 'MIGRATION_FA
 const claims = (jwt: string) =>
   JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
 const ALICE = 'sip:alice@mcx-a.example.net';
+/** The MCPTT ID mcx-b assigns alice (TS 23.280 10.16.5; default rule). */
+const ALICE_IN_B = 'sip:alice.mcx-a@mcx-b.example.net';
 const profileSel = (index: number) =>
   `org.3gpp.mcptt.user-profile/users/${ALICE}/mcptt-user-profile-${index}.xml`;
 
@@ -73,9 +75,11 @@ describe('a UE of the demo ecosystem migrates to the partner MC system and back'
     expect(claims(ue.current!.tokens!.accessToken)).toMatchObject({
       iss: b.idms.issuer,
       mc_home_system: 'mcx-a',
-      mcptt_id: ALICE,
+      mcptt_id: ALICE_IN_B,
+      mc_primary_mcptt_id: ALICE,
     });
-    expect(b.mcs.registrations().map((r) => [r.mcpttId, r.kind])).toContainEqual([ALICE, 'migration']);
+    expect(s.mcpttId).toBe(ALICE_IN_B);
+    expect(b.mcs.registrations().map((r) => [r.mcpttId, r.primaryMcpttId, r.kind])).toContainEqual([ALICE_IN_B, ALICE, 'migration']);
   });
 
   it('an admin edit in mcx-b reaches the UE (NOTIFY) and its copy is updated', async () => {
@@ -109,7 +113,7 @@ describe('a UE of the demo ecosystem migrates to the partner MC system and back'
       systems
         .system('mcx-b')
         .mcs.registrations()
-        .filter((r) => r.mcpttId === ALICE),
+        .filter((r) => r.mcpttId === ALICE_IN_B),
     ).toEqual([]);
   });
 

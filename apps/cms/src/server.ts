@@ -20,6 +20,7 @@ import { createXcapRoot } from './csc4-xcap/xcap-root.ts';
 import { createSubscriptionProxy, type SubscriptionProxy } from './subscription-proxy/subscription-proxy.ts';
 import { createAdminRouter } from './admin/admin-router.ts';
 import { OutboundSharing, type ShareStatus, type ShareSummary } from './csc17-partner-sharing/outbound.ts';
+import { assignMigratedMcpttId } from '@mcx/auth';
 import { createCsc17Router } from './csc17-partner-sharing/inbound.ts';
 import { httpIdmsHook, noIdmsHook, type IdmsMigrationHook } from './csc17-partner-sharing/idms-hook.ts';
 import { createCsc5Router } from './csc5/csc5-router.ts';
@@ -174,6 +175,7 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
         writeChecker,
         limits: xmlLimitsOf(config.documentLimits),
         hook,
+        assignId: (id, home) => (config.migratedIds ? assignMigratedMcpttId(id, home, config.domain, config.migratedIds.assigned) : id),
         logger,
       }),
     );

@@ -63,7 +63,9 @@ afterAll(async () => {
 });
 
 describe('CSC-17 partner sharing', () => {
-  const partnerProfile = userProfileSelector(ALICE, 7);
+  /** The MCPTT ID mcx-b assigns alice (TS 23.280 10.16.5; default rule sip:<user>.<home>@<partner domain>): her documents in B are stored under it. */
+  const ALICE_IN_B = 'sip:alice.mcx-a@mcx-b.example.net';
+  const partnerProfile = userProfileSelector(ALICE_IN_B, 7);
   let ue: TestUe & { status: number };
   afterAll(async () => ue?.close());
 
@@ -76,12 +78,14 @@ describe('CSC-17 partner sharing', () => {
 
   it('shares a migrating user from A to B: B stores the profile, records the authorization and tells its IdMS', async () => {
     expect(await a.cms.migrations()).toEqual([expect.objectContaining({ mcpttId: ALICE, partnerSystemId: 'mcx-b', status: 'authorized', accessProfiles: [1, 2] })]);
-    const stored = b.cms.store.peek(partnerProfile)!;
-    expect(parseUserProfile(stored.body).profileName?.[0]?.value).toBe('visiting mcx-b');
-    expect(b.cms.store.peek(ueConfigSelector(ALICE))).toBeDefined();
-    const csc5 = await fetch(`${b.cms.httpUrl}/csc5/migrations/${encodeURIComponent(ALICE)}`, { headers: bearer(ADMIN_B) });
+    const stored = parseUserProfile(b.cms.store.peek(partnerProfile)!.body);
+    expect(stored.profileName?.[0]?.value).toBe('visiting mcx-b');
+    expect([stored.xuiUri, stored.common?.mcpttUserId?.uriEntry]).toEqual([ALICE_IN_B, ALICE_IN_B]);
+    expect(b.cms.store.peek(userProfileSelector(ALICE, 7))).toBeUndefined();
+    expect(b.cms.store.peek(ueConfigSelector(ALICE_IN_B))).toBeDefined();
+    const csc5 = await fetch(`${b.cms.httpUrl}/csc5/migrations/${encodeURIComponent(ALICE_IN_B)}`, { headers: bearer(ADMIN_B) });
     expect(csc5.status).toBe(200);
-    expect(await csc5.json()).toEqual({ mcpttId: ALICE, homeSystemId: 'mcx-a', partnerSystemId: 'mcx-b', profileSelector: partnerProfile, accessProfiles: [1, 2] });
+    expect(await csc5.json()).toEqual({ mcpttId: ALICE_IN_B, homeSystemId: 'mcx-a', partnerSystemId: 'mcx-b', profileSelector: partnerProfile, accessProfiles: [1, 2] });
     const put = hookCalls.find((c) => c.method === 'PUT')!;
     expect(put.url).toBe(`/admin/migration-authorizations/${encodeURIComponent(ALICE)}`);
     expect(put.auth).toBe(`Bearer ${IDMS_ADMIN_TOKEN}`);
@@ -94,7 +98,7 @@ describe('CSC-17 partner sharing', () => {
     expect(res.status).toBe(200);
     const primary = (await login(idmss.a.issuer, 'alice')).accessToken;
     expect((await fetch(`${b.cms.xcapRoot}/${partnerProfile}`, { headers: bearer(primary) })).status).toBe(401);
-    ue = await subscribeUe(b.cms, token, [ueConfigSelector(ALICE), partnerProfile, SERVICE_CONFIG_SELECTOR]);
+    ue = await subscribeUe(b.cms, token, [ueConfigSelector(ALICE_IN_B), partnerProfile, SERVICE_CONFIG_SELECTOR]);
     expect(ue.status).toBe(200);
     const first = await waitFor(() => ue.notifies[0], 'initial NOTIFY at B');
     expect(parseXcapDiff(first.body).documents).toHaveLength(3);
@@ -139,7 +143,7 @@ describe('CSC-17 partner sharing', () => {
     expect([noHome.status, ((await noHome.json()) as { error: string }).error]).toEqual([400, 'invalid_request']);
     const otherSystem = await fetch(`${url}?home=mcx-z`, { method: 'DELETE', headers: bearer(ADMIN_B) });
     expect([otherSystem.status, ((await otherSystem.json()) as { error: string }).error]).toEqual([403, 'untrusted_home_system']);
-    expect((await fetch(`${b.cms.httpUrl}/csc5/migrations/${encodeURIComponent(ALICE)}`, { headers: bearer(ADMIN_B) })).status).toBe(200);
+    expect((await fetch(`${b.cms.httpUrl}/csc5/migrations/${encodeURIComponent(ALICE_IN_B)}`, { headers: bearer(ADMIN_B) })).status).toBe(200);
     expect(b.cms.store.peek(partnerProfile)).toBeDefined();
   });
 
@@ -150,7 +154,7 @@ describe('CSC-17 partner sharing', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ pushed: 1, pending: 0 });
     expect(b.cms.store.peek(partnerProfile)).toBeUndefined();
-    expect((await fetch(`${b.cms.httpUrl}/csc5/migrations/${encodeURIComponent(ALICE)}`, { headers: bearer(ADMIN_B) })).status).toBe(404);
+    expect((await fetch(`${b.cms.httpUrl}/csc5/migrations/${encodeURIComponent(ALICE_IN_B)}`, { headers: bearer(ADMIN_B) })).status).toBe(404);
     expect(hookCalls.at(-1)).toMatchObject({ method: 'DELETE', url: `/admin/migration-authorizations/${encodeURIComponent(ALICE)}?home=mcx-a` });
     const notify = await waitFor(() => ue.notifies.slice(n).find((x) => parseXcapDiff(x.body).documents.some((d) => d.sel === partnerProfile)), 'deletion NOTIFY');
     const doc = parseXcapDiff(notify.body).documents.find((d) => d.sel === partnerProfile)!;

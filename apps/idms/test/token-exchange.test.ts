@@ -71,7 +71,8 @@ describe('token exchange at the primary IdMS for a partner IdMS (TS 33.180 B.7, 
     expect(String(claims['scope']).split(' ')).toContain(MC_SCOPES.pttConfigManagement);
     // ... which the partner leg at mcx-b accepts.
     const partner = await exchangeToken({ partnerIssuer: eco.b.issuer, clientId: UE_CLIENT, subjectToken: m.accessToken });
-    expect(decodeJwt(partner.accessToken)).toMatchObject({ iss: eco.b.issuer, mcptt_id: 'sip:alice@mcx-a.example', mc_home_system: 'mcx-a' });
+    // TS 23.280 10.16.5: mcx-b assigns alice an MCPTT ID of its own (default sip:<user>.<home>@<domain>); the primary one travels alongside.
+    expect(decodeJwt(partner.accessToken)).toMatchObject({ iss: eco.b.issuer, mcptt_id: 'sip:alice.mcx-a@mcx-b.example.net', mc_primary_mcptt_id: 'sip:alice@mcx-a.example', mc_home_system: 'mcx-a' });
   });
 
   it('refuses a subject token of another issuer (invalid_grant)', async () => {
@@ -135,7 +136,7 @@ describe('token exchange at the partner IdMS (RFC 8693)', () => {
     const cmsB = createTokenVerifier({ issuer: eco.b.issuer, audience: eco.audiences['mcx-b'].cms, requiredScopes: [MC_SCOPES.pttConfigManagement] });
     const at = await cmsB.verify(partner.accessToken);
     expect(at.issuer).toBe(eco.b.issuer);
-    expect(at.mcpttId).toBe('sip:alice@mcx-a.example');
+    expect([at.mcpttId, at.claims['mc_primary_mcptt_id']]).toEqual(['sip:alice.mcx-a@mcx-b.example.net', 'sip:alice@mcx-a.example']);
     expect(at.claims['mc_home_system']).toBe('mcx-a');
     expect(at.audience).toEqual(Object.values(eco.audiences['mcx-b']));
   });

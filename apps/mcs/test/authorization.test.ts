@@ -127,13 +127,15 @@ describe('service authorization in the primary MC system (TS 24.379 clause 7)', 
 });
 
 describe('migration service authorization with both MCSs (TS 23.280 clause 10.6.3; TS 24.379 clause 7A shape)', () => {
+  /** The ID mcx-b assigns alice (TS 23.280 10.16.5): the partner token's mcptt_id, the key of CMS-B's CSC-5 row. */
+  const ALICE_IN_B = 'sip:alice.mcx-a@mcx-b.example.net';
   const migrating = { userProfileIndex: 1 };
   const shareAtA = (status = 'authorized', accessProfiles = [1]) => {
     fx.homeShares.splice(0, fx.homeShares.length, { mcpttId: ALICE, partnerSystemId: 'mcx-b', status, accessProfiles });
   };
 
   it('MCS-B asks MCS-A (MESSAGE with partner-mcptt-id, primary-mcptt-id, selected-user-profile-index); MCS-A authorizes; MCS-B registers the user', async () => {
-    fx.csc5.rows.set(ALICE, { homeSystemId: 'mcx-a', accessProfiles: [1], profileSelector: 'pre-selected', status: 'authorized' });
+    fx.csc5.rows.set(ALICE_IN_B, { homeSystemId: 'mcx-a', accessProfiles: [1], profileSelector: 'pre-selected', status: 'authorized' });
     shareAtA();
     const decisions: Decision[] = [];
     const legB: LegEvent[] = [];
@@ -142,14 +144,14 @@ describe('migration service authorization with both MCSs (TS 23.280 clause 10.6.
     const r = await register(mcsB, info(partner, migrating));
     for (const off of offs) off();
     expect(r.status).toBe(200);
-    const reg = mcsB.registrations().find((x) => x.mcpttId === ALICE)!;
+    const reg = mcsB.registrations().find((x) => x.mcpttId === ALICE_IN_B)!;
     expect([reg.kind, reg.homeSystem, reg.primaryMcpttId, reg.userProfileIndex]).toEqual(['migration', 'mcx-a', ALICE, 1]);
     expect(decisions.map((d) => d.outcome)).toEqual(['authorized']);
     expect(legB.map((e) => [e.direction, e.peer, e.summary.split(' ').slice(0, 2).join(' ')])).toEqual([
       ['out', 'mcx-a', 'MESSAGE migration'],
       ['in', 'mcx-a', 'MESSAGE migration-auth-result'],
     ]);
-    expect(legB[0]!.body).toMatch(/<anyExt>\s*<partner-mcptt-id type="Normal">\s*<mcpttURI>sip:alice@mcx-a.example.net<\/mcpttURI>/);
+    expect(legB[0]!.body).toMatch(/<anyExt>\s*<partner-mcptt-id type="Normal">\s*<mcpttURI>sip:alice\.mcx-a@mcx-b\.example\.net<\/mcpttURI>\s*<\/partner-mcptt-id>\s*<primary-mcptt-id type="Normal">\s*<mcpttURI>sip:alice@mcx-a\.example\.net<\/mcpttURI>/);
     expect(legB[0]!.body).toMatch(/<selected-user-profile-index>\s*<user-profile-index>1<\/user-profile-index>/);
     expect(legB[1]!.body).toContain('<migration-auth-result>true</migration-auth-result>');
     expect(legA.map((e) => e.direction)).toEqual(['in', 'out']);
@@ -174,19 +176,19 @@ describe('migration service authorization with both MCSs (TS 23.280 clause 10.6.
   });
 
   it('refuses (MCS-B) when the partner CMS holds no (or a revoked) migration authorization, without asking MCS-A', async () => {
-    fx.csc5.rows.set(ALICE, { homeSystemId: 'mcx-a', accessProfiles: [1], profileSelector: null, status: 'revoked' });
+    fx.csc5.rows.set(ALICE_IN_B, { homeSystemId: 'mcx-a', accessProfiles: [1], profileSelector: null, status: 'revoked' });
     const legB: LegEvent[] = [];
     const off = mcsB.onLegMessage((e) => legB.push(e));
     const revoked = await register(mcsB, info(partner, migrating));
     expect([revoked.status, revoked.reason]).toEqual([403, 'Forbidden - Migration Not Authorized']);
     expect(warning(revoked)).toMatch(/^399 mcptt-server\.mcx-b\.example\.net /);
-    fx.csc5.rows.delete(ALICE);
+    fx.csc5.rows.delete(ALICE_IN_B);
     const none = await register(mcsB, info(partner, migrating));
     off();
     expect(none.status).toBe(403);
     expect(warning(none)).toContain('holds no migration authorization');
     expect(legB).toEqual([]);
-    fx.csc5.rows.set(ALICE, { homeSystemId: 'mcx-a', accessProfiles: [1], profileSelector: null, status: 'authorized' });
+    fx.csc5.rows.set(ALICE_IN_B, { homeSystemId: 'mcx-a', accessProfiles: [1], profileSelector: null, status: 'authorized' });
   });
 
   it('refuses the primary token presented in the partner system, and a migration request with a home token', async () => {
@@ -221,7 +223,7 @@ describe('migration service authorization with both MCSs (TS 23.280 clause 10.6.
       if (!text.startsWith('MESSAGE ')) return;
       const h = (name: string) => new RegExp(`^${name}:.*$`, 'mi').exec(text)![0];
       sock.send(['SIP/2.0 200 OK', h('Via'), h('From'), `${h('To')};tag=raw1`, h('Call-ID'), h('CSeq'), 'Content-Length: 0', '', ''].join('\r\n'), rinfo.port, rinfo.address);
-      const result = legBody({ partnerMcpttId: ALICE, primaryMcpttId: ALICE, userProfileIndex: 1 }, false);
+      const result = legBody({ partnerMcpttId: ALICE_IN_B, primaryMcpttId: ALICE, userProfileIndex: 1 }, false);
       sock.send(
         [
           `MESSAGE ${b2.psi} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${port};branch=z9hG4bKraw${Date.now()}`, `From: <${mcsA.psi}>;tag=raw2`, `To: <${b2.psi}>`,
@@ -238,6 +240,7 @@ describe('migration service authorization with both MCSs (TS 23.280 clause 10.6.
       expect(message.split('\r\n')[0]).toBe(`MESSAGE ${mcsA.psi} SIP/2.0`);
       expect(message).toMatch(new RegExp(`^From: <${b2.psi}>;tag=`, 'm'));
       expect(message).toMatch(/^Content-Type: application\/vnd\.3gpp\.mcptt-info\+xml$/m);
+      expect(message).toMatch(/<partner-mcptt-id type="Normal">\s*<mcpttURI>sip:alice\.mcx-a@mcx-b\.example\.net<\/mcpttURI>/);
       expect(message).toMatch(/<primary-mcptt-id type="Normal">\s*<mcpttURI>sip:alice@mcx-a\.example\.net<\/mcpttURI>/);
       expect(message).not.toContain('migration-auth-result');
       expect(message).not.toContain('eyJ');

@@ -13,7 +13,9 @@ let host: UeHostHandle;
 let dataDir: string;
 
 const ALICE = mcpttIdOf('alice');
-const profileSel = (index: number) => `org.3gpp.mcptt.user-profile/users/${ALICE}/mcptt-user-profile-${index}.xml`;
+/** The MCPTT ID mcx-b assigns alice (TS 23.280 10.16.5; default rule sip:<user>.<home>@<partner domain>). */
+const ALICE_IN_B = 'sip:alice.mcx-a@mcx-b.example.net';
+const profileSel = (index: number, id = ALICE) => `org.3gpp.mcptt.user-profile/users/${id}/mcptt-user-profile-${index}.xml`;
 const claims = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
 const settled = (ue: Ue) => ue.waitFor((u) => ['STABLE', 'FAILED', 'MIGRATION_FAILED'].includes(u.state));
 const statesSince = (ue: Ue, from: number) => ue.history.slice(from).map((h) => h.state);
@@ -68,25 +70,30 @@ describe('an MCS UE configures itself in its primary system and migrates to the 
     expect([s.system, s.plmn, s.migrated]).toEqual(['mcx-b', '00102', true]);
     // NOTE 1: the profile used in B is B's document (shared over CSC-17), not the one used for access.
     expect(s.accessProfile).toEqual({ index: 1, selector: profileSel(1) });
-    expect(s.activeProfile).toMatchObject({ system: 'mcx-b', index: 1, name: 'visiting-mcx-b', etag: sys.b.cms.store.peek(profileSel(1))!.etag });
+    // TS 23.280 10.16.5: B assigned alice an MCPTT ID of its own; her documents in B are stored under it.
+    expect(s.mcpttId).toBe(ALICE_IN_B);
+    expect(sys.b.cms.store.peek(profileSel(1))).toBeUndefined();
+    expect(parseUserProfile(sys.b.cms.store.peek(profileSel(1, ALICE_IN_B))!.body).xuiUri).toBe(ALICE_IN_B);
+    expect(s.activeProfile).toMatchObject({ system: 'mcx-b', index: 1, name: 'visiting-mcx-b', etag: sys.b.cms.store.peek(profileSel(1, ALICE_IN_B))!.etag });
     expect(s.documents.filter((d) => d.active).map((d) => `${d.system} ${d.kind}`).sort()).toEqual(['mcx-b group', 'mcx-b service-config', 'mcx-b ue-config', 'mcx-b user-profile']);
+    expect(s.documents.filter((d) => d.active && d.system === 'mcx-b' && d.kind !== 'group' && d.kind !== 'service-config').map((d) => d.selector.split('/')[2])).toEqual([ALICE_IN_B, ALICE_IN_B]);
     const token = claims(ue.current!.tokens!.accessToken);
-    expect([token['iss'], token['mc_home_system'], token['mcptt_id']]).toEqual([sys.b.idms.issuer, 'mcx-a', ALICE]);
-    expect(sys.b.mcs.registrations().map((r) => [r.mcpttId, r.kind, r.userProfileIndex])).toContainEqual([ALICE, 'migration', 1]);
+    expect([token['iss'], token['mc_home_system'], token['mcptt_id'], token['mc_primary_mcptt_id']]).toEqual([sys.b.idms.issuer, 'mcx-a', ALICE_IN_B, ALICE]);
+    expect(sys.b.mcs.registrations().map((r) => [r.mcpttId, r.primaryMcpttId, r.kind, r.userProfileIndex])).toContainEqual([ALICE_IN_B, ALICE, 'migration', 1]);
     // The primary system's registration is gone.
     expect(sys.a.mcs.registrations().filter((r) => r.mcpttId === ALICE)).toEqual([]);
     expect(s.timings.migrationMs).toBeGreaterThan(0);
   });
 
   it('an admin edit in B reaches the UE by NOTIFY and its copy is updated (NOTE 2)', async () => {
-    const current = sys.b.cms.store.peek(profileSel(1))!;
+    const current = sys.b.cms.store.peek(profileSel(1, ALICE_IN_B))!;
     const profile = parseUserProfile(current.body);
     profile.name = [{ value: 'Alice visiting B (edited)' }];
     const xml = serializeUserProfile(profile);
-    expect(await adminPut(sys.b.cms.httpUrl, sys.admin['mcx-b'], profileSel(1), xml)).toBe(200);
-    const newEtag = sys.b.cms.store.peek(profileSel(1))!.etag;
-    await ue.waitFor((u) => u.copies.get('mcx-b', 'cms', profileSel(1))?.etag === newEtag);
-    const meta = ue.copies.get('mcx-b', 'cms', profileSel(1))!;
+    expect(await adminPut(sys.b.cms.httpUrl, sys.admin['mcx-b'], profileSel(1, ALICE_IN_B), xml)).toBe(200);
+    const newEtag = sys.b.cms.store.peek(profileSel(1, ALICE_IN_B))!.etag;
+    await ue.waitFor((u) => u.copies.get('mcx-b', 'cms', profileSel(1, ALICE_IN_B))?.etag === newEtag);
+    const meta = ue.copies.get('mcx-b', 'cms', profileSel(1, ALICE_IN_B))!;
     const local = await ue.copies.read(meta);
     expect(local.ok && local.copy.body).toContain('Alice visiting B (edited)');
     expect(ue.state).toBe('STABLE');
@@ -103,7 +110,7 @@ describe('an MCS UE configures itself in its primary system and migrates to the 
     expect(s.activeProfile).toMatchObject({ system: 'mcx-a', index: 1, name: 'home' });
     expect(claims(ue.current!.tokens!.accessToken)['iss']).toBe(sys.a.idms.issuer);
     expect(sys.a.mcs.registrations().map((r) => r.mcpttId)).toContain(ALICE);
-    expect(sys.b.mcs.registrations().filter((r) => r.mcpttId === ALICE)).toEqual([]);
+    expect(sys.b.mcs.registrations().filter((r) => r.mcpttId === ALICE_IN_B)).toEqual([]);
   });
 
   it('records every message it sent and received, tokens redacted, with lanes', () => {
@@ -112,6 +119,13 @@ describe('an MCS UE configures itself in its primary system and migrates to the 
     for (const lane of ['IdMS-A', 'IdMS-B', 'CMS-A', 'CMS-B', 'GMS-A', 'GMS-B', 'MCS-A', 'MCS-B']) expect(lanes).toContain(lane);
     expect(msgs.some((m) => m.protocol === 'SIP' && m.direction === 'in' && m.summary.startsWith('NOTIFY'))).toBe(true);
     const register = msgs.find((m) => m.peer === 'MCS-B' && m.summary.startsWith('REGISTER'))!;
+    // In B the UE speaks as the ID B assigned: REGISTER From/To, SUBSCRIBE From and the document URIs it lists.
+    expect(register.headers['from']).toContain(`<${ALICE_IN_B}>`);
+    expect(register.headers['to']).toContain(`<${ALICE_IN_B}>`);
+    const subscribeCmsB = msgs.find((m) => m.peer === 'CMS-B' && m.summary.startsWith('SUBSCRIBE'))!;
+    expect(subscribeCmsB.headers['from']).toContain(`<${ALICE_IN_B}>`);
+    expect(subscribeCmsB.body).toContain(`users/${ALICE_IN_B}/mcptt-user-profile-1.xml`);
+    expect(subscribeCmsB.body).not.toContain(`users/${ALICE}/`);
     expect(register.body).toMatch(/<anyExt>\s*<selected-user-profile-index>\s*<user-profile-index>1<\/user-profile-index>/);
     expect(register.body).not.toContain('urn:mcx-ecosystem');
     expect(register.body).toMatch(/<mcpttString>eyJ.{9}…<\/mcpttString>/);

@@ -6,3 +6,4 @@ export * from './verifier.ts';
 export * from './bearer.ts';
 export * from './admin-bearer.ts';
 export * from './client/index.ts';
+export * from './migrated-id.ts';

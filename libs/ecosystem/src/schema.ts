@@ -108,6 +108,12 @@ export const userSchema = z.object({
          * (TS 24.484 4.2.2.1.2: the partner checks the selected profile); default: all of them.
          */
         accessProfiles: z.array(z.number().int().min(0).max(255)).optional(),
+        /**
+         * The MCPTT ID the partner system assigns the user once migrated (TS 23.280 clause 10.16.5:
+         * "he or she will be assigned a new MC service ID by the migrated MC system"). Default, our
+         * choice: `sip:<username>.<home system id>@<partner domain>` (libs/auth assignMigratedMcpttId).
+         */
+        mcpttId: z.string().regex(/^sips?:[^@\s]+@[^@\s]+$/, 'a SIP URI (sip:user@domain)').optional(),
       }).strict(),
     )
     .default([]),

@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from '@mcx/db';
-import { systemEndpoints, systemHttpUrl, type Ecosystem, type SystemConfig, type SystemEndpoints } from '@mcx/ecosystem';
+import { assignedMcpttIdsIn, systemEndpoints, systemHttpUrl, type Ecosystem, type SystemConfig, type SystemEndpoints } from '@mcx/ecosystem';
 import { labCaIn, throwAwayLabCa, trustLabCa, type LabCa } from '@mcx/lab-ca';
 import { adminTokenOf } from './admin-credentials.ts';
 import { InstanceDatabases, type DatabaseSetting } from './databases.ts';
@@ -238,6 +238,7 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
           },
         })),
         scryptCost: options.scryptCost ?? s.passwordHashCost,
+        migratedIds: { domain: s.domain, assigned: assignedMcpttIdsIn(eco, s.id) },
         ...tls,
       }))!;
       const cms = await start('cms', {
@@ -255,6 +256,7 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
           adminToken: adminTokenOfSystem(p),
         })),
         idmsAdmin: { url: idms.url, adminToken: adminTokenOfSystem(s) },
+        migratedIds: { assigned: assignedMcpttIdsIn(eco, s.id) },
         ...timers,
         ...tls,
       });

@@ -4,7 +4,8 @@
  * partner MC system entries, CSC-17 shares), groups at the GMS (TS 24.481). Seeding is idempotent.
  */
 import { buildUeInitConfig, type UeInitConfig, type UeInitConfigInput } from '@mcx/documents';
-import { mcpttIdOf, systemEndpoints, type Ecosystem, type SystemConfig } from '@mcx/ecosystem';
+import { assignMigratedMcpttId } from '@mcx/auth';
+import { assignedMcpttIdsIn, mcpttIdOf, systemEndpoints, type Ecosystem, type SystemConfig } from '@mcx/ecosystem';
 import { partnersAccepting } from './trust.ts';
 
 /** An IdM account (TS 33.180 annex B: the MC user and its MC service IDs). */
@@ -105,11 +106,18 @@ export function cmsSeedOf(eco: Ecosystem, s: SystemConfig): CmsSeedFromEcosystem
   };
 }
 
-/** What the GMS of `s` is seeded with: the groups of the file hosted by `s`, members by MCPTT ID. */
+/**
+ * What the GMS of `s` is seeded with: the groups of the file hosted by `s`, members by MCPTT ID;
+ * a member homed elsewhere who may migrate to `s` is a member under the ID `s` assigns it (TS
+ * 23.280 clause 10.16.5), the only identity it has there.
+ */
 export function gmsSeedOf(eco: Ecosystem, s: SystemConfig): GmsSeedFromEcosystem {
+  const assigned = assignedMcpttIdsIn(eco, s.id);
   const idOf = (username: string) => {
     const u = eco.users.find((x) => x.username === username);
-    return u ? mcpttIdOf(eco, u) : username;
+    if (!u) return username;
+    const id = mcpttIdOf(eco, u);
+    return u.home !== s.id && u.migrateTo.some((m) => m.system === s.id) ? assignMigratedMcpttId(id, u.home, s.domain, assigned) : id;
   };
   return {
     groups: eco.groups

@@ -30,6 +30,8 @@ export interface IdmsWiring {
   adminToken: string;
   clients: { client_id: string; redirect_uris?: string[]; client_secret?: string; application_type?: 'web' | 'native' }[];
   partners: { systemId: string; issuer: string; introspection: { clientId: string; clientSecret: string } }[];
+  /** The MCPTT IDs this system assigns users migrating here (TS 23.280 clause 10.16.5): default-rule domain + explicit ones. */
+  migratedIds?: { domain: string; assigned: AssignedMcpttId[] };
   scryptCost?: number;
   /** The lab CA's credentials for the system's host: https (absent with `tls: false`). */
   tls?: TlsCredentials;
@@ -46,6 +48,8 @@ export interface CmsWiring {
   adminToken: string;
   partners: { systemId: string; cmsUrl: string; adminToken: string }[];
   idmsAdmin: { url: string; adminToken: string };
+  /** As the IdMS's: the documents of a migrated user are stored under the ID assigned here. */
+  migratedIds?: { assigned: AssignedMcpttId[] };
   sipTimers?: SipTimers;
   tls?: TlsCredentials;
 }
@@ -62,6 +66,8 @@ export interface GmsWiring {
   sipTimers?: SipTimers;
   tls?: TlsCredentials;
 }
+
+type AssignedMcpttId = { homeSystemId: string; mcpttId: string; assignedMcpttId: string };
 
 export interface McsWiring {
   systemId: string;

@@ -5,7 +5,13 @@ export interface UeSnapshot {
   id: string;
   /** IdM username. */
   user: string;
+  /**
+   * The MCPTT ID the UE uses in the system it is configured in: in a partner system the one that
+   * system assigned it (TS 23.280 clause 10.16.5), else its primary one.
+   */
   mcpttId: string | null;
+  /** The user's MCPTT ID in its primary MC system. */
+  primaryMcpttId: string | null;
   state: UeState;
   /** The MC system the UE is configured in (null before the first configuration). */
   system: string | null;

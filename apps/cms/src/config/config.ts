@@ -53,6 +53,14 @@ export const cmsConfigSchema = z.object({
   /** Admin credential (bearer) for the admin API and the CSC-5 / CSC-17 server-to-server APIs. */
   adminToken: z.string().min(8),
   partners: z.array(partnerSchema).default([]),
+  /**
+   * The MCPTT IDs this (partner) system assigns users migrating here (TS 23.280 clause 10.16.5;
+   * libs/auth migrated-id.ts): explicit assignments of the ecosystem file, else
+   * `sip:<user>.<home>@<domain>`. Absent: a migrated user keeps its primary ID.
+   */
+  migratedIds: z
+    .object({ assigned: z.array(z.object({ homeSystemId: z.string().min(1), mcpttId: z.string().min(1), assignedMcpttId: z.string().min(1) })).default([]) })
+    .optional(),
   /** Target of the migration-authorization hook (IdMS admin API, server-contracts.md). Absent: not notified. */
   idmsAdmin: z.object({ url: z.string().url(), adminToken: z.string().min(1) }).optional(),
   uploadRequestPolicy: uploadRequestPolicySchema.default('request-upload'),

@@ -6,7 +6,8 @@
  * 1. checks the caller (this system's admin token, "pre-established trust") and that the home
  *    system is a configured partner,
  * 2. validates the profile (schema, XUI-URI = the user, index),
- * 3. stores it under the user's MCPTT ID (`users/<id>/mcptt-user-profile-<i>.xml`) plus a UE
+ * 3. stores it under the MCPTT ID this system assigns the user (TS 23.280 clause 10.16.5; XUI-URI
+ *    and MCPTT-user-ID rewritten to it: `users/<assigned id>/mcptt-user-profile-<i>.xml`) plus a UE
  *    configuration for the user (the one change path: versioned and notified),
  * 4. records the `MigrationAuthorization` (read by CSC-5 and the IdMS),
  * 5. notifies the IdMS hook.
@@ -19,7 +20,7 @@
  * not a partner, 404 for a user that system never shared.
  */
 import { Router, json, type Request, type Response } from 'express';
-import { AUID, buildUeConfig, parseUserProfile, serializeUeConfig } from '@mcx/documents';
+import { AUID, buildUeConfig, parseUserProfile, serializeUeConfig, serializeUserProfile } from '@mcx/documents';
 import type { Database } from '@mcx/db';
 import { elementDepth, EtagMismatch, MAX_ELEMENT_DEPTH } from '@mcx/xcap';
 import type { Logger } from 'pino';
@@ -52,7 +53,21 @@ export interface InboundOptions {
   writeChecker: WriteChecker;
   limits: XmlLimits;
   hook: IdmsMigrationHook;
+  /**
+   * The MCPTT ID this system assigns a user of `homeSystemId` migrating here (TS 23.280 clause
+   * 10.16.5; libs/auth assignMigratedMcpttId): the user's documents here are stored under it.
+   */
+  assignId: (primaryMcpttId: string, homeSystemId: string) => string;
   logger: Logger;
+}
+
+/** The shared profile as this system's document of the migrated user: XUI-URI and MCPTT-user-ID = the ID assigned here. */
+function asAssignedProfile(body: string, assigned: string): string {
+  const profile = parseUserProfile(body);
+  if (profile.xuiUri === assigned) return body;
+  profile.xuiUri = assigned;
+  if (profile.common?.mcpttUserId) profile.common.mcpttUserId.uriEntry = assigned;
+  return serializeUserProfile(profile);
 }
 
 function problem(res: Response, status: number, error: string, detail: string): void {
@@ -80,20 +95,23 @@ export function createCsc17Router(o: InboundOptions): Router {
       for (const [name, value] of Object.entries(refusal.headers ?? {})) res.setHeader(name, value);
       return problem(res, refusal.status, refusal.error, refusal.detail);
     }
-    const selector = userProfileSelector(mcpttId, share.userProfile.index);
+    // The user's ID here is the one this system assigns (TS 23.280 clause 10.16.5); its documents are stored under it.
+    const assigned = o.assignId(mcpttId, share.homeSystemId);
+    const profileBody = asAssignedProfile(share.userProfile.body, assigned);
+    const selector = userProfileSelector(assigned, share.userProfile.index);
     // Documents: the profile used here (replacing a profile shared earlier under another index) and a UE configuration.
-    for (const d of o.store.listSync(userPrefix('org.3gpp.mcptt.user-profile', mcpttId))) {
+    for (const d of o.store.listSync(userPrefix('org.3gpp.mcptt.user-profile', assigned))) {
       if (d.selector !== selector) await o.store.delete(d.selector, { cause: 'csc17' });
     }
     const current = o.store.peek(selector);
-    if (current?.body !== share.userProfile.body) {
-      await o.store.put(selector, share.userProfile.body, { contentType: MIME.userProfile, cause: 'csc17' });
+    if (current?.body !== profileBody) {
+      await o.store.put(selector, profileBody, { contentType: MIME.userProfile, cause: 'csc17' });
     }
-    const ueConfig = ueConfigSelector(mcpttId);
+    const ueConfig = ueConfigSelector(assigned);
     if (!o.store.peek(ueConfig)) {
-      const profile = parseUserProfile(share.userProfile.body);
+      const profile = parseUserProfile(profileBody);
       const groups = profile.onNetwork?.mcpttGroupInfo?.[0]?.entry?.map((e, i) => ({ groupId: e.uriEntry, priority: i + 1 })) ?? [];
-      const body = serializeUeConfig(buildUeConfig({ domain: o.domain, ueId: ueIdOfUser(mcpttId), prioritizedGroups: groups }));
+      const body = serializeUeConfig(buildUeConfig({ domain: o.domain, ueId: ueIdOfUser(assigned), prioritizedGroups: groups }));
       try {
         await o.store.put(ueConfig, body, { ifEtag: null, contentType: MIME.ueConfig, cause: 'csc17' });
       } catch (err) {
@@ -106,9 +124,10 @@ export function createCsc17Router(o: InboundOptions): Router {
       accessProfiles: JSON.stringify(share.accessProfiles),
       status: 'authorized',
     };
+    // Keyed by the ID assigned here: CSC-5 is asked with the partner token's mcptt_id.
     await o.db.prisma.migrationAuthorization.upsert({
-      where: { server_mcpttId_homeSystemId: { server: o.serverName, mcpttId, homeSystemId: share.homeSystemId } },
-      create: { server: o.serverName, mcpttId, homeSystemId: share.homeSystemId, ...data },
+      where: { server_mcpttId_homeSystemId: { server: o.serverName, mcpttId: assigned, homeSystemId: share.homeSystemId } },
+      create: { server: o.serverName, mcpttId: assigned, homeSystemId: share.homeSystemId, ...data },
       update: data,
     });
     try {
@@ -117,8 +136,8 @@ export function createCsc17Router(o: InboundOptions): Router {
       o.logger.warn({ err, mcpttId }, 'csc17: IdMS hook failed; the primary will retry the share');
       return problem(res, 502, 'idms_unavailable', (err as Error).message);
     }
-    o.logger.info({ mcpttId, home: share.homeSystemId, selector }, 'csc17: migration authorized');
-    res.status(200).json({ status: 'authorized', profileSelector: selector });
+    o.logger.info({ mcpttId, assigned, home: share.homeSystemId, selector }, 'csc17: migration authorized');
+    res.status(200).json({ status: 'authorized', mcpttId: assigned, profileSelector: selector });
   });
 
   router.delete('/migrations/:mcpttId', async (req: Request, res: Response) => {
@@ -128,14 +147,15 @@ export function createCsc17Router(o: InboundOptions): Router {
     const home = typeof req.query['home'] === 'string' ? req.query['home'] : '';
     if (!home) return problem(res, 400, 'invalid_request', 'the revocation names the home system that shared the user (?home=<systemId>)');
     if (!o.trustedHomeSystems().includes(home)) return problem(res, 403, 'untrusted_home_system', `${home} is not a partner of ${o.systemId}`);
+    const assigned = o.assignId(mcpttId, home);
     const rows = await o.db.prisma.migrationAuthorization.findMany({
-      where: { server: o.serverName, mcpttId, status: 'authorized', homeSystemId: home },
+      where: { server: o.serverName, mcpttId: assigned, status: 'authorized', homeSystemId: home },
     });
     if (rows.length === 0) return problem(res, 404, 'not_found', `no migration authorization for ${mcpttId} shared by ${home}`);
     for (const r of rows) {
       await o.db.prisma.migrationAuthorization.update({ where: { id: r.id }, data: { status: 'revoked', version: r.version + 1 } });
     }
-    for (const d of [...o.store.listSync(userPrefix('org.3gpp.mcptt.user-profile', mcpttId)), ...o.store.listSync(userPrefix('org.3gpp.mcptt.ue-config', mcpttId))]) {
+    for (const d of [...o.store.listSync(userPrefix('org.3gpp.mcptt.user-profile', assigned)), ...o.store.listSync(userPrefix('org.3gpp.mcptt.ue-config', assigned))]) {
       await o.store.delete(d.selector, { cause: 'csc17' });
     }
     try {

@@ -29,7 +29,7 @@ export function UeDetail({ ue, systems }: { ue: UeSnapshot; systems: SystemView[
   return (
     <section className="card" aria-labelledby="ue-detail-title">
       <h2 id="ue-detail-title">
-        {ue.id} <span className="muted">({ue.mcpttId ?? ue.user})</span>
+        {ue.id} <span className="muted">({ue.mcpttId ?? ue.user}{ue.primaryMcpttId && ue.mcpttId !== ue.primaryMcpttId ? `, assigned by ${ue.system} to ${ue.primaryMcpttId}` : ''})</span>
       </h2>
       <p>
         State <span className={`state ${ue.state}`}>{ue.state}</span> in{' '}

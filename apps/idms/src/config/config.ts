@@ -62,6 +62,17 @@ export const idmsConfigSchema = z.object({
   /** Identifiers of the resource servers: the `aud` of their access tokens (RFC 8707 resource). */
   audiences: z.object({ cms: z.string(), gms: z.string(), mcs: z.string() }),
   partners: z.array(partnerSchema).default([]),
+  /**
+   * The MCPTT IDs this (partner) system assigns users migrating here (TS 23.280 clause 10.16.5;
+   * libs/auth migrated-id.ts): `domain` of the default rule `sip:<user>.<home>@<domain>` and the
+   * explicit assignments of the ecosystem file. Absent: a migrated user keeps its primary ID.
+   */
+  migratedIds: z
+    .object({
+      domain: z.string().min(1),
+      assigned: z.array(z.object({ homeSystemId: z.string().min(1), mcpttId: z.string().min(1), assignedMcpttId: z.string().min(1) })).default([]),
+    })
+    .optional(),
   /** Seconds. */
   accessTokenTtl: z.number().int().positive().default(600),
   /** Seconds; the migration token (audience = a partner IdMS) is short-lived. */

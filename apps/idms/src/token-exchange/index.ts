@@ -58,7 +58,7 @@ export function tokenExchangeSteps(deps: TokenExchangeDeps): TokenExchangeLegs {
       selectScopes,
       checkMigrationAuthorization(prisma, config.systemId),
       checkNotRevoked(),
-      issuePartnerToken,
+      issuePartnerToken(config),
     ],
   };
 }

@@ -1,5 +1,6 @@
 import { errors } from 'oidc-provider';
-import { canonicalScope, isMcScope } from '@mcx/auth';
+import { assignMigratedMcpttId, canonicalScope, isMcScope, PRIMARY_MCPTT_ID_CLAIM } from '@mcx/auth';
+import type { IdmsConfig } from '../config/config.ts';
 import type { ResourceServerDescription } from '../csc1-oidc/resource-servers.ts';
 import { respondWithIssuedToken, type ExchangeState, type ExchangeStep } from './exchange-context.ts';
 
@@ -31,9 +32,10 @@ export const exchangeClaims = new WeakMap<object, Record<string, unknown>>();
 
 /**
  * Issue the partner access token (RFC 8693 clause 2.2.1): a JWT with this IdMS as issuer, the
- * chosen resource server as audience, the MC IDs of the user and the home system.
+ * chosen resource server as audience, the home system, and as `mcptt_id` the MCPTT ID this system
+ * assigned the migrated user (TS 23.280 clause 10.16.5), the primary one in `mc_primary_mcptt_id`.
  */
-export const issuePartnerToken = async (state: ExchangeState): Promise<void> => {
+export const issuePartnerToken = (config: Pick<IdmsConfig, 'migratedIds'>) => async (state: ExchangeState): Promise<void> => {
   const { ctx } = state;
   const { provider, client } = ctx.oidc;
   const subject = state.subject!;
@@ -53,7 +55,10 @@ export const issuePartnerToken = async (state: ExchangeState): Promise<void> => 
     // No grant at this IdMS: the token stands on the primary's grant (checked by introspection).
     grantId: undefined as unknown as string,
   });
-  const claims: Record<string, unknown> = { mcptt_id: subject.mcpttId, mc_home_system: state.partner!.systemId };
+  const home = state.partner!.systemId;
+  const ids = config.migratedIds;
+  const mcpttId = ids && subject.mcpttId ? assignMigratedMcpttId(subject.mcpttId, home, ids.domain, ids.assigned) : subject.mcpttId;
+  const claims: Record<string, unknown> = { mcptt_id: mcpttId, mc_home_system: home, [PRIMARY_MCPTT_ID_CLAIM]: subject.mcpttId };
   if (subject.mcvideoId) claims['mcvideo_id'] = subject.mcvideoId;
   if (subject.mcdataId) claims['mcdata_id'] = subject.mcdataId;
   exchangeClaims.set(token, claims);

@@ -7,10 +7,12 @@
  *    UE's primary access token, audience = the partner IdMS → a short-lived token whose
  *    audience is the partner IdMS;
  * 2. `token-exchange`: RFC 8693 at the PARTNER IdMS token endpoint → the partner access token
- *    (aud = partner CMS, GMS, MCS; `mc_home_system` = the primary system).
+ *    (aud = partner CMS, GMS, MCS; `mc_home_system` = the primary system; `mcptt_id` = the MCPTT
+ *    ID the partner system assigned, TS 23.280 clause 10.16.5, which the UE uses in the partner:
+ *    REGISTER, SUBSCRIBE, the XCAP URIs of its documents there).
  */
 import { exchangeForPartnerIdms, exchangeToken } from '@mcx/auth';
-import { refresh } from '../online-configuration/authenticate.ts';
+import { mcpttIdOf, refresh } from '../online-configuration/authenticate.ts';
 import { classify } from '../ue/classify.ts';
 import type { HostServices } from '../ue/host-services.ts';
 import type { SystemSession } from '../ue/session.ts';
@@ -53,7 +55,8 @@ export async function tokenExchange(host: HostServices, home: SystemSession, par
     const cfg = await host.idmsConfiguration(partner.idmsIssuer);
     const t = await exchangeToken({ partnerIssuer: partner.idmsIssuer, clientId: host.config.ueClient.clientId, subjectToken, configuration: cfg, fetch: partner.http });
     partner.tokens = { accessToken: t.accessToken, expiresAt: Date.now() + (t.expiresIn ?? 300) * 1000 };
-    partner.mcpttId = home.mcpttId;
+    // TS 23.280 clause 10.16.5: the ID the partner system assigned (the token's mcptt_id); the primary one if it kept it.
+    partner.mcpttId = mcpttIdOf(t) ?? home.mcpttId;
   } catch (err) {
     throw classify('token-exchange', err);
   }

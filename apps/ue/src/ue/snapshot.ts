@@ -28,7 +28,8 @@ export function snapshotOf(ue: SnapshotSource, machine: UeStateMachine): UeSnaps
   return {
     id: ue.id,
     user: ue.user.username,
-    mcpttId: ue.home?.mcpttId ?? null,
+    mcpttId: cur?.mcpttId ?? ue.home?.mcpttId ?? null,
+    primaryMcpttId: ue.home?.mcpttId ?? null,
     state: machine.state,
     system: cur?.systemId ?? null,
     homeSystem: ue.user.home,
