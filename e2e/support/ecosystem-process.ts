@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
+import { trustLabCa } from '@mcx/lab-ca';
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const MCX = join(REPO, 'apps/mcx/bin/mcx.js');
@@ -101,6 +102,8 @@ export async function startEcosystemProcess(
     await new Promise((r) => setTimeout(r, 200));
   }
   const endpoints = JSON.parse(readFileSync(runtime, 'utf8')) as Endpoints;
+  // Its MC systems serve https with the lab CA it created in the data directory: this process trusts it.
+  trustLabCa(readFileSync(join(dataDir, 'tls', 'ca.pem'), 'utf8'));
   const controlToken = readFileSync(join(dataDir, 'secrets', 'control-token'), 'utf8').trim();
   return {
     dir,
