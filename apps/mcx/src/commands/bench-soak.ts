@@ -134,6 +134,12 @@ export async function soakBench(args: { config?: string; ues: number; minutes: n
     const online = ues.filter((u) => u.state === 'STABLE');
     progress(`${online.length}/${args.ues} UEs online`);
 
+    // What the UE host holds (it should not grow with the moves): its SIP endpoint's transactions,
+    // dialog routes and timers, and the messages its tap keeps.
+    const host = own.ueHost.host;
+    const countsNow = () => ({ ...host.endpoint.stats(), log_messages: host.log.size.messages, ues: host.ues().length });
+    const counts: Record<string, ReturnType<typeof countsNow>> = { start: countsNow() };
+
     // Step 2: each UE moves on its own, back and forth, until the time is up.
     const t0 = Date.now();
     const durationMs = args.minutes * 60_000;
@@ -165,6 +171,7 @@ export async function soakBench(args: { config?: string; ues: number; minutes: n
         nextSample = now + SOAK_SAMPLE_MS;
         if (!warmup && now - t0 >= warmupMs) {
           warmup = s;
+          counts.warmup = countsNow();
           snapshot('warmup');
         }
         progress(`${s.t_s} s: ${migrations} migrations, ${returns} returns, ${failures.length} failures; rss ${s.rss_mb} MB, heap ${s.heap_used_mb} MB`);
@@ -190,6 +197,7 @@ export async function soakBench(args: { config?: string; ues: number; minutes: n
     }
     legs.clear();
     const end = sample(gc, t0);
+    counts.end = countsNow();
     samples.push(end);
     snapshot('end');
     const warm = warmup ?? samples[0]!;
@@ -201,6 +209,7 @@ export async function soakBench(args: { config?: string; ues: number; minutes: n
     for (let i = 0; i < ues.length; i += 50) await Promise.all(ues.slice(i, i + 50).map((u) => remove(u.id)));
     await sleep(5_000);
     const removed = sample(gc, t0);
+    counts.after_removal = countsNow();
 
     const afterWarmup = samples.filter((s) => s.t_s >= warm.t_s);
     const report = {
@@ -215,6 +224,7 @@ export async function soakBench(args: { config?: string; ues: number; minutes: n
       poll_errors: pollErrors,
       migrations_per_min: round1(migrations / args.minutes),
       memory_mb: { booted, start: samples[0], warmup: warm, end, after_removal: removed },
+      ue_host_counts: counts,
       growth_after_warmup_mb: {
         rss: round1(end.rss_mb - warm.rss_mb),
         heap_used: round1(end.heap_used_mb - warm.heap_used_mb),
