@@ -13,12 +13,12 @@ const run = promisify(execFile);
 describe('mcx command line', () => {
   it('--help documents every command (and exits 0)', async () => {
     const { stdout } = await run(process.execPath, [MCX, '--help'], { cwd: REPO });
-    for (const command of ['up', 'endpoints', 'token', 'ue', 'scenario run', 'bench'])
+    for (const command of ['up', 'endpoints', 'ca', 'token', 'ue', 'scenario run', 'bench'])
       expect(stdout).toContain(`  ${command}`);
   });
 
   it('each command documents its own options with an example (mcx <command> --help, mcx help <command>)', async () => {
-    const commands = ['up', 'endpoints', 'token', 'ue', 'scenario', 'bench'];
+    const commands = ['up', 'endpoints', 'token', 'ue', 'scenario', 'bench', 'ca'];
     const texts = await Promise.all(commands.map(async (c) => (await run(process.execPath, [MCX, c, '--help'], { cwd: REPO })).stdout));
     texts.forEach((text, i) => {
       expect(text.startsWith(`Usage: mcx ${commands[i]}`), text).toBe(true);
@@ -27,6 +27,21 @@ describe('mcx command line', () => {
     expect(new Set(texts).size).toBe(commands.length);
     expect(texts[2]).toContain('--audience');
     expect((await run(process.execPath, [MCX, 'help', 'token'], { cwd: REPO })).stdout).toBe(texts[2]);
+  });
+
+  it('mcx ca creates the lab CA in the data directory on first use, prints its path, and keeps it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcx-ca-'));
+    try {
+      const config = writeTestEcosystem(dir);
+      const first = (await run(process.execPath, [MCX, 'ca', '--config', config], { cwd: REPO })).stdout.trim();
+      expect(first).toBe(join(dir, 'data', 'tls', 'ca.pem'));
+      const pem = readFileSync(first, 'utf8');
+      expect(pem).toMatch(/^-----BEGIN CERTIFICATE-----/);
+      expect((await run(process.execPath, [MCX, 'ca', '--config', config], { cwd: REPO })).stdout.trim()).toBe(first);
+      expect(readFileSync(first, 'utf8')).toBe(pem);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('mcx token for a user of another MC system names the user\'s home', async () => {

@@ -29,6 +29,7 @@ Options
   --config FILE   ecosystem file (its data directory holds the CA)
 
 Example
+  mcx ca --config ecosystem.yaml
   curl --cacert "$(mcx ca)" https://127.0.0.1:7101/.well-known/openid-configuration
 `,
   endpoints: `Usage: mcx endpoints [--json] [--config FILE]
