@@ -5,7 +5,7 @@ import type { ParseOutcome } from './xml-tasks.ts';
 
 const TASKS = new URL('./xml-tasks.ts', import.meta.url);
 const pools: XmlWorkerPool[] = [];
-const pool = (options: { threads?: number; maxQueue?: number; niceness?: number } = {}) => {
+const pool = (options: { threads?: number; maxQueue?: number; niceness?: number; idleTimeoutMs?: number } = {}) => {
   const p = new XmlWorkerPool({ module: TASKS, ...options });
   pools.push(p);
   return p;
@@ -39,6 +39,15 @@ describe('XmlWorkerPool', () => {
     await expect(p.run('parseChecked', big)).rejects.toBeInstanceOf(WorkerPoolBusyError);
     expect(await running).toMatchObject({ ok: true, elements: 19_001 });
     expect(await queued).toMatchObject({ ok: true, elements: 19_001 });
+  });
+
+  it('stops a thread that stays idle, and starts a fresh one for the next task', async () => {
+    const p = pool({ threads: 1, idleTimeoutMs: 50 });
+    await p.run('parseChecked', { xml: '<r/>', limits: DEFAULT_XML_LIMITS });
+    expect(p.stats().threads).toBe(1);
+    while (p.stats().threads > 0) await new Promise((r) => setTimeout(r, 20));
+    expect(await p.run('parseChecked', { xml: '<r><a/></r>', limits: DEFAULT_XML_LIMITS })).toMatchObject({ ok: true, elements: 2 });
+    expect(p.stats()).toMatchObject({ threads: 1, completed: 2 });
   });
 
   it('rejects what waits when closed', async () => {

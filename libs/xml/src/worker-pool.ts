@@ -8,7 +8,8 @@
  * Bounded (our choice): `threads` workers, each running one task at a time, and at most
  * `maxQueue` tasks waiting; a task beyond that is refused at once with a WorkerPoolBusyError,
  * which a server answers with 503 + Retry-After (RFC 9110 clause 15.6.4). Threads start on first
- * use, run niced (Linux) below the event loop, and are replaced when one dies. When the task module is TypeScript (running from sources),
+ * use, run niced (Linux) below the event loop, stop after a minute idle (releasing their memory),
+ * and are replaced when one dies. When the task module is TypeScript (running from sources),
  * each thread registers tsx and resolves workspace packages with the `@mcx/source` condition.
  */
 import { createRequire } from 'node:module';
@@ -28,6 +29,8 @@ export interface WorkerPoolOptions {
    * checks take what is left. Elsewhere it is ignored.
    */
   niceness?: number;
+  /** A thread idle this long is stopped, its memory released (default 60 s); the next task starts one. */
+  idleTimeoutMs?: number;
 }
 
 /** The pool's threads are all busy and its queue is full: try again later. */
@@ -69,6 +72,7 @@ interface Job {
 interface Slot {
   worker: Worker;
   job: Job | undefined;
+  idle?: NodeJS.Timeout | undefined;
 }
 
 type Reply = { ok: true; output: unknown } | { ok: false; name: string; message: string };
@@ -122,6 +126,7 @@ export class XmlWorkerPool {
   readonly #threads: number;
   readonly #maxQueue: number;
   readonly #niceness: number;
+  readonly #idleTimeoutMs: number;
   readonly #slots: Slot[] = [];
   readonly #queue: Job[] = [];
   #completed = 0;
@@ -132,6 +137,7 @@ export class XmlWorkerPool {
     this.#threads = Math.max(1, options.threads ?? 2);
     this.#maxQueue = Math.max(0, options.maxQueue ?? 16);
     this.#niceness = Math.min(19, Math.max(0, options.niceness ?? 10));
+    this.#idleTimeoutMs = Math.max(1, options.idleTimeoutMs ?? 60_000);
   }
 
   /** Runs `task(input)` of the task module in a thread; rejects with WorkerPoolBusyError when full. */
@@ -155,7 +161,10 @@ export class XmlWorkerPool {
     this.#closed = true;
     for (const job of this.#queue.splice(0)) job.reject(new Error('the XML worker pool is closed'));
     const slots = this.#slots.splice(0);
-    for (const s of slots) s.job?.reject(new Error('the XML worker pool is closed'));
+    for (const s of slots) {
+      clearTimeout(s.idle);
+      s.job?.reject(new Error('the XML worker pool is closed'));
+    }
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
@@ -210,10 +219,22 @@ export class XmlWorkerPool {
 
   #next(slot: Slot): void {
     const job = this.#queue.shift();
-    if (job !== undefined) this.#start(slot, job);
+    if (job !== undefined) return this.#start(slot, job);
+    slot.idle = setTimeout(() => this.#retire(slot), this.#idleTimeoutMs);
+    slot.idle.unref();
+  }
+
+  /** An idle thread is stopped; the next task starts a fresh one. */
+  #retire(slot: Slot): void {
+    const i = this.#slots.indexOf(slot);
+    if (i < 0 || slot.job !== undefined) return;
+    this.#slots.splice(i, 1);
+    void slot.worker.terminate();
   }
 
   #start(slot: Slot, job: Job): void {
+    clearTimeout(slot.idle);
+    slot.idle = undefined;
     slot.job = job;
     slot.worker.postMessage({ task: job.task, input: job.input });
   }
