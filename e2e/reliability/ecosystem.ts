@@ -79,8 +79,8 @@ export async function startReliabilityLab(): Promise<ReliabilityLab> {
     });
     const [alice, dave] = await Promise.all([login(a, 'alice'), login(b, 'dave')]);
     const running = host;
-    // The lab CA the https endpoints chain to (absent while the composition serves plain HTTP).
-    const ca = (systems as { labCa?: { caPem: string } }).labCa?.caPem;
+    // The lab CA the https endpoints chain to (a system may serve plain HTTP: `tls: false`).
+    const ca = systems.labCa.caPem;
     return {
       systems,
       a,
@@ -88,7 +88,7 @@ export async function startReliabilityLab(): Promise<ReliabilityLab> {
       host: running,
       alice,
       dave,
-      raw: (method, url, headers = {}, body) => rawRequest(method, url, headers, body, ca === undefined ? {} : { ca }),
+      raw: (method, url, headers = {}, body) => rawRequest(method, url, headers, body, { ca }),
       async close() {
         await running.close().catch(() => undefined);
         await systems.close();
