@@ -35,6 +35,9 @@ test('a person migrates ue-alice to mcx-b by clicking, edits its B profile and s
   await expect(arrows.filter({ hasText: 'SUBSCRIBE' }).first()).toBeVisible();
   await expect(page.locator('[data-testid=sequence-arrow][aria-label*="IdMS-B"]').first()).toBeAttached();
   await expect(page.locator('[data-testid=sequence-arrow][aria-label*="CMS-B"]').first()).toBeAttached();
+  // The server-to-server leg of migration service authorization (TS 23.280 10.6.3), which the UE never sees.
+  await expect(page.locator('[data-testid=sequence-arrow][aria-label*="MCS-B to MCS-A"][aria-label*="migration request"]').first()).toBeAttached();
+  await expect(page.locator('[data-testid=sequence-arrow][aria-label*="MCS-A to MCS-B"][aria-label*="migration-auth-result true"]').first()).toBeAttached();
   await page
     .locator('[data-testid=sequence-arrow][aria-label*="CMS-B to UE"][aria-label*="NOTIFY"]')
     .first()

@@ -26,8 +26,8 @@ const claims = (jwt: string) =>
 const ALICE = 'sip:alice@mcx-a.example.net';
 /** The MCPTT ID mcx-b assigns alice (TS 23.280 10.16.5; default rule). */
 const ALICE_IN_B = 'sip:alice.mcx-a@mcx-b.example.net';
-const profileSel = (index: number) =>
-  `org.3gpp.mcptt.user-profile/users/${ALICE}/mcptt-user-profile-${index}.xml`;
+const profileSel = (index: number, id = ALICE) =>
+  `org.3gpp.mcptt.user-profile/users/${id}/mcptt-user-profile-${index}.xml`;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mcx-e2e-ue-'));
@@ -80,14 +80,23 @@ describe('a UE of the demo ecosystem migrates to the partner MC system and back'
     });
     expect(s.mcpttId).toBe(ALICE_IN_B);
     expect(b.mcs.registrations().map((r) => [r.mcpttId, r.primaryMcpttId, r.kind])).toContainEqual([ALICE_IN_B, ALICE, 'migration']);
+    // The MCS-B → MCS-A leg (TS 23.280 10.6.3), reported by each sending MCS into the UE's message log (the console draws it).
+    const leg = host.log
+      .since('ue-alice')
+      .filter((m) => m.from)
+      .map((m) => [m.from, m.peer, m.summary.split(' ').slice(0, 3).join(' ')]);
+    expect(leg).toEqual([
+      ['MCS-B', 'MCS-A', 'MESSAGE migration request'],
+      ['MCS-A', 'MCS-B', 'MESSAGE migration-auth-result true'],
+    ]);
   });
 
   it('an admin edit in mcx-b reaches the UE (NOTIFY) and its copy is updated', async () => {
     const b = systems.system('mcx-b');
-    const current = b.cms.store.peek(profileSel(1))!;
+    const current = b.cms.store.peek(profileSel(1, ALICE_IN_B))!;
     const profile = parseUserProfile(current.body);
     profile.name = [{ value: 'Alice in B (edited by the B administrator)' }];
-    const res = await fetch(`${b.cms.httpUrl}/admin/documents/${profileSel(1)}`, {
+    const res = await fetch(`${b.cms.httpUrl}/admin/documents/${profileSel(1, ALICE_IN_B)}`, {
       method: 'PUT',
       headers: {
         authorization: `Bearer ${b.admin.token}`,
@@ -97,9 +106,9 @@ describe('a UE of the demo ecosystem migrates to the partner MC system and back'
       body: serializeUserProfile(profile),
     });
     expect(res.status).toBe(200);
-    const etag = b.cms.store.peek(profileSel(1))!.etag;
-    await ue.waitFor((u) => u.copies.get('mcx-b', 'cms', profileSel(1))?.etag === etag);
-    const copy = await ue.copies.read(ue.copies.get('mcx-b', 'cms', profileSel(1))!);
+    const etag = b.cms.store.peek(profileSel(1, ALICE_IN_B))!.etag;
+    await ue.waitFor((u) => u.copies.get('mcx-b', 'cms', profileSel(1, ALICE_IN_B))?.etag === etag);
+    const copy = await ue.copies.read(ue.copies.get('mcx-b', 'cms', profileSel(1, ALICE_IN_B))!);
     expect(copy.ok && copy.copy.body).toContain('edited by the B administrator');
   });
 

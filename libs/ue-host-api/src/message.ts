@@ -8,6 +8,12 @@ export interface Message {
   protocol: 'HTTP' | 'SIP';
   /** Lane: IdMS-A, CMS-B, MCS-A, ... (or host:port when unknown). */
   peer: string;
+  /**
+   * Set only for a server-to-server message the UE never sees, reported by the server that sent
+   * it (the MCS-B → MCS-A leg of migration service authorization, TS 23.280 clause 10.6.3): the
+   * sender's lane; `peer` is then the receiver's lane.
+   */
+  from?: string;
   summary: string;
   startLine: string;
   /** Secrets redacted. */

@@ -16,7 +16,11 @@ function lanesOf(systems: SystemView[]): string[] {
   return lanes;
 }
 
-/** A live sequence diagram of every HTTP request and SIP message the selected UE sends and receives. */
+/**
+ * A live sequence diagram of every HTTP request and SIP message the selected UE sends and receives,
+ * and of the server-to-server leg its migration causes (MCS-B → MCS-A, TS 23.280 clause 10.6.3),
+ * which the sending MCS reports (`from` set): drawn between the two server lanes.
+ */
 export function SequenceDiagram({
   ue,
   messages,
@@ -28,7 +32,8 @@ export function SequenceDiagram({
 }) {
   const [picked, setPicked] = useState<Message | undefined>();
   const lanes = lanesOf(systems);
-  for (const m of messages) if (!lanes.includes(m.peer)) lanes.push(m.peer);
+  for (const m of messages) for (const l of [m.peer, m.from]) if (l && !lanes.includes(l)) lanes.push(l);
+  const ends = (m: Message) => (m.from ? { from: m.from, to: m.peer } : m.direction === 'out' ? { from: 'UE', to: m.peer } : { from: m.peer, to: 'UE' });
   const x = (lane: string) => lanes.indexOf(lane) * LANE_WIDTH + LANE_WIDTH / 2;
   const width = lanes.length * LANE_WIDTH;
   const height = TOP + messages.length * ROW + 16;
@@ -54,8 +59,7 @@ export function SequenceDiagram({
             </g>
           ))}
           {messages.map((m, i) => {
-            const from = m.direction === 'out' ? 'UE' : m.peer;
-            const to = m.direction === 'out' ? m.peer : 'UE';
+            const { from, to } = ends(m);
             const y = TOP + i * ROW + 12;
             const x1 = x(from);
             const x2 = x(to);
@@ -92,7 +96,7 @@ export function SequenceDiagram({
         <div aria-live="polite" data-testid="message-detail">
           <h3>
             #{picked.seq} {picked.protocol}{' '}
-            {picked.direction === 'out' ? `UE → ${picked.peer}` : `${picked.peer} → UE`} at {picked.at}
+            {`${ends(picked).from} → ${ends(picked).to}`} at {picked.at}
           </h3>
           <pre className="body">
             {[

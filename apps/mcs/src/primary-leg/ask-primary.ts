@@ -44,7 +44,7 @@ export class PrimaryLeg {
     const timer = endpoint.scheduler.schedule(config.peerTimeout * 1000, () => settle({ ...request, authorized: false, reason: `unavailable: ${TIMEOUT}` }));
     try {
       const body = legBody(request);
-      this.d.emit({ direction: 'out', method: LEG_METHOD, peer: peer.systemId, summary: `MESSAGE migration request ${request.primaryMcpttId} as ${request.partnerMcpttId}, profile ${request.userProfileIndex}`, body });
+      this.d.emit({ direction: 'out', method: LEG_METHOD, peer: peer.systemId, user: request.primaryMcpttId, startLine: `${LEG_METHOD} ${peer.psi} SIP/2.0`, summary: `MESSAGE migration request ${request.primaryMcpttId} as ${request.partnerMcpttId}, profile ${request.userProfileIndex}`, body });
       const res = await endpoint.request({ method: LEG_METHOD, uri: peer.psi, from: `<${this.d.psi}>`, to: `<${peer.psi}>`, target: targetFromUri(peer.sipUri), body, contentType: MCPTT_INFO_CONTENT_TYPE });
       if (res.status >= 300) {
         if (res.local || res.status >= 500) throw new Refusal('unavailable', `the primary MC service server of ${peer.systemId} answered ${res.status} ${res.reason}`);
@@ -78,7 +78,7 @@ export class PrimaryLeg {
     }
     req.respond(200, 'OK');
     const reason = reasonText(req.message.headers.get('reason') ?? undefined);
-    this.d.emit({ direction: 'in', method: LEG_METHOD, peer: peer.systemId, summary: `MESSAGE migration-auth-result ${leg.result}${reason ? ` (${Refusal.codeOf(reason) ?? 'refused'})` : ''}`, body: req.message.body });
+    this.d.emit({ direction: 'in', method: LEG_METHOD, peer: peer.systemId, user: leg.primaryMcpttId, startLine: `${LEG_METHOD} ${this.d.psi} SIP/2.0`, summary: `MESSAGE migration-auth-result ${leg.result}${reason ? ` (${Refusal.codeOf(reason) ?? 'refused'})` : ''}`, body: req.message.body });
     for (const settle of waiting) settle({ ...leg, authorized: leg.result, reason });
   }
 }

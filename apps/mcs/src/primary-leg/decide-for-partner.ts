@@ -88,7 +88,7 @@ export async function decideForPartner(d: PrimaryDeps, req: IncomingRequest): Pr
     return;
   }
   req.respond(200, 'OK');
-  d.emit({ direction: 'in', method: LEG_METHOD, peer: peer.systemId, summary: `MESSAGE migration request ${request.primaryMcpttId} as ${request.partnerMcpttId}, profile ${request.userProfileIndex}`, body: req.message.body });
+  d.emit({ direction: 'in', method: LEG_METHOD, peer: peer.systemId, user: request.primaryMcpttId, startLine: `${LEG_METHOD} ${d.psi} SIP/2.0`, summary: `MESSAGE migration request ${request.primaryMcpttId} as ${request.partnerMcpttId}, profile ${request.userProfileIndex}`, body: req.message.body });
   let refusal: Refusal | undefined;
   try {
     checkHomeUser(d.config, request);
@@ -109,6 +109,8 @@ export async function sendResult(d: PrimaryDeps, peer: Peer, request: LegRequest
     direction: 'out',
     method: LEG_METHOD,
     peer: peer.systemId,
+    user: request.primaryMcpttId,
+    startLine: `${LEG_METHOD} ${peer.psi} SIP/2.0`,
     summary: `MESSAGE migration-auth-result ${refusal ? `false (${refusal.code})` : 'true'}`,
     body,
   });

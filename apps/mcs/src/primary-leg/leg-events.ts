@@ -8,6 +8,10 @@ export interface LegEvent {
   method: string;
   /** The other MC system. */
   peer: string;
+  /** The user's MCPTT ID in its primary system (who the leg is about). */
+  user: string;
+  /** `MESSAGE <Request-URI> SIP/2.0`. */
+  startLine: string;
   summary: string;
   body: string;
 }
