@@ -1,6 +1,7 @@
 // CSC-2 HEAD over the wire: the answer has the GET answer's header fields, Content-Length
 // included, and no content (RFC 9110 clauses 9.3.2 and 8.6; RFC 4825 clause 7.3).
-import { rawRequest as raw } from '@mcx/xcap/testing';
+import { throwAwayLabCa } from '@mcx/lab-ca';
+import { rawRequest } from '@mcx/xcap/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupSelector } from '../src/index.ts';
 import { DOMAIN, mcpttIdOf, startSystem, type System } from './fixture.ts';
@@ -37,8 +38,10 @@ describe('GMS XCAP HEAD', () => {
       const headers: Record<string, string> = withToken
         ? { authorization: `Bearer ${await sys.token('alice')}` }
         : {};
-      const get = await raw('GET', url, headers);
-      const head = await raw('HEAD', url, headers);
+      // The composition serves https with this process's throw-away lab CA (libs/lab-ca).
+      const tls = { ca: (await throwAwayLabCa()).caPem };
+      const get = await rawRequest('GET', url, headers, undefined, tls);
+      const head = await rawRequest('HEAD', url, headers, undefined, tls);
       expect(get.status).toBe(200);
       expect(head.status).toBe(200);
       expect(get.body.length).toBeGreaterThan(0);
