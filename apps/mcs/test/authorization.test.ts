@@ -20,7 +20,7 @@ const info = (token: string, migration?: { userProfileIndex: number }) => {
   return serializeMcpttInfo(doc);
 };
 
-function register(mcs: McsHandle, body: string | undefined, options: { expires?: number; multipart?: boolean; tcp?: boolean; method?: 'REGISTER' | 'PUBLISH' } = {}): Promise<SipResponse> {
+function register(mcs: McsHandle, body: string | undefined, options: { expires?: number | string; multipart?: boolean; tcp?: boolean; method?: 'REGISTER' | 'PUBLISH' } = {}): Promise<SipResponse> {
   const multipart = body !== undefined && options.multipart ? buildMultipart([{ contentType: MCPTT_INFO_CONTENT_TYPE, body }]) : undefined;
   const method = options.method ?? 'REGISTER';
   return ue.request({
@@ -74,6 +74,13 @@ describe('service authorization in the primary MC system (TS 24.379 clause 7)', 
     expect(r.headers.get('expires')).toBe('3600');
     expect((await register(mcsA, info(home.accessToken), { expires: 0 })).status).toBe(200);
     expect(mcsA.registrations().filter((x) => x.contact.includes('ue-alice') && !x.contact.includes('tcp'))).toEqual([]);
+  });
+
+  it.each(['abc', '-5', '1e3'])('refuses Expires: %s (not delta-seconds, RFC 3261 clause 20.19) with 400 and registers nothing', async (expires) => {
+    const before = mcsA.registrations().length;
+    const r = await register(mcsA, info(home.accessToken), { expires, tcp: true });
+    expect(r.status).toBe(400);
+    expect(mcsA.registrations()).toHaveLength(before);
   });
 
   it('refuses a de-registration without a valid access token with 403 and a Warning, and keeps the binding', async () => {
