@@ -123,12 +123,16 @@ export async function runPgOutage(options: FaultCaseOptions): Promise<FaultRepor
     const after = await committedRows(own.systems.databases);
     const lost = lostRows(before, after);
     const counts = { http503: 0, http503WithoutRetryAfter: 0, sip503: 0, other5xx: 0 };
+    const byPeer: Record<string, number> = {};
     const ues = await client.listUes(`${prefix}-`);
     for (const u of ues) {
       for (const m of await client.messages(u.id)) {
         if (m.direction !== 'in') continue;
         const status = Number(/^(?:SIP\/2\.0 )?(\d{3})\b/.exec(m.summary)?.[1] ?? 0);
-        if (status === 503 && m.protocol === 'HTTP') counts[m.headers['retry-after'] ? 'http503' : 'http503WithoutRetryAfter']++;
+        if (status === 503 && m.protocol === 'HTTP') {
+          counts[m.headers['retry-after'] ? 'http503' : 'http503WithoutRetryAfter']++;
+          byPeer[m.peer] = (byPeer[m.peer] ?? 0) + 1;
+        }
         else if (status === 503) counts.sip503++;
         else if (status >= 500) counts.other5xx++;
       }
@@ -148,6 +152,7 @@ export async function runPgOutage(options: FaultCaseOptions): Promise<FaultRepor
       migrated_before_outage: measures.migratedBeforeOutage,
       http_503_with_retry_after: measures.http503,
       http_503_without_retry_after: measures.http503WithoutRetryAfter,
+      http_503_by_peer: byPeer,
       sip_503: measures.sip503,
       other_5xx: measures.other5xx,
       healthz_unavailable_during_outage: `${measures.healthzUnavailable}/${measures.healthzAsked}`,
