@@ -33,7 +33,32 @@ describe('CSC-2', () => {
   });
 });
 
+describe('CSC-2 limits (our choice: @mcx/xml DEFAULT_XML_LIMITS)', () => {
+  it.each([
+    ['10,000 attributes on one element', Array.from({ length: 10_000 }, (_, i) => `a${i}="v"`).join(' ')],
+    ['a 900 KB attribute value', `note="${'x'.repeat(900 * 1024)}"`],
+  ])('refuses a group document with %s with 409 constraint-failure and keeps the group', async (_what, attrs) => {
+    const before = await fireEtag();
+    const current = await (await fetch(fireUrl(), { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+    const body = current.replace(/<([\w:]*group)(\s|>)/, `<$1 ${attrs}$2`);
+    expect(body.length).toBeGreaterThan(current.length);
+    const res = await fetch(fireUrl(), { method: 'PUT', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': GROUPS_MIME }, body });
+    expect(res.status).toBe(409);
+    expect(await res.text()).toContain('<constraint-failure');
+    expect(await fireEtag()).toEqual(before);
+  });
+});
+
 describe('admin API refusals are JSON', () => {
+  it('names the refusal with a code and says why: { error, detail }', async () => {
+    const unknown = await admin(sys.gms, 'GET', '/groups/no-such-group');
+    expect([unknown.status, unknown.json]).toEqual([404, { error: 'not_found', detail: expect.any(String) }]);
+    const wrong = await admin(sys.gms, 'PUT', '/groups/fire-1', { displayName: 7, members: 'all' });
+    expect(wrong.status).toBe(400);
+    expect(wrong.json).toMatchObject({ error: 'invalid_request', detail: expect.stringContaining('displayName') });
+  });
+
+
   it('answers 400 JSON to a member URI containing a quote, and changes nothing', async () => {
     const before = await fireEtag();
     const res = await fetch(`${sys.gms.adminUrl}/groups/fire-1/members/${encodeURIComponent('sip:ev"e@mcx-a.example')}`, { method: 'PUT', headers: adminHeaders(), body: '{}' });
