@@ -93,6 +93,21 @@ describe('a 5xx for no input', () => {
     expect(await documentCount()).toBe(before);
   });
 
+  it.each(['sip:ev"e@mcx-a.example.net', 'sip:<eve>@mcx-a.example.net', 'not a uri'])('answers 400 JSON to a user whose MCPTT ID is %s, storing nothing', async (mcpttId) => {
+    const before = await documentCount();
+    const res = await fetch(`${a.cms.httpUrl}/admin/users/${encodeURIComponent(mcpttId)}`, { method: 'PUT', headers: { ...bearer(ADMIN_A), 'content-type': 'application/json' }, body: JSON.stringify({ profiles: [{ index: 1, name: 'home', preSelected: true }] }) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'invalid_request' });
+    expect(await documentCount()).toBe(before);
+  });
+
+  it('answers an unknown admin route with 404 JSON, not an HTML page', async () => {
+    const res = await fetch(`${a.cms.httpUrl}/admin/no-such-route`, { headers: bearer(ADMIN_A) });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await res.json()).toMatchObject({ error: 'not_found', detail: expect.any(String) });
+  });
+
   it('answers 413 JSON to a 3 MB body on the admin API and CSC-17', async () => {
     const big = 'x'.repeat(3 * 1024 * 1024);
     const sel = userProfileSelector(ALICE, 1);

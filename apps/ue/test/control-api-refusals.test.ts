@@ -48,11 +48,13 @@ describe('control API refusals', () => {
     await expectProblem(await fetch(`${host.url}/api/ues/x/y/z`, { method: 'POST', headers: json, body: '{}' }), 404, 'not_found');
   });
 
-  it('answers an upload of a document the UE holds no copy of with 404 JSON, and a malformed one with 400', async () => {
+  it('answers an upload of a document the UE holds no copy of with 404 JSON, and a malformed one (or an array) with 400', async () => {
     const ue = host.createUe({ id: 'refusals-alice', user: 'alice' });
     await ue.waitFor((u) => u.state === 'STABLE');
     const upload = (body: unknown) => fetch(`${host.url}/api/ues/refusals-alice/upload`, { method: 'POST', headers: json, body: JSON.stringify(body) });
     await expectProblem(await upload({ selector: 'org.3gpp.mcptt.user-profile/users/sip:nobody@mcx-a.example.net/mcptt-user-profile-1.xml' }), 404, 'not_found');
     await expectProblem(await upload({ selector: 42 }), 400, 'invalid_request');
+    // An array is no request body of this API (read as "no fields" it would upload the active profile).
+    await expectProblem(await upload([]), 400, 'invalid_request');
   });
 });
