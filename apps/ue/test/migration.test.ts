@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseUserProfile, serializeUserProfile } from '@mcx/documents';
+import { MIGRATABLE_PARTNER_ELEMENT, parseUserProfile, serializeUserProfile } from '@mcx/documents';
+import { validateXml } from '@mcx/schemas';
 import { startUeHost, type Ue, type UeHostHandle } from '../src/index.ts';
 import { mcpttIdOf, startTwoSystems, UE_CLIENT, USERS, type TwoSystems } from './two-systems.ts';
 
@@ -56,6 +57,18 @@ describe('an MCS UE configures itself in its primary system and migrates to the 
     expect(sys.a.mcs.registrations().map((r) => [r.mcpttId, r.kind])).toContainEqual([ALICE, 'service']);
     expect(claims(ue.current!.tokens!.accessToken)['iss']).toBe(sys.a.idms.issuer);
     expect(s.tokens['mcx-a']!.access).toMatch(/^eyJ.{9}…\(redacted\)$/);
+  });
+
+  it('reads its partner entries from a profile that libxml2 validates (Rel-13 schema; each MigratablePartnerMCPTTSystemInfo against the inferred schema)', async () => {
+    const copy = await ue.copies.read(ue.copies.get('mcx-a', 'cms', profileSel(1))!);
+    if (!copy.ok) throw new Error(`local copy unreadable: ${copy.reason}`);
+    const body = copy.copy.body;
+    expect(await validateXml(body, 'rel13/mcptt-user-profile.xsd')).toMatchObject({ ok: true, errors: [] });
+    const entries = [...body.matchAll(new RegExp(`<${MIGRATABLE_PARTNER_ELEMENT}>[\\s\\S]*?</${MIGRATABLE_PARTNER_ELEMENT}>`, 'g'))].map((m) => m[0]);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toContain('<PartnerMCPTTSystemId>mcx-b</PartnerMCPTTSystemId>');
+    const standalone = entries[0]!.replace(`<${MIGRATABLE_PARTNER_ELEMENT}>`, `<${MIGRATABLE_PARTNER_ELEMENT} xmlns="urn:3gpp:mcptt:user-profile:1.0">`);
+    expect(await validateXml(standalone, 'inferred/mcptt-migration.xsd')).toMatchObject({ ok: true, errors: [] });
   });
 
   it('on a PLMN change selects the partner (with its reason) and ends configured in B with B documents and a B token', async () => {
