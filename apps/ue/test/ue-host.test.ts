@@ -13,7 +13,9 @@ let sys: TwoSystems;
 let host: UeHostHandle;
 let dataDir: string;
 const ALICE = mcpttIdOf('alice');
-const profileSel = (index: number) => `org.3gpp.mcptt.user-profile/users/${ALICE}/mcptt-user-profile-${index}.xml`;
+const profileSel = (index: number, id = ALICE) => `org.3gpp.mcptt.user-profile/users/${id}/mcptt-user-profile-${index}.xml`;
+/** Alice's profile in mcx-b, stored under the MCPTT ID mcx-b assigned her (TS 23.280 10.16.5). */
+const profileInB = (index: number) => profileSel(index, 'sip:alice.mcx-a@mcx-b.example.net');
 
 interface SseEvent {
   event: string;
@@ -194,20 +196,20 @@ describe('versions (TS 23.280 10.1.4) and at-rest protection', () => {
 
   it('a tampered user profile is detected when a NOTIFY needs it, and re-fetched', async () => {
     const ue = host.ue('api-alice')!; // in mcx-b
-    const meta = ue.copies.get('mcx-b', 'cms', profileSel(1))!;
-    const file = ue.copies.store.fileOf('mcx-b', `cms:${profileSel(1)}`);
+    const meta = ue.copies.get('mcx-b', 'cms', profileInB(1))!;
+    const file = ue.copies.store.fileOf('mcx-b', `cms:${profileInB(1)}`);
     const bytes = readFileSync(file);
     bytes[bytes.length - 1]! ^= 0x01;
     writeFileSync(file, bytes);
-    const current = sys.b.cms.store.peek(profileSel(1))!;
+    const current = sys.b.cms.store.peek(profileInB(1))!;
     expect(meta.etag).toBe(current.etag);
     const profile = parseUserProfile(current.body);
     profile.name = [{ value: 'edited while the copy was tampered' }];
-    await sys.b.cms.store.put(profileSel(1), serializeUserProfile(profile), { contentType: 'application/vnd.3gpp.mcptt-user-profile+xml', cause: 'admin' });
-    const newEtag = sys.b.cms.store.peek(profileSel(1))!.etag;
-    await ue.waitFor((u) => u.copies.get('mcx-b', 'cms', profileSel(1))?.etag === newEtag);
-    const r = await ue.copies.read(ue.copies.get('mcx-b', 'cms', profileSel(1))!);
+    await sys.b.cms.store.put(profileInB(1), serializeUserProfile(profile), { contentType: 'application/vnd.3gpp.mcptt-user-profile+xml', cause: 'admin' });
+    const newEtag = sys.b.cms.store.peek(profileInB(1))!.etag;
+    await ue.waitFor((u) => u.copies.get('mcx-b', 'cms', profileInB(1))?.etag === newEtag);
+    const r = await ue.copies.read(ue.copies.get('mcx-b', 'cms', profileInB(1))!);
     expect(r.ok && r.copy.body).toContain('edited while the copy was tampered');
-    expect(host.log.since('api-alice').some((m) => m.direction === 'out' && m.summary.startsWith(`GET /xcap-root/${profileSel(1)}`) && m.peer === 'CMS-B')).toBe(true);
+    expect(host.log.since('api-alice').some((m) => m.direction === 'out' && m.summary.startsWith(`GET /xcap-root/${profileInB(1)}`) && m.peer === 'CMS-B')).toBe(true);
   });
 });
