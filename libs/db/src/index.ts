@@ -15,6 +15,8 @@ export {
   DATABASE_RETRY_AFTER_SECONDS,
   DATABASE_UNAVAILABLE_DESCRIPTION,
   databaseHealth,
+  countDatabaseUnavailableAnswer,
+  databaseUnavailableAnswers,
   databaseUnavailableHandler,
   isDatabaseUnavailable,
   sendHealth,

@@ -97,6 +97,18 @@ export function databaseHealth(prisma: { $queryRawUnsafe(query: string): Promise
   };
 }
 
+let answered = 0;
+
+/** Counts one 503 answered because the database was away (the handlers below and the IdMS's OpenID provider call it). */
+export function countDatabaseUnavailableAnswer(): void {
+  answered += 1;
+}
+
+/** 503s answered by this process because a database was away, since it started (`mcx bench faults` reads it). */
+export function databaseUnavailableAnswers(): number {
+  return answered;
+}
+
 /** The parts of an express response the error handler uses (no express dependency here). */
 interface HttpResponse {
   headersSent: boolean;
@@ -117,6 +129,7 @@ export function databaseUnavailableHandler(health?: DatabaseHealth) {
     if (!isDatabaseUnavailable(err)) return next(err);
     health?.noteUnavailable();
     if (res.headersSent) return next(err);
+    countDatabaseUnavailableAnswer();
     res
       .status(503)
       .set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS))

@@ -8,7 +8,7 @@
  * - the authorization endpoint's redirect to the client: `error=temporarily_unavailable`
  *   (RFC 6749 clause 4.1.2.1), so the client knows to try again later.
  */
-import { DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_DESCRIPTION, isDatabaseUnavailable, type DatabaseHealth } from '@mcx/db';
+import { countDatabaseUnavailableAnswer, DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE_DESCRIPTION, isDatabaseUnavailable, type DatabaseHealth } from '@mcx/db';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 
 const MARK = 'mcxDatabaseUnavailable';
@@ -26,6 +26,7 @@ export function answerDatabaseUnavailable(health: DatabaseHealth) {
     await next();
     if (!(ctx.state as Record<string, unknown>)[MARK]) return;
     health.noteUnavailable();
+    countDatabaseUnavailableAnswer();
     const location = ctx.response.get('location');
     if (ctx.status >= 300 && ctx.status < 400 && location) {
       const url = new URL(location);

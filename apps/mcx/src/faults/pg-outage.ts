@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Database } from '@mcx/db';
+import { databaseUnavailableAnswers, type Database } from '@mcx/db';
 import { startPrivateCluster, type PrivateCluster } from '@mcx/db/testing';
 import { runMigrationBench } from '@mcx/ue';
 import { UeHostClient } from '@mcx/ue-host-api';
@@ -48,7 +48,9 @@ function lostRows(before: Map<string, number>, after: Map<string, number>): stri
 export interface PgOutageMeasures {
   /** UEs that were STABLE in the partner when the database stopped. */
   migratedBeforeOutage: number;
-  /** HTTP 503 answers with Retry-After the UEs received (their message logs). */
+  /** 503 + Retry-After answers of the servers (this process) because the database was away. */
+  servers503: number;
+  /** HTTP 503 answers with Retry-After the UEs received (their message logs; a log full of later traffic may have dropped some). */
   http503: number;
   http503WithoutRetryAfter: number;
   /** SIP 503 answers the UEs received. */
@@ -95,6 +97,7 @@ export async function runPgOutage(options: FaultCaseOptions): Promise<FaultRepor
     let restartedAt = 0;
     let health = { asked: 0, unavailable: 0 };
     const prefix = `fault${Date.now().toString(36)}`;
+    const answered0 = databaseUnavailableAnswers();
     const result = await runMigrationBench({
       ueHostUrl: own.endpoints.ueHost,
       ueHostToken: own.control.token,
@@ -120,6 +123,7 @@ export async function runPgOutage(options: FaultCaseOptions): Promise<FaultRepor
       },
     });
     const endedAt = Date.now();
+    const servers503 = databaseUnavailableAnswers() - answered0;
     const after = await committedRows(own.systems.databases);
     const lost = lostRows(before, after);
     const counts = { http503: 0, http503WithoutRetryAfter: 0, sip503: 0, other5xx: 0 };
@@ -138,11 +142,11 @@ export async function runPgOutage(options: FaultCaseOptions): Promise<FaultRepor
       }
     }
     for (let i = 0; i < ues.length; i += 50) await Promise.all(ues.slice(i, i + 50).map((u) => client.deleteUe(u.id)));
-    const measures: PgOutageMeasures = { migratedBeforeOutage, ...counts, convergedAfterRestartMs: Math.max(0, endedAt - restartedAt), healthzUnavailable: health.unavailable, healthzAsked: health.asked };
+    const measures: PgOutageMeasures = { migratedBeforeOutage, servers503, ...counts, convergedAfterRestartMs: Math.max(0, endedAt - restartedAt), healthzUnavailable: health.unavailable, healthzAsked: health.asked };
     return {
       case: 'pg-outage',
       goal: `PostgreSQL stopped ${OUTAGE_MS / 1000} s during ${n} migrations: ${n}/${n} end migrated, nothing acknowledged lost, 503 + Retry-After meanwhile (issue #18 item 9)`,
-      ok: result.ok === n && lost.length === 0 && counts.http503WithoutRetryAfter === 0 && health.unavailable === health.asked,
+      ok: result.ok === n && lost.length === 0 && servers503 > 0 && counts.http503WithoutRetryAfter === 0 && health.unavailable === health.asked,
       ues: n,
       migrated: result.ok,
       failed: result.failed,
@@ -150,11 +154,12 @@ export async function runPgOutage(options: FaultCaseOptions): Promise<FaultRepor
       outage_ms: OUTAGE_MS,
       outage_after_plmn_change_ms: OUTAGE_AFTER_MS,
       migrated_before_outage: measures.migratedBeforeOutage,
-      http_503_with_retry_after: measures.http503,
-      http_503_without_retry_after: measures.http503WithoutRetryAfter,
-      http_503_by_peer: byPeer,
-      sip_503: measures.sip503,
-      other_5xx: measures.other5xx,
+      servers_503_with_retry_after: measures.servers503,
+      ues_http_503_with_retry_after: measures.http503,
+      ues_http_503_without_retry_after: measures.http503WithoutRetryAfter,
+      ues_http_503_by_peer: byPeer,
+      ues_sip_503: measures.sip503,
+      ues_other_5xx: measures.other5xx,
       healthz_unavailable_during_outage: `${measures.healthzUnavailable}/${measures.healthzAsked}`,
       rows_checked: before.size,
       rows_lost: lost.length,
