@@ -207,7 +207,14 @@ export async function soakBench(args: { config?: string; ues: number; minutes: n
     // A connection the host closed while a heap snapshot held this process is retried once.
     const remove = (id: string) => client.deleteUe(id).catch(() => client.deleteUe(id));
     for (let i = 0; i < ues.length; i += 50) await Promise.all(ues.slice(i, i + 50).map((u) => remove(u.id)));
-    await sleep(5_000);
+    // The UE host's transactions end by RFC 3261 timers (Timer J: 64*T1 over UDP) and its dialogs
+    // with the last NOTIFY: wait for them (at most 64*T1 + T4 at the default timers, 37 s).
+    const drainDeadline = Date.now() + 37_000;
+    while (Date.now() < drainDeadline) {
+      const c = countsNow();
+      if (c.serverTransactions + c.clientTransactions + c.dialogRoutes === 0) break;
+      await sleep(1_000);
+    }
     const removed = sample(gc, t0);
     counts.after_removal = countsNow();
 

@@ -299,6 +299,7 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
         return this.#fail(failure, error);
       }
       const session = ctx.session!;
+      if (this.#stopped) return this.#abandon(session);
       await this.#moveTo(session);
       this.timings.configuredMs = Date.now() - started;
       if (returning) this.timings.migrationMs = Date.now() - (this.#plmnChangedAt || started);
@@ -317,10 +318,23 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
       if (error === SUPERSEDED) return this.#dropped(`migration for PLMN ${plmn}`);
       if (error) return this.#fail('MIGRATION_FAILED', error);
       const session = ctx.session!;
+      if (this.#stopped) return this.#abandon(session);
       await this.#moveTo(session);
       this.timings.migrationMs = Date.now() - started;
       this.dispatch({ type: 'CONFIGURED', text: `configured in partner system ${session.systemId}; active profile ${this.activeProfile()?.profile?.index ?? 'none'}` });
     });
+  }
+
+  /**
+   * A procedure that completed after `stop()` ended the UE's sessions: the session it built (a
+   * partner's, or the primary's registered and subscribed again) ends too, else its SUBSCRIBE
+   * dialogs and registration would outlive the UE, refreshed for ever (un-SUBSCRIBE, RFC 6665
+   * clause 4.1.2.3; de-REGISTER, RFC 3261 clause 10.2.2). `stop()` may have closed it already,
+   * before the procedure's last steps subscribed in it: it is ended again.
+   */
+  async #abandon(session: SystemSession): Promise<void> {
+    session.closed = false;
+    await endSession(this.host, this.id, session);
   }
 
   /** The UE is configured in `session` now: the previous session ends (a partner's copies are forgotten, the primary's stay for get-with-version). */
