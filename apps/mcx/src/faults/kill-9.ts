@@ -85,7 +85,13 @@ async function rows(dataDir: string): Promise<{ documents: Map<string, number>; 
 async function until(client: UeHostClient, ids: string[], done: (u: UeSnapshot) => boolean, what: string, say: (line: string) => void): Promise<UeSnapshot[]> {
   const t0 = Date.now();
   for (;;) {
-    const list = (await client.listUes()).filter((u) => ids.includes(u.id));
+    // A poll that fails at the socket (a keep-alive connection the server closed as it was reused) is polled again.
+    const all = await client.listUes().catch(async (err: unknown) => {
+      say(`polling the UE host failed (${(err as Error).message}); again in 1 s`);
+      await sleep(1000);
+      return client.listUes();
+    });
+    const list = all.filter((u) => ids.includes(u.id));
     const finished = list.filter(done).length;
     say(`${what}: ${finished}/${ids.length} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if ((finished === ids.length && list.length === ids.length) || Date.now() - t0 > PHASE_TIMEOUT_MS) return list;

@@ -166,7 +166,12 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
   async function until(done: (u: UeSnapshot) => boolean, what: string, t0: number): Promise<UeSnapshot[]> {
     const deadline = Date.now() + timeout;
     for (;;) {
-      const list = await mine();
+      // A poll that fails at the socket (a keep-alive connection the server closed as it was reused) is polled again.
+      const list = await mine().catch(async (err: unknown) => {
+        say(`polling the UE host failed (${(err as Error).message}); again in 1 s`);
+        await sleep(1000);
+        return mine();
+      });
       const finished = list.filter(done).length;
       const s = (Date.now() - t0) / 1000;
       say(`${what}: ${finished}/${list.length} after ${s.toFixed(1)} s (${(finished / Math.max(s, 0.001)).toFixed(0)}/s)`);
