@@ -181,6 +181,6 @@ describe('admin API and persistence', () => {
     expect((await (await client('erin')).get(fireSel)).status).toBe(403);
     expect(((await admin(sys.gms, 'GET', '/groups/fire-1')).json as { administrators: string[] }).administrators).toEqual([mcpttIdOf('dave')]);
     const health = await fetch(`${sys.gms.httpUrl}/healthz`);
-    expect(await health.json()).toEqual({ ok: true, system: 'mcx-a', app: 'gms' });
+    expect(await health.json()).toEqual({ ok: true, system: 'mcx-a', app: 'gms', database: 'available' });
   });
 });
