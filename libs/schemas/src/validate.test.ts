@@ -73,12 +73,16 @@ describe('the schema folder', () => {
     .map((f) => f.replaceAll('\\', '/'))
     .sort();
 
-  it('holds the 3GPP Rel-13 and IETF schemas the documents are checked against', () => {
+  it('holds the 3GPP Rel-13, IETF and inferred schemas the documents and NOTIFY bodies are checked against', () => {
     expect(schemas).toEqual([
       'ietf/common-policy.xsd',
+      'ietf/patch-ops.xsd',
       'ietf/resource-lists.xsd',
       'ietf/xcap-caps.xsd',
+      'ietf/xcap-diff.xsd',
       'ietf/xcap-error.xsd',
+      'inferred/mcptt-info-migration.xsd',
+      'inferred/mcptt-migration.xsd',
       'rel13/Servconf.xsd',
       'rel13/mcptt-user-profile.xsd',
       'rel13/ue-config.xsd',
