@@ -8,7 +8,7 @@
  * `/admin/documents/org.3gpp.mcptt.user-profile/users/sip:alice@mcx-a.example.net/mcptt-user-profile-1.xml`.
  */
 import { Router, json, text, type Request, type Response } from 'express';
-import { parseUserProfile, serializeUeInitConfig, type UeInitConfig } from '@mcx/documents';
+import { parseUserProfile, serializeUeInitConfig, serializeUserProfile, type UeInitConfig } from '@mcx/documents';
 import { checkElementDepth, EtagMismatch, HttpError, parseEntityTagList, parseXcapUri, quoteEtag, XcapError, type XcapUri } from '@mcx/xcap';
 import { z } from 'zod';
 import type { XmlLimits } from '@mcx/xml';
@@ -110,6 +110,22 @@ function depthIssue(body: string): string | null {
   }
 }
 
+/**
+ * True when an admin write would store what is already stored (our choice: such a write makes no
+ * new version and notifies nobody). A user profile is compared in its canonical form (the
+ * document codec's parse and serialize: white space between elements, attribute order and
+ * namespace prefixes do not count); any other document byte for byte.
+ */
+function sameContent(auid: string, stored: string, body: string): boolean {
+  if (stored === body) return true;
+  if (auid !== 'org.3gpp.mcptt.user-profile') return false;
+  try {
+    return serializeUserProfile(parseUserProfile(stored)) === serializeUserProfile(parseUserProfile(body));
+  } catch {
+    return false;
+  }
+}
+
 function documentUri(req: Request): XcapUri {
   const uri = parseXcapUri(req.url.split('?')[0]!);
   if (uri.nodeSelector !== undefined) throw new HttpError(400, 'the admin API edits whole documents');
@@ -128,10 +144,19 @@ export function createAdminRouter(o: AdminOptions): Router {
   });
 
   const documents = Router();
-  documents.get('/{*any}', (req, res) => {
+  documents.get('/{*any}', async (req, res) => {
     const uri = documentUri(req);
     const d = store.peek(uri.documentSelector);
     if (!d) return problem(res, 404, 'not_found', `no document ${uri.documentSelector}`);
+    const wanted = req.query['version'];
+    if (typeof wanted === 'string') {
+      // One kept earlier version (the console's diff of two versions), as XCAP serves with ?version=N.
+      if (!/^[1-9][0-9]{0,9}$/.test(wanted)) return problem(res, 400, 'invalid_request', 'version is a positive integer');
+      const v = await store.getVersion(d.selector, Number(wanted));
+      if (!v) return problem(res, 404, 'not_found', `version ${wanted} of ${d.selector} is not kept`);
+      res.setHeader('ETag', quoteEtag(v.etag));
+      return res.json({ selector: v.selector, etag: v.etag, version: v.version, contentType: v.contentType, updatedAt: v.updatedAt, body: v.body });
+    }
     res.setHeader('ETag', quoteEtag(d.etag));
     res.json({ selector: d.selector, etag: d.etag, version: d.version, contentType: d.contentType, updatedAt: d.updatedAt, body: d.body, history: store.history(d.selector) });
   });
@@ -155,6 +180,11 @@ export function createAdminRouter(o: AdminOptions): Router {
       ifEtag = list[0]!.tag;
     }
     const before = store.peek(uri.documentSelector);
+    if (before && (ifEtag === undefined || ifEtag === before.etag) && sameContent(uri.document.auid, before.body, body)) {
+      // Nothing changed: the stored version stands (no new version, no NOTIFY).
+      res.setHeader('ETag', quoteEtag(before.etag));
+      return res.status(200).json({ selector: before.selector, etag: before.etag, version: before.version, previousEtag: before.etag, unchanged: true });
+    }
     try {
       const d = await store.put(uri.documentSelector, body, { contentType: MIME_BY_AUID[uri.document.auid]!, ifEtag, cause: 'admin' });
       res.setHeader('ETag', quoteEtag(d.etag));
