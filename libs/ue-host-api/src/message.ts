@@ -14,6 +14,18 @@ export interface Message {
    * sender's lane; `peer` is then the receiver's lane.
    */
   from?: string;
+  /**
+   * The procedure the UE was running when the message was recorded, as the UE host describes it
+   * ("migration to mcx-b", "online configuration"); absent outside a procedure.
+   */
+  procedure?: string;
+  /**
+   * The step of that procedure (its `StepName`, e.g. `token-exchange`; two steps that run
+   * concurrently joined by " + "; `cleanup` while a failed attempt releases what it built).
+   */
+  step?: string;
+  /** The clause the step realises, e.g. `TS 24.484 4.2.2.1.2.1`. */
+  clause?: string;
   summary: string;
   startLine: string;
   /** Secrets redacted. */

@@ -37,4 +37,21 @@ describe('MessageLog', () => {
     log.record(input('ue-last', 'x'));
     expect(log.since('ue-last').map((m) => m.body)).toEqual(['x']);
   });
+
+  it('tags each message with the step its UE runs when it is recorded, and nothing once the step ended', () => {
+    const log = new MessageLog(10, 1000);
+    log.record(input('ue-1', 'before'));
+    log.step('ue-1', { procedure: 'migration to mcx-b', step: 'token-exchange', clause: 'TS 24.484 4.2.2.1.2.1' });
+    log.record(input('ue-1', 'during'));
+    log.record(input('ue-2', 'other UE'));
+    log.step('ue-1', undefined);
+    log.record(input('ue-1', 'after'));
+    const tags = (ue: string) => log.since(ue).map((m) => [m.body, m.procedure, m.step, m.clause]);
+    expect(tags('ue-1')).toEqual([
+      ['before', undefined, undefined, undefined],
+      ['during', 'migration to mcx-b', 'token-exchange', 'TS 24.484 4.2.2.1.2.1'],
+      ['after', undefined, undefined, undefined],
+    ]);
+    expect(tags('ue-2')).toEqual([['other UE', undefined, undefined, undefined]]);
+  });
 });

@@ -15,7 +15,10 @@ import { redact } from './redact.ts';
 
 export type { Message } from '@mcx/ue-host-api';
 
-export type MessageInput = Omit<Message, 'seq' | 'at' | 'body' | 'headers'> & { headers: Record<string, string>; body: string };
+export type MessageInput = Omit<Message, 'seq' | 'at' | 'body' | 'headers' | 'procedure' | 'step' | 'clause'> & { headers: Record<string, string>; body: string };
+
+/** The procedure step a UE is running: every message recorded for it meanwhile carries it (docs/ue-host-api.md "Message"). */
+export type StepTag = Pick<Message, 'procedure' | 'step' | 'clause'>;
 
 /**
  * Budget of the whole log (characters; our choice: ~5,000 messages of a migration, the recent
@@ -46,6 +49,8 @@ export class MessageLog {
   #chars = 0;
   /** Messages that left their ring before their turn in `#order`. */
   #gone = new WeakSet<Message>();
+  /** The step each UE's procedure runs now (absent: none). */
+  readonly #steps = new Map<string, StepTag>();
 
   constructor(
     readonly perUe: number,
@@ -70,7 +75,7 @@ export class MessageLog {
     if (body.length > this.maxBody) body = `${body.slice(0, this.maxBody)}\n…(${body.length - this.maxBody} more characters)`;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(input.headers)) headers[k] = redact(v);
-    const m: Message = { ...input, seq: ++this.#seq, at: new Date().toISOString(), headers, body: redact(body), summary: redact(input.summary) };
+    const m: Message = { ...input, ...this.#steps.get(input.ue), seq: ++this.#seq, at: new Date().toISOString(), headers, body: redact(body), summary: redact(input.summary) };
     if (this.perUe > 0) {
       let ring = this.#rings.get(m.ue);
       if (!ring) this.#rings.set(m.ue, (ring = []));
@@ -86,6 +91,12 @@ export class MessageLog {
     for (const l of this.#listeners) l(m);
   }
 
+  /** The step `ue` runs from now on (undefined: none); tags the messages recorded for it until the next call. */
+  step(ue: string, tag: StepTag | undefined): void {
+    if (tag) this.#steps.set(ue, tag);
+    else this.#steps.delete(ue);
+  }
+
   since(ue: string, seq = 0): Message[] {
     return (this.#rings.get(ue) ?? []).filter((m) => m.seq > seq);
   }
@@ -93,6 +104,7 @@ export class MessageLog {
   forget(ue: string): void {
     for (const m of this.#rings.get(ue) ?? []) this.#drop(m);
     this.#rings.delete(ue);
+    this.#steps.delete(ue);
     this.#compact();
   }
 

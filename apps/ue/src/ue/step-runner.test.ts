@@ -150,4 +150,21 @@ describe('runProcedure', () => {
     expect([error.step, error.reason]).toEqual(['select-partner', 'no partner MC system matches']);
     expect(ctx.log).toEqual(['select-partner']);
   });
+
+  it('names the running step to the UE (its message log tags with it), cleanup included, and none once the procedure ended', async () => {
+    const ctx: Ctx = { log: [], failures: { 'token-exchange': [new StepError('token-exchange', 'unreachable', true)] } };
+    const tags: Array<string | undefined> = [];
+    const u = { ...ue(), onStep: (t: { procedure: string; step: string; clause: string } | undefined) => void tags.push(t && `${t.procedure}: ${t.step} (${t.clause})`) };
+    expect(await runProcedure(procedure, ctx, u, retry)).toBeUndefined();
+    const attempt = ['migration-token', 'token-exchange'].map((s) => `test procedure: ${s} (test)`);
+    expect(tags).toEqual([
+      'test procedure: select-partner (test)',
+      ...attempt,
+      'test procedure: cleanup (RFC 6665 4.1.2.3; RFC 3261 10.2.2)',
+      undefined,
+      ...attempt,
+      'test procedure: subscribe-partner-cms + subscribe-partner-gms (test)',
+      undefined,
+    ]);
+  });
 });

@@ -63,6 +63,17 @@ export interface RunnerUe {
   sleep(ms: number): Promise<void>;
   /** Where the duration of each step of the last procedure is recorded (ms by step name; benchmarks read it). */
   readonly timings?: { steps?: Record<string, number> };
+  /**
+   * The step that runs from now on (undefined: the procedure ended): the UE's message log tags
+   * what is sent and received meanwhile with it (docs/ue-host-api.md "Message" `step`).
+   */
+  onStep?(tag: { procedure: string; step: string; clause: string } | undefined): void;
+}
+
+/** The step tag of an entry: a step's name and clause; concurrent steps' names joined by " + " (our choice). */
+function tagOf<C>(entry: ProcedureStep<C>): { step: string; clause: string } {
+  const steps = 'concurrently' in entry ? entry.concurrently : [entry];
+  return { step: steps.map((s) => s.name).join(' + '), clause: [...new Set(steps.map((s) => s.clause))].join('; ') };
 }
 
 export interface RetryPolicy {
@@ -85,7 +96,8 @@ async function runStep<C>(step: Step<C>, ctx: C, ue: RunnerUe): Promise<StepDone
   }
 }
 
-async function runEntry<C>(entry: ProcedureStep<C>, ctx: C, ue: RunnerUe): Promise<void> {
+async function runEntry<C>(entry: ProcedureStep<C>, ctx: C, ue: RunnerUe, procedure: Procedure<C>): Promise<void> {
+  ue.onStep?.({ procedure: procedure.describe(ctx), ...tagOf(entry) });
   let done: StepDone | undefined;
   if ('concurrently' in entry) {
     await Promise.all(entry.concurrently.map((s) => runStep(s, ctx, ue)));
@@ -126,9 +138,23 @@ export async function runProcedure<C>(
   retry: RetryPolicy,
   stillWanted: () => boolean = () => true,
 ): Promise<StepError | typeof SUPERSEDED | undefined> {
+  try {
+    return await runSteps(procedure, ctx, ue, retry, stillWanted);
+  } finally {
+    ue.onStep?.(undefined);
+  }
+}
+
+async function runSteps<C>(
+  procedure: Procedure<C>,
+  ctx: C,
+  ue: RunnerUe,
+  retry: RetryPolicy,
+  stillWanted: () => boolean,
+): Promise<StepError | typeof SUPERSEDED | undefined> {
   if (ue.timings) ue.timings.steps = {};
   try {
-    for (const entry of procedure.prepare) await runEntry(entry, ctx, ue);
+    for (const entry of procedure.prepare) await runEntry(entry, ctx, ue, procedure);
   } catch (err) {
     return asStepError(procedure.prepare[0], err);
   }
@@ -136,12 +162,14 @@ export async function runProcedure<C>(
   for (let attempt = 0; ; attempt += 1) {
     try {
       procedure.begin?.(ctx);
-      for (const entry of procedure.attempt) await runEntry(entry, ctx, ue);
+      for (const entry of procedure.attempt) await runEntry(entry, ctx, ue, procedure);
       return undefined;
     } catch (err) {
       // Anything but a StepError came from `begin`: it is charged to the first step of the attempt.
       const e = asStepError(procedure.attempt[0], err);
+      ue.onStep?.({ procedure: procedure.describe(ctx), step: 'cleanup', clause: 'RFC 6665 4.1.2.3; RFC 3261 10.2.2' });
       await procedure.cleanup(ctx);
+      ue.onStep?.(undefined);
       if (!e.transient || attempt >= retry.attempts || ue.stopped) return e;
       const delay = retryDelay(retry, attempt, e);
       if (retry.maxWaitMs !== undefined && waited + delay > retry.maxWaitMs) return e;

@@ -68,6 +68,11 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
 
   // ---------------------------------------------------------------- state and dispatch
 
+  /** The step runner's current step tags this UE's messages (docs/ue-host-api.md "Message" `step`). */
+  onStep(tag: { procedure: string; step: string; clause: string } | undefined): void {
+    this.host.log.step(this.id, tag);
+  }
+
   get state(): UeState {
     return this.#machine.state;
   }
@@ -300,7 +305,7 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
       }
       const session = ctx.session!;
       if (this.#stopped) return this.#abandon(session);
-      await this.#moveTo(session);
+      await this.#moveTo(session, ONLINE_CONFIGURATION.describe(ctx));
       this.timings.configuredMs = Date.now() - started;
       if (returning) this.timings.migrationMs = Date.now() - (this.#plmnChangedAt || started);
       this.dispatch({ type: 'CONFIGURED', text: `configured in ${session.systemId}${returning ? ' (back home)' : ''}; active profile ${this.activeProfile()?.profile?.index ?? 'none'}` });
@@ -319,7 +324,7 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
       if (error) return this.#fail('MIGRATION_FAILED', error);
       const session = ctx.session!;
       if (this.#stopped) return this.#abandon(session);
-      await this.#moveTo(session);
+      await this.#moveTo(session, MIGRATION.describe(ctx));
       this.timings.migrationMs = Date.now() - started;
       this.dispatch({ type: 'CONFIGURED', text: `configured in partner system ${session.systemId}; active profile ${this.activeProfile()?.profile?.index ?? 'none'}` });
     });
@@ -338,11 +343,17 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
   }
 
   /** The UE is configured in `session` now: the previous session ends (a partner's copies are forgotten, the primary's stay for get-with-version). */
-  async #moveTo(session: SystemSession): Promise<void> {
+  async #moveTo(session: SystemSession, procedure: string): Promise<void> {
     const previous = this.current;
     this.current = session;
     if (previous && previous !== session) {
-      await endSession(this.host, this.id, previous);
+      // Still part of the procedure in the message log: the previous system's un-SUBSCRIBE and de-REGISTER.
+      this.onStep({ procedure, step: 'leave-previous-system', clause: 'RFC 6665 4.1.2.3; RFC 3261 10.2.2' });
+      try {
+        await endSession(this.host, this.id, previous);
+      } finally {
+        this.onStep(undefined);
+      }
       if (previous.role === 'partner') this.copies.forgetSystem(previous.systemId);
     }
     scheduleRenewal(this, session);
