@@ -28,6 +28,19 @@ const PHASE_TIMEOUT_MS = 300_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A control API call, made again (up to 3 times, 1 s apart) when it fails at the socket ("fetch failed"); idempotent calls only. */
+async function again<T>(call: () => Promise<T>, say: (line: string) => void): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await call();
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof TypeError)) throw err;
+      say(`the UE host call failed (${err.message}${err.cause ? `: ${(err.cause as Error).message}` : ''}); again in 1 s`);
+      await sleep(1000);
+    }
+  }
+}
+
 interface Up {
   /** The launcher (bin/mcx.js). */
   child: ChildProcess;
@@ -85,13 +98,7 @@ async function rows(dataDir: string): Promise<{ documents: Map<string, number>; 
 async function until(client: UeHostClient, ids: string[], done: (u: UeSnapshot) => boolean, what: string, say: (line: string) => void): Promise<UeSnapshot[]> {
   const t0 = Date.now();
   for (;;) {
-    // A poll that fails at the socket (a keep-alive connection the server closed as it was reused) is polled again.
-    const all = await client.listUes().catch(async (err: unknown) => {
-      say(`polling the UE host failed (${(err as Error).message}); again in 1 s`);
-      await sleep(1000);
-      return client.listUes();
-    });
-    const list = all.filter((u) => ids.includes(u.id));
+    const list = (await again(() => client.listUes(), say)).filter((u) => ids.includes(u.id));
     const finished = list.filter(done).length;
     say(`${what}: ${finished}/${ids.length} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if ((finished === ids.length && list.length === ids.length) || Date.now() - t0 > PHASE_TIMEOUT_MS) return list;
@@ -124,9 +131,9 @@ export async function runKill9(options: FaultCaseOptions): Promise<FaultReport> 
     const online = await until(client, ids, stable, 'online', say);
     const onlineOk = online.filter((u) => u.state === 'STABLE').length;
 
-    await client.changePlmnBulk({ ids, plmn: partnerPlmn });
+    await again(() => client.changePlmnBulk({ ids, plmn: partnerPlmn }), say);
     await sleep(KILL_AFTER_MS);
-    const atKill = (await client.listUes()).filter((u) => ids.includes(u.id) && u.state === 'STABLE' && u.system !== home).length;
+    const atKill = (await again(() => client.listUes(), say)).filter((u) => ids.includes(u.id) && u.state === 'STABLE' && u.system !== home).length;
     const before = await rows(dataDir);
     // kill -9 of the ecosystem's process itself (the launcher then exits too).
     const killed = running.pid;
@@ -145,7 +152,7 @@ export async function runKill9(options: FaultCaseOptions): Promise<FaultReport> 
     const t0 = Date.now();
     const again = await until(client, ids, stable, 'online again', say);
     const onlineAgain = again.filter((u) => u.state === 'STABLE').length;
-    await client.changePlmnBulk({ ids, plmn: partnerPlmn });
+    await again(() => client.changePlmnBulk({ ids, plmn: partnerPlmn }), say);
     const migrated = await until(client, ids, settledMigration(home), 'migrated', say);
     const ok = migrated.filter((u) => u.state === 'STABLE' && u.system !== home).length;
     const convergeMs = Date.now() - t0;
