@@ -111,6 +111,15 @@ export const tokens = {
   },
 };
 
+/**
+ * Every non-empty NOTIFY body a test UE received since the last call, for a suite to validate
+ * against the xcap-diff schema (RFC 5874 clause 7) after each test.
+ */
+export function takeNotifyBodies(): string[] {
+  return receivedBodies.splice(0);
+}
+const receivedBodies: string[] = [];
+
 export interface TestUe {
   handle: SubscriptionHandle;
   response: SipResponse;
@@ -153,7 +162,10 @@ export async function subscribeUe(
     contentType: mp.contentType,
     expires: 600,
     ...(opts.eventParams ? { eventParams: opts.eventParams } : {}),
-    onNotify: (n) => void notifies.push(n),
+    onNotify: (n) => {
+      notifies.push(n);
+      if (n.body) receivedBodies.push(n.body);
+    },
     resubscribe: false,
   });
   return { handle, response: await handle.ready, notifies };

@@ -1,8 +1,10 @@
 // The xcap-diff notifier over real SIP on loopback (RFC 5875, RFC 6665; TS 24.484 clause
 // 6.3.13.2.2, TS 24.481 clause 6.3.13): refusals, the initial NOTIFY, change NOTIFYs, the end
-// of a list subscription whose documents left the view, and a collection subscription.
+// of a list subscription whose documents left the view, and a collection subscription. Every
+// NOTIFY body is validated against the xcap-diff schema (RFC 5874 clause 7) after each test.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SipEndpoint } from '@mcx/sip';
+import { validateXml, XCAP_DIFF_XSD } from '@mcx/schemas';
 import { parseXcapDiff } from '@mcx/xcap';
 import { createXcapDiffNotifier, type XcapDiffNotifier, type XcapDocumentSet } from '../src/index.ts';
 import {
@@ -15,6 +17,7 @@ import {
   PathPolicy,
   sipEndpoint,
   subscribeUe,
+  takeNotifyBodies,
   tokens,
   waitFor,
 } from './fixtures.ts';
@@ -51,6 +54,12 @@ afterEach(async () => {
   await notifier?.close();
   await ue.close();
   await server.close();
+});
+// Every NOTIFY body of every test is an xcap-diff document valid against RFC 5874 clause 7.
+afterEach(async () => {
+  for (const body of new Set(takeNotifyBodies())) {
+    expect(await validateXml(body, XCAP_DIFF_XSD), body).toEqual({ ok: true, errors: [] });
+  }
 });
 
 const lastDiff = (notifies: { body: string }[]) => parseXcapDiff(notifies[notifies.length - 1]!.body);
