@@ -33,7 +33,7 @@ beforeAll(async () => {
       },
     ],
   });
-  expect(seeded).toEqual({ created: [FIRE], existing: [] });
+  expect(seeded).toEqual({ created: [FIRE], existing: [], reconciled: [] });
 });
 afterAll(async () => {
   await sys?.close();
@@ -164,8 +164,9 @@ describe('uniqueness, schema and constraint failures (RFC 4825 clause 11, TS 24.
 
 describe('admin API and persistence', () => {
   it('seeding is idempotent and groups survive a restart of the GMS', async () => {
-    const again = await sys.gms.seed({ groups: [{ groupId: 'fire-1', displayName: 'Changed', members: [] }] });
-    expect(again).toEqual({ created: [], existing: [FIRE] });
+    const fire = { groupId: 'fire-1', displayName: 'Fire brigade 1', members: ['alice', 'bob', 'carol'].map((u) => mcpttIdOf(u)) };
+    const again = await sys.gms.seed({ groups: [fire] });
+    expect(again).toEqual({ created: [], existing: [FIRE], reconciled: [] });
     const listed = (await admin(sys.gms, 'GET', '/groups/fire-1')).json as { displayName: string; administrators: string[]; members: string[] };
     expect(listed.displayName).toBe('Fire brigade 1');
     expect(listed.administrators).toEqual([mcpttIdOf('dave')]);

@@ -9,7 +9,8 @@
  *  2. credentials     one admin credential per system (configured, or generated per data directory);
  *  3. startServers    per system IdMS → CMS → GMS → MCS, each on its own database, with the production
  *                     token contract (token-contract.ts) and trust wiring (trust.ts);
- *  4. seed            accounts at the home IdMS, documents at the CMS, groups at the GMS (idempotent);
+ *  4. seed            accounts at the home IdMS, documents at the CMS (created when absent), groups at
+ *                     the GMS (created, or reconciled with the file and what changed logged);
  *  5. share           CMS-to-CMS sharing of migrating users (CSC-17) once every partner listens.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -82,6 +83,13 @@ export interface McSystems<F extends ServerFactories> {
   /** Every database opened, in opening order. */
   databases: Database[];
   system(id: string): RunningMcSystem<F>;
+  /**
+   * Fault injection (scenarios, our choice): closes one server of a system (its port stops
+   * answering; its database stays open), or starts it again on the same port, wiring and database.
+   * Each resolves to false when the server was already in that state.
+   */
+  stopServer(systemId: string, server: keyof ServerFactories): Promise<boolean>;
+  startServer(systemId: string, server: keyof ServerFactories): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -120,6 +128,8 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
   };
+  /** Per `<system>/<server>`: closes it or starts it again (McSystems.stopServer / startServer). */
+  const restartable = new Map<string, { stop(): Promise<boolean>; start(): Promise<boolean> }>();
   const databasesBySetting = new Map<string, InstanceDatabases>();
   const databasesFor = (setting: DatabaseSetting) => {
     let d = databasesBySetting.get(setting);
@@ -163,7 +173,9 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
         const h = sys as unknown as { idms: IdmsLike; cms?: CmsLike; gms?: GmsLike };
         await h.idms.seed({ accounts: accountsOf(eco, s, options.scryptCost) });
         await h.cms?.seed(cmsSeedOf(eco, s));
-        await h.gms?.seed(gmsSeedOf(eco, s));
+        const groups = (await h.gms?.seed(gmsSeedOf(eco, s))) as { reconciled?: { groupId: string; changes: string[] }[] } | undefined;
+        // A restart over existing data puts the file's groups back and says what it changed (apps/gms seed).
+        for (const r of groups?.reconciled ?? []) log(`${s.id}: group ${r.groupId}: ${r.changes.join(', ')}`);
       }
     }
     // 5. share
@@ -183,6 +195,16 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
         const found = started.find((x) => x.config.id === id);
         if (!found) throw new Error(`unknown MC system "${id}"`);
         return found;
+      },
+      stopServer(systemId, server) {
+        const r = restartable.get(`${systemId}/${server}`);
+        if (!r) return Promise.reject(new Error(`no ${server} server in MC system "${systemId}"`));
+        return r.stop();
+      },
+      startServer(systemId, server) {
+        const r = restartable.get(`${systemId}/${server}`);
+        if (!r) return Promise.reject(new Error(`no ${server} server in MC system "${systemId}"`));
+        return r.start();
       },
       close() {
         closed ??= closeAll();
@@ -206,12 +228,27 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
         // The MCS keeps only soft state (registrations expire, TS 24.229 / RFC 3261 10.2.1): no database.
         const db = k === 'mcs' ? undefined : await dbs.open(s.id, k);
         if (db) databases[k] = db;
-        const handle = await factory(
-          { ...wiring, ...override(k) },
-          { ...(db ? { db } : {}), ...(options.logger ? { logger: options.logger } : {}), ...extraDeps(k) },
-        );
-        closers.push(() => handle.close());
+        const deps = { ...(db ? { db } : {}), ...(options.logger ? { logger: options.logger } : {}), ...extraDeps(k) };
+        const handle = await factory({ ...wiring, ...override(k) }, deps);
+        let current: { close(): Promise<void> } | undefined = handle;
+        closers.push(() => current?.close() ?? Promise.resolve());
         handles[k] = handle;
+        restartable.set(`${s.id}/${k}`, {
+          async stop() {
+            if (!current) return false;
+            const h = current;
+            current = undefined;
+            await h.close();
+            return true;
+          },
+          async start() {
+            if (current) return false;
+            current = await factory({ ...wiring, ...override(k) }, deps);
+            const sys = started.find((x) => x.config.id === s.id) as unknown as Record<string, unknown> | undefined;
+            if (sys) sys[k] = current;
+            return true;
+          },
+        });
         return handle as unknown as NonNullable<HandleOf<ServerFactories[K]>>;
       };
 
