@@ -2,9 +2,10 @@
  * Patch NOTIFY bodies that touch `xml:lang` (a user profile's `<Name>`, TS 24.484 annex A)
  * must stay namespace-well-formed: the `xml` prefix is bound by definition and its namespace
  * must not be bound to any other prefix (Namespaces in XML 1.0 clause 3). Checked with
- * libxml2 (a strict parser), not with the lenient DOM parser the library uses.
+ * libxml2 (a strict parser), not with the lenient DOM parser the library uses, and validated
+ * against the xcap-diff schema (RFC 5874 clause 7, with the RFC 5261 patch operation types).
  */
-import { validateXml } from '@mcx/schemas';
+import { validateXml, XCAP_DIFF_XSD } from '@mcx/schemas';
 import { describe, expect, it } from 'vitest';
 import { computeEtag } from '../etag.ts';
 import { applyXcapDiff } from './apply-diff.ts';
@@ -40,7 +41,7 @@ async function patchNotify(previousBody: string, newBody: string) {
   });
   expect(entry.patch, 'the change is carried as patch operations').toBeDefined();
   const xml = renderXcapDiff('https://cms.example.org/xcap-root', [entry]);
-  return { xml, strict: await validateXml(xml) };
+  return { xml, strict: await validateXml(xml, XCAP_DIFF_XSD) };
 }
 
 describe('patch operations on xml:lang are namespace-well-formed', () => {
