@@ -29,7 +29,7 @@ const PHASE_TIMEOUT_MS = 300_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A control API call, made again (up to 3 times, 1 s apart) when it fails at the socket ("fetch failed"); idempotent calls only. */
-async function again<T>(call: () => Promise<T>, say: (line: string) => void): Promise<T> {
+async function retried<T>(call: () => Promise<T>, say: (line: string) => void): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await call();
@@ -98,7 +98,7 @@ async function rows(dataDir: string): Promise<{ documents: Map<string, number>; 
 async function until(client: UeHostClient, ids: string[], done: (u: UeSnapshot) => boolean, what: string, say: (line: string) => void): Promise<UeSnapshot[]> {
   const t0 = Date.now();
   for (;;) {
-    const list = (await again(() => client.listUes(), say)).filter((u) => ids.includes(u.id));
+    const list = (await retried(() => client.listUes(), say)).filter((u) => ids.includes(u.id));
     const finished = list.filter(done).length;
     say(`${what}: ${finished}/${ids.length} after ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if ((finished === ids.length && list.length === ids.length) || Date.now() - t0 > PHASE_TIMEOUT_MS) return list;
@@ -131,9 +131,9 @@ export async function runKill9(options: FaultCaseOptions): Promise<FaultReport> 
     const online = await until(client, ids, stable, 'online', say);
     const onlineOk = online.filter((u) => u.state === 'STABLE').length;
 
-    await again(() => client.changePlmnBulk({ ids, plmn: partnerPlmn }), say);
+    await retried(() => client.changePlmnBulk({ ids, plmn: partnerPlmn }), say);
     await sleep(KILL_AFTER_MS);
-    const atKill = (await again(() => client.listUes(), say)).filter((u) => ids.includes(u.id) && u.state === 'STABLE' && u.system !== home).length;
+    const atKill = (await retried(() => client.listUes(), say)).filter((u) => ids.includes(u.id) && u.state === 'STABLE' && u.system !== home).length;
     const before = await rows(dataDir);
     // kill -9 of the ecosystem's process itself (the launcher then exits too).
     const killed = running.pid;
@@ -152,7 +152,7 @@ export async function runKill9(options: FaultCaseOptions): Promise<FaultReport> 
     const t0 = Date.now();
     const again = await until(client, ids, stable, 'online again', say);
     const onlineAgain = again.filter((u) => u.state === 'STABLE').length;
-    await again(() => client.changePlmnBulk({ ids, plmn: partnerPlmn }), say);
+    await retried(() => client.changePlmnBulk({ ids, plmn: partnerPlmn }), say);
     const migrated = await until(client, ids, settledMigration(home), 'migrated', say);
     const ok = migrated.filter((u) => u.state === 'STABLE' && u.system !== home).length;
     const convergeMs = Date.now() - t0;
