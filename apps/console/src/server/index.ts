@@ -26,18 +26,65 @@ export interface ConsoleSystem {
   domain: string;
 }
 
+/** One kept version of a document (CMS admin API `history`). */
+export interface DocumentVersionInfo {
+  version: number;
+  etag: string;
+  createdAt: string;
+}
+
 export interface AdminDocumentAccess {
   get(
     systemId: string,
     selector: string,
-  ): Promise<{ selector: string; body: string; etag: string; version?: number }>;
+  ): Promise<{ selector: string; body: string; etag: string; version?: number; history?: DocumentVersionInfo[] }>;
+  /** One kept earlier version (CMS admin API `?version=N`). */
+  getVersion?(
+    systemId: string,
+    selector: string,
+    version: number,
+  ): Promise<{ selector: string; body: string; etag: string; version: number }>;
   put(
     systemId: string,
     selector: string,
     body: string,
     etag: string,
-  ): Promise<{ selector: string; body: string; etag: string; version?: number }>;
+  ): Promise<{ selector: string; body: string; etag: string; version?: number; unchanged?: boolean }>;
 }
+
+/** A user of the ecosystem file: the console starts UEs for them (UE host API `POST /api/ues`). */
+export interface ConsoleUser {
+  username: string;
+  /** The user's primary MC system. */
+  home: string;
+  mcpttId: string;
+  displayName?: string;
+}
+
+/** A group of a GMS (admin API `GET /admin/groups`), with its members' MCPTT IDs. */
+export interface ConsoleGroup {
+  groupId: string;
+  displayName?: string;
+  members: string[];
+}
+
+/** Group membership through a system's GMS admin API (add/remove member). */
+export interface GroupAdminAccess {
+  list(systemId: string): Promise<ConsoleGroup[]>;
+  addMember(systemId: string, groupId: string, mcpttId: string): Promise<void>;
+  removeMember(systemId: string, groupId: string, mcpttId: string): Promise<void>;
+}
+
+/**
+ * How long `/api/systems` waits for a system's health checks before it reports every server of
+ * that system down (our choice: a badge must turn within a few seconds, not after SIP timer F).
+ */
+export const HEALTH_TIMEOUT_MS = 2500;
+
+/** The console's icon (served for /favicon.ico and /favicon.svg; browsers ask for it on every page). */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="6" fill="#1f4e79"/>' +
+  '<path d="M7 23V9l5 7 4-7 4 7 5-7v14" fill="none" stroke="#fff" stroke-width="2.5" stroke-linejoin="round"/></svg>';
 
 export interface ConsoleOptions {
   host?: string;
@@ -51,6 +98,10 @@ export interface ConsoleOptions {
   systems: ConsoleSystem[];
   health(systemId: string): Promise<ServerHealth[]>;
   admin: AdminDocumentAccess;
+  /** The ecosystem's users (the UE start form's picker). */
+  users?: ConsoleUser[];
+  /** Group membership (GMS admin API); absent: the console shows no groups. */
+  groups?: GroupAdminAccess;
   /** Directory of the built UI (default: this package's dist/ui). */
   uiDir?: string;
 }
@@ -85,14 +136,37 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleHand
   });
 
   app.get('/healthz', (_req, res) => res.json({ ok: true, app: 'console' }));
+  for (const path of ['/favicon.ico', '/favicon.svg'])
+    app.get(path, (_req, res) => res.type('image/svg+xml').setHeader('cache-control', 'max-age=86400').send(FAVICON_SVG));
   // Every /api route needs a session (same-origin) or the bearer secret.
   app.use('/api', login.api());
   app.use(login.routes());
+  // A system whose health checks do not answer in time is reported down, server by server (the
+  // names last seen), so a badge never stays green for a system that stopped answering.
+  const lastServers = new Map<string, ServerHealth[]>();
+  const healthOf = async (systemId: string): Promise<ServerHealth[]> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), HEALTH_TIMEOUT_MS);
+    });
+    try {
+      const servers = await Promise.race([options.health(systemId).catch(() => undefined), timeout]);
+      if (servers) {
+        lastServers.set(systemId, servers);
+        return servers;
+      }
+      return (lastServers.get(systemId) ?? []).map((s) => ({ ...s, up: false, detail: `no health answer within ${HEALTH_TIMEOUT_MS} ms` }));
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   app.get('/api/systems', async (_req, res) => {
-    const systems = await Promise.all(
-      options.systems.map(async (s) => ({ ...s, servers: await options.health(s.id) })),
-    );
+    const systems = await Promise.all(options.systems.map(async (s) => ({ ...s, servers: await healthOf(s.id) })));
+    res.setHeader('cache-control', 'no-store');
     res.json(systems);
+  });
+  app.get('/api/users', (_req, res) => {
+    res.json(options.users ?? []);
   });
 
   const selectorOf = (req: Request) => (typeof req.query.selector === 'string' ? req.query.selector : '');
@@ -110,6 +184,37 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleHand
       fail(res, err);
     }
   });
+  app.get('/api/admin/:system/document/version', async (req, res) => {
+    const version = Number(req.query.version);
+    if (!Number.isInteger(version) || version < 1)
+      return res.status(400).json({ error: 'invalid_request', error_description: 'version is a positive integer' });
+    if (!options.admin.getVersion)
+      return res.status(404).json({ error: 'not_found', error_description: 'no version access' });
+    try {
+      res.json(await options.admin.getVersion(String(req.params.system), selectorOf(req), version));
+    } catch (err) {
+      fail(res, err);
+    }
+  });
+  app.get('/api/admin/:system/groups', async (req, res) => {
+    try {
+      res.json(options.groups ? await options.groups.list(String(req.params.system)) : []);
+    } catch (err) {
+      fail(res, err);
+    }
+  });
+  for (const method of ['put', 'delete'] as const)
+    app[method]('/api/admin/:system/groups/:groupId/members/:mcpttId', async (req, res) => {
+      if (!options.groups) return res.status(404).json({ error: 'not_found', error_description: 'no group access' });
+      const { system, groupId, mcpttId } = req.params as Record<string, string>;
+      try {
+        if (method === 'put') await options.groups.addMember(system!, groupId!, mcpttId!);
+        else await options.groups.removeMember(system!, groupId!, mcpttId!);
+        res.status(204).end();
+      } catch (err) {
+        fail(res, err);
+      }
+    });
   app.put('/api/admin/:system/document', express.json({ limit: '1mb' }), async (req, res) => {
     const { body, etag } = (req.body ?? {}) as { body?: unknown; etag?: unknown };
     if (typeof body !== 'string' || typeof etag !== 'string')

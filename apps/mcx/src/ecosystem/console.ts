@@ -1,4 +1,5 @@
 /** Wires the console to the running systems: health checks and admin document access (CMS admin API). */
+import { mcpttIdOf } from '@mcx/ecosystem';
 import { SipEndpoint } from '@mcx/sip';
 import { startConsole, UpstreamError, type ConsoleHandle, type ServerHealth } from '@mcx/console';
 import type { RunningSystems } from './start.ts';
@@ -10,6 +11,14 @@ async function httpHealth(name: ServerHealth['name'], url: string): Promise<Serv
   } catch (err) {
     return { name, url, up: false, detail: (err as Error).message };
   }
+}
+
+/** The SIP OPTIONS probe's own deadline (our choice: a badge turns within seconds, not after timer F). */
+const MCS_PROBE_TIMEOUT_MS = 2000;
+
+/** An admin API's JSON error (`{ error, detail }`) passed on with its status. */
+async function upstreamError(res: Response): Promise<UpstreamError> {
+  return new UpstreamError(res.status, await res.text());
 }
 
 /** Encodes a document selector as a path below /admin/documents/ (each segment percent-encoded). */
@@ -29,18 +38,31 @@ export async function startConsoleFor(
   });
   const mcsHealth = async (sys: RunningSystems['systems'][number]): Promise<ServerHealth> => {
     const url = sys.mcs.sipUri;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const res = await probe.request({
-        method: 'OPTIONS',
-        uri: url,
-        from: `<sip:console@127.0.0.1>`,
-        target: { protocol: 'udp', host: sys.config.host, port: sys.config.ports.mcsSip },
-      });
+      const res = await Promise.race([
+        probe.request({
+          method: 'OPTIONS',
+          uri: url,
+          from: `<sip:console@127.0.0.1>`,
+          target: { protocol: 'udp', host: sys.config.host, port: sys.config.ports.mcsSip },
+        }),
+        new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer to OPTIONS within ${MCS_PROBE_TIMEOUT_MS} ms`)), MCS_PROBE_TIMEOUT_MS);
+        }),
+      ]);
       return { name: 'MCS', url, up: res.status === 200, detail: `OPTIONS → ${res.status}` };
     } catch (err) {
       return { name: 'MCS', url, up: false, detail: (err as Error).message };
+    } finally {
+      clearTimeout(timer);
     }
   };
+  const gmsAdmin = (systemId: string, path: string, method = 'GET') => {
+    const sys = systems.system(systemId);
+    return fetch(`${sys.gms.httpUrl}/admin${path}`, { method, headers: { authorization: `Bearer ${sys.admin.token}`, 'content-type': 'application/json' }, ...(method === 'PUT' ? { body: '{}' } : {}) });
+  };
+  const eco = systems.ecosystem;
   const handle = await startConsole({
     host: options.host,
     port: options.port,
@@ -53,6 +75,23 @@ export async function startConsoleFor(
       plmns: s.config.plmns,
       domain: s.config.domain,
     })),
+    users: eco.users.map((u) => ({ username: u.username, home: u.home, mcpttId: mcpttIdOf(eco, u), ...(u.displayName ? { displayName: u.displayName } : {}) })),
+    groups: {
+      async list(systemId) {
+        const res = await gmsAdmin(systemId, '/groups');
+        if (!res.ok) throw await upstreamError(res);
+        const { groups } = (await res.json()) as { groups: { groupId: string; displayName?: string; members: string[] }[] };
+        return groups.map((g) => ({ groupId: g.groupId, ...(g.displayName ? { displayName: g.displayName } : {}), members: g.members }));
+      },
+      async addMember(systemId, groupId, mcpttId) {
+        const res = await gmsAdmin(systemId, `/groups/${encodeURIComponent(groupId)}/members/${encodeURIComponent(mcpttId)}`, 'PUT');
+        if (!res.ok) throw await upstreamError(res);
+      },
+      async removeMember(systemId, groupId, mcpttId) {
+        const res = await gmsAdmin(systemId, `/groups/${encodeURIComponent(groupId)}/members/${encodeURIComponent(mcpttId)}`, 'DELETE');
+        if (!res.ok) throw await upstreamError(res);
+      },
+    },
     async health(systemId) {
       const sys = systems.system(systemId);
       return Promise.all([
@@ -69,6 +108,15 @@ export async function startConsoleFor(
           headers: { authorization: `Bearer ${sys.admin.token}` },
         });
         if (!res.ok) throw new UpstreamError(res.status, await res.text());
+        const doc = (await res.json()) as { selector: string; etag: string; version: number; body: string; history?: { version: number; etag: string; createdAt: string }[] };
+        return { selector: doc.selector, etag: doc.etag, version: doc.version, body: doc.body, history: doc.history ?? [] };
+      },
+      async getVersion(systemId, selector, version) {
+        const sys = systems.system(systemId);
+        const res = await fetch(`${adminDocumentUrl(sys.cms.httpUrl, selector)}?version=${version}`, {
+          headers: { authorization: `Bearer ${sys.admin.token}` },
+        });
+        if (!res.ok) throw await upstreamError(res);
         const doc = (await res.json()) as { selector: string; etag: string; version: number; body: string };
         return { selector: doc.selector, etag: doc.etag, version: doc.version, body: doc.body };
       },
@@ -84,8 +132,8 @@ export async function startConsoleFor(
           body,
         });
         if (!res.ok) throw new UpstreamError(res.status, await res.text());
-        const doc = (await res.json()) as { selector: string; etag: string; version: number };
-        return { selector: doc.selector, etag: doc.etag, version: doc.version, body };
+        const doc = (await res.json()) as { selector: string; etag: string; version: number; unchanged?: boolean };
+        return { selector: doc.selector, etag: doc.etag, version: doc.version, body, ...(doc.unchanged ? { unchanged: true } : {}) };
       },
     },
   });
