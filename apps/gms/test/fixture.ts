@@ -164,10 +164,20 @@ export function subscribeGroups(opts: {
     resubscribe: false,
     onNotify: (n) => {
       out.notifies.push(n);
+      if (n.body) receivedBodies.push(n.body);
     },
     onTerminated: (info) => out.terminated.push(info),
   });
   return out;
+}
+
+const receivedBodies: string[] = [];
+/**
+ * Every non-empty NOTIFY body a `subscribeGroups` subscriber received since the last call, for a
+ * suite to validate against the xcap-diff schema (RFC 5874 clause 7) after each test.
+ */
+export function takeNotifyBodies(): string[] {
+  return receivedBodies.splice(0);
 }
 
 export async function ueEndpoint(): Promise<SipEndpoint> {

@@ -2,13 +2,15 @@
  * Group document subscriptions over real SIP (UDP and TCP) with real tokens (TS 24.481 clause
  * 6.3.13, RFC 5875, RFC 6665): initial full-state NOTIFY, a membership change reaches every
  * subscribed member, the removed member gets a final NOTIFY and loses access, the UE retrieves
- * the document from the notified URI (TS 24.484 clause 4.2.2.1.2.1).
+ * the document from the notified URI (TS 24.484 clause 4.2.2.1.2.1). Every NOTIFY body is
+ * validated against the xcap-diff schema (RFC 5874 clause 7) after each test.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { XCAP_DIFF_XSD } from '@mcx/schemas';
 import { parseGroup } from '@mcx/documents';
 import type { SipEndpoint } from '@mcx/sip';
 import { parseXcapDiff, XcapClient } from '@mcx/xcap';
-import { admin, ADMIN_TOKEN, DOMAIN, mcpttIdOf, startSystem, subscribeGroups, ueEndpoint, waitFor, type GroupSubscriber, type System } from './fixture.ts';
+import { admin, ADMIN_TOKEN, DOMAIN, expectSchemaValid, mcpttIdOf, startSystem, subscribeGroups, takeNotifyBodies, ueEndpoint, waitFor, type GroupSubscriber, type System } from './fixture.ts';
 import { groupSelector, startGms } from '../src/index.ts';
 
 let sys: System;
@@ -31,6 +33,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await ue?.close();
   await sys?.close();
+});
+afterEach(async () => {
+  const bodies = new Set(takeNotifyBodies());
+  for (const body of bodies) await expectSchemaValid(body, XCAP_DIFF_XSD);
 });
 
 const lastDiff = (s: GroupSubscriber) => parseXcapDiff(s.notifies[s.notifies.length - 1]!.body);
