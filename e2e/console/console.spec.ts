@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { MCX, REPO, startEcosystemProcess, type EcosystemProcess } from '../support/ecosystem-process.ts';
@@ -38,11 +38,30 @@ test('a person migrates ue-alice to mcx-b by clicking, edits its B profile and s
   // The server-to-server leg of migration service authorization (TS 23.280 10.6.3), which the UE never sees.
   await expect(page.locator('[data-testid=sequence-arrow][aria-label*="MCS-B to MCS-A"][aria-label*="migration request"]').first()).toBeAttached();
   await expect(page.locator('[data-testid=sequence-arrow][aria-label*="MCS-A to MCS-B"][aria-label*="migration-auth-result true"]').first()).toBeAttached();
+  // The migration is one band, a band per TS 24.484 step in it; the diagram follows the newest message.
+  await expect(page.locator('[data-testid=procedure-band][data-label="migration to mcx-b"]').first()).toBeAttached();
+  for (const step of ['token-exchange', 'migration-service-authorization', 'subscribe-partner-cms + subscribe-partner-gms'])
+    await expect(page.locator(`[data-testid=step-band][data-label="${step}"]`).first()).toBeAttached();
+  await page.locator('#diagram-title').evaluate((h) => h.scrollIntoView());
+  await expect(page.getByTestId('sequence-arrow').last()).toBeInViewport();
+  await expect(page.getByTestId('diagram-lanes')).toBeInViewport();
+  // Scrolled back, it stays there until "Jump to latest".
+  await page.getByTestId('diagram-scroll').evaluate((box) => box.scrollTo(0, 0));
+  await expect(page.getByTestId('sequence-arrow').last()).not.toBeInViewport();
+  await page.getByRole('button', { name: /Jump to latest/ }).click();
+  await expect(page.getByTestId('sequence-arrow').last()).toBeInViewport();
   await page
     .locator('[data-testid=sequence-arrow][aria-label*="CMS-B to UE"][aria-label*="NOTIFY"]')
     .first()
     .click();
   await expect(page.getByTestId('message-detail')).toContainText('xcap-diff');
+  await expect(page.getByTestId('message-detail')).toBeInViewport();
+  // The message log as text, for a bug report.
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export text' }).click();
+  const text = readFileSync((await (await download).path())!, 'utf8');
+  expect(text).toMatch(/^Message log of ue-alice: \d+ messages/);
+  expect(text).toMatch(/sent SIP UE -> CMS-B {2}\[migration to mcx-b: subscribe-partner-cms \+ subscribe-partner-gms/);
 
   // Admin edit of the profile the UE uses in B; the UE's copy follows (NOTIFY → conditional GET).
   await page.getByRole('button', { name: 'Edit profile as admin' }).click();
@@ -72,6 +91,9 @@ test('a person migrates ue-alice to mcx-b by clicking, edits its B profile and s
   await page.getByRole('button', { name: 'Change PLMN' }).click();
   await expect(page.getByTestId('ue-system-ue-alice')).toHaveText('mcx-a');
   await expect(page.getByTestId('ue-state-ue-alice')).toHaveText('STABLE');
+  // Leaving mcx-b is marked as teardown, not drawn as new subscriptions.
+  await expect(page.locator('[data-testid=sequence-arrow][aria-label*="UE to CMS-B"][aria-label*="(unsubscribe)"]').first()).toBeAttached();
+  await expect(page.locator('[data-testid=sequence-arrow][aria-label*="UE to MCS-B"][aria-label*="(deregister)"]').first()).toBeAttached();
 });
 
 test('the console is keyboard-usable: a UE can be selected and its PLMN form reached with the keyboard', async ({
