@@ -5,19 +5,40 @@
  */
 
 export const COMMAND_HELP: Readonly<Record<string, string>> = {
-  up: `Usage: mcx up [--config FILE] [--db postgres://...] [--no-ues]
+  up: `Usage: mcx up [--config FILE] [--db postgres://...] [--no-ues] [--fresh]
 
 Start every server of both MC systems (IdMS, CMS, GMS, MCS), the UE host and the console, seed the
 databases from the ecosystem file on first start, wait until all are healthy and print every
 endpoint. Ctrl-C, SIGTERM or SIGHUP stops everything cleanly, once. (npm start runs this.)
+On a later start the file's groups are reconciled: display name, priority and members that differ
+from the file are put back (subscribed UEs get a NOTIFY) and each change is printed
+("mcx-a: group sip:fire-a@...: member sip:carol@... added"). Accounts and profiles that exist are
+left as they are (admin and UE edits survive); mcx reset or --fresh puts them back.
 
 Options
   --config FILE   ecosystem file (default: $MCX_CONFIG, ./ecosystem.yaml, the repository's)
   --db URL        use PostgreSQL (one database per server instance is created on that server)
   --no-ues        do not start the UEs listed in the file
+  --fresh         mcx reset first (databases and UE local copies removed), then start
 
 Example
   mcx up --db postgres://postgres@127.0.0.1:5432/postgres --no-ues
+`,
+  reset: `Usage: mcx reset [--config FILE] [--db postgres://...] [--all]
+
+Put the seeded state back: remove the databases of every server instance (<dataDir>/<system>-<app>.db
+with -wal/-shm) and the UE host's data folder (the UEs' local copies), so the next mcx up seeds
+accounts, profiles and groups from the ecosystem file again. Prints what it removed. The lab CA
+(<dataDir>/tls) and the generated credentials (<dataDir>/secrets) are kept. Refused while an
+ecosystem runs on that data directory (stop it first).
+
+Options
+  --config FILE   ecosystem file (its data directory is reset)
+  --db URL        also drop the databases mcx up --db URL created on that PostgreSQL server
+  --all           remove the whole data directory's contents, lab CA and credentials included
+
+Example
+  mcx reset --config ecosystem.yaml && mcx up
 `,
   ca: `Usage: mcx ca [--config FILE]
 
@@ -77,19 +98,22 @@ Options
 Example
   mcx ue start --user carol --id ue-carol && mcx ue plmn ue-carol 00102 && mcx ue show ue-carol
 `,
-  scenario: `Usage: mcx scenario run FILE... [--json] [--junit FILE] [--timeout-scale N] [--config FILE]
+  scenario: `Usage: mcx scenario run DIR|FILE... [--parallel N] [--json] [--junit FILE] [--timeout-scale N] [--config FILE]
 
 Run declarative scenarios (YAML) against the running ecosystem, or one they start themselves when
 none runs. Every file is checked first (unknown steps and keys, UE states, protocols, peers).
 Exit 0 only when every expectation held.
 
 Options
+  --parallel N        run up to N scenarios at once (default 1); a summary table follows
   --json              print the results as JSON
   --junit FILE        write a JUnit XML report
   --timeout-scale N   multiply every "within" (slow machines)
 
+Fault steps (stop_server, start_server) need an ecosystem the command starts itself (none running).
+
 Example
-  mcx scenario run scenarios/*.yaml --junit test-results/scenarios.xml
+  mcx scenario run scenarios --parallel 2 --junit test-results/scenarios.xml
 `,
   bench: `Usage: mcx bench xcap | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--json]
 

@@ -12,12 +12,17 @@ export const HELP = `mcx — run and exercise the MCX configuration ecosystem (t
 Usage: mcx <command> [options]
 
 Commands
-  up [--config FILE] [--db postgres://...] [--no-ues]
+  up [--config FILE] [--db postgres://...] [--no-ues] [--fresh]
         Start every server of both MC systems (IdMS, CMS, GMS, MCS), the UE host and the console,
-        seed the databases from the ecosystem file on first start, wait until all are healthy and
+        seed the databases from the ecosystem file on first start (on later starts the file's
+        groups are put back and what changed is printed), wait until all are healthy and
         print every endpoint. Ctrl-C / SIGTERM stops everything cleanly. (npm start runs this.)
         --db URL   use PostgreSQL (one database per server instance is created on that server)
         --no-ues   do not start the UEs listed in the file
+        --fresh    mcx reset first: start from the file's seeded state
+  reset [--config FILE] [--db postgres://...] [--all]
+        Remove the seeded state (databases, UE local copies; tls/ and secrets/ kept unless --all)
+        so the next mcx up seeds from the file again. Refused while the ecosystem runs.
   endpoints [--json]
         Every endpoint of the running ecosystem (JSON shape: {console, ueHost, systems:[...]}).
   ca
@@ -26,7 +31,7 @@ Commands
         Print an access token obtained through the real login flow (code + PKCE).
   ue list | ue start --user NAME [--id ID] [--plmn PLMN] | ue plmn ID PLMN | ue show ID | ue stop ID
         Control the simulated UEs of the running ecosystem.
-  scenario run FILE... [--json] [--junit FILE] [--timeout-scale N]
+  scenario run DIR|FILE... [--parallel N] [--json] [--junit FILE] [--timeout-scale N]
         Run declarative scenarios (YAML) against the running ecosystem, or one they start
         themselves when none runs. Exit 0 only when every expectation held.
   bench xcap | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--json]
@@ -75,6 +80,9 @@ async function main(argv: string[]): Promise<number> {
       'heap-snapshot': { type: 'string' },
       profile: { type: 'string' },
       'timeout-scale': { type: 'string' },
+      fresh: { type: 'boolean' },
+      all: { type: 'boolean' },
+      parallel: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -85,7 +93,11 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'up': {
       const { upCommand } = await import('./commands/up.ts');
-      return upCommand({ config: values.config, db: values.db, startUes: !values['no-ues'] });
+      return upCommand({ config: values.config, db: values.db, startUes: !values['no-ues'], fresh: values.fresh });
+    }
+    case 'reset': {
+      const { resetCommand } = await import('./commands/reset.ts');
+      return resetCommand({ config: values.config, db: values.db, all: values.all });
     }
     case 'endpoints': {
       const { endpointsCommand } = await import('./commands/endpoints.ts');

@@ -53,6 +53,14 @@ describe('scenario validation', () => {
     ]);
   });
 
+  it('checks the cleanup block like the steps, and an after: that names no earlier mark', () => {
+    const text = `${scenario(start, 'expect_message: { ue: ue-1, from: CMS-A, summary: NOTIFY, after: edit }', 'mark: edit')}cleanup:\n  - stop_server: { system: mcx-a, server: idsm }\n`;
+    expect(problemsOf(text)).toEqual([
+      expect.stringMatching(/^bad\.yaml:4: step 2 \(expect_message\): after: no "mark: edit" before this step/),
+      expect.stringMatching(/^bad\.yaml:7: cleanup step 1 \(stop_server\): server: Invalid option: expected one of "idms"/),
+    ]);
+  });
+
   it('refuses a step that is not one key', () => {
     expect(problemsOf(scenario('{ start_ue: { id: ue-1, user: alice }, wait: 1 }'))).toEqual([expect.stringMatching(/^bad\.yaml:3: step 1: a step is one key, its type/)]);
   });

@@ -19,7 +19,31 @@ const duration = z
 const ue = z.string().min(1);
 /** A lane of the UE's message log: the server kind and the system's letter (IdMS-A, CMS-B, ...; docs/ue-host-api.md "Message"). */
 export const PEER = /^(IdMS|CMS|GMS|MCS)-[A-Z]$/;
-const peer = z.string().regex(PEER, 'a peer is IdMS-<X>, CMS-<X>, GMS-<X> or MCS-<X> (X: the system letter, e.g. CMS-A)');
+const peer = z
+  .string()
+  .regex(PEER, 'a peer is IdMS-<X>, CMS-<X>, GMS-<X> or MCS-<X> (X: the system letter, e.g. CMS-A)');
+
+/**
+ * Expectations on messages look only at what the UE logged after a point: by default the start
+ * of the previous action step (expectations and marks observe, they do not move the point), or,
+ * with `after: NAME`, the `mark: NAME` step (our choice).
+ */
+const after = z.string().min(1).optional();
+/** Which messages of the UE's log match: `to: X` = sent to X (peer X, direction out), `from: X` = received from X. */
+const messageFields = {
+  peer: peer.optional(),
+  to: peer.optional(),
+  from: peer.optional(),
+  protocol: z.enum(['HTTP', 'SIP']).optional(),
+  /** Text the message's summary (start line, e.g. "NOTIFY", "403") must contain. */
+  summary: z.string().optional(),
+  direction: z.enum(['in', 'out']).optional(),
+};
+const messageMatcher = z.strictObject(messageFields);
+export type MessageMatcher = z.infer<typeof messageMatcher>;
+/** The servers of an MC system (libs/mc-system). */
+export const SERVERS = ['idms', 'cms', 'gms', 'mcs'] as const;
+const server = z.enum(SERVERS);
 
 /** Every step is an object with exactly one key, its type; the value's keys are checked by its own schema. */
 export const stepSchema = z.union([
@@ -56,13 +80,61 @@ export const stepSchema = z.union([
   z.strictObject({
     expect_message: z.strictObject({
       ue,
-      peer: peer.optional(),
-      protocol: z.enum(['HTTP', 'SIP']).optional(),
+      ...messageFields,
       summary: z.string(),
-      direction: z.enum(['in', 'out']).optional(),
+      after,
       within: duration.default(15_000),
     }),
   }),
+  /** No matching message is logged from the point until `within` has passed (the step takes `within`). */
+  z.strictObject({ expect_no_message: z.strictObject({ ue, ...messageFields, after, within: duration }) }),
+  /** The matching messages were logged in this order after the point (other messages may come between). */
+  z.strictObject({
+    expect_order: z.strictObject({
+      ue,
+      messages: z.array(messageMatcher).min(2),
+      after,
+      within: duration.default(15_000),
+    }),
+  }),
+  /** Names the current point for a later `after: NAME`. */
+  z.strictObject({ mark: z.string().min(1) }),
+  /**
+   * A local copy the UE holds (the UE host's document view): the active user profile unless `kind`
+   * (ue-config, user-profile, service-config, group, ...) or `selector` (text the selector contains)
+   * names another; of the system the UE is configured in unless `system`. `version`: the server's
+   * current version, whose ETag the copy has; `etag`: the copy's ETag; `xpath` + `value`: the
+   * string value of an XPath 1.0 expression over the copy (namespace prefixes ignored: `//ProfileName`).
+   */
+  z.strictObject({
+    expect_document: z.strictObject({
+      ue,
+      kind: z.string().min(1).optional(),
+      selector: z.string().min(1).optional(),
+      system: z.string().min(1).optional(),
+      version: z.number().int().positive().optional(),
+      etag: z.string().min(1).optional(),
+      xpath: z.string().min(1).optional(),
+      value: z.string().optional(),
+      within: duration.default(15_000),
+    }),
+  }),
+  /** Group membership in a GMS (its admin API): `member` is an MCPTT ID; `present: false` expects it absent. */
+  z.strictObject({
+    expect_group_member: z.strictObject({
+      system: z.string().min(1),
+      group: z.string().min(1),
+      member: z.string().min(1),
+      present: z.boolean().default(true),
+      within: duration.default(15_000),
+    }),
+  }),
+  /**
+   * Fault injection: closes one server of a system (its ports stop answering) or starts it again
+   * on the same port and database. Only on an ecosystem the runner started itself (in-process).
+   */
+  z.strictObject({ stop_server: z.strictObject({ system: z.string().min(1), server }) }),
+  z.strictObject({ start_server: z.strictObject({ system: z.string().min(1), server }) }),
   /** Get-with-version of every local copy: each result's status must be in `statuses`. */
   z.strictObject({ sync: z.strictObject({ ue, statuses: z.array(z.number().int()).default([304]) }) }),
   /**
@@ -98,6 +170,12 @@ export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
   steps: z.array(stepSchema).min(1),
+  /**
+   * Steps run after the steps, whether they passed or failed (every one is tried; a failure here
+   * fails the scenario). Then the runner puts back every document the scenario changed through
+   * `admin_edit_profile` or `upload`, and stops the UEs it started.
+   */
+  cleanup: z.array(stepSchema).optional(),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;

@@ -1,0 +1,122 @@
+// The scenario runner against a real ecosystem (both lab systems and the UE host, started with the
+// composition on ephemeral ports): expectations after a point, documents, group membership,
+// negative and ordered expectations, the cleanup block and the documents put back, fault steps,
+// and the JUnit report (readable names, steps after a failure skipped).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { groupUriOf, labEcosystem } from '@mcx/mc-system';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEcosystem, type RunningEcosystem } from '../ecosystem/ecosystem.ts';
+import { parseScenario } from './load.ts';
+import { junitXml, runScenario, ScenarioContext } from './runner.ts';
+
+let running: RunningEcosystem;
+let dir: string;
+const ALICE_PROFILE = 'org.3gpp.mcptt.user-profile/users/sip:alice@mcx-a.example.net/mcptt-user-profile-1.xml';
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'mcx-scenario-runner-'));
+  running = await startEcosystem({ ecosystem: labEcosystem(), dataDir: dir, ephemeralPorts: true, scryptCost: 1024, console: false, startUes: false });
+}, 120_000);
+
+afterAll(async () => {
+  await running?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function context(faults = true): ScenarioContext {
+  const ctx = new ScenarioContext(running.endpoints, new Map(running.systems.systems.map((s) => [s.config.id, s.admin.token])), running.control.token);
+  if (faults) ctx.faults = running.systems;
+  return ctx;
+}
+
+const run = (yaml: string, ctx = context()) => runScenario(parseScenario(yaml, '09-test.yaml'), '09-test.yaml', ctx);
+
+describe('scenario runner', () => {
+  it('looks at messages after the previous action or a mark, checks documents and groups, and puts the edited profile back', async () => {
+    const before = await context().adminGet('mcx-a', ALICE_PROFILE);
+    const result = await run(`
+name: after a point
+steps:
+  - start_ue: { id: run-alice, user: alice }
+  - expect_state: { ue: run-alice, state: STABLE, system: mcx-a }
+  - expect_message: { ue: run-alice, from: CMS-A, summary: NOTIFY }
+  - wait: 0.3
+  # The initial NOTIFY came before the wait: after it, there is none.
+  - expect_no_message: { ue: run-alice, from: CMS-A, summary: NOTIFY, within: 1s }
+  - mark: before-edit
+  - admin_edit_profile: { ue: run-alice, profile_name: edited-by-runner-test }
+  - expect_message: { ue: run-alice, from: CMS-A, protocol: SIP, summary: NOTIFY }
+  - expect_order: { ue: run-alice, after: before-edit, messages: [{ from: CMS-A, summary: NOTIFY }, { to: CMS-A, protocol: SIP, summary: '200' }] }
+  - expect_document: { ue: run-alice, xpath: '//ProfileName', value: edited-by-runner-test, version: ${before.version + 1} }
+  - expect_document: { ue: run-alice, kind: ue-config, xpath: '/*' }
+  - expect_group_member: { system: mcx-a, group: '${groupUriOf(running.ecosystem, 'fire-a')}', member: 'sip:alice@mcx-a.example.net' }
+  - expect_group_member: { system: mcx-a, group: '${groupUriOf(running.ecosystem, 'fire-a')}', member: 'sip:dave@mcx-b.example.net', present: false, within: 1s }
+`);
+    expect(result.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(result.ok).toBe(true);
+    // The runner put the profile back as it was (a new version with the old body).
+    const after = await context().adminGet('mcx-a', ALICE_PROFILE);
+    expect(after.body).toBe(before.body);
+    expect(after.version).toBe(before.version + 2);
+  }, 120_000);
+
+  it('fails an expectation on a message that came before the point, skips the rest and still runs the cleanup', async () => {
+    const result = await run(`
+name: failing
+steps:
+  - start_ue: { id: run-carol, user: carol }
+  - expect_state: { ue: run-carol, state: STABLE, system: mcx-a }
+  - change_plmn: { ue: run-carol, plmn: '00101' }
+  - expect_message: { ue: run-carol, to: CMS-A, summary: SUBSCRIBE, within: 1s }
+  - expect_state: { ue: run-carol, state: STABLE }
+cleanup:
+  - mark: cleaned
+  - stop_ue: { ue: run-carol }
+`);
+    expect(result.ok).toBe(false);
+    expect(result.steps.map((s) => [s.block, s.index + 1, s.ok, s.skipped ?? false])).toEqual([
+      ['steps', 1, true, false],
+      ['steps', 2, true, false],
+      ['steps', 3, true, false],
+      ['steps', 4, false, false],
+      ['steps', 5, false, true],
+      ['cleanup', 1, true, false],
+      ['cleanup', 2, true, false],
+    ]);
+    expect(result.steps[3]!.detail).toMatch(/SUBSCRIBE to CMS-A after the point: not within 1000 ms/);
+    const xml = junitXml([result]);
+    expect(xml).toMatch(/name="09-test: step 4 expect_message SUBSCRIBE to CMS-A" time="[\d.]+"><failure message=/);
+    expect(xml).toContain('name="09-test: step 5 expect_state run-carol STABLE" time="0.000"><skipped/></testcase>');
+    expect(xml).toContain('failures="1" skipped="1"');
+    expect(xml).not.toContain('{');
+  }, 120_000);
+
+  it('stops and starts a server: the UE waits to retry while IdMS-A is down and comes online once it is back', async () => {
+    const result = await run(`
+name: idms down
+steps:
+  - stop_server: { system: mcx-a, server: idms }
+  - start_ue: { id: run-bob, user: bob }
+  - expect_state: { ue: run-bob, state: RETRY_WAIT, within: 20s }
+  - start_server: { system: mcx-a, server: idms }
+  - expect_state: { ue: run-bob, state: STABLE, system: mcx-a, within: 60s }
+`);
+    expect(result.steps.filter((s) => !s.ok)).toEqual([]);
+  }, 120_000);
+
+  it('starts a stopped server again at the end when the scenario did not, and refuses fault steps without control of the ecosystem', async () => {
+    const stopped = await run(`
+name: left stopped
+steps:
+  - stop_server: { system: mcx-b, server: gms }
+`);
+    expect(stopped.ok).toBe(true);
+    const res = await fetch(`${running.endpoints.systems.find((s) => s.id === 'mcx-b')!.gmsAdmin}/groups`, { headers: { authorization: `Bearer ${running.systems.system('mcx-b').admin.token}` } });
+    expect(res.status).toBe(200);
+    const refused = await run('name: no control\nsteps:\n  - stop_server: { system: mcx-a, server: cms }\n', context(false));
+    expect(refused.ok).toBe(false);
+    expect(refused.steps[0]!.detail).toMatch(/fault injection needs an ecosystem the runner started itself/);
+  }, 60_000);
+});
