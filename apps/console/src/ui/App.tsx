@@ -5,6 +5,8 @@ import { SystemsPanel } from './SystemsPanel.tsx';
 import { UeTable } from './UeTable.tsx';
 import { UeDetail } from './UeDetail.tsx';
 import { SequenceDiagram } from './SequenceDiagram.tsx';
+import { ECOSYSTEM_DOWN_TEXT, HEALTH_POLL_INTERVAL_MS, pollHealth } from './health.ts';
+import { GroupsPanel } from './GroupsPanel.tsx';
 
 const MAX_MESSAGES = 400;
 
@@ -16,13 +18,22 @@ export function App() {
   const [messages, setMessages] = useState<Message[]>([]);
   const [connection, setConnection] = useState<'connecting' | 'live' | 'lost'>('connecting');
 
+  const [reachable, setReachable] = useState<{ ok: boolean; reason?: string }>({ ok: true });
+
+  // Health: a poll with a deadline; a failed poll means the ecosystem (which runs the console server) is gone.
   const refreshSystems = useCallback(() => {
-    api.systems().then(setSystems, () => undefined);
+    void pollHealth().then((poll) => {
+      if (poll.kind === 'login') return window.location.assign('login');
+      if (poll.kind === 'up') {
+        setSystems(poll.systems);
+        setReachable({ ok: true });
+      } else setReachable({ ok: false, reason: poll.reason });
+    });
   }, []);
 
   useEffect(() => {
     refreshSystems();
-    const timer = setInterval(refreshSystems, 5000);
+    const timer = setInterval(refreshSystems, HEALTH_POLL_INTERVAL_MS);
     return () => clearInterval(timer);
   }, [refreshSystems]);
 
@@ -93,15 +104,21 @@ export function App() {
           event stream: {connection} · {ueList.length} UE{ueList.length === 1 ? '' : 's'}
         </span>
       </header>
+      {!reachable.ok ? (
+        <p className="banner" role="alert" data-testid="ecosystem-down">
+          {ECOSYSTEM_DOWN_TEXT} <span className="muted">({reachable.reason})</span>
+        </p>
+      ) : null}
       <main>
-        <SystemsPanel systems={systems} ues={ueList} />
-        <UeTable ues={ueList} selected={selected} onSelect={setSelected} />
+        <SystemsPanel systems={systems} ues={ueList} reachable={reachable.ok} />
+        <UeTable ues={ueList} selected={selected} onSelect={setSelected} systems={systems} />
         {current ? (
           <UeDetail ue={current} systems={systems} />
         ) : (
           <section className="card">No UE selected.</section>
         )}
         <SequenceDiagram ue={current} messages={shown} systems={systems} />
+        <GroupsPanel systems={systems} />
       </main>
     </>
   );

@@ -1,6 +1,7 @@
 import { useEffect, useId, useState } from 'react';
 import type { UeSnapshot } from '@mcx/ue-host-api';
 import { api, type SystemView } from './api.ts';
+import { ProfileEditor } from './ProfileEditor.tsx';
 
 /** One UE: change its registered PLMN, see its document copies, edit its active profile as an admin. */
 export function UeDetail({ ue, systems }: { ue: UeSnapshot; systems: SystemView[] }) {
@@ -95,66 +96,5 @@ export function UeDetail({ ue, systems }: { ue: UeSnapshot; systems: SystemView[
         />
       ) : null}
     </section>
-  );
-}
-
-/** Admin edit of a user profile document (offline configuration, TS 24.484 clause 4.2.1): a conditional PUT. */
-function ProfileEditor({ system, selector }: { system: string; selector: string }) {
-  const [body, setBody] = useState('');
-  const [etag, setEtag] = useState('');
-  const [status, setStatus] = useState<string | undefined>();
-  const [open, setOpen] = useState(false);
-  const textId = useId();
-
-  async function load() {
-    setStatus(undefined);
-    try {
-      const doc = await api.getDocument(system, selector);
-      setBody(doc.body);
-      setEtag(doc.etag);
-      setOpen(true);
-    } catch (err) {
-      setStatus(`cannot load: ${(err as Error).message}`);
-    }
-  }
-
-  async function save(e: React.FormEvent) {
-    e.preventDefault();
-    try {
-      const doc = await api.putDocument(system, selector, body, etag);
-      setEtag(doc.etag);
-      setStatus(`saved: version ${doc.version ?? '?'}, ETag ${doc.etag}`);
-    } catch (err) {
-      setStatus(`refused: ${(err as Error).message}`);
-    }
-  }
-
-  return (
-    <div>
-      <h3>Active profile in {system} (admin)</h3>
-      <p className="mono muted">{selector}</p>
-      {!open ? (
-        <button type="button" onClick={load}>
-          Edit profile as admin
-        </button>
-      ) : (
-        <form onSubmit={save} aria-label="Edit user profile">
-          <label htmlFor={textId}>Profile document (XML)</label>
-          <p className="muted">
-            ETag <span className="mono">{etag}</span>
-          </p>
-          <textarea id={textId} value={body} onChange={(e) => setBody(e.target.value)} spellCheck={false} />
-          <div className="inline">
-            <button className="primary" type="submit">
-              Save profile
-            </button>{' '}
-            <button type="button" onClick={load}>
-              Reload
-            </button>
-          </div>
-        </form>
-      )}
-      {status ? <p role="status">{status}</p> : null}
-    </div>
   );
 }

@@ -22,17 +22,65 @@ export interface AdminDocument {
   etag: string;
   version?: number;
   body: string;
+  /** Kept versions, oldest first (the current one included). */
+  history?: { version: number; etag: string; createdAt: string }[];
+  /** The save stored nothing new: the body equals the stored one. */
+  unchanged?: boolean;
+}
+
+/** A user of the ecosystem file (the console server's /api/users). */
+export interface ConsoleUser {
+  username: string;
+  home: string;
+  mcpttId: string;
+  displayName?: string;
+}
+
+/** A group of a GMS with its members' MCPTT IDs. */
+export interface ConsoleGroup {
+  groupId: string;
+  displayName?: string;
+  members: string[];
+}
+
+/**
+ * A refusal of the console server or an upstream API, with what it said: `error`/`detail` of our
+ * JSON errors (`{ error, detail }` or `{ error, error_description }`), else the text.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: string | undefined,
+    readonly detail: string,
+  ) {
+    super(`${status}${error ? ` ${error}` : ''}: ${detail}`);
+  }
+}
+
+function apiError(status: number, text: string): ApiError {
+  try {
+    const j = JSON.parse(text) as { error?: unknown; detail?: unknown; error_description?: unknown };
+    const detail = typeof j.detail === 'string' ? j.detail : typeof j.error_description === 'string' ? j.error_description : text;
+    return new ApiError(status, typeof j.error === 'string' ? j.error : undefined, detail);
+  } catch {
+    return new ApiError(status, undefined, text.slice(0, 400) || `HTTP ${status}`);
+  }
 }
 
 async function json<T>(res: Response): Promise<T> {
   // The session is gone (e.g. the console restarted): back to the login form.
   if (res.status === 401) window.location.assign('login');
-  if (!res.ok) {
-    const text = await res.text();
-    throw new Error(`${res.status} ${res.statusText}${text ? `: ${text.slice(0, 400)}` : ''}`);
-  }
+  if (!res.ok) throw apiError(res.status, await res.text());
+  if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
+
+const send = (method: string, body?: unknown): RequestInit => ({
+  method,
+  headers: { 'content-type': 'application/json' },
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+});
+const q = encodeURIComponent;
 
 export const api = {
   systems: () => fetch('api/systems').then((r) => json<SystemView[]>(r)),
@@ -55,4 +103,17 @@ export const api = {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ body, etag }),
     }).then((r) => json<AdminDocument>(r)),
+  getVersion: (system: string, selector: string, version: number) =>
+    fetch(`api/admin/${q(system)}/document/version?selector=${q(selector)}&version=${version}`).then((r) => json<AdminDocument>(r)),
+  users: () => fetch('api/users').then((r) => json<ConsoleUser[]>(r)),
+  /** Starts a UE for a user (UE host API POST /api/ues). */
+  startUe: (user: string, plmn?: string, id?: string) =>
+    fetch('api/ue/api/ues', send('POST', { user, ...(plmn ? { plmn } : {}), ...(id ? { id } : {}) })).then((r) => json<UeSnapshot>(r)),
+  /** Stops a UE (UE host API DELETE /api/ues/:id: un-subscribes, de-registers). */
+  stopUe: (id: string) => fetch(`api/ue/api/ues/${q(id)}`, send('DELETE')).then((r) => json<void>(r)),
+  groups: (system: string) => fetch(`api/admin/${q(system)}/groups`).then((r) => json<ConsoleGroup[]>(r)),
+  addMember: (system: string, groupId: string, mcpttId: string) =>
+    fetch(`api/admin/${q(system)}/groups/${q(groupId)}/members/${q(mcpttId)}`, send('PUT')).then((r) => json<void>(r)),
+  removeMember: (system: string, groupId: string, mcpttId: string) =>
+    fetch(`api/admin/${q(system)}/groups/${q(groupId)}/members/${q(mcpttId)}`, send('DELETE')).then((r) => json<void>(r)),
 };
