@@ -49,6 +49,20 @@ async function ensurePostgresDatabase(adminUrl: string, name: string): Promise<v
   });
 }
 
+/**
+ * Drops the database of one server instance on a PostgreSQL server (`mcx reset --db URL`); false
+ * when there was none. Connections still open to it are ended (WITH (FORCE), PostgreSQL 13+).
+ */
+export async function dropPostgresInstanceDatabase(serverUrl: string, systemId: string, app: string): Promise<{ dropped: boolean; name: string }> {
+  const target = postgresInstanceDatabase(serverUrl, systemId, app);
+  return withAdmin(target.adminUrl, async (client) => {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [target.name]);
+    if (exists.rowCount === 0) return { dropped: false, name: target.name };
+    await client.query(`DROP DATABASE IF EXISTS "${target.name}" WITH (FORCE)`);
+    return { dropped: true, name: target.name };
+  });
+}
+
 /** Opens the database of each server instance of an ecosystem run, and closes (or drops) them all. */
 export class InstanceDatabases {
   readonly #setting: DatabaseSetting;

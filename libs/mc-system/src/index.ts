@@ -5,7 +5,7 @@ export { UE_CLIENT, audiencesOf, mcsPsiOf, idmsClientId, introspectionSecret, ty
 export { relatedSystems, partnersAccepting } from './trust.ts';
 export { ueInitConfigInputOf, cmsSeedOf, gmsSeedOf, accountsOf, groupUriOf, type AccountSeed, type CmsSeedFromEcosystem, type GmsSeedFromEcosystem } from './seeds.ts';
 export { allocatePorts } from './ports.ts';
-export { InstanceDatabases, postgresInstanceDatabase, type DatabaseSetting } from './databases.ts';
+export { InstanceDatabases, postgresInstanceDatabase, dropPostgresInstanceDatabase, type DatabaseSetting } from './databases.ts';
 export { adminTokenOf, adminTokenFile } from './admin-credentials.ts';
 export { controlTokenOf, controlTokenFile, readControlToken } from './control-token.ts';
 export { labEcosystem, testDatabaseSetting, LAB_SYSTEMS, LAB_USERS, LAB_GROUPS } from './lab-ecosystem.ts';

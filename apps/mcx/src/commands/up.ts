@@ -11,6 +11,7 @@ import { readRuntime, removeRuntime, writeRuntime } from '../ecosystem/runtime-f
 import { formatEndpoints } from './endpoints.ts';
 import { load } from './options.ts';
 import { portClash } from './port-clash.ts';
+import { resetDataDirectory } from './reset.ts';
 import { stopRequests } from './stop-requests.ts';
 
 /**
@@ -22,7 +23,7 @@ function consoleLoginUrl(running: RunningEcosystem): string {
   return `${running.endpoints.console}/?token=${encodeURIComponent(running.control.token)}`;
 }
 
-export async function upCommand(args: { config?: string; db?: string; startUes: boolean }): Promise<number> {
+export async function upCommand(args: { config?: string; db?: string; startUes: boolean; fresh?: boolean }): Promise<number> {
   const loaded = load(args.config);
   const existing = readRuntime(loaded.dataDir);
   if (existing)
@@ -30,6 +31,10 @@ export async function upCommand(args: { config?: string; db?: string; startUes: 
       `an ecosystem already runs for ${loaded.file} (pid ${existing.pid}, console ${existing.console})`,
     );
   if (args.db && !/^postgres(ql)?:\/\//.test(args.db)) throw new Error('--db takes a postgres:// URL');
+  if (args.fresh) {
+    const removed = await resetDataDirectory(loaded, { db: args.db });
+    process.stdout.write(`mcx up --fresh: removed ${removed.length === 0 ? 'nothing' : removed.join(', ')}\n`);
+  }
   // Listening from the start: a signal during the start-up stops the ecosystem once it has started.
   const stop = stopRequests((line) => process.stdout.write(line));
   const t0 = Date.now();
