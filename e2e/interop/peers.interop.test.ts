@@ -7,7 +7,8 @@
  *    revocation (RFC 7009);
  *  - Debian's sipp against the CMS and the GMS of both systems over UDP and TCP: subscribe,
  *    change NOTIFY, refresh, un-subscribe (RFC 6665 / RFC 5875), and the 403 / 489 / 481 refusals;
- *    every NOTIFY body sipp received is checked by libxml2 (xmllint-wasm, any diagnostic fails);
+ *    every NOTIFY body sipp received is validated by libxml2 (xmllint-wasm, any diagnostic fails)
+ *    against the xcap-diff schema (RFC 5874 clause 7 with the RFC 5261 patch operation types);
  *  - curl as an RFC 4825 client with --cacert: GET, 304, HEAD with the GET's Content-Length
  *    (RFC 9110 8.6), PUT with If-Match, 412 on a stale one; every served document validated by
  *    libxml2 against the schemas in libs/schemas/xsd.
@@ -28,7 +29,7 @@ import { groupSelector, startGms } from '@mcx/gms';
 import { startIdms } from '@mcx/idms';
 import { fetchWith, labCaDispatcher } from '@mcx/lab-ca';
 import { idmsClientId, introspectionSecret, labEcosystem, startMcSystems, testDatabaseSetting, UE_CLIENT, type McSystems } from '@mcx/mc-system';
-import { validateXml } from '@mcx/schemas';
+import { validateXml, XCAP_DIFF_XSD } from '@mcx/schemas';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const SIPP = process.env.SIPP ?? 'sipp';
@@ -217,7 +218,7 @@ async function sipp(scenario: string, server: 'cms' | 'gms', id: SystemId, trans
 
 describe.each(['udp', 'tcp'] as const)('sipp over %s', (transport) => {
   describe.each(['mcx-a', 'mcx-b'] as const)('%s', (id) => {
-    it('CMS: subscribe, change NOTIFY, refresh, un-subscribe; every NOTIFY body namespace-well-formed for libxml2 with a relative sel', async () => {
+    it('CMS: subscribe, change NOTIFY, refresh, un-subscribe; every NOTIFY body valid against the xcap-diff schema for libxml2, with a relative sel', async () => {
       const { user } = HOMED[id];
       const token = await tokenFor(id, 'cms');
       const cms = sys(id).cms;
@@ -238,13 +239,16 @@ describe.each(['udp', 'tcp'] as const)('sipp over %s', (transport) => {
       const bodies = notifyBodies(trace);
       expect(bodies.length).toBeGreaterThanOrEqual(3);
       for (const body of bodies) {
-        const v = await validateXml(body);
+        const v = await validateXml(body, XCAP_DIFF_XSD);
         expect(v.errors, body).toEqual([]);
         expect(body).not.toMatch(/sel="[a-z]+:\/\//);
       }
+      // The check is real: a <document> without its required sel fails it.
+      const noSel = await validateXml(bodies[0]!.replace(/(<document[^>]*?) sel="[^"]*"/, '$1'), XCAP_DIFF_XSD);
+      expect(noSel.errors.join('\n')).toContain("The attribute 'sel' is required");
     });
 
-    it('GMS: subscribe, change NOTIFY, refresh, un-subscribe; every NOTIFY body namespace-well-formed for libxml2', async () => {
+    it('GMS: subscribe, change NOTIFY, refresh, un-subscribe; every NOTIFY body valid against the xcap-diff schema for libxml2', async () => {
       const { user, group } = HOMED[id];
       const token = await tokenFor(id, 'gms');
       const gms = sys(id).gms;
@@ -264,7 +268,7 @@ describe.each(['udp', 'tcp'] as const)('sipp over %s', (transport) => {
       expect(code, `sipp failed (${user}):\n${stdout.slice(-2000)}\n${trace.slice(-6000)}`).toBe(0);
       const bodies = notifyBodies(trace);
       expect(bodies.length).toBeGreaterThanOrEqual(3);
-      for (const body of bodies) expect((await validateXml(body)).errors, body).toEqual([]);
+      for (const body of bodies) expect((await validateXml(body, XCAP_DIFF_XSD)).errors, body).toEqual([]);
     });
 
     it.each(['cms', 'gms'] as const)('%s: refuses a forged token (403), another event package (489), an unknown dialog (481), and keeps no subscription', async (server) => {
