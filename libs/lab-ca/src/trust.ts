@@ -8,15 +8,24 @@
  * openid-client and every server's outbound `fetch` use); `labCaDispatcher` is the same trust for a
  * caller that passes `dispatcher` itself (openid-client's customFetch in the interop tests).
  */
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { Agent, setGlobalDispatcher, type Dispatcher } from 'undici';
 
 const trusted = new Set<string>();
 let processAgent: Agent | undefined;
 
+/**
+ * One TLS context for every connection of an agent: with `connect: { ca }` each new connection
+ * would build its own context and parse the ~150 public roots again (CPU and native memory per
+ * connection, seen in `mcx bench soak`).
+ */
+function trustContext(caPem: Iterable<string>): SecureContext {
+  return createSecureContext({ ca: [...rootCertificates, ...caPem] });
+}
+
 /** A dispatcher that trusts the public roots and `caPem` (one or more PEM certificates). */
 export function labCaDispatcher(...caPem: string[]): Dispatcher {
-  return new Agent({ connect: { ca: [...rootCertificates, ...caPem] } });
+  return new Agent({ connect: { secureContext: trustContext(caPem) } });
 }
 
 /** `fetch` through `dispatcher` (for clients that take a fetch function). */
@@ -32,7 +41,7 @@ export function trustLabCa(caPem: string): void {
   if (trusted.has(caPem)) return;
   trusted.add(caPem);
   const previous = processAgent;
-  processAgent = new Agent({ connect: { ca: [...rootCertificates, ...trusted] } });
+  processAgent = new Agent({ connect: { secureContext: trustContext(trusted) } });
   setGlobalDispatcher(processAgent);
   // Connections already open through the previous agent finish; it takes no new ones.
   void previous?.close().catch(() => undefined);
