@@ -45,6 +45,7 @@ test('a person migrates ue-alice to mcx-b by clicking, edits its B profile and s
   await page.locator('#diagram-title').evaluate((h) => h.scrollIntoView());
   await expect(page.getByTestId('sequence-arrow').last()).toBeInViewport();
   await expect(page.getByTestId('diagram-lanes')).toBeInViewport();
+  await page.screenshot({ path: test.info().outputPath('diagram-after-migration.png') });
   // Scrolled back, it stays there until "Jump to latest".
   await page.getByTestId('diagram-scroll').evaluate((box) => box.scrollTo(0, 0));
   await expect(page.getByTestId('sequence-arrow').last()).not.toBeInViewport();
@@ -62,9 +63,18 @@ test('a person migrates ue-alice to mcx-b by clicking, edits its B profile and s
   const text = readFileSync((await (await download).path())!, 'utf8');
   expect(text).toMatch(/^Message log of ue-alice: \d+ messages/);
   expect(text).toMatch(/sent SIP UE -> CMS-B {2}\[migration to mcx-b: subscribe-partner-cms \+ subscribe-partner-gms/);
+  // ... and the diagram as a picture: a well-formed standalone SVG with the lane names and the bands.
+  const picture = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export picture (SVG)' }).click();
+  const svg = readFileSync((await (await picture).path())!, 'utf8');
+  expect(svg).toMatch(/^<\?xml [^>]*\?>\n<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  expect(svg).toContain('>MCS-B</text>');
+  expect(svg).toContain('>migration to mcx-b</text>');
+  expect(await page.evaluate((doc) => new DOMParser().parseFromString(doc, 'image/svg+xml').querySelector('parsererror'), svg)).toBeNull();
 
   // Admin edit of the profile the UE uses in B; the UE's copy follows (NOTIFY → conditional GET).
   await page.getByRole('button', { name: 'Edit profile as admin' }).click();
+  await page.getByRole('tab', { name: 'XML' }).click();
   const editor = page.getByRole('textbox', { name: 'Profile document (XML)' });
   await expect(editor).toHaveValue(/ProfileName/);
   const xml = await editor.inputValue();
@@ -94,6 +104,8 @@ test('a person migrates ue-alice to mcx-b by clicking, edits its B profile and s
   // Leaving mcx-b is marked as teardown, not drawn as new subscriptions.
   await expect(page.locator('[data-testid=sequence-arrow][aria-label*="UE to CMS-B"][aria-label*="(unsubscribe)"]').first()).toBeAttached();
   await expect(page.locator('[data-testid=sequence-arrow][aria-label*="UE to MCS-B"][aria-label*="(deregister)"]').first()).toBeAttached();
+  await page.locator('#diagram-title').evaluate((h) => h.scrollIntoView());
+  await page.screenshot({ path: test.info().outputPath('diagram-after-return-home.png') });
 });
 
 test('the console is keyboard-usable: a UE can be selected and its PLMN form reached with the keyboard', async ({
@@ -141,4 +153,84 @@ test('the shipped scenarios pass through `mcx scenario run` against the running 
   );
   expect(run.stdout + run.stderr).toMatch(new RegExp(`${files.length} passed, 0 failed`));
   expect(run.status).toBe(0);
+});
+
+test('a lab operator starts a third UE, edits its profile in the form, sees the new version and its diff, edits group membership and stops the UE', async ({
+  page,
+}) => {
+  const shot = (name: string) => page.screenshot({ path: test.info().outputPath(`${name}.png`) });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(eco.consoleLogin);
+  await expect(page.getByTestId('ue-state-ue-alice')).toHaveText('STABLE');
+  // Health badges: every server of both systems up; the role is said once ("MC system A (primary)").
+  await expect(page.locator('[data-health=up]')).toHaveCount(8);
+  await expect(page.getByRole('heading', { name: /MC system A/ })).not.toContainText('(primary, ');
+  await shot('01-console');
+
+  // Start a UE for carol by clicking; it reaches STABLE in her home system and is selected.
+  await page.getByLabel('User', { exact: true }).selectOption('carol');
+  await page.getByLabel('UE id (optional)').fill('ue-carol');
+  await page.getByRole('button', { name: 'Start UE' }).click();
+  await expect(page.getByTestId('ue-state-ue-carol')).toHaveText('STABLE');
+  await expect(page.getByTestId('ue-system-ue-carol')).toHaveText('mcx-a');
+  await expect(page.getByRole('heading', { name: /^ue-carol/ })).toBeVisible();
+  await shot('02-ue-started');
+
+  // Her profile as a form: rename it and save (If-Match); the UE's copy follows.
+  await page.getByRole('button', { name: 'Edit profile as admin' }).click();
+  await expect(page.getByLabel('Profile name')).toHaveValue('home');
+  await expect(page.getByLabel('Pre-selected')).toBeChecked();
+  await expect(page.getByRole('button', { name: /^Remove group sip:fire-a@/ })).toBeVisible();
+  await page.getByLabel('Profile name').fill('carol (edited in the form)');
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^saved: version 2,/ })).toBeVisible();
+  await expect(page.getByTestId('ue-row-ue-carol')).toContainText('carol (edited in the form)');
+  await shot('03-profile-saved');
+  // Saving it again unchanged makes no new version.
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^unchanged: version 2 stays current/ })).toBeVisible();
+
+  // The versions: 2 is the current one; the diff of 1 and 2 shows the rename.
+  await page.getByRole('tab', { name: 'Versions' }).click();
+  await expect(page.getByTestId('version-2')).toContainText('(current)');
+  await expect(page.getByTestId('version-3')).toHaveCount(0);
+  await page.getByLabel('Old version').selectOption('1');
+  await page.getByLabel('New version').selectOption('2');
+  await page.getByRole('button', { name: 'Show diff' }).click();
+  const diff = page.getByTestId('version-diff');
+  await expect(diff.locator('.del')).toContainText(['>home</ProfileName>']);
+  await expect(diff.locator('.add')).toContainText(['>carol (edited in the form)</ProfileName>']);
+  await shot('04-versions-diff');
+
+  // Group membership (GMS admin API): bob leaves Fire brigade A and joins again.
+  const members = page.getByRole('list', { name: 'Members of Fire brigade A' });
+  await expect(members).toContainText('sip:bob@mcx-a.example.net');
+  await page.getByRole('button', { name: 'Remove sip:bob@mcx-a.example.net from Fire brigade A' }).click();
+  await expect(members).not.toContainText('sip:bob@mcx-a.example.net');
+  await shot('05-group-member-removed');
+  await page.getByLabel('New member of Fire brigade A').selectOption('sip:bob@mcx-a.example.net');
+  await page.getByRole('form', { name: 'Add a member to Fire brigade A' }).getByRole('button', { name: 'Add member' }).click();
+  await expect(members).toContainText('sip:bob@mcx-a.example.net');
+
+  // Stop the UE: it leaves the table.
+  await page.getByTestId('ue-stop-ue-carol').click();
+  await expect(page.getByTestId('ue-row-ue-carol')).toHaveCount(0);
+  await expect(page.getByTestId('ue-table-status')).toHaveText('ue-carol stopped');
+  await shot('06-ue-stopped');
+});
+
+test('when the ecosystem stops, the badges turn grey and a banner says so plainly', async ({ page }) => {
+  const own = await startEcosystemProcess();
+  try {
+    await page.goto(own.consoleLogin);
+    await expect(page.locator('[data-health=up]')).toHaveCount(8);
+    await expect(page.getByTestId('ecosystem-down')).toHaveCount(0);
+    expect(await own.stop()).toBe(0);
+    await expect(page.getByTestId('ecosystem-down')).toContainText('The ecosystem is not running (start it with npm start).');
+    await expect(page.locator('[data-health=unknown]')).toHaveCount(8);
+    await expect(page.locator('[data-health=up]')).toHaveCount(0);
+    await page.screenshot({ path: test.info().outputPath('01-ecosystem-down.png') });
+  } finally {
+    await own.stop().catch(() => undefined);
+  }
 });
