@@ -19,6 +19,7 @@ import {
   shortName,
   type ScenarioResult,
 } from '../scenario/runner.ts';
+import { onUserCopies, userCopiesOf, withUserCopies } from '../scenario/users.ts';
 import { load } from './options.ts';
 
 export async function scenarioCommand(
@@ -52,8 +53,10 @@ export async function scenarioCommand(
   if (!endpoints) {
     ownDir = mkdtempSync(join(tmpdir(), 'mcx-scenario-'));
     progress(`no running ecosystem: starting one (data in ${ownDir})`);
+    // The scenarios' own users (users.ts): copies of the file's users, created with the ecosystem.
+    const copies = scenarios.flatMap(({ file, scenario }) => userCopiesOf(scenario, file));
     own = await startEcosystem({
-      ecosystem: loaded.ecosystem,
+      ecosystem: withUserCopies(loaded.ecosystem, copies),
       dataDir: ownDir,
       ephemeralPorts: true,
       startUes: false,
@@ -61,7 +64,10 @@ export async function scenarioCommand(
       configFile: loaded.file,
     });
     endpoints = own.endpoints;
-  }
+  } else if (scenarios.some(({ scenario }) => scenario.users?.length))
+    progress(
+      'a running ecosystem: scenarios that declare users: run on those users themselves (their copies are created only in an ecosystem this command starts)',
+    );
   // Each system's admin credential: the running ecosystem's (configured or generated in its data directory).
   const adminTokens = own
     ? new Map(own.systems.systems.map((s) => [s.config.id, s.admin.token]))
@@ -75,7 +81,8 @@ export async function scenarioCommand(
     let next = 0;
     const worker = async () => {
       for (let i = next++; i < scenarios.length; i = next++) {
-        const { file, scenario } = scenarios[i]!;
+        const { file, scenario: declared } = scenarios[i]!;
+        const scenario = own ? onUserCopies(declared, userCopiesOf(declared, file)) : declared;
         const ctx = new ScenarioContext(
           endpoints!,
           adminTokens,

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEcosystem, type RunningEcosystem } from '../ecosystem/ecosystem.ts';
 import { parseScenario } from './load.ts';
 import { junitXml, runScenario, ScenarioContext } from './runner.ts';
+import { onUserCopies, scenarioUsername, userCopiesOf, withUserCopies } from './users.ts';
 
 let running: RunningEcosystem;
 let dir: string;
@@ -17,7 +18,9 @@ const ALICE_PROFILE = 'org.3gpp.mcptt.user-profile/users/sip:alice@mcx-a.example
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mcx-scenario-runner-'));
-  running = await startEcosystem({ ecosystem: labEcosystem(), dataDir: dir, ephemeralPorts: true, scryptCost: 1024, console: false, startUes: false });
+  // As `mcx scenario run` does for a scenario that declares `users: [carol]`.
+  const ecosystem = withUserCopies(labEcosystem(), [{ from: 'carol', as: scenarioUsername('09-test.yaml', 'carol') }]);
+  running = await startEcosystem({ ecosystem, dataDir: dir, ephemeralPorts: true, scryptCost: 1024, console: false, startUes: false });
 }, 120_000);
 
 afterAll(async () => {
@@ -93,6 +96,34 @@ cleanup:
     expect(xml).not.toContain('{');
   }, 120_000);
 
+  it('runs a scenario that declares users on their copies: the demo user is left untouched', async () => {
+    const CAROL_PROFILE = 'org.3gpp.mcptt.user-profile/users/sip:carol@mcx-a.example.net/mcptt-user-profile-1.xml';
+    const before = await context().adminGet('mcx-a', CAROL_PROFILE);
+    const declared = parseScenario(
+      `
+name: own users
+users: [carol]
+steps:
+  - start_ue: { id: run-own-carol, user: carol }
+  - expect_state: { ue: run-own-carol, state: STABLE, system: mcx-a }
+  - admin_edit_profile: { ue: run-own-carol, profile_name: edited-on-the-copy }
+  - expect_document: { ue: run-own-carol, xpath: '//ProfileName', value: edited-on-the-copy }
+  - expect_group_member: { system: mcx-a, group: '${groupUriOf(running.ecosystem, 'fire-a')}', member: 'sip:carol@mcx-a.example.net' }
+  - change_plmn: { ue: run-own-carol, plmn: '00102' }
+  - expect_state: { ue: run-own-carol, state: STABLE, system: mcx-b }
+  - expect_group_member: { system: mcx-b, group: '${groupUriOf(running.ecosystem, 'rescue-b')}', member: 'sip:carol.mcx-a@mcx-b.example.net' }
+`,
+      '09-test.yaml',
+    );
+    const result = await runScenario(onUserCopies(declared, userCopiesOf(declared, '09-test.yaml')), '09-test.yaml', context());
+    expect(result.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(result.steps[0]!.step).toBe('start_ue run-own-carol (scn-09-test-carol)');
+    expect(result.steps[4]!.detail).toContain('sip:scn-09-test-carol@mcx-a.example.net');
+    expect(result.steps[7]!.detail).toContain('sip:scn-09-test-carol.mcx-a@mcx-b.example.net');
+    const after = await context().adminGet('mcx-a', CAROL_PROFILE);
+    expect(after.version).toBe(before.version);
+  }, 120_000);
+
   it('stops and starts a server: the UE waits to retry while IdMS-A is down and comes online once it is back', async () => {
     const result = await run(`
 name: idms down
@@ -113,8 +144,9 @@ steps:
   - stop_server: { system: mcx-b, server: gms }
 `);
     expect(stopped.ok).toBe(true);
-    const res = await fetch(`${running.endpoints.systems.find((s) => s.id === 'mcx-b')!.gmsAdmin}/groups`, { headers: { authorization: `Bearer ${running.systems.system('mcx-b').admin.token}` } });
-    expect(res.status).toBe(200);
+    // GMS-B answers again: its admin API shows the group.
+    const again = await run(`name: answers\nsteps:\n  - expect_group_member: { system: mcx-b, group: '${groupUriOf(running.ecosystem, 'rescue-b')}', member: 'sip:dave@mcx-b.example.net', within: 5s }\n`);
+    expect(again.steps.filter((s) => !s.ok)).toEqual([]);
     const refused = await run('name: no control\nsteps:\n  - stop_server: { system: mcx-a, server: cms }\n', context(false));
     expect(refused.ok).toBe(false);
     expect(refused.steps[0]!.detail).toMatch(/fault injection needs an ecosystem the runner started itself/);

@@ -100,7 +100,12 @@ export class ScenarioContext {
   ): Promise<T> {
     const deadline = Date.now() + within * this.timeScale;
     for (;;) {
-      const r = await probe();
+      // A server that cannot be reached (stopped by a fault step, restarting) is "not yet", not a failure.
+      const r = await probe().catch((err: unknown) => {
+        if (err instanceof StepFailure || !(err instanceof TypeError)) throw err;
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        return { done: false, value: undefined as T, state: `unreachable: ${err.message}${cause ? ` (${cause.code ?? cause.message})` : ''}` };
+      });
       if (r.done) return r.value;
       if (Date.now() > deadline)
         throw new StepFailure(`${what}: not within ${within} ms; last seen: ${r.state}`);

@@ -169,6 +169,12 @@ export const stepSchema = z.union([
 export const scenarioSchema = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
+  /**
+   * Users of the ecosystem file this scenario runs on copies of (`scn-<file>-<user>`, users.ts):
+   * created in the ecosystem `mcx scenario run` starts itself; against a running `mcx up` the
+   * scenario runs on the users themselves.
+   */
+  users: z.array(z.string().regex(/^[a-z][a-z0-9._-]*$/, 'a username of the ecosystem file')).optional(),
   steps: z.array(stepSchema).min(1),
   /**
    * Steps run after the steps, whether they passed or failed (every one is tried; a failure here
