@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Message, UeSnapshot } from '@mcx/ue-host-api';
-import type { SystemView } from './api.ts';
+import { api, type SystemView } from './api.ts';
 import { bandsOf, classify, exportText, lanesOf, layout, marksOf, type Arrow } from './diagram-model.ts';
 import { download, diagramSvg } from './diagram-export.ts';
 
@@ -68,11 +68,18 @@ export function SequenceDiagram({
     return () => observer.disconnect();
   }, []);
 
-  // Follow live: a new message (or a new layout) scrolls to the bottom unless the person scrolled back.
+  // Follow live: a new message (or a new layout) scrolls to the bottom unless the person scrolled back;
+  // then the rows in view stay in place when the console drops its oldest messages (its cap of 400).
+  const previous = useRef<{ seqs: number[]; ys: number[] }>({ seqs: [], ys: [] });
   useLayoutEffect(() => {
     const el = scrollRef.current;
     if (el && followingRef.current) el.scrollTop = el.scrollHeight;
-  }, [newest, height, width]);
+    else if (el && messages[0]) {
+      const before = previous.current.seqs.indexOf(messages[0].seq);
+      if (before > 0) el.scrollTop -= previous.current.ys[before]! - ys[0]!;
+    }
+    previous.current = { seqs: messages.map((m) => m.seq), ys };
+  }, [newest, height, width, messages, ys]);
 
   function onScroll() {
     const el = scrollRef.current!;
@@ -90,6 +97,13 @@ export function SequenceDiagram({
     el.scrollTop = el.scrollHeight;
   }
 
+  /** The UE host's whole log of the UE (it keeps more than the diagram shows), else what is shown. */
+  async function exportLog() {
+    const id = ue?.id ?? messages[0]?.ue ?? 'ue';
+    const all = await api.messages(id).catch(() => messages);
+    download(`${stem}.txt`, 'text/plain', exportText(id, all.length >= messages.length ? all : messages));
+  }
+
   const unseen = following || leftAt === undefined ? 0 : messages.filter((m) => m.seq > leftAt).length;
   const picked = arrows.find((a) => a.message.seq === pickedSeq);
   const stem = `${ue?.id ?? 'ue'}-messages-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '')}`;
@@ -103,7 +117,7 @@ export function SequenceDiagram({
           <span className="legend-grey">grey</span>: retransmission; bands: the TS 24.484 step the UE ran.
         </p>
         <div className="diagram-actions">
-          <button type="button" disabled={!messages.length} onClick={() => download(`${stem}.txt`, 'text/plain', exportText(ue?.id ?? 'ue', messages))}>
+          <button type="button" disabled={!messages.length} onClick={() => void exportLog()}>
             Export text
           </button>
           <button
