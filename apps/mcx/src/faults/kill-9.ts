@@ -24,7 +24,7 @@ import type { FaultCase, FaultCaseOptions, FaultReport } from './fault-case.ts';
 /** How long after the PLMN changes the process is killed (our choice: while the first migrations are in flight). */
 export const KILL_AFTER_MS = 1_000;
 /** Give up waiting for a phase after this long (ms). */
-const PHASE_TIMEOUT_MS = 300_000;
+const PHASE_TIMEOUT_MS = 600_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
