@@ -142,6 +142,13 @@ describe('an MCS UE configures itself in its primary system and migrates to the 
     expect(register.body).toMatch(/<anyExt>\s*<selected-user-profile-index>\s*<user-profile-index>1<\/user-profile-index>/);
     expect(register.body).not.toContain('urn:mcx-ecosystem');
     expect(register.body).toMatch(/<mcpttString>eyJ.{9}…<\/mcpttString>/);
+    // Each message carries the procedure step the UE ran (docs/ue-host-api.md "Message"), in the order of TS 24.484 4.2.2.1.2.1.
+    const migrationSteps = [...new Set(msgs.filter((m) => m.procedure === 'migration to mcx-b').map((m) => m.step))];
+    expect(migrationSteps).toEqual(['migration-token', 'token-exchange', 'migration-service-authorization', 'subscribe-partner-cms + subscribe-partner-gms', 'leave-previous-system']);
+    expect(register.step).toBe('migration-service-authorization');
+    expect(register.clause).toBe('TS 24.484 4.2.2.1.2.1');
+    expect(msgs.find((m) => m.procedure === 'migration to mcx-b' && m.step === 'leave-previous-system' && m.peer === 'MCS-A')?.headers['expires']).toBe('0');
+    expect([...new Set(msgs.filter((m) => m.procedure === 'return home').map((m) => m.step))]).toContain('leave-previous-system');
     const all = JSON.stringify(msgs);
     expect(all).not.toMatch(/eyJ[\w-]{20,}\.[\w-]{20,}\./);
     expect(all).not.toContain('alice-secret');
