@@ -92,8 +92,8 @@ function Group({
           if (who) void onChange(system, group.groupId, who, true).then(() => setPick(''));
         }}
       >
-        <label htmlFor={pickId}>
-          New member of {name}
+        <div className="field">
+          <label htmlFor={pickId}>New member of {name}</label>
           <select id={pickId} value={pick || candidates[0] || ''} onChange={(e) => setPick(e.target.value)}>
             {candidates.map((c) => (
               <option key={c} value={c}>
@@ -101,7 +101,7 @@ function Group({
               </option>
             ))}
           </select>
-        </label>
+        </div>
         <button type="submit" disabled={candidates.length === 0}>
           Add member
         </button>

@@ -252,18 +252,18 @@ function Versions({ system, selector, doc }: { system: string; selector: string;
         ))}
       </ol>
       <div className="inline">
-        <label htmlFor={fromId}>
-          Old version
+        <div className="field">
+          <label htmlFor={fromId}>Old version</label>
           <select id={fromId} value={from} onChange={(e) => setFrom(Number(e.target.value))}>
             {history.map(option)}
           </select>
-        </label>
-        <label htmlFor={toId}>
-          New version
+        </div>
+        <div className="field">
+          <label htmlFor={toId}>New version</label>
           <select id={toId} value={to} onChange={(e) => setTo(Number(e.target.value))}>
             {history.map(option)}
           </select>
-        </label>
+        </div>
         <button type="button" onClick={() => void show()}>
           Show diff
         </button>

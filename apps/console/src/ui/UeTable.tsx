@@ -124,8 +124,8 @@ function StartUeForm({
   }
   return (
     <form className="inline" onSubmit={start} aria-label="Start a UE">
-      <label htmlFor={userId}>
-        User
+      <div className="field">
+        <label htmlFor={userId}>User</label>
         <select id={userId} value={user} onChange={(e) => setUser(e.target.value)}>
           {users.map((u) => (
             <option key={u.username} value={u.username}>
@@ -133,9 +133,9 @@ function StartUeForm({
             </option>
           ))}
         </select>
-      </label>
-      <label htmlFor={plmnId}>
-        Start on PLMN
+      </div>
+      <div className="field">
+        <label htmlFor={plmnId}>Start on PLMN</label>
         <select id={plmnId} value={plmn} onChange={(e) => setPlmn(e.target.value)}>
           <option value="">home PLMN</option>
           {systems.flatMap((s) =>
@@ -146,11 +146,11 @@ function StartUeForm({
             )),
           )}
         </select>
-      </label>
-      <label htmlFor={idId}>
-        UE id (optional)
+      </div>
+      <div className="field">
+        <label htmlFor={idId}>UE id (optional)</label>
         <input id={idId} type="text" value={id} onChange={(e) => setId(e.target.value)} placeholder="ue-…" size={10} />
-      </label>
+      </div>
       <button className="primary" type="submit" disabled={busy || !user}>
         Start UE
       </button>

@@ -85,8 +85,10 @@ export function applyProfileEdit(xml: string, edit: ProfileEdit): string {
         for (const e of children(info, 'entry')) if (text(children(e, 'uri-entry')[0]) === edit.uri) e.remove();
       break;
   }
+  // Some browsers write the XML declaration back, some drop it: keep the original's, once.
   const declaration = /^<\?xml[^>]*\?>\s*/.exec(xml)?.[0] ?? '';
-  return declaration + new XMLSerializer().serializeToString(doc);
+  const out = new XMLSerializer().serializeToString(doc).replace(/^<\?xml[^>]*\?>\s*/, '');
+  return declaration + out;
 }
 
 /** Which form field a schema error is about (its text names the element), if any. */
