@@ -290,7 +290,8 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleHand
   };
 }
 
-const UI_SOURCES = fileURLToPath(new URL('../ui', import.meta.url));
+// From src/server/ and from dist/server/ (scripts/build-dist.mjs) alike.
+const UI_SOURCES = fileURLToPath(new URL('../../src/ui', import.meta.url));
 
 function newestMtime(dir: string): number {
   let newest = 0;

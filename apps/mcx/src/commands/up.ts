@@ -37,7 +37,8 @@ export async function upCommand(args: { config?: string; db?: string; startUes: 
   }
   // Listening from the start: a signal during the start-up stops the ecosystem once it has started.
   const stop = stopRequests((line) => process.stdout.write(line));
-  const t0 = Date.now();
+  // "Ready in" counts from the start of the process (of the bin/mcx.js launcher when it started this one).
+  const t0 = Number(process.env['MCX_LAUNCHED_AT']) || Math.round(performance.timeOrigin);
   process.stdout.write(
     `mcx up: ${loaded.file} (data in ${loaded.dataDir}${args.db ? `, PostgreSQL ${new URL(args.db).host}` : ', embedded SQLite'})\n`,
   );
