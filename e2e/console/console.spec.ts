@@ -202,11 +202,17 @@ test('a lab operator starts a third UE, edits its profile in the form, sees the 
   await expect(diff.locator('.add')).toContainText(['>carol (edited in the form)</ProfileName>']);
   await shot('04-versions-diff');
 
-  // Group membership (GMS admin API): bob leaves Fire brigade A and joins again.
+  // Group membership (GMS admin API): bob leaves Fire brigade A and joins again; ue-bob, subscribed
+  // to the group document, hears of it (a NOTIFY from GMS-A in its diagram).
+  await page.getByRole('button', { name: 'ue-bob', exact: true }).click();
+  const gmsNotifies = page.locator('[data-testid=sequence-arrow][aria-label*="GMS-A to UE"][aria-label*="NOTIFY"]');
+  await expect(gmsNotifies.first()).toBeAttached();
+  const before = await gmsNotifies.count();
   const members = page.getByRole('list', { name: 'Members of Fire brigade A' });
   await expect(members).toContainText('sip:bob@mcx-a.example.net');
   await page.getByRole('button', { name: 'Remove sip:bob@mcx-a.example.net from Fire brigade A' }).click();
   await expect(members).not.toContainText('sip:bob@mcx-a.example.net');
+  await expect.poll(() => gmsNotifies.count()).toBeGreaterThan(before);
   await shot('05-group-member-removed');
   await page.getByLabel('New member of Fire brigade A').selectOption('sip:bob@mcx-a.example.net');
   await page.getByRole('form', { name: 'Add a member to Fire brigade A' }).getByRole('button', { name: 'Add member' }).click();
