@@ -23,21 +23,21 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const STAMP = join(ROOT, 'node_modules', '.cache', 'mcx-dist', 'stamp.json');
+const stampOf = (root) => join(root, 'node_modules', '.cache', 'mcx-dist', 'stamp.json');
 const SELF = fileURLToPath(import.meta.url);
 
 /** Every source a build transpiles: .ts/.tsx under <workspace>/src, tests and the console's browser UI (Vite builds it) excepted. */
-export function sources() {
+export function sources(root = ROOT) {
   const out = [];
   for (const group of ['libs', 'apps']) {
     let names;
     try {
-      names = readdirSync(join(ROOT, group));
+      names = readdirSync(join(root, group));
     } catch {
       continue;
     }
     for (const name of names) {
-      const src = join(ROOT, group, name, 'src');
+      const src = join(root, group, name, 'src');
       const walk = (dir) => {
         let entries;
         try {
@@ -49,8 +49,15 @@ export function sources() {
           const path = join(dir, e.name);
           if (e.isDirectory()) {
             if (!(group === 'apps' && name === 'console' && path === join(src, 'ui'))) walk(path);
-          } else if (/\.tsx?$/.test(e.name) && !/\.(test|spec)\.tsx?$/.test(e.name) && !e.name.endsWith('.d.ts')) {
-            out.push({ path, out: join(ROOT, group, name, 'dist', relative(src, path)).replace(/\.tsx?$/, '.js') });
+          } else if (
+            /\.tsx?$/.test(e.name) &&
+            !/\.(test|spec)\.tsx?$/.test(e.name) &&
+            !e.name.endsWith('.d.ts')
+          ) {
+            out.push({
+              path,
+              out: join(root, group, name, 'dist', relative(src, path)).replace(/\.tsx?$/, '.js'),
+            });
           }
         }
       };
@@ -68,9 +75,9 @@ function fingerprint(files) {
 }
 
 /** True when the last build is at least as new as every source and covered the same files. */
-export function isFresh(files = sources()) {
+export function isFresh(files = sources(), root = ROOT) {
   try {
-    const stamp = JSON.parse(readFileSync(STAMP, 'utf8'));
+    const stamp = JSON.parse(readFileSync(stampOf(root), 'utf8'));
     const now = fingerprint(files);
     return stamp.count === now.count && stamp.newest >= now.newest;
   } catch {
@@ -83,7 +90,7 @@ function rewriteImports(code) {
   return code.replace(/((?:\bfrom|\bimport)\s*\(?\s*["'])(\.{1,2}\/[^"'\n]+?)\.tsx?(["'])/g, '$1$2.js$3');
 }
 
-export async function build(files = sources()) {
+export async function build(files = sources(), root = ROOT) {
   // The esbuild that tsx (a declared devDependency, the runner of the sources) uses.
   const fromTsx = createRequire(createRequire(import.meta.url).resolve('tsx/package.json'));
   const { transform } = fromTsx('esbuild');
@@ -105,9 +112,10 @@ export async function build(files = sources()) {
       renameSync(f.out + suffix, f.out);
     }),
   );
-  mkdirSync(dirname(STAMP), { recursive: true });
-  writeFileSync(STAMP + suffix, JSON.stringify(before));
-  renameSync(STAMP + suffix, STAMP);
+  const stamp = stampOf(root);
+  mkdirSync(dirname(stamp), { recursive: true });
+  writeFileSync(stamp + suffix, JSON.stringify(before));
+  renameSync(stamp + suffix, stamp);
   return files.length;
 }
 
@@ -116,5 +124,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (process.argv.includes('--if-stale') && isFresh(files)) process.exit(0);
   const t0 = performance.now();
   const n = await build(files);
-  process.stdout.write(`build-dist: ${n} files transpiled to */dist in ${Math.round(performance.now() - t0)} ms\n`);
+  process.stdout.write(
+    `build-dist: ${n} files transpiled to */dist in ${Math.round(performance.now() - t0)} ms\n`,
+  );
 }
