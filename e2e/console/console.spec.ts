@@ -119,6 +119,17 @@ test('the console is keyboard-usable: a UE can be selected and its PLMN form rea
   await expect(bob).toHaveAttribute('aria-pressed', 'true');
   await expect(page.getByRole('heading', { name: /^ue-bob/ })).toBeVisible();
   await expect(page.getByLabel('Registered PLMN')).toBeEnabled();
+  // The diagram's arrows: Enter picks one, Up picks the previous message; the detail beside follows.
+  const arrows = page.getByTestId('sequence-arrow');
+  await expect(arrows.nth(1)).toBeAttached();
+  const newest = arrows.last();
+  await newest.focus();
+  await page.keyboard.press('Enter');
+  const seq = await newest.getAttribute('data-seq');
+  await expect(page.getByTestId('message-detail').getByRole('heading')).toContainText(`#${seq} `);
+  await page.keyboard.press('ArrowUp');
+  await expect(page.getByTestId('message-detail').getByRole('heading')).not.toContainText(`#${seq} `);
+  await expect(page.locator('[data-testid=sequence-arrow]:focus')).toHaveAttribute('aria-current', 'true');
 });
 
 test('without the token link the console asks for the control token; its API refuses a page that has not logged in', async ({

@@ -198,6 +198,13 @@ export function SequenceDiagram({
                       if (e.key === 'Enter' || e.key === ' ') {
                         e.preventDefault();
                         setPickedSeq(m.seq);
+                      } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+                        // Up/Down: the previous/next message, picked and focused.
+                        const next = arrows[i + (e.key === 'ArrowDown' ? 1 : -1)]?.message.seq;
+                        if (next === undefined) return;
+                        e.preventDefault();
+                        setPickedSeq(next);
+                        bodyRef.current?.querySelector<SVGGElement>(`[data-seq="${next}"]`)?.focus();
                       }
                     }}
                   >
