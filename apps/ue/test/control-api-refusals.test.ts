@@ -57,4 +57,15 @@ describe('control API refusals', () => {
     // An array is no request body of this API (read as "no fields" it would upload the active profile).
     await expectProblem(await upload([]), 400, 'invalid_request');
   });
+
+  it('refuses a SIP fault with a bad peer, action or duration with 400 JSON, and a token expiry of an unconfigured UE with 409', async () => {
+    const fault = (body: unknown) => fetch(`${host.url}/api/ues/refusals-alice/faults/sip`, { method: 'POST', headers: json, body: JSON.stringify(body) });
+    await expectProblem(await fault({ peer: 'CMS-a', action: 'drop', forMs: 1000 }), 400, 'invalid_request');
+    await expectProblem(await fault({ peer: 'CMS-A', action: 'lose', forMs: 1000 }), 400, 'invalid_request');
+    await expectProblem(await fault({ peer: 'CMS-A', action: 'delay', forMs: 1000 }), 400, 'invalid_request');
+    await expectProblem(await fault({ peer: 'CMS-A', action: 'drop', forMs: 0 }), 400, 'invalid_request');
+    expect((await fault({ peer: 'CMS-A', action: 'drop', direction: 'in', forMs: 1 })).status).toBe(202);
+    host.createUe({ id: 'refusals-idle', user: 'bob', start: false });
+    await expectProblem(await fetch(`${host.url}/api/ues/refusals-idle/faults/expire-token`, { method: 'POST', headers: json, body: '{}' }), 409, 'conflict');
+  });
 });

@@ -24,12 +24,15 @@ describe('scenario validation', () => {
   it('accepts every shipped scenario', () => {
     const files = readdirSync(SCENARIOS).filter((f) => f.endsWith('.yaml'));
     expect(files.length).toBeGreaterThan(0);
-    for (const f of files) expect(parseScenario(readFileSync(`${SCENARIOS}${f}`, 'utf8'), f).steps.length, f).toBeGreaterThan(0);
+    for (const f of files)
+      expect(parseScenario(readFileSync(`${SCENARIOS}${f}`, 'utf8'), f).steps.length, f).toBeGreaterThan(0);
   });
 
   it('refuses a misspelt UE state at its line, naming the step', () => {
     expect(problemsOf(scenario(start, 'expect_state: { ue: ue-1, state: STABEL }'))).toEqual([
-      expect.stringMatching(/^bad\.yaml:4: step 2 \(expect_state\): state: Invalid option: expected one of .*"STABLE"/),
+      expect.stringMatching(
+        /^bad\.yaml:4: step 2 \(expect_state\): state: Invalid option: expected one of .*"STABLE"/,
+      ),
     ]);
   });
 
@@ -41,11 +44,17 @@ describe('scenario validation', () => {
 
   it('refuses an unknown key in a step, at its own line', () => {
     const text = `name: test\nsteps:\n  - ${start}\n  - expect_state:\n      ue: ue-1\n      state: STABLE\n      sytem: mcx-b\n`;
-    expect(problemsOf(text)).toEqual([expect.stringMatching(/^bad\.yaml:7: step 2 \(expect_state\): sytem: unknown key "sytem": did you mean "system"\?/)]);
+    expect(problemsOf(text)).toEqual([
+      expect.stringMatching(
+        /^bad\.yaml:7: step 2 \(expect_state\): sytem: unknown key "sytem": did you mean "system"\?/,
+      ),
+    ]);
   });
 
   it('refuses an unknown protocol or peer, and an unknown top-level key', () => {
-    const problems = problemsOf(`${scenario(start, 'expect_message: { ue: ue-1, protocol: SIPS, summary: NOTIFY }', 'expect_message: { ue: ue-1, peer: CMS-a, summary: NOTIFY }')}cleanpu: []\n`);
+    const problems = problemsOf(
+      `${scenario(start, 'expect_message: { ue: ue-1, protocol: SIPS, summary: NOTIFY }', 'expect_message: { ue: ue-1, peer: CMS-a, summary: NOTIFY }')}cleanpu: []\n`,
+    );
     expect(problems).toEqual([
       expect.stringMatching(/^bad\.yaml:4: step 2 \(expect_message\): protocol: /),
       expect.stringMatching(/^bad\.yaml:5: step 3 \(expect_message\): peer: a peer is IdMS-<X>/),
@@ -56,12 +65,18 @@ describe('scenario validation', () => {
   it('checks the cleanup block like the steps, and an after: that names no earlier mark', () => {
     const text = `${scenario(start, 'expect_message: { ue: ue-1, from: CMS-A, summary: NOTIFY, after: edit }', 'mark: edit')}cleanup:\n  - stop_server: { system: mcx-a, server: idsm }\n`;
     expect(problemsOf(text)).toEqual([
-      expect.stringMatching(/^bad\.yaml:4: step 2 \(expect_message\): after: no "mark: edit" before this step/),
-      expect.stringMatching(/^bad\.yaml:7: cleanup step 1 \(stop_server\): server: Invalid option: expected one of "idms"/),
+      expect.stringMatching(
+        /^bad\.yaml:4: step 2 \(expect_message\): after: no "mark: edit" before this step/,
+      ),
+      expect.stringMatching(
+        /^bad\.yaml:7: cleanup step 1 \(stop_server\): server: Invalid option: expected one of "idms"/,
+      ),
     ]);
   });
 
   it('refuses a step that is not one key', () => {
-    expect(problemsOf(scenario('{ start_ue: { id: ue-1, user: alice }, wait: 1 }'))).toEqual([expect.stringMatching(/^bad\.yaml:3: step 1: a step is one key, its type/)]);
+    expect(problemsOf(scenario('{ start_ue: { id: ue-1, user: alice }, wait: 1 }'))).toEqual([
+      expect.stringMatching(/^bad\.yaml:3: step 1: a step is one key, its type/),
+    ]);
   });
 });

@@ -14,13 +14,23 @@ import { onUserCopies, scenarioUsername, userCopiesOf, withUserCopies } from './
 
 let running: RunningEcosystem;
 let dir: string;
-const ALICE_PROFILE = 'org.3gpp.mcptt.user-profile/users/sip:alice@mcx-a.example.net/mcptt-user-profile-1.xml';
+const ALICE_PROFILE =
+  'org.3gpp.mcptt.user-profile/users/sip:alice@mcx-a.example.net/mcptt-user-profile-1.xml';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'mcx-scenario-runner-'));
   // As `mcx scenario run` does for a scenario that declares `users: [carol]`.
-  const ecosystem = withUserCopies(labEcosystem(), [{ from: 'carol', as: scenarioUsername('09-test.yaml', 'carol') }]);
-  running = await startEcosystem({ ecosystem, dataDir: dir, ephemeralPorts: true, scryptCost: 1024, console: false, startUes: false });
+  const ecosystem = withUserCopies(labEcosystem(), [
+    { from: 'carol', as: scenarioUsername('09-test.yaml', 'carol') },
+  ]);
+  running = await startEcosystem({
+    ecosystem,
+    dataDir: dir,
+    ephemeralPorts: true,
+    scryptCost: 1024,
+    console: false,
+    startUes: false,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -29,12 +39,17 @@ afterAll(async () => {
 });
 
 function context(faults = true): ScenarioContext {
-  const ctx = new ScenarioContext(running.endpoints, new Map(running.systems.systems.map((s) => [s.config.id, s.admin.token])), running.control.token);
+  const ctx = new ScenarioContext(
+    running.endpoints,
+    new Map(running.systems.systems.map((s) => [s.config.id, s.admin.token])),
+    running.control.token,
+  );
   if (faults) ctx.faults = running.systems;
   return ctx;
 }
 
-const run = (yaml: string, ctx = context()) => runScenario(parseScenario(yaml, '09-test.yaml'), '09-test.yaml', ctx);
+const run = (yaml: string, ctx = context()) =>
+  runScenario(parseScenario(yaml, '09-test.yaml'), '09-test.yaml', ctx);
 
 describe('scenario runner', () => {
   it('looks at messages after the previous action or a mark, checks documents and groups, and puts the edited profile back', async () => {
@@ -90,14 +105,19 @@ cleanup:
     ]);
     expect(result.steps[3]!.detail).toMatch(/SUBSCRIBE to CMS-A after the point: not within 1000 ms/);
     const xml = junitXml([result]);
-    expect(xml).toMatch(/name="09-test: step 4 expect_message SUBSCRIBE to CMS-A" time="[\d.]+"><failure message=/);
-    expect(xml).toContain('name="09-test: step 5 expect_state run-carol STABLE" time="0.000"><skipped/></testcase>');
+    expect(xml).toMatch(
+      /name="09-test: step 4 expect_message SUBSCRIBE to CMS-A" time="[\d.]+"><failure message=/,
+    );
+    expect(xml).toContain(
+      'name="09-test: step 5 expect_state run-carol STABLE" time="0.000"><skipped/></testcase>',
+    );
     expect(xml).toContain('failures="1" skipped="1"');
     expect(xml).not.toContain('{');
   }, 120_000);
 
   it('runs a scenario that declares users on their copies: the demo user is left untouched', async () => {
-    const CAROL_PROFILE = 'org.3gpp.mcptt.user-profile/users/sip:carol@mcx-a.example.net/mcptt-user-profile-1.xml';
+    const CAROL_PROFILE =
+      'org.3gpp.mcptt.user-profile/users/sip:carol@mcx-a.example.net/mcptt-user-profile-1.xml';
     const before = await context().adminGet('mcx-a', CAROL_PROFILE);
     const declared = parseScenario(
       `
@@ -115,13 +135,48 @@ steps:
 `,
       '09-test.yaml',
     );
-    const result = await runScenario(onUserCopies(declared, userCopiesOf(declared, '09-test.yaml')), '09-test.yaml', context());
+    const result = await runScenario(
+      onUserCopies(declared, userCopiesOf(declared, '09-test.yaml')),
+      '09-test.yaml',
+      context(),
+    );
     expect(result.steps.filter((s) => !s.ok)).toEqual([]);
     expect(result.steps[0]!.step).toBe('start_ue run-own-carol (scn-09-test-carol)');
     expect(result.steps[4]!.detail).toContain('sip:scn-09-test-carol@mcx-a.example.net');
     expect(result.steps[7]!.detail).toContain('sip:scn-09-test-carol.mcx-a@mcx-b.example.net');
     const after = await context().adminGet('mcx-a', CAROL_PROFILE);
     expect(after.version).toBe(before.version);
+  }, 120_000);
+
+  it('drops the NOTIFYs from CMS-A for a while: the UE logs them dropped and is synchronized once they get through again', async () => {
+    const result = await run(`
+name: sip fault
+steps:
+  - start_ue: { id: run-drop-alice, user: alice }
+  - expect_state: { ue: run-drop-alice, state: STABLE, system: mcx-a }
+  - sip_fault: { ue: run-drop-alice, peer: CMS-A, action: drop, direction: in, for: 2s }
+  - admin_edit_profile: { ue: run-drop-alice, profile_name: after-a-drop }
+  - expect_message: { ue: run-drop-alice, from: CMS-A, summary: 'NOTIFY' }
+  - expect_message: { ue: run-drop-alice, from: CMS-A, summary: '[dropped by a fault]' }
+  - expect_profile_synchronized: { ue: run-drop-alice, profile_name: after-a-drop, within: 40s }
+  - expect_order: { ue: run-drop-alice, messages: [{ from: CMS-A, summary: '[dropped by a fault]' }, { to: CMS-A, summary: '200' }] }
+`);
+    expect(result.steps.filter((s) => !s.ok)).toEqual([]);
+  }, 120_000);
+
+  it("expires a migrated UE's token: it exchanges its home token at IdMS-B again and registers anew", async () => {
+    const result = await run(`
+name: token expiry
+steps:
+  - start_ue: { id: run-exp-carol, user: carol }
+  - expect_state: { ue: run-exp-carol, state: STABLE, system: mcx-a }
+  - change_plmn: { ue: run-exp-carol, plmn: '00102' }
+  - expect_state: { ue: run-exp-carol, state: STABLE, system: mcx-b }
+  - expire_token: { ue: run-exp-carol }
+  - expect_order: { ue: run-exp-carol, messages: [{ to: IdMS-B, summary: POST }, { to: MCS-B, summary: REGISTER }, { from: MCS-B, summary: '200' }] }
+  - expect_state: { ue: run-exp-carol, state: STABLE, system: mcx-b, reason: 'tokens of mcx-b renewed' }
+`);
+    expect(result.steps.filter((s) => !s.ok)).toEqual([]);
   }, 120_000);
 
   it('stops and starts a server: the UE waits to retry while IdMS-A is down and comes online once it is back', async () => {
@@ -145,9 +200,14 @@ steps:
 `);
     expect(stopped.ok).toBe(true);
     // GMS-B answers again: its admin API shows the group.
-    const again = await run(`name: answers\nsteps:\n  - expect_group_member: { system: mcx-b, group: '${groupUriOf(running.ecosystem, 'rescue-b')}', member: 'sip:dave@mcx-b.example.net', within: 5s }\n`);
+    const again = await run(
+      `name: answers\nsteps:\n  - expect_group_member: { system: mcx-b, group: '${groupUriOf(running.ecosystem, 'rescue-b')}', member: 'sip:dave@mcx-b.example.net', within: 5s }\n`,
+    );
     expect(again.steps.filter((s) => !s.ok)).toEqual([]);
-    const refused = await run('name: no control\nsteps:\n  - stop_server: { system: mcx-a, server: cms }\n', context(false));
+    const refused = await run(
+      'name: no control\nsteps:\n  - stop_server: { system: mcx-a, server: cms }\n',
+      context(false),
+    );
     expect(refused.ok).toBe(false);
     expect(refused.steps[0]!.detail).toMatch(/fault injection needs an ecosystem the runner started itself/);
   }, 60_000);

@@ -104,7 +104,11 @@ export class ScenarioContext {
       const r = await probe().catch((err: unknown) => {
         if (err instanceof StepFailure || !(err instanceof TypeError)) throw err;
         const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-        return { done: false, value: undefined as T, state: `unreachable: ${err.message}${cause ? ` (${cause.code ?? cause.message})` : ''}` };
+        return {
+          done: false,
+          value: undefined as T,
+          state: `unreachable: ${err.message}${cause ? ` (${cause.code ?? cause.message})` : ''}`,
+        };
       });
       if (r.done) return r.value;
       if (Date.now() > deadline)
@@ -229,6 +233,17 @@ export function describe(step: Step): string {
   if ('start_server' in step)
     return `start_server ${step.start_server.server} of ${step.start_server.system}`;
   if ('mark' in step) return `mark ${step.mark}`;
+  if ('expire_token' in step) return `expire_token ${step.expire_token.ue}`;
+  if ('sip_fault' in step) {
+    const e = step.sip_fault;
+    const dir =
+      e.direction === 'in'
+        ? `from ${e.peer}`
+        : e.direction === 'out'
+          ? `to ${e.peer}`
+          : `from and to ${e.peer}`;
+    return `sip_fault ${e.ue} ${e.action === 'drop' ? 'drop' : `delay ${e.delay ?? 0} ms`} SIP ${dir} for ${e.for} ms`;
+  }
   if ('wait' in step) return `wait ${step.wait} ms`;
   if (typeof args !== 'object' || args === null) return `${kind} ${String(args)}`;
   return `${kind} ${Object.entries(a)
@@ -461,6 +476,31 @@ async function runStep(ctx: ScenarioContext, step: Step): Promise<string> {
         state: `members: ${members.join(', ') || 'none'}`,
       };
     });
+  }
+  if ('expire_token' in step) {
+    const { status, body } = await ctx.call<UeSnapshot>(
+      `/api/ues/${encodeURIComponent(step.expire_token.ue)}/faults/expire-token`,
+      { method: 'POST', body: '{}' },
+    );
+    if (status !== 202) throw new StepFailure(`token expiry refused: ${status} ${JSON.stringify(body)}`);
+    return `access token of ${body.system} expired`;
+  }
+  if ('sip_fault' in step) {
+    const e = step.sip_fault;
+    if (e.action === 'delay' && e.delay === undefined)
+      throw new StepFailure('a delay fault needs delay: (e.g. 2s)');
+    const { status, body } = await ctx.call(`/api/ues/${encodeURIComponent(e.ue)}/faults/sip`, {
+      method: 'POST',
+      body: JSON.stringify({
+        peer: e.peer,
+        action: e.action,
+        direction: e.direction,
+        forMs: e.for,
+        ...(e.delay ? { delayMs: e.delay } : {}),
+      }),
+    });
+    if (status !== 202) throw new StepFailure(`SIP fault refused: ${status} ${JSON.stringify(body)}`);
+    return `until ${(body as { until: string }).until}`;
   }
   if ('stop_server' in step || 'start_server' in step) {
     const e = 'stop_server' in step ? step.stop_server : step.start_server;

@@ -135,6 +135,26 @@ export const stepSchema = z.union([
    */
   z.strictObject({ stop_server: z.strictObject({ system: z.string().min(1), server }) }),
   z.strictObject({ start_server: z.strictObject({ system: z.string().min(1), server }) }),
+  /**
+   * Fault injection in the UE host (a UE-side filter, not the network): for `for`, the UE's SIP
+   * messages from (`in`), to (`out`) or from and to (`both`) one peer are dropped, or delayed by `delay`.
+   */
+  /**
+   * Fault injection in the UE host: the UE's access token (of the system it is configured in)
+   * counts as expired now, so it renews at once (refresh token at home, token exchange in a partner,
+   * then a fresh REGISTER).
+   */
+  z.strictObject({ expire_token: z.strictObject({ ue }) }),
+  z.strictObject({
+    sip_fault: z.strictObject({
+      ue,
+      peer,
+      action: z.enum(['drop', 'delay']),
+      direction: z.enum(['in', 'out', 'both']).default('both'),
+      delay: duration.optional(),
+      for: duration,
+    }),
+  }),
   /** Get-with-version of every local copy: each result's status must be in `statuses`. */
   z.strictObject({ sync: z.strictObject({ ue, statuses: z.array(z.number().int()).default([304]) }) }),
   /**

@@ -102,6 +102,30 @@ export function createControlApi(host: UeHostHandle): express.Express {
     res.status(202).json(ue.snapshot());
   });
 
+  // Fault injection (scenarios; our choice): drop or delay this UE's SIP from/to one peer lane for a time.
+  app.post('/api/ues/:id/faults/sip', (req, res) => {
+    const ue = find(req, res);
+    if (!ue) return;
+    const b = (req.body ?? {}) as { peer?: unknown; action?: unknown; direction?: unknown; delayMs?: unknown; forMs?: unknown };
+    const direction = b.direction ?? 'both';
+    if (typeof b.peer !== 'string' || !/^(IdMS|CMS|GMS|MCS)-[A-Z]$/.test(b.peer)) return problem(res, 400, 'invalid_request', 'peer: a lane such as CMS-A or MCS-B');
+    if (b.action !== 'drop' && b.action !== 'delay') return problem(res, 400, 'invalid_request', 'action: drop or delay');
+    if (direction !== 'in' && direction !== 'out' && direction !== 'both') return problem(res, 400, 'invalid_request', 'direction: in, out or both');
+    if (typeof b.forMs !== 'number' || !(b.forMs > 0 && b.forMs <= 600_000)) return problem(res, 400, 'invalid_request', 'forMs: 1 to 600000');
+    if (b.action === 'delay' && (typeof b.delayMs !== 'number' || !(b.delayMs > 0 && b.delayMs <= 60_000))) return problem(res, 400, 'invalid_request', 'delayMs: 1 to 60000');
+    const fault = { ue: ue.id, peer: b.peer, action: b.action, direction, delayMs: typeof b.delayMs === 'number' ? b.delayMs : 0, until: Date.now() + b.forMs } as const;
+    host.addSipFault(fault);
+    res.status(202).json({ ...fault, until: new Date(fault.until).toISOString() });
+  });
+
+  // Fault injection (scenarios; our choice): the UE's access token counts as expired now; it renews at once.
+  app.post('/api/ues/:id/faults/expire-token', (req, res) => {
+    const ue = find(req, res);
+    if (!ue) return;
+    if (!ue.expireToken()) return problem(res, 409, 'conflict', `UE "${ue.id}" holds no access token (not configured)`);
+    res.status(202).json(ue.snapshot());
+  });
+
   app.post('/api/ues/:id/sync', async (req, res) => {
     const ue = find(req, res);
     if (!ue) return;

@@ -18,7 +18,7 @@ import { plmnMatchPartnerPolicy } from '../migration/select-partner.ts';
 import { preSelectedFirstProfilePolicy } from '../migration/select-profile.ts';
 import { Lanes } from '../tap/lanes.ts';
 import { MessageLog } from '../tap/message-log.ts';
-import { SipTap } from '../tap/sip-tap.ts';
+import { SipTap, type SipFault } from '../tap/sip-tap.ts';
 import type { HostServices, IdmsConfiguration } from '../ue/host-services.ts';
 import type { UeSnapshot } from '@mcx/ue-host-api';
 import { Ue } from '../ue/ue.ts';
@@ -50,6 +50,8 @@ export interface UeHostHandle {
   ue(id: string): Ue | undefined;
   ues(): Ue[];
   removeUe(id: string): Promise<boolean>;
+  /** Drops or delays a UE's SIP messages from/to one peer for a time (scenario fault injection; tap/sip-tap.ts). */
+  addSipFault(fault: SipFault): void;
   /** Snapshot change listener (the SSE stream uses it). */
   onChange(listener: (snapshot: UeSnapshot) => void): () => void;
   onRemoved(listener: (id: string) => void): () => void;
@@ -174,6 +176,7 @@ export async function startUeHost(input: UeHostConfigInput, deps: UeHostDeps = {
     },
     ue: (id) => ues.get(id),
     ues: () => [...ues.values()],
+    addSipFault: (fault) => sipTap.addFault(fault),
     async removeUe(id) {
       const ue = ues.get(id);
       if (!ue) return false;

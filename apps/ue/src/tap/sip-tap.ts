@@ -3,6 +3,11 @@
  * frame is attributed to a UE: a request the UE sends by the user part of its Contact (the UE
  * id), a request it receives by the Request-URI user part (NOTIFYs go to the Contact), anything
  * else (responses, in-dialog requests) by Call-ID learnt from the former.
+ *
+ * SIP faults (scenarios, our choice: a UE-side filter, not a network one): for a time, the
+ * messages of one UE from or to one peer lane (CMS-A, MCS-B, ...) are dropped or delayed here, so
+ * the retransmission and retry paths of both sides can be exercised. A dropped message is still
+ * logged, its summary marked "[dropped by a fault]" ("[delayed N ms by a fault]").
  */
 import type { ReceivedFrame, Target, Transport } from '@mcx/sip';
 import type { Lanes } from './lanes.ts';
@@ -35,7 +40,22 @@ function parseHead(text: string): Head {
 
 const userOf = (uri: string | undefined) => (uri ? /sips?:([^@;>:]+)@/.exec(uri)?.[1] : undefined);
 
+export interface SipFault {
+  ue: string;
+  /** Lane of the peer (Lanes.sip): IdMS-A, CMS-B, MCS-A, ... */
+  peer: string;
+  direction: 'in' | 'out' | 'both';
+  action: 'drop' | 'delay';
+  /** For `delay`. */
+  delayMs: number;
+  /** Until when (ms since the epoch). */
+  until: number;
+}
+
+type Verdict = { action: 'drop' } | { action: 'delay'; ms: number } | undefined;
+
 export class SipTap {
+  readonly #faults: SipFault[] = [];
   readonly #callIds = new Map<string, string>();
   readonly #byUe = new Map<string, string[]>();
 
@@ -46,8 +66,21 @@ export class SipTap {
     private readonly isUe: (id: string) => boolean,
   ) {}
 
+  /** Drops or delays one UE's messages from/to one peer until `fault.until`. */
+  addFault(fault: SipFault): void {
+    this.#faults.push(fault);
+  }
+
+  #verdict(ue: string, direction: 'in' | 'out', lane: string): Verdict {
+    const now = Date.now();
+    for (let i = this.#faults.length - 1; i >= 0; i--) if (this.#faults[i]!.until <= now) this.#faults.splice(i, 1);
+    const f = this.#faults.find((x) => x.ue === ue && x.peer === lane && (x.direction === 'both' || x.direction === direction));
+    return f ? (f.action === 'drop' ? { action: 'drop' } : { action: 'delay', ms: f.delayMs }) : undefined;
+  }
+
   wrap(inner: Transport): Transport {
     const observe = (data: Buffer, direction: 'in' | 'out', peer: Target) => this.observe(data, direction, peer);
+    const later = (ms: number, fn: () => void) => setTimeout(fn, ms).unref?.();
     return {
       get protocol() {
         return inner.protocol;
@@ -59,13 +92,20 @@ export class SipTap {
         return inner.local;
       },
       send(data: Buffer, target: Target) {
-        observe(data, 'out', target);
+        const verdict = observe(data, 'out', target);
+        if (verdict?.action === 'drop') return Promise.resolve();
+        if (verdict?.action === 'delay') {
+          later(verdict.ms, () => void inner.send(data, target).catch(() => undefined));
+          return Promise.resolve();
+        }
         return inner.send(data, target);
       },
       onFrame(handler: (frame: ReceivedFrame) => void) {
         inner.onFrame((frame) => {
-          observe(frame.data, 'in', frame.source);
-          handler(frame);
+          const verdict = observe(frame.data, 'in', frame.source);
+          if (verdict?.action === 'drop') return;
+          if (verdict?.action === 'delay') later(verdict.ms, () => handler(frame));
+          else handler(frame);
         });
       },
       close: () => inner.close(),
@@ -86,13 +126,13 @@ export class SipTap {
     if (list.length > 64) this.#callIds.delete(list.shift()!);
   }
 
-  private observe(data: Buffer, direction: 'in' | 'out', peer: Target): void {
-    if (!this.log.enabled) return;
+  private observe(data: Buffer, direction: 'in' | 'out', peer: Target): Verdict {
+    if (!this.log.enabled && this.#faults.length === 0) return undefined;
     let h: Head;
     try {
       h = parseHead(data.toString('utf8'));
     } catch {
-      return;
+      return undefined;
     }
     const callId = h.headers['call-id'] ?? '';
     const isResponse = h.startLine.startsWith('SIP/2.0');
@@ -102,7 +142,7 @@ export class SipTap {
       if (candidate && this.isUe(candidate)) ue = candidate;
     }
     ue ??= this.#callIds.get(callId);
-    if (!ue) return;
+    if (!ue) return undefined;
     if (callId) this.#learn(ue, callId);
     const [a, b, ...rest] = h.startLine.split(' ');
     let summary: string;
@@ -111,6 +151,10 @@ export class SipTap {
       const event = h.headers['event'] ? ` (${h.headers['event'].split(';')[0]})` : '';
       summary = `${a} ${b}${event}`;
     }
-    this.log.record({ ue, direction, protocol: 'SIP', peer: this.lanes.sip(peer.host, peer.port), summary, startLine: h.startLine, headers: h.headers, body: h.body });
+    const lane = this.lanes.sip(peer.host, peer.port);
+    const verdict = this.#faults.length > 0 ? this.#verdict(ue, direction, lane) : undefined;
+    if (verdict) summary += verdict.action === 'drop' ? ' [dropped by a fault]' : ` [delayed ${verdict.ms} ms by a fault]`;
+    if (this.log.enabled) this.log.record({ ue, direction, protocol: 'SIP', peer: lane, summary, startLine: h.startLine, headers: h.headers, body: h.body });
+    return verdict;
   }
 }

@@ -21,10 +21,11 @@ export interface RenewalUe {
   enqueue(fn: () => Promise<void>): Promise<void>;
 }
 
-export function scheduleRenewal(ue: RenewalUe, session: SystemSession): void {
+/** `delayMs`: renew after this long instead (0: an expired token, see Ue.expireToken). */
+export function scheduleRenewal(ue: RenewalUe, session: SystemSession, delayMs?: number): void {
   session.renewTimer?.cancel();
   if (!session.tokens) return;
-  const delay = Math.max(5_000, session.tokens.expiresAt - Date.now() - 60_000);
+  const delay = delayMs ?? Math.max(5_000, session.tokens.expiresAt - Date.now() - 60_000);
   session.renewTimer = ue.host.endpoint.scheduler.schedule(delay, () => {
     void ue.enqueue(async () => {
       if (session.closed || session !== ue.current) return;

@@ -189,6 +189,20 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
   }
 
   /** Get-with-version of every copy of the current system (versions/versions.ts). */
+  /**
+   * Fault injection (scenarios, our choice): the access token of the system the UE is configured in
+   * counts as expired now, so the renewal runs at once (token-renewal.ts: refresh token at home, a
+   * new token exchange in a partner, then a fresh REGISTER). False when the UE holds no token.
+   */
+  expireToken(): boolean {
+    const session = this.current;
+    if (!session?.tokens || session.closed) return false;
+    session.tokens.expiresAt = Date.now();
+    this.note(`access token of ${session.systemId} expired (fault injection): renewing now`);
+    scheduleRenewal(this, session, 0);
+    return true;
+  }
+
   sync(): Promise<SyncResult[]> {
     let out: SyncResult[] = [];
     return this.enqueue(async () => {
