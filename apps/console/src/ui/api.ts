@@ -1,5 +1,6 @@
 /** Types of the console's data: the console server's /api/systems and admin documents; the UE host's are @mcx/ue-host-api's (docs/ue-host-api.md). */
 import type { Message, UeSnapshot } from '@mcx/ue-host-api';
+import { ECOSYSTEM_DOWN_TEXT } from './health.ts';
 
 export interface ServerHealth {
   name: 'IdMS' | 'CMS' | 'GMS' | 'MCS';
@@ -75,6 +76,16 @@ async function json<T>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
+/**
+ * fetch, saying plainly what a network failure means here: the console server runs inside
+ * `mcx up`, so no answer at all means the ecosystem is not running (not "Failed to fetch").
+ */
+function call(input: string, init?: RequestInit): Promise<Response> {
+  return fetch(input, init).catch((err: unknown) => {
+    throw new Error(`${ECOSYSTEM_DOWN_TEXT} (${(err as Error).message})`);
+  });
+}
+
 const send = (method: string, body?: unknown): RequestInit => ({
   method,
   headers: { 'content-type': 'application/json' },
@@ -83,37 +94,37 @@ const send = (method: string, body?: unknown): RequestInit => ({
 const q = encodeURIComponent;
 
 export const api = {
-  systems: () => fetch('api/systems').then((r) => json<SystemView[]>(r)),
-  ues: () => fetch('api/ue/api/ues').then((r) => json<UeSnapshot[]>(r)),
+  systems: () => call('api/systems').then((r) => json<SystemView[]>(r)),
+  ues: () => call('api/ue/api/ues').then((r) => json<UeSnapshot[]>(r)),
   messages: (ue: string) =>
-    fetch(`api/ue/api/ues/${encodeURIComponent(ue)}/messages`).then((r) => json<Message[]>(r)),
+    call(`api/ue/api/ues/${encodeURIComponent(ue)}/messages`).then((r) => json<Message[]>(r)),
   changePlmn: (ue: string, plmn: string) =>
-    fetch(`api/ue/api/ues/${encodeURIComponent(ue)}/plmn`, {
+    call(`api/ue/api/ues/${encodeURIComponent(ue)}/plmn`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ plmn }),
     }).then((r) => json<UeSnapshot>(r)),
   getDocument: (system: string, selector: string) =>
-    fetch(`api/admin/${encodeURIComponent(system)}/document?selector=${encodeURIComponent(selector)}`).then(
+    call(`api/admin/${encodeURIComponent(system)}/document?selector=${encodeURIComponent(selector)}`).then(
       (r) => json<AdminDocument>(r),
     ),
   putDocument: (system: string, selector: string, body: string, etag: string) =>
-    fetch(`api/admin/${encodeURIComponent(system)}/document?selector=${encodeURIComponent(selector)}`, {
+    call(`api/admin/${encodeURIComponent(system)}/document?selector=${encodeURIComponent(selector)}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ body, etag }),
     }).then((r) => json<AdminDocument>(r)),
   getVersion: (system: string, selector: string, version: number) =>
-    fetch(`api/admin/${q(system)}/document/version?selector=${q(selector)}&version=${version}`).then((r) => json<AdminDocument>(r)),
-  users: () => fetch('api/users').then((r) => json<ConsoleUser[]>(r)),
+    call(`api/admin/${q(system)}/document/version?selector=${q(selector)}&version=${version}`).then((r) => json<AdminDocument>(r)),
+  users: () => call('api/users').then((r) => json<ConsoleUser[]>(r)),
   /** Starts a UE for a user (UE host API POST /api/ues). */
   startUe: (user: string, plmn?: string, id?: string) =>
-    fetch('api/ue/api/ues', send('POST', { user, ...(plmn ? { plmn } : {}), ...(id ? { id } : {}) })).then((r) => json<UeSnapshot>(r)),
+    call('api/ue/api/ues', send('POST', { user, ...(plmn ? { plmn } : {}), ...(id ? { id } : {}) })).then((r) => json<UeSnapshot>(r)),
   /** Stops a UE (UE host API DELETE /api/ues/:id: un-subscribes, de-registers). */
-  stopUe: (id: string) => fetch(`api/ue/api/ues/${q(id)}`, send('DELETE')).then((r) => json<void>(r)),
-  groups: (system: string) => fetch(`api/admin/${q(system)}/groups`).then((r) => json<ConsoleGroup[]>(r)),
+  stopUe: (id: string) => call(`api/ue/api/ues/${q(id)}`, send('DELETE')).then((r) => json<void>(r)),
+  groups: (system: string) => call(`api/admin/${q(system)}/groups`).then((r) => json<ConsoleGroup[]>(r)),
   addMember: (system: string, groupId: string, mcpttId: string) =>
-    fetch(`api/admin/${q(system)}/groups/${q(groupId)}/members/${q(mcpttId)}`, send('PUT')).then((r) => json<void>(r)),
+    call(`api/admin/${q(system)}/groups/${q(groupId)}/members/${q(mcpttId)}`, send('PUT')).then((r) => json<void>(r)),
   removeMember: (system: string, groupId: string, mcpttId: string) =>
-    fetch(`api/admin/${q(system)}/groups/${q(groupId)}/members/${q(mcpttId)}`, send('DELETE')).then((r) => json<void>(r)),
+    call(`api/admin/${q(system)}/groups/${q(groupId)}/members/${q(mcpttId)}`, send('DELETE')).then((r) => json<void>(r)),
 };

@@ -27,7 +27,7 @@ export async function pollHealth(url = 'api/systems', timeoutMs = HEALTH_POLL_TI
     return { kind: 'up', systems: (await res.json()) as SystemView[] };
   } catch (err) {
     const e = err as Error;
-    return { kind: 'unreachable', reason: e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : e.message };
+    return { kind: 'unreachable', reason: e.name === 'TimeoutError' ? `the console gave no answer within ${timeoutMs} ms` : 'the console does not answer' };
   }
 }
 
