@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +36,7 @@ async function instanceDatabases(): Promise<string[]> {
   }
 }
 
-let eco: EcosystemProcess;
+let eco: EcosystemProcess | undefined;
 beforeAll(async () => {
   eco = await startEcosystemProcess(150_000, ['--db', dbUrl]);
 });
@@ -67,10 +70,29 @@ describe('the ecosystem on PostgreSQL', () => {
         'scenarios/02-migration-a-to-b-and-back.yaml',
         'scenarios/04-version-sync.yaml',
         '--config',
-        eco.config,
+        eco!.config,
       ],
       { cwd: REPO, timeout: 150_000 },
     );
     expect(r.stdout).toContain('2 passed, 0 failed');
+  });
+
+  it('mcx reset --db drops the databases mcx up --db created, once the ecosystem is stopped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcx-pg-reset-'));
+    try {
+      const config = join(dir, 'ecosystem.yaml');
+      copyFileSync(eco!.config, config);
+      expect(await eco!.stop()).toBe(0);
+      eco = undefined;
+      const { stdout } = await run(process.execPath, [MCX, 'reset', '--config', config, '--db', dbUrl], {
+        cwd: REPO,
+      });
+      for (const s of ['mcx_a', 'mcx_b'])
+        for (const app of ['cms', 'gms', 'idms'])
+          expect(stdout).toContain(`PostgreSQL database ${prefix}_${s}_${app} on`);
+      expect(await instanceDatabases()).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
