@@ -46,6 +46,7 @@ export async function scenarioCommand(
   const loaded = load(values.config);
   let own: RunningEcosystem | undefined;
   let ownDir: string | undefined;
+  let ownOptions: Parameters<typeof startEcosystem>[0] | undefined;
   let endpoints = readRuntime(loaded.dataDir);
   const progress = (line: string) => {
     if (!values.json) process.stdout.write(line + '\n');
@@ -55,14 +56,15 @@ export async function scenarioCommand(
     progress(`no running ecosystem: starting one (data in ${ownDir})`);
     // The scenarios' own users (users.ts): copies of the file's users, created with the ecosystem.
     const copies = scenarios.flatMap(({ file, scenario }) => userCopiesOf(scenario, file));
-    own = await startEcosystem({
+    ownOptions = {
       ecosystem: withUserCopies(loaded.ecosystem, copies),
       dataDir: ownDir,
       ephemeralPorts: true,
       startUes: false,
       console: false,
       configFile: loaded.file,
-    });
+    };
+    own = await startEcosystem(ownOptions);
     endpoints = own.endpoints;
   } else if (scenarios.some(({ scenario }) => scenario.users?.length))
     progress(
@@ -78,25 +80,46 @@ export async function scenarioCommand(
   const controlToken = own ? own.ueHost.host.controlToken : controlTokenOf(loaded.dataDir).token;
   const results: ScenarioResult[] = new Array(scenarios.length);
   try {
+    // A scenario that restarts the ecosystem runs alone on it, after the others.
+    const restarts = (i: number) => scenarios[i]!.scenario.steps.some((step) => 'restart_ecosystem' in step);
+    const shared = scenarios.map((_, i) => i).filter((i) => !restarts(i));
+    const alone = scenarios.map((_, i) => i).filter(restarts);
+    const restartEcosystem = async () => {
+      // On the same ports: the UE initial configurations stored in the CMS name them.
+      const ecosystem = own!.systems.ecosystem;
+      await own!.close();
+      own = await startEcosystem({ ...ownOptions!, ecosystem, ephemeralPorts: false });
+      endpoints = own.endpoints;
+      return { endpoints: own.endpoints, faults: own.systems };
+    };
+    const run = async (i: number, exclusive: boolean) => {
+      const { file, scenario: declared } = scenarios[i]!;
+      const scenario = own ? onUserCopies(declared, userCopiesOf(declared, file)) : declared;
+      const ctx = new ScenarioContext(
+        endpoints!,
+        adminTokens,
+        controlToken,
+        Number(values['timeout-scale'] ?? 1),
+      );
+      if (own)
+        ctx.faults = exclusive
+          ? {
+              stopServer: (a, b) => own!.systems.stopServer(a, b),
+              startServer: (a, b) => own!.systems.startServer(a, b),
+              restartEcosystem,
+            }
+          : own.systems;
+      // In parallel, each scenario's lines are printed together when it ends.
+      const lines: string[] = [];
+      results[i] = await runScenario(scenario, file, ctx, parallel > 1 ? (l) => lines.push(l) : progress);
+      if (lines.length) progress(lines.join('\n'));
+    };
     let next = 0;
     const worker = async () => {
-      for (let i = next++; i < scenarios.length; i = next++) {
-        const { file, scenario: declared } = scenarios[i]!;
-        const scenario = own ? onUserCopies(declared, userCopiesOf(declared, file)) : declared;
-        const ctx = new ScenarioContext(
-          endpoints!,
-          adminTokens,
-          controlToken,
-          Number(values['timeout-scale'] ?? 1),
-        );
-        if (own) ctx.faults = own.systems;
-        // In parallel, each scenario's lines are printed together when it ends.
-        const lines: string[] = [];
-        results[i] = await runScenario(scenario, file, ctx, parallel > 1 ? (l) => lines.push(l) : progress);
-        if (lines.length) progress(lines.join('\n'));
-      }
+      for (let n = next++; n < shared.length; n = next++) await run(shared[n]!, false);
     };
-    await Promise.all(Array.from({ length: Math.min(parallel, scenarios.length) }, worker));
+    await Promise.all(Array.from({ length: Math.min(parallel, shared.length) }, worker));
+    for (const i of alone) await run(i, true);
   } finally {
     await own?.close();
     if (ownDir) rmSync(ownDir, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import { onUserCopies, scenarioUsername, userCopiesOf, withUserCopies } from './
 
 let running: RunningEcosystem;
 let dir: string;
+let options: Parameters<typeof startEcosystem>[0];
 const ALICE_PROFILE =
   'org.3gpp.mcptt.user-profile/users/sip:alice@mcx-a.example.net/mcptt-user-profile-1.xml';
 
@@ -23,14 +24,15 @@ beforeAll(async () => {
   const ecosystem = withUserCopies(labEcosystem(), [
     { from: 'carol', as: scenarioUsername('09-test.yaml', 'carol') },
   ]);
-  running = await startEcosystem({
+  options = {
     ecosystem,
     dataDir: dir,
     ephemeralPorts: true,
     scryptCost: 1024,
     console: false,
     startUes: false,
-  });
+  };
+  running = await startEcosystem(options);
 }, 120_000);
 
 afterAll(async () => {
@@ -204,6 +206,10 @@ steps:
       `name: answers\nsteps:\n  - expect_group_member: { system: mcx-b, group: '${groupUriOf(running.ecosystem, 'rescue-b')}', member: 'sip:dave@mcx-b.example.net', within: 5s }\n`,
     );
     expect(again.steps.filter((s) => !s.ok)).toEqual([]);
+    const restartRefused = await run('name: not alone\nsteps:\n  - restart_ecosystem: {}\n');
+    expect(restartRefused.steps[0]!.detail).toMatch(
+      /restart_ecosystem needs an ecosystem the runner started itself/,
+    );
     const refused = await run(
       'name: no control\nsteps:\n  - stop_server: { system: mcx-a, server: cms }\n',
       context(false),
@@ -211,4 +217,38 @@ steps:
     expect(refused.ok).toBe(false);
     expect(refused.steps[0]!.detail).toMatch(/fault injection needs an ecosystem the runner started itself/);
   }, 60_000);
+
+  it('restarts the whole ecosystem: what the CMS stored is still there, and the edit is put back afterwards', async () => {
+    const ctx = context();
+    ctx.faults = {
+      stopServer: (a, b) => running.systems.stopServer(a, b),
+      startServer: (a, b) => running.systems.startServer(a, b),
+      async restartEcosystem() {
+        // The same ports: the stored UE initial configurations name them.
+        const ecosystem = running.systems.ecosystem;
+        await running.close();
+        running = await startEcosystem({ ...options, ecosystem, ephemeralPorts: false });
+        return { endpoints: running.endpoints, faults: running.systems };
+      },
+    };
+    const before = await ctx.adminGet('mcx-a', ALICE_PROFILE);
+    const previous = running;
+    const result = await run(
+      `
+name: restart
+steps:
+  - start_ue: { id: run-restart-alice, user: alice }
+  - expect_state: { ue: run-restart-alice, state: STABLE, system: mcx-a }
+  - admin_edit_profile: { ue: run-restart-alice, profile_name: before-the-restart }
+  - restart_ecosystem: {}
+  - start_ue: { id: run-restart-alice-2, user: alice }
+  - expect_state: { ue: run-restart-alice-2, state: STABLE, system: mcx-a, within: 60s }
+  - expect_document: { ue: run-restart-alice-2, xpath: '//ProfileName', value: before-the-restart }
+`,
+      ctx,
+    );
+    expect(result.steps.filter((s) => !s.ok)).toEqual([]);
+    expect(running).not.toBe(previous);
+    expect((await context().adminGet('mcx-a', ALICE_PROFILE)).body).toBe(before.body);
+  }, 180_000);
 });

@@ -34,6 +34,12 @@ export interface ScenarioResult {
 export interface FaultControl {
   stopServer(systemId: string, server: 'idms' | 'cms' | 'gms' | 'mcs'): Promise<boolean>;
   startServer(systemId: string, server: 'idms' | 'cms' | 'gms' | 'mcs'): Promise<boolean>;
+  /**
+   * Closes the whole ecosystem and starts it again on the same data directory (databases, secrets,
+   * UE copies kept; the same ports): its new endpoints and fault control. Absent when the scenario does
+   * not run alone on the ecosystem.
+   */
+  restartEcosystem?(): Promise<{ endpoints: RuntimeEndpoints; faults: FaultControl }>;
 }
 
 class StepFailure extends Error {}
@@ -54,7 +60,8 @@ export class ScenarioContext {
   /** Set when the runner started the ecosystem itself: fault injection. */
   faults?: FaultControl;
   constructor(
-    readonly endpoints: RuntimeEndpoints,
+    /** Replaced when a `restart_ecosystem` step restarts the ecosystem (new ports). */
+    public endpoints: RuntimeEndpoints,
     readonly adminTokens: Map<string, string>,
     /** The UE host's control secret (docs/ue-host-api.md "Authentication"). */
     readonly controlToken: string,
@@ -234,6 +241,7 @@ export function describe(step: Step): string {
     return `start_server ${step.start_server.server} of ${step.start_server.system}`;
   if ('mark' in step) return `mark ${step.mark}`;
   if ('expire_token' in step) return `expire_token ${step.expire_token.ue}`;
+  if ('restart_ecosystem' in step) return 'restart_ecosystem';
   if ('sip_fault' in step) {
     const e = step.sip_fault;
     const dir =
@@ -476,6 +484,19 @@ async function runStep(ctx: ScenarioContext, step: Step): Promise<string> {
         state: `members: ${members.join(', ') || 'none'}`,
       };
     });
+  }
+  if ('restart_ecosystem' in step) {
+    if (!ctx.faults?.restartEcosystem)
+      throw new StepFailure(
+        'restart_ecosystem needs an ecosystem the runner started itself, and the scenario running alone on it',
+      );
+    const t0 = Date.now();
+    const again = await ctx.faults.restartEcosystem();
+    ctx.endpoints = again.endpoints;
+    ctx.faults = again.faults;
+    // The UE host restarted too: the UEs the scenario started are gone.
+    ctx.started.clear();
+    return `ecosystem restarted in ${Date.now() - t0} ms (UE host ${again.endpoints.ueHost})`;
   }
   if ('expire_token' in step) {
     const { status, body } = await ctx.call<UeSnapshot>(

@@ -145,6 +145,12 @@ export const stepSchema = z.union([
    * then a fresh REGISTER).
    */
   z.strictObject({ expire_token: z.strictObject({ ue }) }),
+  /**
+   * Fault injection: the whole ecosystem (both systems and the UE host) closes and starts again on
+   * the same data directory and ports. Only on an ecosystem the runner started itself; such a
+   * scenario runs alone on it (after the others). The UEs it started are gone afterwards.
+   */
+  z.strictObject({ restart_ecosystem: z.strictObject({}) }),
   z.strictObject({
     sip_fault: z.strictObject({
       ue,
