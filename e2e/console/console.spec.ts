@@ -92,7 +92,7 @@ test('a person migrates ue-alice to mcx-b by clicking, edits its B profile and s
   await expect(page.getByTestId('ue-row-ue-alice')).toContainText(etag);
 
   // The README's picture of the console (the UE migrated to B, its B profile edited).
-  await page.setViewportSize({ width: 1440, height: 1300 });
+  await page.setViewportSize({ width: 1440, height: 900 });
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(REPO, 'docs/console.png'), fullPage: false });
 
@@ -106,6 +106,46 @@ test('a person migrates ue-alice to mcx-b by clicking, edits its B profile and s
   await expect(page.locator('[data-testid=sequence-arrow][aria-label*="UE to MCS-B"][aria-label*="(deregister)"]').first()).toBeAttached();
   await page.locator('#diagram-title').evaluate((h) => h.scrollIntoView());
   await page.screenshot({ path: test.info().outputPath('diagram-after-return-home.png') });
+});
+
+test('at 1280x800 a person edits ue-alice\'s profile in the form and sees the NOTIFY arrive in the diagram without scrolling', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(eco.consoleLogin);
+  await expect(page.getByTestId('ue-system-ue-alice')).toHaveText('mcx-a');
+  await expect(page.getByTestId('ue-state-ue-alice')).toHaveText('STABLE');
+  await page.getByRole('button', { name: 'ue-alice', exact: true }).click();
+  await expect(page.getByRole('heading', { name: /^ue-alice/ })).toBeVisible();
+  const notifies = page.locator('[data-testid=sequence-arrow][aria-label*="CMS-A to UE"][aria-label*="NOTIFY"]');
+  await expect(notifies.first()).toBeAttached();
+  const before = await notifies.count();
+
+  await page.getByRole('button', { name: 'Edit profile as admin' }).click();
+  await page.getByRole('tab', { name: 'Form' }).click();
+  const name = page.getByLabel('Profile name');
+  await expect(name).not.toHaveValue('');
+  await name.fill('alice (edited beside the diagram)');
+  await page.getByRole('button', { name: 'Save profile' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /^saved: version \d+,/ })).toBeVisible();
+
+  // No scroll call from here on: the diagram follows live in its own pane beside the form.
+  await expect.poll(() => notifies.count()).toBeGreaterThan(before);
+  await expect(notifies.last()).toBeInViewport();
+  await expect(page.getByTestId('diagram-lanes')).toBeInViewport();
+  await expect(name).toBeInViewport();
+  await expect(page.getByRole('button', { name: 'Save profile' })).toBeInViewport();
+  await expect(page.getByTestId('ue-row-ue-alice')).toContainText('alice (edited beside the diagram)');
+  // The page itself never scrolled: only the left pane did, to bring the form in.
+  expect(await page.evaluate(() => [window.scrollX, window.scrollY])).toEqual([0, 0]);
+  await page.screenshot({ path: test.info().outputPath('01-notify-in-view.png') });
+  // The NOTIFY's detail opens in the right pane, in view too.
+  await notifies.last().click();
+  await expect(page.getByTestId('message-detail')).toContainText('xcap-diff');
+  await expect(page.getByTestId('message-detail')).toBeInViewport();
+  await expect(notifies.last()).toBeInViewport();
+  await expect(name).toBeInViewport();
+  await page.screenshot({ path: test.info().outputPath('02-notify-detail.png') });
 });
 
 test('the console is keyboard-usable: a UE can be selected and its PLMN form reached with the keyboard', async ({

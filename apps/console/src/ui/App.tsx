@@ -96,8 +96,11 @@ export function App() {
   const current = selected ? ues.get(selected) : undefined;
   const shown = useMemo(() => messages.filter((m) => m.ue === selected), [messages, selected]);
 
+  // Two panes (our choice, issue #16 "Done when"): the left one scrolls on its own (systems, UEs, the
+  // selected UE and its profile form, groups); the right one holds the diagram at the viewport's
+  // height, so a NOTIFY caused by a save in the form arrives in view beside it.
   return (
-    <>
+    <div className="app">
       <header>
         <h1>MCX configuration ecosystem</h1>
         <span className="status" role="status" aria-live="polite">
@@ -110,17 +113,21 @@ export function App() {
         </p>
       ) : null}
       <main>
-        <SystemsPanel systems={systems} ues={ueList} reachable={reachable.ok} />
-        <UeTable ues={ueList} selected={selected} onSelect={setSelected} systems={systems} />
-        {current ? (
-          <UeDetail ue={current} systems={systems} />
-        ) : (
-          <section className="card">No UE selected.</section>
-        )}
-        <SequenceDiagram ue={current} messages={shown} systems={systems} />
-        <GroupsPanel systems={systems} />
+        <div className="pane pane-left" data-testid="pane-left">
+          <SystemsPanel systems={systems} ues={ueList} reachable={reachable.ok} />
+          <UeTable ues={ueList} selected={selected} onSelect={setSelected} systems={systems} />
+          {current ? (
+            <UeDetail ue={current} systems={systems} />
+          ) : (
+            <section className="card">No UE selected.</section>
+          )}
+          <GroupsPanel systems={systems} />
+        </div>
+        <div className="pane pane-right" data-testid="pane-right">
+          <SequenceDiagram ue={current} messages={shown} systems={systems} />
+        </div>
       </main>
-    </>
+    </div>
   );
 }
 

@@ -7,7 +7,7 @@ import { download, diagramSvg } from './diagram-export.ts';
 /** Height of the pinned lane names (px). */
 const HEAD = 24;
 /** A lane's width follows the box's width, within these bounds (px, our choice). */
-const LANE_MIN = 92;
+const LANE_MIN = 72;
 const LANE_MAX = 140;
 /** Within this distance of the bottom (px) the diagram counts as following the newest message. */
 const FOLLOW_SLACK = 24;
@@ -42,6 +42,8 @@ export function SequenceDiagram({
   const headRef = useRef<SVGSVGElement>(null);
   const bodyRef = useRef<SVGSVGElement>(null);
   const followingRef = useRef(true);
+  const pickedRef = useRef<number | undefined>(undefined);
+  pickedRef.current = pickedSeq;
 
   const systemIds = systems.map((s) => s.id).join(',');
   const lanes = useMemo(() => lanesOf(systemIds ? systemIds.split(',') : [], messages), [systemIds, messages]);
@@ -63,7 +65,16 @@ export function SequenceDiagram({
   useEffect(() => {
     const el = scrollRef.current;
     if (!el) return;
-    const observer = new ResizeObserver(() => setBoxWidth(el.clientWidth));
+    const observer = new ResizeObserver(() => {
+      setBoxWidth(el.clientWidth);
+      // A shorter box (the detail opened below it): the newest message, or the picked one, stays in view.
+      if (followingRef.current) el.scrollTop = el.scrollHeight;
+      else {
+        const picked = el.querySelector(`[data-seq="${pickedRef.current}"]`)?.getBoundingClientRect();
+        const below = picked ? picked.bottom - el.getBoundingClientRect().bottom : 0;
+        if (below > 0) el.scrollTop += below + 8;
+      }
+    });
     observer.observe(el);
     return () => observer.disconnect();
   }, []);
