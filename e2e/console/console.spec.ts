@@ -92,7 +92,7 @@ test('a person migrates ue-alice to mcx-b by clicking, edits its B profile and s
   await expect(page.getByTestId('ue-row-ue-alice')).toContainText(etag);
 
   // The README's picture of the console (the UE migrated to B, its B profile edited).
-  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.setViewportSize({ width: 1600, height: 900 });
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(REPO, 'docs/console.png'), fullPage: false });
 

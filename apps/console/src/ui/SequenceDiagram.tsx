@@ -192,7 +192,8 @@ export function SequenceDiagram({
                 const marks = marksOf(a);
                 const summary = m.summary.length > 70 ? m.summary.slice(0, 69) + '…' : m.summary;
                 const label = `${timeOf(m)} ${summary}${marks.length ? ` ${marks.join(' ')}` : ''}`;
-                const left = Math.min(x1, x2);
+                // The label starts at the arrow's left end, moved left when it would run past the last lane (our choice).
+                const left = Math.max(0, Math.min(Math.min(x1, x2), width - label.length * 6.6 - 8));
                 const hitWidth = Math.max(Math.abs(x2 - x1), label.length * 6 + 8);
                 return (
                   <g
