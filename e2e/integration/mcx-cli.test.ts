@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { MCX, REPO, writeTestEcosystem } from '../support/ecosystem-process.ts';
+import { MCX, REPO, SERVER_CONTROL_STEP, writeTestEcosystem } from '../support/ecosystem-process.ts';
 
 const run = promisify(execFile);
 
@@ -110,6 +110,27 @@ describe('mcx command line', () => {
     }
   });
 
+  it('the shipped scenarios that stop, start or restart servers pass on an ecosystem the runner starts itself', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcx-cli-'));
+    try {
+      const shipped = join(REPO, 'scenarios');
+      const files = readdirSync(shipped)
+        .filter((f) => f.endsWith('.yaml'))
+        .map((f) => join(shipped, f))
+        .filter((f) => SERVER_CONTROL_STEP.test(readFileSync(f, 'utf8')));
+      expect(files.length).toBeGreaterThanOrEqual(2);
+      // No ecosystem runs for this file: the runner starts its own (free ports) and may stop its servers.
+      const config = writeTestEcosystem(dir);
+      const { stdout } = await run(process.execPath, [MCX, 'scenario', 'run', ...files, '--config', config], {
+        cwd: REPO,
+        timeout: 300_000,
+      });
+      expect(stdout).toContain(`${files.length} passed, 0 failed`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 320_000);
+
   it('a failing scenario exits non-zero and names the failed step in JUnit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mcx-cli-'));
     try {
@@ -126,7 +147,7 @@ describe('mcx command line', () => {
       expect(err.code).toBe(1);
       expect(err.stdout).toContain('0 passed, 1 failed');
       const xml = readFileSync(junit, 'utf8');
-      expect(xml).toContain('<testsuite name="impossible" tests="2" failures="1"');
+      expect(xml).toContain('<testsuite name="fails: impossible" tests="2" failures="1"');
       expect(xml).toMatch(/<failure message="UE sc-x  ?STABLE mcx-b: not within 2000 ms/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -45,6 +45,9 @@ export interface EcosystemProcess {
 }
 
 /** The demo ecosystem.yaml with ports 0 (free ones are chosen) and a temp data directory. */
+/** A scenario step that stops, starts or restarts servers: it needs an ecosystem the scenario runner started itself. */
+export const SERVER_CONTROL_STEP = /^\s*-\s*(?:stop_server|start_server|restart_ecosystem)\b/m;
+
 export function writeTestEcosystem(dir: string): string {
   const doc = parseDocument(readFileSync(join(REPO, 'ecosystem.yaml'), 'utf8'));
   doc.set('dataDir', join(dir, 'data'));

@@ -2,7 +2,8 @@
 // Launcher: runs mcx from the JavaScript that scripts/build-dist.mjs transpiles into each
 // workspace's dist/ (npm install builds it; a source newer than the last build makes this launcher
 // build again first, about 1-3 s), so a start does not transpile the code base. MCX_FROM_SOURCE=1
-// runs the TypeScript sources through tsx with the "@mcx/source" condition instead, as the tests do.
+// (or NODE_OPTIONS carrying --conditions=@mcx/source) runs the TypeScript sources through tsx with
+// the "@mcx/source" condition instead, as the tests do.
 // Signals are forwarded to mcx (which stops once, however many arrive); the IPC channel tells it
 // when this launcher is gone without one (SIGKILL), so it never outlives its launcher.
 import { spawn } from 'node:child_process';
@@ -10,7 +11,9 @@ import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 async function commandLine() {
-  if (process.env.MCX_FROM_SOURCE === '1') {
+  // A process started with the "@mcx/source" condition in NODE_OPTIONS (the Playwright suite) would
+  // resolve the workspace packages to their TypeScript sources from dist/ too: run the sources then.
+  if (process.env.MCX_FROM_SOURCE === '1' || /--conditions[= ]@mcx\/source/.test(process.env.NODE_OPTIONS ?? '')) {
     const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
     return ['--conditions=@mcx/source', '--import', 'tsx', '--no-warnings=ExperimentalWarning', main];
   }
