@@ -1,5 +1,6 @@
 /** Types of the console's data: the console server's /api/systems and admin documents; the UE host's are @mcx/ue-host-api's (docs/ue-host-api.md). */
 import type { Message, UeSnapshot } from '@mcx/ue-host-api';
+import type { ConsoleGroup, ConsoleUser } from '../server/index.ts';
 import { ECOSYSTEM_DOWN_TEXT } from './health.ts';
 
 export interface ServerHealth {
@@ -29,20 +30,8 @@ export interface AdminDocument {
   unchanged?: boolean;
 }
 
-/** A user of the ecosystem file (the console server's /api/users). */
-export interface ConsoleUser {
-  username: string;
-  home: string;
-  mcpttId: string;
-  displayName?: string;
-}
-
-/** A group of a GMS with its members' MCPTT IDs. */
-export interface ConsoleGroup {
-  groupId: string;
-  displayName?: string;
-  members: string[];
-}
+/** A user of the ecosystem file (the console server's /api/users) and a GMS group: the server's types. */
+export type { ConsoleGroup, ConsoleUser };
 
 /**
  * A refusal of the console server or an upstream API, with what it said: `error`/`detail` of our
