@@ -91,10 +91,12 @@ test('a person migrates ue-alice to mcx-b by clicking, edits its B profile and s
   await expect(page.getByTestId('ue-row-ue-alice')).toContainText('edited in the console');
   await expect(page.getByTestId('ue-row-ue-alice')).toContainText(etag);
 
-  // The README's picture of the console (the UE migrated to B, its B profile edited).
+  // The README's picture of the console (the UE migrated to B, its B profile edited): kept with the
+  // test's output; MCX_DOCS_SCREENSHOT=1 writes docs/console.png instead (a test run changes no file of the repository).
   await page.setViewportSize({ width: 1600, height: 900 });
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(REPO, 'docs/console.png'), fullPage: false });
+  const readmePicture = process.env.MCX_DOCS_SCREENSHOT === '1' ? join(REPO, 'docs/console.png') : test.info().outputPath('console.png');
+  await page.screenshot({ path: readmePicture, fullPage: false });
 
   // Back to the home PLMN: configured in A again.
   await page.getByLabel('Registered PLMN').selectOption('00101');
@@ -106,6 +108,32 @@ test('a person migrates ue-alice to mcx-b by clicking, edits its B profile and s
   await expect(page.locator('[data-testid=sequence-arrow][aria-label*="UE to MCS-B"][aria-label*="(deregister)"]').first()).toBeAttached();
   await page.locator('#diagram-title').evaluate((h) => h.scrollIntoView());
   await page.screenshot({ path: test.info().outputPath('diagram-after-return-home.png') });
+});
+
+test('a refused migration is shown with the deciding party\'s reason, and back on its home PLMN ue-bob is STABLE in mcx-a again', async ({
+  page,
+}) => {
+  const shot = (name: string) => page.screenshot({ path: test.info().outputPath(`${name}.png`) });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.goto(eco.consoleLogin);
+  await expect(page.getByTestId('ue-state-ue-bob')).toHaveText('STABLE');
+  await page.getByRole('button', { name: 'ue-bob', exact: true }).click();
+  await expect(page.getByRole('heading', { name: /^ue-bob/ })).toBeVisible();
+  await shot('01-bob-stable-in-a');
+  // mcx-a never shared bob with mcx-b (CSC-17): the partner refuses, the UE stays configured in mcx-a.
+  await page.getByLabel('Registered PLMN').selectOption('00102');
+  await page.getByRole('button', { name: 'Change PLMN' }).click();
+  await expect(page.getByTestId('ue-state-ue-bob')).toHaveText('MIGRATION_FAILED');
+  await expect(page.getByTestId('ue-system-ue-bob')).toHaveText('mcx-a');
+  await expect(page.getByRole('alert').filter({ hasText: 'not authorized to migrate to mcx-b' })).toBeVisible();
+  await shot('02-bob-migration-refused');
+  // Back on the home PLMN the UE re-evaluates its situation: STABLE in mcx-a, the refusal gone.
+  await page.getByLabel('Registered PLMN').selectOption('00101');
+  await page.getByRole('button', { name: 'Change PLMN' }).click();
+  await expect(page.getByTestId('ue-state-ue-bob')).toHaveText('STABLE');
+  await expect(page.getByTestId('ue-system-ue-bob')).toHaveText('mcx-a');
+  await expect(page.getByRole('alert').filter({ hasText: 'not authorized to migrate' })).toHaveCount(0);
+  await shot('03-bob-stable-again');
 });
 
 test('at 1280x800 a person edits ue-alice\'s profile in the form and sees the NOTIFY arrive in the diagram without scrolling', async ({
