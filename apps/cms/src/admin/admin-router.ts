@@ -111,14 +111,23 @@ function depthIssue(body: string): string | null {
 }
 
 /**
+ * Largest user profile compared in its canonical form (our choice, the write checks' inline
+ * threshold: every profile of the lab). Parsing two larger ones on the event loop that every
+ * server of `mcx up` shares stalled the others for 0.7 s (`mcx bench faults --case large-upload`);
+ * larger ones are compared byte for byte.
+ */
+const CANONICAL_COMPARE_MAX_BYTES = 16 * 1024;
+
+/**
  * True when an admin write would store what is already stored (our choice: such a write makes no
- * new version and notifies nobody). A user profile is compared in its canonical form (the
- * document codec's parse and serialize: white space between elements, attribute order and
- * namespace prefixes do not count); any other document byte for byte.
+ * new version and notifies nobody). A user profile up to CANONICAL_COMPARE_MAX_BYTES is compared
+ * in its canonical form (the document codec's parse and serialize: white space between elements,
+ * attribute order and namespace prefixes do not count); any other document byte for byte.
  */
 function sameContent(auid: string, stored: string, body: string): boolean {
   if (stored === body) return true;
   if (auid !== 'org.3gpp.mcptt.user-profile') return false;
+  if (stored.length > CANONICAL_COMPARE_MAX_BYTES || body.length > CANONICAL_COMPARE_MAX_BYTES) return false;
   try {
     return serializeUserProfile(parseUserProfile(stored)) === serializeUserProfile(parseUserProfile(body));
   } catch {
