@@ -5,7 +5,9 @@
 // (or NODE_OPTIONS carrying --conditions=@mcx/source) runs the TypeScript sources through tsx with
 // the "@mcx/source" condition instead, as the tests do.
 // Signals are forwarded to mcx (which stops once, however many arrive); the IPC channel tells it
-// when this launcher is gone without one (SIGKILL), so it never outlives its launcher.
+// when this launcher is gone without one (SIGKILL), so it never outlives its launcher, and tells
+// this launcher when mcx has stopped cleanly: a signal that kills it after that (a Ctrl-C landing
+// while Node tears the process down) does not change the exit code.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -30,4 +32,10 @@ const child = spawn(process.execPath, [...(await commandLine()), ...process.argv
   env: { ...process.env, MCX_LAUNCHED_AT: launchedAt },
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : 1)));
+let stopped;
+child.on('message', (message) => {
+  if (message?.mcx === 'stopped' && Number.isInteger(message.code)) stopped = message.code;
+});
+child.on('exit', (code, signal) =>
+  process.exit(stopped ?? code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : 1)),
+);

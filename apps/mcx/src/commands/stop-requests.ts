@@ -6,6 +6,10 @@
  * later one is acknowledged and ignored, so the close runs once and is never cut short. Once the
  * close is done, a handle that still keeps the event loop alive does not keep the process: it
  * exits after {@link LINGER_MS}.
+ *
+ * The launcher is told the outcome ("stopped", with the exit code) before the process exits: a
+ * Ctrl-C that lands while Node tears the process down (libuv has put the default disposition back
+ * by then) kills it with SIGINT after a clean stop, and the launcher must not report that as a failure.
  */
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
@@ -15,8 +19,8 @@ export const LINGER_MS = 3_000;
 export interface StopRequests {
   /** Resolves with the first request's cause (a signal name, or "launcher gone"). */
   readonly requested: Promise<string>;
-  /** The close is done: the process exits by itself, or after LINGER_MS at the latest. */
-  done(): void;
+  /** The close is done (exit code `code`, 0 by default): the process exits by itself, or after LINGER_MS at the latest. */
+  done(code?: number): void;
 }
 
 export function stopRequests(print: (line: string) => void): StopRequests {
@@ -40,8 +44,9 @@ export function stopRequests(print: (line: string) => void): StopRequests {
   }
   return {
     requested,
-    done() {
+    done(code = 0) {
       process.removeAllListeners('disconnect');
+      if (process.connected) process.send?.({ mcx: 'stopped', code });
       setTimeout(() => process.exit(), LINGER_MS).unref();
     },
   };
