@@ -12,6 +12,7 @@ export type TokenErrorCode =
   | 'wrong-issuer'
   | 'wrong-audience'
   | 'wrong-type'
+  | 'revoked'
   | 'insufficient-scope'
   | 'jwks-unavailable';
 

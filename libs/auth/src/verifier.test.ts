@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import express from 'express';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import { createTokenVerifier, MC_SCOPES, requireAccessToken, TokenError, type McAccessToken } from './index.ts';
@@ -14,6 +14,7 @@ let signingKey: Key;
 let otherKey: Key;
 const KID = 'k1';
 const AUD = 'urn:mcx:mcx-a:cms';
+let jwksFetches = 0;
 
 beforeAll(async () => {
   const pair = await generateKeyPair('RS256');
@@ -22,7 +23,10 @@ beforeAll(async () => {
   const jwk = { ...(await exportJWK(pair.publicKey)), kid: KID, alg: 'RS256', use: 'sig' };
   const app = express();
   app.get('/.well-known/openid-configuration', (_req, res) => res.json({ issuer, jwks_uri: `${issuer}/jwks` }));
-  app.get('/jwks', (_req, res) => res.json({ keys: [jwk] }));
+  app.get('/jwks', (_req, res) => {
+    jwksFetches += 1;
+    res.json({ keys: [jwk] });
+  });
   server = createServer(app);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -98,6 +102,65 @@ describe('createTokenVerifier', () => {
   it('reports an unreachable issuer as jwks-unavailable', async () => {
     const v = createTokenVerifier({ issuer: 'http://127.0.0.1:1', audience: AUD });
     expect(await codeOf(v.verify(await sign({ iss: 'http://127.0.0.1:1' })))).toBe('jwks-unavailable');
+  });
+});
+
+describe('verified-token cache', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('verifies a token once: the same verification is returned until it expires', async () => {
+    const v = createTokenVerifier({ issuer, audience: AUD });
+    const token = await sign({ jti: 'cache-1' });
+    const first = await v.verify(token);
+    expect(await v.verify(token)).toBe(first);
+    // The required scopes are checked on every call, cached or not.
+    expect(await codeOf(v.verify(token, { requiredScopes: [MC_SCOPES.pttService] }))).toBe('insufficient-scope');
+  });
+
+  it('fetches the JWKS once when many first requests arrive together', async () => {
+    const v = createTokenVerifier({ issuer, audience: AUD, jwksUri: `${issuer}/jwks` });
+    const tokens = await Promise.all(Array.from({ length: 5 }, (_, i) => sign({ jti: `herd-${i}` })));
+    const before = jwksFetches;
+    await Promise.all(tokens.map((t) => v.verify(t)));
+    expect(jwksFetches - before).toBe(1);
+  });
+
+  it('refuses a revoked token, cached or never seen, with code revoked (401 invalid_token)', async () => {
+    const v = createTokenVerifier({ issuer, audience: AUD });
+    const now = Math.floor(Date.now() / 1000);
+    const token = await sign({ jti: 'revoked-1', exp: now + 300 });
+    await v.verify(token);
+    v.revoke('revoked-1', new Date((now + 300) * 1000));
+    const err = (await v.verify(token).catch((e: unknown) => e)) as TokenError;
+    expect([err.code, err.status, err.bearerError]).toEqual(['revoked', 401, 'invalid_token']);
+    v.revoke('revoked-2', new Date((now + 300) * 1000));
+    expect(await codeOf(v.verify(await sign({ jti: 'revoked-2' })))).toBe('revoked');
+    expect(v.isRevoked('revoked-2')).toBe(true);
+    expect(await codeOf(v.verify(await sign({ jti: 'not-revoked' })))).toBe('accepted');
+  });
+
+  it('refuses an expired token even though its verification is cached', async () => {
+    const v = createTokenVerifier({ issuer, audience: AUD, clockTolerance: 0 });
+    const now = Math.floor(Date.now() / 1000);
+    const token = await sign({ jti: 'short', iat: now, exp: now + 2 });
+    await v.verify(token);
+    vi.useFakeTimers({ toFake: ['Date'], now: (now + 3) * 1000 });
+    expect(await codeOf(v.verify(token))).toBe('expired');
+    // A revocation of an expired token is not even remembered.
+    v.revoke('short', new Date((now + 2) * 1000));
+    expect(v.isRevoked('short')).toBe(false);
+  });
+
+  it('keeps at most cacheSize verifications (the oldest goes first)', async () => {
+    const v = createTokenVerifier({ issuer, audience: AUD, cacheSize: 1 });
+    const [t1, t2] = [await sign({ jti: 'size-1' }), await sign({ jti: 'size-2' })];
+    const first = await v.verify(t1);
+    await v.verify(t2);
+    const again = await v.verify(t1);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
   });
 });
 

@@ -31,11 +31,24 @@ export interface TokenVerifierOptions {
    * ID tokens as well turns it off.
    */
   requireAccessTokenType?: boolean;
+  /**
+   * Verified tokens kept in memory, keyed by the compact token, until they expire (our choice:
+   * one signature check per token per server; RFC 9068 clause 4 leaves caching to the resource
+   * server). Bounded: the oldest entry goes first. Default 10 000; 0 turns the cache off.
+   */
+  cacheSize?: number;
 }
 
 export interface TokenVerifier {
   /** Verifies a compact JWS access token; rejects with {@link TokenError}. */
   verify(token: string | undefined, options?: { requiredScopes?: readonly string[] }): Promise<McAccessToken>;
+  /**
+   * The token with this `jti` was revoked at its issuer (RFC 7009), until `expiresAt` (after which
+   * it is refused as expired anyway): it leaves the cache and is refused with code `revoked`.
+   */
+  revoke(jti: string, expiresAt: Date): void;
+  /** Whether the token with this `jti` is known to be revoked. */
+  isRevoked(jti: string | undefined): boolean;
 }
 
 /** Discovery → jwks_uri, fetched once per verifier (and retried after a failure). */
@@ -61,50 +74,103 @@ function discoveredJwks(issuer: string): () => Promise<string> {
 /**
  * Builds a verifier for MC access tokens (RFC 9068 JWT profile; TS 33.180 annex B.2.2 signed
  * JWT): signature against the issuer's JWKS (cached, refetched on an unknown `kid`), `iss`,
- * `aud`, `exp`/`nbf`, `typ`, then the required scopes.
+ * `aud`, `exp`/`nbf`, `typ`, then the required scopes. A verified token is kept until it expires
+ * (`cacheSize`), so each token costs one signature check per server; revocations learned from
+ * the issuer (`revoke`) are refused from then on.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
   const audience = typeof options.audience === 'string' ? [options.audience] : [...options.audience];
-  let keySet: JWTVerifyGetKey | undefined = options.jwks ? createLocalJWKSet(options.jwks) : undefined;
   const jwksUri = options.jwksUri ? async () => options.jwksUri as string : discoveredJwks(options.issuer);
+  const clockToleranceMs = (options.clockTolerance ?? 5) * 1000;
+  const cacheSize = options.cacheSize ?? 10_000;
+  /** Verified tokens by compact string (insertion order = age). */
+  const cache = new Map<string, McAccessToken>();
+  /** Revoked `jti`s and until when (ms) they matter. */
+  const revoked = new Map<string, number>();
 
-  async function keys(): Promise<JWTVerifyGetKey> {
-    if (keySet) return keySet;
-    let uri: string;
-    try {
-      uri = await jwksUri();
-    } catch (err) {
-      throw new TokenError('jwks-unavailable', `cannot locate the issuer's keys: ${(err as Error).message}`);
-    }
-    keySet = createRemoteJWKSet(new URL(uri), { cooldownDuration: 10_000, cacheMaxAge: 10 * 60_000 });
+  // One key set per verifier, created once even when many first requests arrive together (each
+  // remote key set fetches the JWKS on its own: N concurrent first calls were N fetches).
+  let keySet: Promise<JWTVerifyGetKey> | undefined = options.jwks ? Promise.resolve(createLocalJWKSet(options.jwks)) : undefined;
+  function keys(): Promise<JWTVerifyGetKey> {
+    keySet ??= (async () => {
+      let uri: string;
+      try {
+        uri = await jwksUri();
+      } catch (err) {
+        throw new TokenError('jwks-unavailable', `cannot locate the issuer's keys: ${(err as Error).message}`);
+      }
+      return createRemoteJWKSet(new URL(uri), { cooldownDuration: 10_000, cacheMaxAge: 10 * 60_000 });
+    })();
+    keySet.catch(() => (keySet = undefined));
     return keySet;
+  }
+
+  function isRevoked(jti: string | undefined): boolean {
+    if (jti === undefined) return false;
+    const until = revoked.get(jti);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    revoked.delete(jti);
+    return false;
+  }
+
+  /** The cached verification of `token` while it is unexpired (with the clock tolerance jose applies). */
+  function cached(token: string): McAccessToken | undefined {
+    const hit = cache.get(token);
+    if (!hit) return undefined;
+    if (hit.expiresAt.getTime() + clockToleranceMs <= Date.now()) {
+      cache.delete(token);
+      throw new TokenError('expired', 'token expired');
+    }
+    return hit;
+  }
+
+  async function verifySignedToken(token: string): Promise<McAccessToken> {
+    const getKey = await keys();
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, getKey, {
+        issuer: options.issuer,
+        audience,
+        clockTolerance: options.clockTolerance ?? 5,
+        algorithms: options.algorithms ?? ['RS256', 'PS256', 'ES256', 'EdDSA'],
+        ...(options.requireAccessTokenType === false ? {} : { typ: 'at+jwt' }),
+        requiredClaims: ['exp', 'sub'],
+      }));
+    } catch (err) {
+      throw toTokenError(err);
+    }
+    const verified = toMcAccessToken(payload);
+    if (cacheSize > 0) {
+      if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
+      cache.set(token, verified);
+    }
+    return verified;
   }
 
   return {
     async verify(token, call) {
       if (!token) throw new TokenError('missing', 'no access token');
-      const getKey = await keys();
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(token, getKey, {
-          issuer: options.issuer,
-          audience,
-          clockTolerance: options.clockTolerance ?? 5,
-          algorithms: options.algorithms ?? ['RS256', 'PS256', 'ES256', 'EdDSA'],
-          ...(options.requireAccessTokenType === false ? {} : { typ: 'at+jwt' }),
-          requiredClaims: ['exp', 'sub'],
-        }));
-      } catch (err) {
-        throw toTokenError(err);
+      const verified = cached(token) ?? (await verifySignedToken(token));
+      if (isRevoked(verified.jti)) {
+        cache.delete(token);
+        throw new TokenError('revoked', 'token revoked');
       }
-      const token_ = toMcAccessToken(payload);
       const required = call?.requiredScopes ?? options.requiredScopes ?? [];
-      const missing = [...canonicalScopes(required)].filter((s) => !token_.scopes.has(s));
+      const missing = [...canonicalScopes(required)].filter((s) => !verified.scopes.has(s));
       if (missing.length) {
         throw new TokenError('insufficient-scope', `scope not granted: ${missing.join(' ')}`, required);
       }
-      return token_;
+      return verified;
     },
+    revoke(jti, expiresAt) {
+      const until = expiresAt.getTime() + clockToleranceMs;
+      if (until <= Date.now()) return;
+      revoked.set(jti, Math.max(until, revoked.get(jti) ?? 0));
+      // Revocations are rare; forget those whose tokens have expired whenever one is added.
+      if (revoked.size > 1000) for (const [id, t] of revoked) if (t <= Date.now()) revoked.delete(id);
+    },
+    isRevoked,
   };
 }
 
