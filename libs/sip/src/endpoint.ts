@@ -25,6 +25,7 @@ import { DEFAULT_TIMERS, type TransactionTimers } from './transaction/timers.ts'
 import { UdpTransport } from './transport/udp.ts';
 import { TcpTransport, type TcpTransportOptions } from './transport/tcp.ts';
 import type { ReceivedFrame, Target, Transport, TransportOptions, TransportProtocol } from './transport/transport.ts';
+import { OverloadControl, type OverloadOptions } from './overload/overload-control.ts';
 
 export interface EndpointOptions {
   /** UDP listener (loopback, ephemeral port by default); `false` for none. */
@@ -39,6 +40,12 @@ export interface EndpointOptions {
   timers?: Partial<TransactionTimers>;
   userAgent?: string;
   logger?: Logger;
+  /**
+   * Overload control (RFC 3261 clause 21.5.4): new out-of-dialog requests get 503 + Retry-After
+   * while too many requests are unanswered or the event loop lags (`overload/overload-control.ts`).
+   * Off unless given.
+   */
+  overload?: OverloadOptions;
 }
 
 export interface RespondOptions {
@@ -94,6 +101,9 @@ export class SipEndpoint {
   private readonly eventHandlers = new Map<string, RequestHandler>();
   private readonly dialogRoutes = new Map<string, RequestHandler>();
   private readonly ctx: TransactionContext;
+  private readonly overload: OverloadControl | undefined;
+  /** Server transactions whose request has no final response yet. */
+  private pendingRequests = 0;
   private closed = false;
 
   private constructor(transports: Transport[], private readonly options: EndpointOptions) {
@@ -104,6 +114,7 @@ export class SipEndpoint {
       this.transports.set(t.protocol, t);
       t.onFrame((frame) => this.receive(frame, t));
     }
+    this.overload = options.overload ? new OverloadControl(options.overload) : undefined;
     this.ctx = {
       scheduler: this.scheduler,
       timers: this.timers,
@@ -179,10 +190,12 @@ export class SipEndpoint {
   }
 
   /** Counters for leak checks and metrics. */
-  stats(): { clientTransactions: number; serverTransactions: number; dialogRoutes: number; timers: number } {
+  stats(): { clientTransactions: number; serverTransactions: number; pendingRequests: number; refusedForOverload: number; dialogRoutes: number; timers: number } {
     return {
       clientTransactions: this.clientTransactions.size,
       serverTransactions: this.serverTransactions.size,
+      pendingRequests: this.pendingRequests,
+      refusedForOverload: this.overload?.refused ?? 0,
       dialogRoutes: this.dialogRoutes.size,
       timers: this.scheduler.size,
     };
@@ -248,6 +261,7 @@ export class SipEndpoint {
     for (const tx of [...this.clientTransactions.values()]) tx.abort();
     for (const tx of [...this.serverTransactions.values()]) tx.abort();
     this.scheduler.stop();
+    this.overload?.close();
     await Promise.all([...this.transports.values()].map((t) => t.close()));
   }
 
@@ -328,9 +342,16 @@ export class SipEndpoint {
       existing.retransmission();
       return;
     }
-    const tx = new ServerTransaction(this.ctx, key, source, transport.reliable, () => this.serverTransactions.delete(key));
-    this.serverTransactions.set(key, tx);
     let responded = false;
+    const tx = new ServerTransaction(this.ctx, key, source, transport.reliable, () => {
+      this.serverTransactions.delete(key);
+      if (!responded) {
+        responded = true;
+        this.pendingRequests--;
+      }
+    });
+    this.serverTransactions.set(key, tx);
+    this.pendingRequests++;
     let generatedTag: string | undefined;
     const incoming: IncomingRequest = {
       message,
@@ -341,7 +362,10 @@ export class SipEndpoint {
       },
       respond: (status, reason, options = {}) => {
         if (responded && status >= 200) return;
-        if (status >= 200) responded = true;
+        if (status >= 200) {
+          responded = true;
+          this.pendingRequests--;
+        }
         // RFC 3261 clause 8.2.6.2: a response to an out-of-dialog request gets a To tag.
         const tag = options.toTag ?? (status > 100 && !toTag(message) ? (generatedTag ??= newTag()) : undefined);
         const response = createResponse(message, status, reason, { ...options, ...(tag ? { toTag: tag } : {}) });
@@ -349,6 +373,14 @@ export class SipEndpoint {
         tx.respond(serializeMessage(response), status);
       },
     };
+    // RFC 3261 clause 21.5.4: a saturated server refuses new work with 503 + Retry-After (the
+    // request itself still counts as pending until this answer).
+    const overloaded = this.overload !== undefined && toTag(message) === undefined ? this.overload.check(this.pendingRequests - 1) : undefined;
+    if (overloaded !== undefined) {
+      this.logger.debug({ method: message.method, cause: overloaded }, 'sip: overloaded, request refused with 503');
+      incoming.respond(503, 'Service Unavailable', { headers: { 'Retry-After': String(this.overload!.retryAfter) } });
+      return;
+    }
     this.dispatch(incoming).catch((err: unknown) => {
       this.logger.error({ err, method: message.method }, 'sip: request handler failed');
       if (!incoming.responded) incoming.respond(500, 'Server Internal Error');

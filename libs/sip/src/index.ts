@@ -24,3 +24,5 @@ export * from './event/notifier.ts';
 export * from './event/subscriber.ts';
 export * from './event/xcap-diff.ts';
 export { listenUdpAndTcp } from './transport/listen.ts';
+export { LoopLagMonitor, sharedLoopLag } from './overload/loop-lag.ts';
+export { OverloadControl, type OverloadOptions, type OverloadCause } from './overload/overload-control.ts';

@@ -163,6 +163,6 @@ it('does not leak transactions, timers or routes after a storm of good, bad and 
   // endpoint and the notifier keep per message: transactions, their timers, dialog routes and
   // subscriptions (a refused SUBSCRIBE creates none).
   await waitFor(() => ep.stats().serverTransactions === 0 && ep.stats().timers === 0, 'transactions drained');
-  expect(ep.stats()).toEqual({ clientTransactions: 0, serverTransactions: 0, dialogRoutes: 0, timers: 0 });
+  expect(ep.stats()).toEqual({ clientTransactions: 0, serverTransactions: 0, pendingRequests: 0, refusedForOverload: 0, dialogRoutes: 0, timers: 0 });
   expect(notifier.size).toBe(0);
 });

@@ -73,6 +73,12 @@ export interface SubscribeOptions {
    * failed initial SUBSCRIBE.
    */
   resubscribe?: boolean | ((info: { reason: string; retryAfter?: number }) => number | false);
+  /**
+   * How many times a SUBSCRIBE answered `503` with `Retry-After` (an overloaded notifier, RFC 3261
+   * clause 21.5.4) is sent again, each after a delay drawn between Retry-After and twice it
+   * (default 50; 0 = never).
+   */
+  maxOverloadRetries?: number;
 }
 
 export interface SubscriptionHandle {
@@ -88,6 +94,21 @@ export interface SubscriptionHandle {
 }
 
 const DEFAULT_EXPIRES = 3600;
+const DEFAULT_MAX_OVERLOAD_RETRIES = 50;
+
+/**
+ * RFC 3261 clause 21.5.4 / 20.33: the seconds to wait before sending a request again after a 503
+ * from the server (not a locally generated one) with `Retry-After`; undefined otherwise (a 503
+ * without Retry-After counts as a 500). The delay is drawn in [Retry-After, 2 x Retry-After] so
+ * that the clients one overloaded server refused do not all come back at once (our choice).
+ */
+export function overloadRetryDelay(res: SipResponse, random: () => number = Math.random): number | undefined {
+  if (res.status !== 503 || res.local) return undefined;
+  const value = res.headers.get('retry-after');
+  const seconds = value === undefined ? NaN : Number.parseInt(value, 10);
+  if (!Number.isFinite(seconds) || seconds < 0) return undefined;
+  return Math.max(seconds, 0.05) * (1 + random());
+}
 
 function defaultPolicy(info: { reason: string; retryAfter?: number }): number | false {
   switch (info.reason) {
@@ -118,6 +139,8 @@ class Subscription implements SubscriptionHandle {
   private retryTimer: TimerHandle | undefined;
   private unsubscribed = false;
   private unsubscribeWaiters: Array<() => void> = [];
+  /** An initial SUBSCRIBE refused for overload, waiting for its retry: the 503 and who awaits `ready`. */
+  private overloadWait: { response: SipResponse; settle: (res: SipResponse) => void } | undefined;
   private readonly endpoint: SipEndpoint;
   private readonly eventName: string;
 
@@ -154,7 +177,7 @@ class Subscription implements SubscriptionHandle {
     return h;
   }
 
-  private start(minExpires?: number): void {
+  private start(minExpires?: number, overloadRetries = 0, settle?: (res: SipResponse) => void): void {
     this.setState('subscribing');
     this.dialog = undefined;
     this.callId = newCallId();
@@ -178,9 +201,25 @@ class Subscription implements SubscriptionHandle {
     if (this.o.headers) for (const [n, v] of new SipHeaders(this.o.headers)) headers.set(n, v);
     const request = createRequest('SUBSCRIBE', this.o.uri, headers, body);
     const callId = this.callId;
-    this.ready = this.endpoint.send(request, target).then((res) => {
+    let resolveReady = settle;
+    if (resolveReady === undefined) this.ready = new Promise<SipResponse>((resolve) => (resolveReady = resolve));
+    void this.endpoint.send(request, target).then((res) => {
+      const delay = overloadRetryDelay(res);
+      const retries = this.o.maxOverloadRetries ?? DEFAULT_MAX_OVERLOAD_RETRIES;
+      if (callId === this.callId && delay !== undefined && overloadRetries < retries && this.state !== 'terminated' && !this.unsubscribed && !this.endpoint.isClosed) {
+        // RFC 3261 clause 21.5.4: the notifier is overloaded; the same SUBSCRIBE again later
+        // (a new transaction and Call-ID: no dialog was created).
+        this.cleanup();
+        this.overloadWait = { response: res, settle: resolveReady! };
+        this.retryTimer = this.endpoint.scheduler.schedule(delay * 1000, () => {
+          this.retryTimer = undefined;
+          this.overloadWait = undefined;
+          this.start(minExpires, overloadRetries + 1, resolveReady);
+        });
+        return;
+      }
       if (callId === this.callId) this.onInitialResponse(res, target, minExpires === undefined);
-      return res;
+      resolveReady!(res);
     });
   }
 
@@ -324,6 +363,18 @@ class Subscription implements SubscriptionHandle {
     if (res.status >= 200 && res.status < 300) this.applyExpires(res.headers.get('expires') ?? seconds);
     // RFC 6665 clause 4.1.2.2: 481 ends it; other failures leave it valid until expiry.
     else if (res.status === 481) this.end('refresh-481', undefined, true);
+    else {
+      // RFC 3261 clause 21.5.4: an overloaded notifier; refresh again after Retry-After while the
+      // subscription is still valid then.
+      const delay = overloadRetryDelay(res);
+      if (delay !== undefined && this.expiresAt !== undefined && Date.now() + delay * 1000 < this.expiresAt && !this.unsubscribed) {
+        this.refreshTimer?.cancel();
+        this.refreshTimer = this.endpoint.scheduler.schedule(delay * 1000, () => {
+          this.refreshTimer = undefined;
+          if (this.state !== 'terminated' && this.state !== 'terminating') void this.refresh(expires);
+        });
+      }
+    }
     return res;
   }
 
@@ -333,6 +384,11 @@ class Subscription implements SubscriptionHandle {
     if (!this.unsubscribed) {
       this.unsubscribed = true;
       this.retryTimer?.cancel();
+      if (this.overloadWait) {
+        // Nothing was subscribed yet: the retry is dropped and `ready` settles with the 503.
+        this.end('unsubscribed', undefined, false);
+        return done;
+      }
       this.setState('terminating');
       if (this.dialog) void this.sendUnsubscribe();
     }
@@ -367,6 +423,9 @@ class Subscription implements SubscriptionHandle {
   private end(reason: string, retryAfter: number | undefined, mayResubscribe: boolean): void {
     if (this.state === 'terminated') return;
     this.cleanup();
+    const waiting = this.overloadWait;
+    this.overloadWait = undefined;
+    waiting?.settle(waiting.response);
     this.setState('terminated');
     let delay: number | false = false;
     if (mayResubscribe && !this.unsubscribed && !this.endpoint.isClosed) {
