@@ -5,7 +5,7 @@
  */
 
 export const COMMAND_HELP: Readonly<Record<string, string>> = {
-  up: `Usage: mcx up [--config FILE] [--db postgres://...] [--no-ues] [--fresh]
+  up: `Usage: mcx up [--config FILE] [--db postgres://...] [--no-ues] [--fresh] [--processes single|per-system]
 
 Start every server of both MC systems (IdMS, CMS, GMS, MCS), the UE host and the console, seed the
 databases from the ecosystem file on first start, wait until all are healthy and print every
@@ -20,8 +20,13 @@ Options
   --db URL        use PostgreSQL (one database per server instance is created on that server)
   --no-ues        do not start the UEs listed in the file
   --fresh         mcx reset first (databases and UE local copies removed), then start
+  --processes P   single: every server, the UE host and the console in this process; per-system:
+                  each MC system (IdMS, CMS, GMS, MCS) in a child process of its own, the UE host
+                  and the console here. Default: the file's processes:, else single. A system's
+                  process that dies is reported and everything stops (exit 1)
 
 Example
+  mcx up --processes per-system
   mcx up --db postgres://postgres@127.0.0.1:5432/postgres --no-ues
 `,
   reset: `Usage: mcx reset [--config FILE] [--db postgres://...] [--all]
@@ -115,7 +120,7 @@ Fault steps (stop_server, start_server) need an ecosystem the command starts its
 Example
   mcx scenario run scenarios --parallel 2 --junit test-results/scenarios.xml
 `,
-  bench: `Usage: mcx bench xcap | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--json]
+  bench: `Usage: mcx bench xcap | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--processes P] [--json]
 
 Benchmarks (numbers, not pass/fail). xcap, sip, idms, cms and gms run the package's own benchmark;
 "migration" boots both systems with N distinct users (passwords hashed at scrypt cost C, default
@@ -124,7 +129,9 @@ Benchmarks (numbers, not pass/fail). xcap, sip, idms, cms and gms run the packag
 Options
   --ues N             UEs of the migration benchmark (default 100)
   --scrypt-cost C     scrypt cost of the benchmark users' passwords (a power of 2, 1024 or more)
-  --profile FILE      write a V8 CPU profile of the migration phase
+  --profile FILE      write a V8 CPU profile of the migration phase (of the process running the UE host)
+  --processes P       single or per-system (each MC system in its own process; CPU time and peak RSS
+                      are then summed over every process, per process in process_usage)
   --json              print the numbers as JSON
 
   mcx bench soak [--ues N] [--minutes M] [--heap-snapshot DIR] [--json]

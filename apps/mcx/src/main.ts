@@ -12,7 +12,7 @@ export const HELP = `mcx — run and exercise the MCX configuration ecosystem (t
 Usage: mcx <command> [options]
 
 Commands
-  up [--config FILE] [--db postgres://...] [--no-ues] [--fresh]
+  up [--config FILE] [--db postgres://...] [--no-ues] [--fresh] [--processes single|per-system]
         Start every server of both MC systems (IdMS, CMS, GMS, MCS), the UE host and the console,
         seed the databases from the ecosystem file on first start (on later starts the file's
         groups are put back and what changed is printed), wait until all are healthy and
@@ -20,6 +20,8 @@ Commands
         --db URL   use PostgreSQL (one database per server instance is created on that server)
         --no-ues   do not start the UEs listed in the file
         --fresh    mcx reset first: start from the file's seeded state
+        --processes per-system   each MC system in a child process of its own (default: the
+                   file's processes:, else single: everything in one process)
   reset [--config FILE] [--db postgres://...] [--all]
         Remove the seeded state (databases, UE local copies; tls/ and secrets/ kept unless --all)
         so the next mcx up seeds from the file again. Refused while the ecosystem runs.
@@ -34,10 +36,12 @@ Commands
   scenario run DIR|FILE... [--parallel N] [--json] [--junit FILE] [--timeout-scale N]
         Run declarative scenarios (YAML) against the running ecosystem, or one they start
         themselves when none runs. Exit 0 only when every expectation held.
-  bench xcap | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--json]
+  bench xcap | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--processes P] [--json]
         Benchmarks (numbers, not pass/fail). "migration" boots both systems with N distinct users
         (passwords hashed at scrypt cost C, default 1024), brings N UEs online in A and changes all
-        their PLMNs at once; --profile writes a V8 CPU profile of the migration phase.
+        their PLMNs at once; --profile writes a V8 CPU profile of the migration phase (of the
+        process running the UE host); --processes per-system runs each MC system in its own process
+        (CPU and peak RSS are then summed over every process).
   bench faults [--case NAME] [--ues N] [--json]
         Fault cases (database outage, kill -9, large upload...) on their own ecosystem; one JSON
         report per case with what it counted; exit 1 when a case missed its goal.
@@ -83,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
       fresh: { type: 'boolean' },
       all: { type: 'boolean' },
       parallel: { type: 'string' },
+      processes: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -93,7 +98,12 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'up': {
       const { upCommand } = await import('./commands/up.ts');
-      return upCommand({ config: values.config, db: values.db, startUes: !values['no-ues'], fresh: values.fresh });
+      return upCommand({ config: values.config, db: values.db, startUes: !values['no-ues'], fresh: values.fresh, processes: values.processes });
+    }
+    case 'system-process': {
+      // Not a user command: one MC system in a child process of `mcx up --processes per-system`.
+      const { runSystemProcess } = await import('./ecosystem/system-process.ts');
+      return runSystemProcess();
     }
     case 'reset': {
       const { resetCommand } = await import('./commands/reset.ts');

@@ -157,6 +157,14 @@ export const ecosystemSchema = z
      * port. Every route but /healthz needs the lab control secret as a bearer token.
      */
     ueHost: z.object({ host: z.string().default('127.0.0.1'), port: port.default(7001) }).strict().default({ host: '127.0.0.1', port: 7001 }),
+    /**
+     * How `mcx up` lays the ecosystem out over operating-system processes (our choice):
+     * `single` (default): every server, the UE host and the console in one process;
+     * `per-system`: each MC system (its IdMS, CMS, GMS and MCS) in a child process of its own, the UE
+     * host and the console in the parent; they talk over the same HTTP and SIP sockets either way.
+     * `mcx up --processes` and `mcx bench migration --processes` override it.
+     */
+    processes: z.enum(['single', 'per-system']).default('single'),
     systems: z.array(systemSchema).min(1),
     users: z.array(userSchema).default([]),
     groups: z.array(groupSchema).default([]),

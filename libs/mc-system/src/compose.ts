@@ -48,6 +48,18 @@ export interface StartMcSystemsOptions<F extends ServerFactories> {
   sipTimers?: SipTimers;
   /** Seed accounts, documents and groups from the ecosystem (default true). */
   seed?: boolean;
+  /**
+   * The systems this composition runs (default: every system of the ecosystem). The others run
+   * elsewhere (another process: `mcx up --processes per-system`) on the ports and admin
+   * credentials the ecosystem gives, which must then be fixed: see {@link prepareMcSystems}.
+   */
+  only?: readonly string[];
+  /**
+   * Step 5 (CSC-17 sharing) now (default: when seeding). False when a partner system runs in
+   * another process that may not listen yet: the caller runs `cms.shareMigrations()` once every
+   * partner listens.
+   */
+  share?: boolean;
   /** Per-server configuration overrides on top of the wiring ("a system with these overrides"). */
   overrides?: { [K in keyof F]?: Overrides<F[K]> };
   /** Per-server extra deps (e.g. a logger, a test hook). */
@@ -143,24 +155,15 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
   };
 
   try {
-    // 1. allocatePorts
-    const ported = await allocatePorts(options.ecosystem, options.ephemeralPorts ?? false);
-    // 2. credentials
-    const admin = new Map<string, { token: string; file?: string }>();
-    for (const s of ported.systems) {
-      const c = adminTokenOf(dataDir, s.id, s.adminToken);
-      admin.set(s.id, { token: c.token, ...(c.file ? { file: c.file } : {}) });
-      if (c.file) log(`${s.id}: admin credential in ${c.file}${c.created ? ' (generated now)' : ''}`);
-    }
-    const eco: Ecosystem = { ...ported, systems: ported.systems.map((s) => ({ ...s, adminToken: admin.get(s.id)!.token })) };
+    // 1, 2, 1b
+    const prepared = await prepareMcSystems({ ...options, dataDir, ...(ownDataDir ? { labCa: options.labCa ?? (await throwAwayLabCa()) } : {}) });
+    const { ecosystem: eco, labCa, admin } = prepared;
     const adminTokenOfSystem = (s: SystemConfig) => admin.get(s.id)!.token;
-    // 1b. labCa
-    const labCa = options.labCa ?? (ownDataDir ? await throwAwayLabCa() : await labCaIn(join(dataDir, 'tls')));
-    trustLabCa(labCa.caPem);
 
     // 3. startServers
     const started: RunningMcSystem<F>[] = [];
-    for (const s of eco.systems) {
+    const runsHere = (s: SystemConfig) => !options.only || options.only.includes(s.id);
+    for (const s of eco.systems.filter(runsHere)) {
       const running = await startServers(s);
       started.push(running);
       log(`${s.id}: ${describe(running)}`);
@@ -171,7 +174,11 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
       for (const sys of started) {
         const s = sys.config;
         const h = sys as unknown as { idms: IdmsLike; cms?: CmsLike; gms?: GmsLike };
-        await h.idms.seed({ accounts: accountsOf(eco, s, options.scryptCost) });
+        // An account that exists is left alone (README): no scrypt hash of its password on every
+        // restart (about 0.1-0.3 s per account at the default cost 2^15).
+        const existing = await existingAccounts(sys.databases.idms);
+        const accounts = accountsOf(eco, s, options.scryptCost).filter((a) => !existing.has(a.username));
+        if (accounts.length > 0) await h.idms.seed({ accounts });
         await h.cms?.seed(cmsSeedOf(eco, s));
         const groups = (await h.gms?.seed(gmsSeedOf(eco, s))) as { reconciled?: { groupId: string; changes: string[] }[] } | undefined;
         // A restart over existing data puts the file's groups back and says what it changed (apps/gms seed).
@@ -179,7 +186,7 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
       }
     }
     // 5. share
-    if (options.seed ?? true) {
+    if (options.share ?? options.seed ?? true) {
       for (const sys of started) await (sys as unknown as { cms?: CmsLike }).cms?.shareMigrations();
     }
 
@@ -334,6 +341,50 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
     await closeAll();
     throw err;
   }
+}
+
+/** The usernames of the accounts an IdMS database holds (none when it has no account table yet). */
+async function existingAccounts(db: Database | undefined): Promise<Set<string>> {
+  if (!db) return new Set();
+  try {
+    return new Set((await db.prisma.account.findMany({ select: { username: true } })).map((a) => a.username));
+  } catch {
+    return new Set();
+  }
+}
+
+export interface PreparedMcSystems {
+  /** The ecosystem with every port fixed and every system's admin credential filled in. */
+  ecosystem: Ecosystem;
+  labCa: LabCa;
+  admin: Map<string, { token: string; file?: string }>;
+}
+
+/**
+ * Steps 1, 2 and 1b of the composition, which every process of an ecosystem must agree on before
+ * any server starts: the ports (allocatePorts), the admin credentials and the lab CA with a server
+ * certificate per host (created here once, so processes started next only read them). The
+ * returned ecosystem, given to `startMcSystems` with `only`, starts one system in another process
+ * wired exactly as in this one.
+ */
+export async function prepareMcSystems(options: Pick<StartMcSystemsOptions<ServerFactories>, 'ecosystem' | 'ephemeralPorts' | 'labCa' | 'log'> & { dataDir: string }): Promise<PreparedMcSystems> {
+  const log = options.log ?? (() => {});
+  const dataDir = options.dataDir;
+  // 1. allocatePorts
+  const ported = await allocatePorts(options.ecosystem, options.ephemeralPorts ?? false);
+  // 2. credentials
+  const admin = new Map<string, { token: string; file?: string }>();
+  for (const s of ported.systems) {
+    const c = adminTokenOf(dataDir, s.id, s.adminToken);
+    admin.set(s.id, { token: c.token, ...(c.file ? { file: c.file } : {}) });
+    if (c.file) log(`${s.id}: admin credential in ${c.file}${c.created ? ' (generated now)' : ''}`);
+  }
+  const ecosystem: Ecosystem = { ...ported, systems: ported.systems.map((s) => ({ ...s, adminToken: admin.get(s.id)!.token })) };
+  // 1b. labCa
+  const labCa = options.labCa ?? (await labCaIn(join(dataDir, 'tls')));
+  trustLabCa(labCa.caPem);
+  for (const host of new Set(ecosystem.systems.filter((s) => s.tls !== false).map((s) => s.host))) await labCa.serverCredentials(host);
+  return { ecosystem, labCa, admin };
 }
 
 function describe(sys: { idms: { issuer: string }; cms?: { xcapRoot: string }; gms?: { xcapRoot: string }; mcs?: { psi: string; sipUri: string } }): string {

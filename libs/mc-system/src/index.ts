@@ -1,5 +1,5 @@
 // Public surface of @mcx/mc-system: the one composition of MC systems (mcx up, e2e, app tests).
-export { startMcSystems, type StartMcSystemsOptions, type RunningMcSystem, type McSystems } from './compose.ts';
+export { startMcSystems, prepareMcSystems, type StartMcSystemsOptions, type RunningMcSystem, type McSystems, type PreparedMcSystems } from './compose.ts';
 export type { ServerFactories, ServerFactory, IdmsWiring, CmsWiring, GmsWiring, McsWiring, IdmsLike, CmsLike, GmsLike, McsLike, SipTimers, HandleOf, ConfigOf } from './servers.ts';
 export { UE_CLIENT, audiencesOf, mcsPsiOf, idmsClientId, introspectionSecret, type Audiences } from './token-contract.ts';
 export { relatedSystems, partnersAccepting } from './trust.ts';

@@ -22,7 +22,7 @@ function runNpm(args: string[]): Promise<number> {
 
 export async function benchCommand(
   positionals: string[],
-  values: { config?: string; ues?: string; json?: boolean; 'scrypt-cost'?: string; profile?: string; case?: string; minutes?: string; 'heap-snapshot'?: string },
+  values: { config?: string; ues?: string; json?: boolean; 'scrypt-cost'?: string; profile?: string; case?: string; minutes?: string; 'heap-snapshot'?: string; processes?: string },
 ): Promise<number> {
   const name = positionals[0];
   if (name === 'soak') {
@@ -40,7 +40,7 @@ export async function benchCommand(
     return faultsBench({ config: values.config, json: values.json ?? false, ...(values.ues ? { ues: Number(values.ues) } : {}), ...(values.case ? { case: values.case } : {}) });
   }
   if (name === 'migration') {
-    const { migrationBench } = await import('./bench-migration.ts');
+    const [{ migrationBench }, { processesOption }] = await Promise.all([import('./bench-migration.ts'), import('./processes-option.ts')]);
     const cost = values['scrypt-cost'];
     if (cost !== undefined && !/^\d+$/.test(cost)) throw new Error('--scrypt-cost takes a power of 2 (1024 or more)');
     return migrationBench({
@@ -49,6 +49,7 @@ export async function benchCommand(
       json: values.json ?? false,
       ...(cost !== undefined ? { scryptCost: Number(cost) } : {}),
       ...(values.profile ? { profile: values.profile } : {}),
+      ...(values.processes !== undefined ? { processes: processesOption(values.processes) } : {}),
     });
   }
   const pkg = name ? PACKAGE_BENCHES[name] : undefined;

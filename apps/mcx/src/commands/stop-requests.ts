@@ -19,6 +19,10 @@ export const LINGER_MS = 3_000;
 export interface StopRequests {
   /** Resolves with the first request's cause (a signal name, or "launcher gone"). */
   readonly requested: Promise<string>;
+  /** A stop request from the program itself (a system's process died, or reported a signal), as a signal would. */
+  request(cause: string): void;
+  /** True once a stop was requested. */
+  readonly stopping: boolean;
   /** The close is done (exit code `code`, 0 by default): the process exits by itself, or after LINGER_MS at the latest. */
   done(code?: number): void;
 }
@@ -44,6 +48,10 @@ export function stopRequests(print: (line: string) => void): StopRequests {
   }
   return {
     requested,
+    request,
+    get stopping() {
+      return first !== undefined;
+    },
     done(code = 0) {
       process.removeAllListeners('disconnect');
       if (process.connected) process.send?.({ mcx: 'stopped', code });

@@ -1,12 +1,15 @@
 /**
- * `mcx up`: the whole ecosystem in one process: both MC systems, the UE host with the file's UEs,
- * and the console. Seeds on first start (idempotent), prints every endpoint, stops cleanly on
- * Ctrl-C / SIGTERM / SIGHUP or when its launcher goes away (sockets and databases closed, runtime
- * file removed), once: see stop-requests.ts.
+ * `mcx up`: the whole ecosystem: both MC systems, the UE host with the file's UEs, and the console,
+ * in one process or (`--processes per-system`) with each MC system in a child process of its own.
+ * Seeds on first start (idempotent), prints every endpoint, stops cleanly on Ctrl-C / SIGTERM /
+ * SIGHUP or when its launcher goes away (sockets and databases closed, runtime file removed),
+ * once: see stop-requests.ts. With system processes, one that dies unasked stops everything (exit 1).
  */
 import pino from 'pino';
 import { ensureUiBuilt } from '@mcx/console';
 import { startEcosystem, type RunningEcosystem } from '../ecosystem/ecosystem.ts';
+import { processesOption } from './processes-option.ts';
+import type { SystemsView } from '../ecosystem/systems-view.ts';
 import { readRuntime, removeRuntime, writeRuntime } from '../ecosystem/runtime-file.ts';
 import { formatEndpoints } from './endpoints.ts';
 import { load } from './options.ts';
@@ -18,13 +21,14 @@ import { stopRequests } from './stop-requests.ts';
  * The console URL with the control secret, printed once at start (as Jupyter does): opening it logs
  * the browser in (an HttpOnly session cookie) and drops the token from the address bar.
  */
-function consoleLoginUrl(running: RunningEcosystem): string {
+function consoleLoginUrl(running: RunningEcosystem<SystemsView>): string {
   if (!running.endpoints.console) return '(no console)';
   return `${running.endpoints.console}/?token=${encodeURIComponent(running.control.token)}`;
 }
 
-export async function upCommand(args: { config?: string; db?: string; startUes: boolean; fresh?: boolean }): Promise<number> {
+export async function upCommand(args: { config?: string; db?: string; startUes: boolean; fresh?: boolean; processes?: string }): Promise<number> {
   const loaded = load(args.config);
+  const processes = processesOption(args.processes) ?? loaded.ecosystem.processes;
   const existing = readRuntime(loaded.dataDir);
   if (existing)
     throw new Error(
@@ -40,10 +44,11 @@ export async function upCommand(args: { config?: string; db?: string; startUes: 
   // "Ready in" counts from the start of the process (of the bin/mcx.js launcher when it started this one).
   const t0 = Number(process.env['MCX_LAUNCHED_AT']) || Math.round(performance.timeOrigin);
   process.stdout.write(
-    `mcx up: ${loaded.file} (data in ${loaded.dataDir}${args.db ? `, PostgreSQL ${new URL(args.db).host}` : ', embedded SQLite'})\n`,
+    `mcx up: ${loaded.file} (data in ${loaded.dataDir}${args.db ? `, PostgreSQL ${new URL(args.db).host}` : ', embedded SQLite'}${processes === 'per-system' ? ', a process per MC system' : ''})\n`,
   );
   await ensureUiBuilt();
   const running = await startEcosystem({
+    processes,
     ecosystem: loaded.ecosystem,
     dataDir: loaded.dataDir,
     configFile: loaded.file,
@@ -55,6 +60,16 @@ export async function upCommand(args: { config?: string; db?: string; startUes: 
   }).catch((err: unknown) => {
     throw portClash(loaded.ecosystem, loaded.file, err) ?? err;
   });
+  // per-system: a system's process that exits unasked, or gets a signal, stops everything (exit 1 for the former).
+  let failed = false;
+  running.systemProcesses?.onExit((systemId, how) => {
+    failed = true;
+    process.stderr.write(`mcx up: ${how}; stopping every process\n`);
+    stop.request(`${systemId} gone`);
+  });
+  running.systemProcesses?.onSignal((signal) => {
+    if (!stop.stopping) stop.request(signal);
+  });
   writeRuntime(loaded.dataDir, running.endpoints);
   process.stdout.write(
     `\n${formatEndpoints(running.endpoints)}\n\nReady in ${Date.now() - t0} ms. Open the console: ${consoleLoginUrl(running)}\n` +
@@ -65,6 +80,6 @@ export async function upCommand(args: { config?: string; db?: string; startUes: 
   await running.close();
   removeRuntime(loaded.dataDir);
   process.stdout.write('stopped.\n');
-  stop.done();
-  return 0;
+  stop.done(failed ? 1 : 0);
+  return failed ? 1 : 0;
 }

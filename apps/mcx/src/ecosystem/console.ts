@@ -2,7 +2,7 @@
 import { mcpttIdOf } from '@mcx/ecosystem';
 import { SipEndpoint } from '@mcx/sip';
 import { startConsole, UpstreamError, type ConsoleHandle, type ServerHealth } from '@mcx/console';
-import type { RunningSystems } from './start.ts';
+import type { SystemsView } from './systems-view.ts';
 
 async function httpHealth(name: ServerHealth['name'], url: string): Promise<ServerHealth> {
   try {
@@ -27,7 +27,7 @@ export function adminDocumentUrl(cmsUrl: string, selector: string): string {
 }
 
 export async function startConsoleFor(
-  systems: RunningSystems,
+  systems: SystemsView,
   options: { host: string; port: number; ueHostUrl: string; controlToken: string },
 ): Promise<ConsoleHandle> {
   // SIP OPTIONS to the MC service servers (RFC 3261 clause 11) from one small endpoint.
@@ -36,7 +36,7 @@ export async function startConsoleFor(
     tcp: false,
     timers: { t1: 100, t2: 400, t4: 500 },
   });
-  const mcsHealth = async (sys: RunningSystems['systems'][number]): Promise<ServerHealth> => {
+  const mcsHealth = async (sys: SystemsView['systems'][number]): Promise<ServerHealth> => {
     const url = sys.mcs.sipUri;
     let timer: NodeJS.Timeout | undefined;
     try {

@@ -1,19 +1,28 @@
-/** The whole ecosystem: both MC systems, the UE host (with the file's UEs) and the console. */
+/**
+ * The whole ecosystem: both MC systems, the UE host (with the file's UEs) and the console. The MC
+ * systems run in this process (`processes: single`, start.ts) or each in a process of its own
+ * (`per-system`, system-processes.ts); the UE host and the console run here either way, on the
+ * systems' view (systems-view.ts).
+ */
 import type { Ecosystem } from '@mcx/ecosystem';
 import { controlTokenOf } from '@mcx/mc-system';
-import { startConsoleFor } from './console.ts';
-import {
-  runtimeEndpointsOf,
-  startSystems,
-  type RunningSystems,
-  type StartEcosystemOptions,
-} from './start.ts';
-import { startUeHostFor, type RunningUeHost } from './ue-host.ts';
+import type { ConsoleHandle } from '@mcx/console';
+import type { RunningSystems, StartEcosystemOptions } from './start.ts';
+import { runtimeEndpointsOf } from './runtime-endpoints.ts';
+import type { RunningUeHost } from './ue-host.ts';
 import type { RuntimeEndpoints } from './runtime-file.ts';
+import type { SystemProcesses } from './system-processes.ts';
+import type { SystemsView } from './systems-view.ts';
 
-export interface RunningEcosystem {
+/** How the MC systems are laid out over processes (ecosystem file `processes`). */
+export type Processes = Ecosystem['processes'];
+
+export interface RunningEcosystem<S extends SystemsView = RunningSystems> {
   ecosystem: Ecosystem;
-  systems: RunningSystems;
+  systems: S;
+  processes: Processes;
+  /** `per-system`: the systems' processes (pids, CPU and RSS, a process that exits unasked). */
+  systemProcesses?: SystemProcesses;
   ueHost: RunningUeHost;
   console?: { url: string; close(): Promise<void> };
   /**
@@ -25,14 +34,39 @@ export interface RunningEcosystem {
   close(): Promise<void>;
 }
 
-export async function startEcosystem(
-  options: StartEcosystemOptions & { configFile?: string; startUes?: boolean; console?: boolean },
-): Promise<RunningEcosystem> {
-  const systems = await startSystems(options);
+export type StartOptions = StartEcosystemOptions & { configFile?: string; startUes?: boolean; console?: boolean };
+
+/** The systems as `processes` lays them out (`mcx up`, `mcx bench migration`: the file's `processes` unless an option says otherwise). */
+export function startEcosystem(options: StartOptions & { processes: Processes }): Promise<RunningEcosystem<SystemsView>>;
+/** Every system in this process (the servers' handles are reachable: scenarios' server faults, fault cases). */
+export function startEcosystem(options: StartOptions & { processes?: 'single' }): Promise<RunningEcosystem>;
+export async function startEcosystem(options: StartOptions & { processes?: Processes }): Promise<RunningEcosystem<SystemsView>> {
+  const processes = options.processes ?? 'single';
+  // The servers' modules load only where the servers run; the UE host's and the console's load meanwhile.
+  const starting =
+    processes === 'per-system'
+      ? import('./system-processes.ts').then((m) =>
+          m.startSystemProcesses({
+            ecosystem: options.ecosystem,
+            dataDir: options.dataDir,
+            ...(options.database ? { database: options.database } : {}),
+            ...(options.ephemeralPorts ? { ephemeralPorts: true } : {}),
+            ...(options.throwAwayDatabases ? { throwAwayDatabases: true } : {}),
+            ...(options.scryptCost ? { scryptCost: options.scryptCost } : {}),
+            ...(options.sipTimers ? { sipTimers: options.sipTimers } : {}),
+            ...(options.log ? { log: options.log } : {}),
+            ...(options.logger ? { logLevel: options.logger.level } : {}),
+          }),
+        )
+      : import('./start.ts').then((m) => m.startSystems(options));
+  starting.catch(() => undefined); // awaited below
+  const [{ startUeHostFor }, { startConsoleFor }] = await Promise.all([import('./ue-host.ts'), import('./console.ts')]);
+  const systems: SystemsView & { close(): Promise<void> } = await starting;
+  const systemProcesses = processes === 'per-system' ? (systems as SystemProcesses) : undefined;
   const eco = systems.ecosystem;
   const control = controlTokenOf(options.dataDir);
   let ueHost: RunningUeHost | undefined;
-  let consoleHandle: { url: string; close(): Promise<void> } | undefined;
+  let consoleHandle: ConsoleHandle | undefined;
   try {
     ueHost = await startUeHostFor(systems, {
       dataDir: options.dataDir,
@@ -62,6 +96,8 @@ export async function startEcosystem(
   return {
     ecosystem: eco,
     systems,
+    processes,
+    ...(systemProcesses ? { systemProcesses } : {}),
     ueHost: host,
     ...(consoleHandle ? { console: consoleHandle } : {}),
     control,

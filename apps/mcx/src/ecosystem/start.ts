@@ -8,9 +8,8 @@ import { startIdms } from '@mcx/idms';
 import { startCms } from '@mcx/cms';
 import { startGms } from '@mcx/gms';
 import { startMcs } from '@mcx/mcs';
-import { startMcSystems, UE_CLIENT, type McSystems, type RunningMcSystem, type SipTimers } from '@mcx/mc-system';
+import { startMcSystems, type McSystems, type RunningMcSystem, type SipTimers } from '@mcx/mc-system';
 import type { Logger } from 'pino';
-import type { RuntimeEndpoints } from './runtime-file.ts';
 
 /** The servers `mcx up` runs for each system: all four. */
 export const ALL_SERVERS = { idms: startIdms, cms: startCms, gms: startGms, mcs: startMcs };
@@ -35,6 +34,10 @@ export interface StartEcosystemOptions {
   log?: (line: string) => void;
   /** The pino logger of every server (mcx up: warnings and errors, 5xx included, on standard error). */
   logger?: Logger;
+  /** Only these systems run in this process (a system process: system-process.ts); see StartMcSystemsOptions.only. */
+  only?: readonly string[];
+  /** CSC-17 sharing at the end of the start (default true); see StartMcSystemsOptions.share. */
+  share?: boolean;
 }
 
 /** Starts every server of every system, wires trust, seeds, shares migrating users (CSC-17). */
@@ -50,26 +53,9 @@ export function startSystems(options: StartEcosystemOptions): Promise<RunningSys
     ...(options.sipTimers ? { sipTimers: options.sipTimers } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.only ? { only: options.only } : {}),
+    ...(options.share !== undefined ? { share: options.share } : {}),
   });
-}
-
-export function runtimeEndpointsOf(
-  systems: RunningSystems,
-  extra: { configFile: string; console: string; ueHost: string },
-): RuntimeEndpoints {
-  return {
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-    configFile: extra.configFile,
-    console: extra.console,
-    ueHost: extra.ueHost,
-    ueClient: { ...UE_CLIENT },
-    systems: systems.systems.map((s) => ({
-      ...s.endpoints,
-      idms: { issuer: s.idms.issuer },
-      audiences: s.audiences,
-    })),
-  };
 }
 
 export function dataPath(dataDir: string, ...parts: string[]): string {

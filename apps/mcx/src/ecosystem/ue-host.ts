@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { laneOf, startUeHost, type UeHostHandle } from '@mcx/ue';
 import { transportViewOf, UE_CLIENT } from '@mcx/mc-system';
-import type { RunningSystems } from './start.ts';
+import type { SystemsView } from './systems-view.ts';
 
 export interface RunningUeHost {
   url: string;
@@ -11,7 +11,7 @@ export interface RunningUeHost {
 }
 
 export async function startUeHostFor(
-  systems: RunningSystems,
+  systems: SystemsView,
   options: { dataDir: string; startUes: boolean; controlToken: string; sipTimers?: { t1?: number; t2?: number; t4?: number } },
 ): Promise<RunningUeHost> {
   const eco = systems.ecosystem;
@@ -46,7 +46,7 @@ export async function startUeHostFor(
  * onLegMessage), and they are recorded in the message log of the UEs of the user they are about,
  * with `from` = the sending MCS's lane (the console draws them between the two MCS lanes).
  */
-function tapServerLegs(systems: RunningSystems, host: UeHostHandle): (() => void)[] {
+function tapServerLegs(systems: SystemsView, host: UeHostHandle): (() => void)[] {
   const lane = (id: string) => `MCS-${laneOf(host.config.systems.find((s) => s.id === id) ?? { id })}`;
   return systems.systems.flatMap((sys) => {
     if (!sys.mcs) return [];

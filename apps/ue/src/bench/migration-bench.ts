@@ -7,7 +7,8 @@
  * the UE's step runner). Drives a UE host through its control API only.
  *
  * CPU, memory and the CPU profile are those of THIS process: the whole ecosystem when the caller
- * runs it in-process (as `mcx bench migration` does).
+ * runs it in-process (as `mcx bench migration` does by default); CPU and memory are summed with
+ * `otherProcesses` when the MC systems run in processes of their own (`--processes per-system`).
  */
 import { loadavg } from 'node:os';
 import { UeHostClient, type UeSnapshot } from '@mcx/ue-host-api';
@@ -38,6 +39,18 @@ export interface MigrationBenchOptions {
   profile?: string;
   /** Started right after the PLMN changes and awaited before the report (a fault injected while the UEs migrate: `mcx bench faults`). */
   duringMigration?: () => Promise<void>;
+  /**
+   * The other processes of the ecosystem (MC systems in processes of their own): their CPU time in
+   * the migration phase and their peak RSS are added to this process's (`reset` restarts their peaks).
+   */
+  otherProcesses?: { usage(reset?: boolean): Promise<{ name: string; cpuMicros: number; peakRssBytes: number }[]> };
+}
+
+/** One process's share of the run (`process_usage`): CPU of the migration phase and peak RSS. */
+export interface ProcessShare {
+  name: string;
+  cpu_ms: number;
+  peak_rss_bytes: number;
 }
 
 /** p50 and p99 of a duration (ms) over the UEs that have it. */
@@ -70,14 +83,18 @@ export interface MigrationBenchResult {
   p50_ms: number;
   p99_ms: number;
   max_ms: number;
-  /** CPU time (user + system) of this process during the migration phase, divided by N (ms). */
+  /** CPU time (user + system) during the migration phase, of this process and the others, divided by N (ms). */
   cpu_ms_per_migration: number;
   /** Time to bring the N UEs online in the primary system (ms), and the rate. */
   online_ms: number;
   online_rate_per_s: number;
   online_failed: number;
-  /** Peak RSS of this process during the run (sampled every 100 ms). */
+  /** Peak RSS during the run (sampled every 100 ms): of this process, plus each other process's peak when there are others. */
   peak_rss_bytes: number;
+  /** Processes the numbers are summed over (1: this one alone). */
+  processes: number;
+  /** Per process (this one is "ue-host"), when there are others. */
+  process_usage?: ProcessShare[];
   /** Per step of the migration, over the migrated UEs (ms). */
   steps: Record<string, Percentiles>;
   /** Per step of the online configuration, over the UEs that came online (ms). */
@@ -181,6 +198,7 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
   }
   let profiler: CpuProfiler | undefined;
   try {
+    await o.otherProcesses?.usage(true);
     const t0 = Date.now();
     await client.createBulk({ count: o.n, users, prefix });
     const online = await until((u) => u.state === 'STABLE' || u.state === 'FAILED', 'online', t0);
@@ -191,6 +209,7 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
 
     if (o.profile) profiler = await startCpuProfile(o.profile);
     const cpu0 = process.cpuUsage();
+    const others0 = await o.otherProcesses?.usage();
     const t1 = Date.now();
     await client.changePlmnBulk({ ids: [...readyIds], plmn: o.partnerPlmn ?? '00102' });
     const fault = o.duringMigration?.();
@@ -207,6 +226,12 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
     await fault;
     const wall = Date.now() - t1;
     const cpu = process.cpuUsage(cpu0);
+    const others1 = await o.otherProcesses?.usage();
+    const shares: ProcessShare[] = [
+      { name: 'ue-host', cpu_ms: (cpu.user + cpu.system) / 1000, peak_rss_bytes: peak },
+      ...(others1 ?? []).map((u, i) => ({ name: u.name, cpu_ms: (u.cpuMicros - (others0?.[i]?.cpuMicros ?? 0)) / 1000, peak_rss_bytes: u.peakRssBytes })),
+    ];
+    const cpuMs = shares.reduce((sum, p) => sum + p.cpu_ms, 0);
     const written = profiler ? await profiler.stop() : undefined;
     profiler = undefined;
     if (o.profile) say(`CPU profile of the migration phase: ${o.profile}`);
@@ -230,11 +255,13 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
       p50_ms: percentile(times, 50),
       p99_ms: percentile(times, 99),
       max_ms: times[times.length - 1] ?? 0,
-      cpu_ms_per_migration: Math.round(((cpu.user + cpu.system) / 1000 / o.n) * 100) / 100,
+      cpu_ms_per_migration: Math.round((cpuMs / o.n) * 100) / 100,
       online_ms: onlineMs,
       online_rate_per_s: Math.round((ready.length / Math.max(onlineMs / 1000, 0.001)) * 10) / 10,
       online_failed: online.length - ready.length,
-      peak_rss_bytes: peak,
+      peak_rss_bytes: shares.reduce((sum, p) => sum + p.peak_rss_bytes, 0),
+      processes: shares.length,
+      ...(shares.length > 1 ? { process_usage: shares.map((p) => ({ ...p, cpu_ms: Math.round(p.cpu_ms) })) } : {}),
       steps: stepTable(ok, MIGRATION_STEPS, (u) => u.timings.migrationMs),
       online_steps: stepTable(ready, ONLINE_STEPS, (u) => u.timings.configuredMs),
       loadavg_before: loadavgBefore,
