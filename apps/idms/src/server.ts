@@ -13,11 +13,14 @@ import { answerDatabaseUnavailable, markDatabaseUnavailable } from './csc1-oidc/
 import { describeResourceServers } from './csc1-oidc/resource-servers.ts';
 import { loginPageRouter } from './csc1-oidc/login-page.ts';
 import { recordAccessTokenGrant, registerTokenExchange, tokenExchangeSteps } from './token-exchange/index.ts';
-import { jwtTokenStatusRouter, ownAccessTokens, recordMigrationToken } from './jwt-token-status/jwt-token-status.ts';
+import { jwtTokenStatusRouter, migrationTokensOf, ownAccessTokens, recordMigrationToken } from './jwt-token-status/jwt-token-status.ts';
 import { userinfoRouter } from './csc1-oidc/userinfo.ts';
-import { purgeExpired } from './storage/oidc-adapter.ts';
+import { OidcPayloadStore } from './storage/payload-store.ts';
 import { adminRouter } from './admin/admin-api.ts';
-import { upsertAccount, type UpsertAccountInput } from './accounts/accounts.ts';
+import { Accounts, upsertAccount, type UpsertAccountInput } from './accounts/accounts.ts';
+import { MigrationAuthorizations } from './migration/authorizations.ts';
+import { revocationTransmitter } from './revocation-push/transmitter.ts';
+import { PartnerRevocations, revocationReceiverRouter } from './revocation-push/receiver.ts';
 
 export interface IdmsHandle {
   /** Base URL the server listens on. */
@@ -94,6 +97,23 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
   const url = `${schemeOf(config.tls)}://${hostForUrl}:${port}`;
   const issuer = config.issuer ?? url;
 
+  // What a token check and a migration authorization read lives in memory, written through.
+  const store = await OidcPayloadStore.load(prisma, config.serverName);
+  const accounts = await Accounts.load(prisma);
+  const authorizations = await MigrationAuthorizations.load(prisma);
+  const revocations = PartnerRevocations.load(store);
+  const transmitter = revocationTransmitter({
+    issuer,
+    config: () => config,
+    store,
+    signingKey: () => keys.privateJwks[0]!,
+    signingAlg: config.signingAlg,
+    logger,
+  });
+  const pushRevokedGrant = async (rows: Parameters<typeof migrationTokensOf>[0]) => {
+    for (const t of migrationTokensOf(rows)) await transmitter.push(t);
+  };
+
   let keys: KeyRing;
   let provider: Provider;
   let callback: ReturnType<Provider['callback']>;
@@ -102,22 +122,27 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
     const legs = tokenExchangeSteps({
       config,
       issuer,
-      prisma,
       resourceServers: describeResourceServers(config),
-      ownTokens: ownAccessTokens({ issuer, config: () => config, prisma, publicJwks: () => keys.publicJwks }),
+      ownTokens,
+      store,
+      revocations,
+      authorizations,
     });
     const p = createProvider({
       config,
       issuer,
       prisma,
+      store,
+      accounts,
+      grantRevoked: pushRevokedGrant,
       signingJwks: keys.privateJwks,
       cookieKeys,
       onJwtAccessToken: async (t) => {
         if (t.resource.kind === 'partner-idms') {
-          await recordMigrationToken(prisma, config.serverName, { jti: t.jti, grantId: t.grantId, exp: t.exp, audience: t.resource.identifier });
+          await recordMigrationToken(store, { jti: t.jti, grantId: t.grantId, exp: t.exp, audience: t.resource.identifier });
         } else if (t.grantId) {
           // Its grant, for the token exchange at the primary leg (TS 33.180 annex B.7).
-          await recordAccessTokenGrant(prisma, config.serverName, { jti: t.jti, grantId: t.grantId, exp: t.exp });
+          await recordAccessTokenGrant(store, { jti: t.jti, grantId: t.grantId, exp: t.exp });
         }
       },
     });
@@ -135,7 +160,10 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
   const cookieKeys =
     config.cookieKeys ??
     [createHmac('sha256', String(firstKeys.privateJwks[0]?.['d'] ?? firstKeys.activeKid)).update(`cookie:${config.systemId}`).digest('base64url')];
+  const tokenDeps = { issuer, config: () => config, store, publicJwks: () => keys.publicJwks, migrationTokenRevoked: (t: Parameters<typeof transmitter.push>[0]) => transmitter.push(t) };
+  const ownTokens = ownAccessTokens(tokenDeps);
   await build();
+  transmitter.resume();
 
   // JWKS (RFC 7517): active and retired-but-not-expired public keys.
   app.get('/jwks', (_req, res) => {
@@ -143,11 +171,11 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
   });
   // The health shape of every server (docs/server-contracts.md).
   app.get('/healthz', (_req, res) => sendHealth(res, health, { system: config.systemId, app: 'idms' }));
-  app.use(adminRouter({ adminToken: () => config.adminToken, systemId: () => config.systemId, prisma }));
-  app.use(loginPageRouter({ provider: () => provider, prisma, scryptCost: config.scryptCost, systemId: config.systemId }));
-  const tokenDeps = { issuer, config: () => config, prisma, publicJwks: () => keys.publicJwks };
-  app.use(jwtTokenStatusRouter(tokenDeps));
-  app.use(userinfoRouter({ issuer, config: () => config, prisma, tokens: ownAccessTokens(tokenDeps) }));
+  app.use(adminRouter({ adminToken: () => config.adminToken, systemId: () => config.systemId, prisma, authorizations }));
+  app.use(loginPageRouter({ provider: () => provider, prisma, accounts, scryptCost: config.scryptCost, systemId: config.systemId }));
+  app.use(jwtTokenStatusRouter(tokenDeps, ownTokens));
+  app.use(revocationReceiverRouter({ issuer, config: () => config, revocations }));
+  app.use(userinfoRouter({ issuer, config: () => config, prisma, accounts, tokens: ownTokens }));
   app.use((req: Request, res: Response) => {
     void callback(req, res);
   });
@@ -159,7 +187,7 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
     res.status(status).type('html').send(`<!DOCTYPE html><html><body><h1>${status}</h1><p>${(e.error_description ?? e.error ?? 'error').replace(/[<>&"]/g, '')}</p></body></html>`);
   });
 
-  const purge = setInterval(() => void purgeExpired(prisma, config.serverName).catch(() => {}), 10 * 60_000);
+  const purge = setInterval(() => void store.purgeExpired().catch(() => {}), 10 * 60_000);
   purge.unref();
 
   logger.info({ url, issuer }, 'idms listening');
@@ -188,6 +216,9 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
     close() {
       closed ??= (async () => {
         clearInterval(purge);
+        transmitter.close();
+        accounts.close();
+        authorizations.close();
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         if (ownsDb) await db.close();

@@ -13,10 +13,13 @@ let idms: IdmsHandle;
 
 beforeAll(async () => {
   db = await openTestDatabase();
-  // The migration authorization table fails (a database gone away); everything else works.
+  // Writes to the migration authorization table fail (a database gone away); everything else works
+  // (the IdMS reads the table once, at start, and serves reads from memory).
   const prisma = new Proxy(db.prisma, {
     get(target, prop) {
-      if (prop === 'migrationAuthorization') return { findMany: () => Promise.reject(new Error('the database is unavailable')) };
+      if (prop === 'migrationAuthorization') {
+        return { findMany: () => db.prisma.migrationAuthorization.findMany(), upsert: () => Promise.reject(new Error('the database is unavailable')) };
+      }
       const value: unknown = Reflect.get(target, prop, target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
@@ -50,7 +53,11 @@ describe('IdMS health and logging', () => {
     expect(refused.status).toBe(401);
     expect(errors()).toEqual([]);
 
-    const failed = await fetch(`${idms.url}/admin/migration-authorizations`, { headers: { authorization: `Bearer ${ADMIN}` } });
+    const failed = await fetch(`${idms.url}/admin/migration-authorizations/${encodeURIComponent('sip:carol@mcx-s.example')}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ homeSystemId: 'mcx-s', accessProfiles: [1] }),
+    });
     expect(failed.status).toBe(500);
     await new Promise((r) => setImmediate(r)); // the line is written when the response has finished
     expect(errors()).toEqual([
@@ -58,8 +65,8 @@ describe('IdMS health and logging', () => {
         msg: 'request failed',
         system: 'mcx-t',
         app: 'idms',
-        method: 'GET',
-        url: '/admin/migration-authorizations',
+        method: 'PUT',
+        url: `/admin/migration-authorizations/${encodeURIComponent('sip:carol@mcx-s.example')}`,
         status: 500,
         err: expect.objectContaining({ message: 'the database is unavailable' }),
       }),

@@ -14,8 +14,11 @@ import { TokenError } from './token-error.ts';
 export interface TokenVerifierOptions {
   /** Expected `iss` (the IdMS issuer identifier). */
   issuer: string;
-  /** This resource server's identifier; the token's `aud` must contain one of them. */
-  audience: string | readonly string[];
+  /**
+   * This resource server's identifier; the token's `aud` must contain one of them. `null`: not
+   * checked here, the caller checks it (an IdMS verifying its own tokens, whatever their audience).
+   */
+  audience: string | readonly string[] | null;
   /** JWKS location; default: `jwks_uri` from the issuer's discovery document (OpenID Discovery 1.0). */
   jwksUri?: string;
   /** A fixed key set instead of a remote one (e.g. a server verifying its own tokens). */
@@ -31,6 +34,10 @@ export interface TokenVerifierOptions {
    * ID tokens as well turns it off.
    */
   requireAccessTokenType?: boolean;
+  /** Another `typ` header required instead of `at+jwt` (e.g. `secevent+jwt`, RFC 8417 clause 2.3). */
+  tokenType?: string;
+  /** Claims that must be present. Default `exp`, `sub` (RFC 9068 clause 2.2). */
+  requiredClaims?: string[];
   /**
    * Verified tokens kept in memory, keyed by the compact token, until they expire (our choice:
    * one signature check per token per server; RFC 9068 clause 4 leaves caching to the resource
@@ -79,7 +86,8 @@ function discoveredJwks(issuer: string): () => Promise<string> {
  * the issuer (`revoke`) are refused from then on.
  */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
-  const audience = typeof options.audience === 'string' ? [options.audience] : [...options.audience];
+  const audience = options.audience === null ? undefined : typeof options.audience === 'string' ? [options.audience] : [...options.audience];
+  const typ = options.tokenType ?? (options.requireAccessTokenType === false ? undefined : 'at+jwt');
   const jwksUri = options.jwksUri ? async () => options.jwksUri as string : discoveredJwks(options.issuer);
   const clockToleranceMs = (options.clockTolerance ?? 5) * 1000;
   const cacheSize = options.cacheSize ?? 10_000;
@@ -131,17 +139,17 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     try {
       ({ payload } = await jwtVerify(token, getKey, {
         issuer: options.issuer,
-        audience,
+        ...(audience ? { audience } : {}),
         clockTolerance: options.clockTolerance ?? 5,
         algorithms: options.algorithms ?? ['RS256', 'PS256', 'ES256', 'EdDSA'],
-        ...(options.requireAccessTokenType === false ? {} : { typ: 'at+jwt' }),
-        requiredClaims: ['exp', 'sub'],
+        ...(typ ? { typ } : {}),
+        requiredClaims: options.requiredClaims ?? ['exp', 'sub'],
       }));
     } catch (err) {
       throw toTokenError(err);
     }
     const verified = toMcAccessToken(payload);
-    if (cacheSize > 0) {
+    if (cacheSize > 0 && payload.exp !== undefined) {
       if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
       cache.set(token, verified);
     }

@@ -48,6 +48,50 @@ export function toMcAccount(row: Account): McAccount {
   };
 }
 
+/**
+ * The accounts of one database in memory, loaded at start and kept current by {@link upsertAccount}
+ * (written through: the database first, then every view open on the same database handle), so a
+ * token's MC IDs cost no query (our choice, docs/toolchain.md "Speed").
+ */
+export class Accounts {
+  readonly #byId = new Map<string, Account>();
+  readonly #byUsername = new Map<string, Account>();
+
+  private constructor(private readonly prisma: PrismaClient) {}
+
+  static async load(prisma: PrismaClient): Promise<Accounts> {
+    const view = new Accounts(prisma);
+    for (const row of await prisma.account.findMany()) view.apply(row);
+    let set = views.get(prisma);
+    if (!set) views.set(prisma, (set = new Set()));
+    set.add(view);
+    return view;
+  }
+
+  apply(row: Account): void {
+    const previous = this.#byId.get(row.id);
+    if (previous && previous.username !== row.username) this.#byUsername.delete(previous.username);
+    this.#byId.set(row.id, row);
+    this.#byUsername.set(row.username, row);
+  }
+
+  byId(id: string): McAccount | undefined {
+    const row = this.#byId.get(id);
+    return row ? toMcAccount(row) : undefined;
+  }
+
+  rowByUsername(username: string): Account | undefined {
+    return this.#byUsername.get(username);
+  }
+
+  close(): void {
+    views.get(this.prisma)?.delete(this);
+  }
+}
+
+/** The views open on each database handle (one per running IdMS). */
+const views = new WeakMap<PrismaClient, Set<Accounts>>();
+
 /** Creates or updates an account (admin / ecosystem seeding). The password is stored as an scrypt hash. */
 export async function upsertAccount(db: { prisma: PrismaClient }, input: UpsertAccountInput): Promise<McAccount> {
   const passwordHash = await hashPassword(input.password, input.scryptCost);
@@ -64,22 +108,24 @@ export async function upsertAccount(db: { prisma: PrismaClient }, input: UpsertA
     create: { username: input.username, ...data },
     update: data,
   });
+  for (const view of views.get(db.prisma) ?? []) view.apply(row);
   return toMcAccount(row);
 }
 
-export async function findAccountById(db: { prisma: PrismaClient }, id: string): Promise<McAccount | undefined> {
+export async function findAccountById(db: { prisma: PrismaClient; accounts?: Accounts }, id: string): Promise<McAccount | undefined> {
+  if (db.accounts) return db.accounts.byId(id);
   const row = await db.prisma.account.findUnique({ where: { id } });
   return row ? toMcAccount(row) : undefined;
 }
 
 /** Username/password check (TS 33.180 annex B.4: user authentication at the IdMS). */
 export async function authenticate(
-  db: { prisma: PrismaClient },
+  db: { prisma: PrismaClient; accounts?: Accounts },
   username: string,
   password: string,
   scryptCost: number,
 ): Promise<McAccount | undefined> {
-  const row = username ? await db.prisma.account.findUnique({ where: { username } }) : null;
+  const row = !username ? null : db.accounts ? (db.accounts.rowByUsername(username) ?? null) : await db.prisma.account.findUnique({ where: { username } });
   if (!row) {
     await verifyPassword(password, await dummyHash(scryptCost));
     return undefined;

@@ -8,7 +8,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { adminBearer } from '@mcx/auth';
 import { z } from 'zod';
 import type { PrismaClient } from '@mcx/db';
-import { authorizeMigration } from '../migration/authorizations.ts';
+import { authorizeMigration, revokeMigrationAuthorization, type MigrationAuthorizations } from '../migration/authorizations.ts';
 
 const putBody = z.object({
   homeSystemId: z.string().min(1),
@@ -18,7 +18,7 @@ const putBody = z.object({
 });
 
 /** `adminToken` is read on every request: `reconfigure` may change it. */
-export function adminRouter(options: { adminToken: () => string; systemId: () => string; prisma: PrismaClient }): Router {
+export function adminRouter(options: { adminToken: () => string; systemId: () => string; prisma: PrismaClient; authorizations: MigrationAuthorizations }): Router {
   const router = express.Router();
   const requireAdmin = adminBearer(options.adminToken, { realm: 'idms-admin' });
 
@@ -43,16 +43,13 @@ export function adminRouter(options: { adminToken: () => string; systemId: () =>
   router.delete('/admin/migration-authorizations/:mcpttId', requireAdmin, async (req, res) => {
     const home = typeof req.query.home === 'string' ? req.query.home : undefined;
     if (!home) return res.status(400).json({ error: 'invalid_request', error_description: 'query parameter "home" (home system id) is required' });
-    const { count } = await options.prisma.migrationAuthorization.updateMany({
-      where: { partnerSystemId: options.systemId(), homeSystemId: home, mcpttId: String(req.params.mcpttId), status: 'authorized' },
-      data: { status: 'revoked', version: { increment: 1 } },
-    });
+    const count = await revokeMigrationAuthorization({ prisma: options.prisma }, { partnerSystemId: options.systemId(), homeSystemId: home, mcpttId: String(req.params.mcpttId) });
     if (count === 0) return res.status(404).json({ error: 'not_found', error_description: 'no migration authorization in force for this user' });
     res.status(204).end();
   });
 
   router.get('/admin/migration-authorizations', requireAdmin, async (_req, res) => {
-    const rows = await options.prisma.migrationAuthorization.findMany({ where: { partnerSystemId: options.systemId() }, orderBy: { mcpttId: 'asc' } });
+    const rows = options.authorizations.list(options.systemId());
     res.json(rows.map((r) => ({ mcpttId: r.mcpttId, homeSystemId: r.homeSystemId, status: r.status, profileSelector: r.profileSelector, accessProfiles: JSON.parse(r.accessProfiles) as unknown, version: r.version })));
   });
 

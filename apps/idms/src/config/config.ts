@@ -31,12 +31,16 @@ export const partnerSchema = z.object({
   /** Default: `jwks_uri` of the partner's discovery document. */
   jwksUri: url.optional(),
   /**
-   * Credentials of this IdMS at the partner's introspection endpoint (RFC 7662), used to check
-   * that a presented token was not revoked. Without them revocation cannot be checked and the
-   * exchange is refused unless `requireRevocationCheck` is false.
+   * Credentials of this IdMS at the partner's introspection endpoint (RFC 7662), for an operator
+   * or a tool that checks a token there. The token exchange no longer introspects: the partner
+   * pushes the revocations of its tokens here (revocationPushUri, src/revocation-push/).
    */
   introspection: z.object({ clientId: z.string(), clientSecret: z.string() }).optional(),
-  requireRevocationCheck: z.boolean().default(true),
+  /**
+   * Where this IdMS pushes the revocations of the migration tokens it minted for the partner
+   * (RFC 8935 push delivery of RFC 8417 SETs). Default `<issuer>/secevents` (our choice).
+   */
+  revocationPushUri: url.optional(),
 });
 export type PartnerConfig = z.infer<typeof partnerSchema>;
 

@@ -1,7 +1,7 @@
 import express, { type Router, type Request, type Response, type NextFunction } from 'express';
 import type Provider from 'oidc-provider';
 import type { PrismaClient } from '@mcx/db';
-import { authenticate } from '../accounts/accounts.ts';
+import { authenticate, type Accounts } from '../accounts/accounts.ts';
 import { escapeHtml } from './provider.ts';
 
 /**
@@ -9,7 +9,7 @@ import { escapeHtml } from './provider.ts';
  * username/password here). oidc-provider hands the browser over to /interaction/:uid; the
  * account logs in with a form; the result returns to the authorization endpoint.
  */
-export function loginPageRouter(deps: { provider: () => Provider; prisma: PrismaClient; scryptCost: number; systemId: string }): Router {
+export function loginPageRouter(deps: { provider: () => Provider; prisma: PrismaClient; accounts: Accounts; scryptCost: number; systemId: string }): Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '8kb' });
 
@@ -59,7 +59,7 @@ export function loginPageRouter(deps: { provider: () => Provider; prisma: Prisma
       if (details.prompt.name !== 'login') return res.status(400).type('text').send('no login pending');
       const username = typeof req.body?.username === 'string' ? req.body.username : '';
       const password = typeof req.body?.password === 'string' ? req.body.password : '';
-      const account = await authenticate({ prisma: deps.prisma }, username, password, deps.scryptCost);
+      const account = await authenticate({ prisma: deps.prisma, accounts: deps.accounts }, username, password, deps.scryptCost);
       if (!account) return page(res, details.uid, loginForm(details.uid, 'Invalid username or password', username), 200);
       // The user just authenticated with the pre-registered client's request in front of them:
       // consent is given with the login (one round trip less).

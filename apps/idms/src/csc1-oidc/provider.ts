@@ -4,8 +4,9 @@ import type { PrismaClient } from '@mcx/db';
 import { MC_ID_CLAIMS, RESOURCE_SERVER_SCOPES } from '@mcx/auth';
 import type { IdmsConfig } from '../config/config.ts';
 import { mcServicesResource } from '../config/config.ts';
-import { findAccountById, type McAccount } from '../accounts/accounts.ts';
-import { prismaAdapterFactory } from '../storage/oidc-adapter.ts';
+import { findAccountById, type Accounts, type McAccount } from '../accounts/accounts.ts';
+import { oidcAdapterFactory } from '../storage/oidc-adapter.ts';
+import type { OidcPayloadStore, PayloadRow } from '../storage/payload-store.ts';
 import { describeResourceServers, type ResourceServerDescription } from './resource-servers.ts';
 import { loadEntitledGrant } from './entitled-grant.ts';
 import { exchangeClaims } from '../token-exchange/index.ts';
@@ -14,6 +15,11 @@ export interface ProviderDeps {
   config: IdmsConfig;
   issuer: string;
   prisma: PrismaClient;
+  /** oidc-provider's storage, in memory and written through. */
+  store: OidcPayloadStore;
+  accounts: Accounts;
+  /** Called with the rows removed with a revoked grant (refresh token revoked, logout). */
+  grantRevoked?: (rows: PayloadRow[]) => Promise<void>;
   /** Active private signing key(s) for oidc-provider. */
   signingJwks: JWK[];
   cookieKeys: string[];
@@ -66,14 +72,14 @@ export function createProvider(deps: ProviderDeps): Provider {
   const { config, prisma } = deps;
   const resourceServers = describeResourceServers(config);
   const allServices = mcServicesResource(config);
-  const Adapter = prismaAdapterFactory(prisma, config.serverName);
+  const Adapter = oidcAdapterFactory(deps.store, deps.grantRevoked ? { grantRevoked: deps.grantRevoked } : {});
 
   const policy = interactionPolicy.base();
 
   async function loadAccount(ctx: KoaContextWithOIDC | undefined, id: string): Promise<McAccount | undefined> {
     const cached = ctx?.oidc?.account as { accountId: string; mc?: McAccount } | undefined;
     if (cached?.accountId === id && cached.mc) return cached.mc;
-    return findAccountById({ prisma }, id);
+    return findAccountById({ prisma, accounts: deps.accounts }, id);
   }
 
   const configuration: Configuration = {

@@ -14,7 +14,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { PrismaClient } from '@mcx/db';
 import type { JWTPayload } from 'jose';
-import { findAccountById } from '../accounts/accounts.ts';
+import { findAccountById, type Accounts } from '../accounts/accounts.ts';
 import type { IdmsConfig } from '../config/config.ts';
 import { isJwt, type OwnAccessTokens } from '../jwt-token-status/jwt-token-status.ts';
 import { mcIdClaims } from './provider.ts';
@@ -26,6 +26,7 @@ export interface UserinfoDeps {
   issuer: string;
   config: () => IdmsConfig;
   prisma: PrismaClient;
+  accounts: Accounts;
   tokens: OwnAccessTokens;
 }
 
@@ -71,7 +72,7 @@ export function userinfoRouter(deps: UserinfoDeps): Router {
       if (!(await deps.tokens.isActive(payload))) return invalidToken(res, 'access token revoked');
       const account =
         typeof payload.sub === 'string'
-          ? await findAccountById({ prisma: deps.prisma }, payload.sub)
+          ? await findAccountById({ prisma: deps.prisma, accounts: deps.accounts }, payload.sub)
           : undefined;
       if (!account) return invalidToken(res, 'associated account not found');
       // OpenID Connect Core clause 5.3.2: a JSON object whose `sub` is the ID token's.

@@ -1,8 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import express, { type Router, type Request, type Response, type NextFunction } from 'express';
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWK, type JWTPayload } from 'jose';
-import type { PrismaClient } from '@mcx/db';
+import { decodeProtectedHeader, type JWK, type JWTPayload } from 'jose';
+import { createTokenVerifier, type TokenVerifier } from '@mcx/auth';
 import type { IdmsConfig } from '../config/config.ts';
+import type { OidcPayloadStore } from '../storage/payload-store.ts';
 
 /**
  * Introspection (RFC 7662) and revocation (RFC 7009) of this IdMS's JWT access tokens.
@@ -13,30 +14,45 @@ import type { IdmsConfig } from '../config/config.ts';
  * - revoking a JWT access token records its `jti` until it expires;
  * - introspection of a JWT: our signature, unexpired, not revoked, and for a migration token
  *   its record (i.e. its grant) still present.
- * Opaque tokens (refresh tokens) fall through to oidc-provider.
+ * Opaque tokens (refresh tokens) fall through to oidc-provider. The records are read from memory
+ * (OidcPayloadStore, written through). A revoked migration token is pushed to the partner IdMS
+ * it is for (../revocation-push/).
  */
 export const MIGRATION_TOKEN_KIND = 'MigrationAccessToken';
 export const REVOKED_TOKEN_KIND = 'RevokedAccessToken';
 
-export async function recordMigrationToken(prisma: PrismaClient, server: string, t: { jti: string; grantId: string | undefined; exp: number; audience: string }): Promise<void> {
-  const id = `${MIGRATION_TOKEN_KIND}:${t.jti}`;
-  await prisma.oidcPayload.create({
-    data: {
-      id,
-      server,
-      kind: MIGRATION_TOKEN_KIND,
-      payload: JSON.stringify({ aud: t.audience }),
-      grantId: t.grantId ?? null,
-      expiresAt: new Date(t.exp * 1000),
-    },
+export async function recordMigrationToken(store: OidcPayloadStore, t: { jti: string; grantId: string | undefined; exp: number; audience: string }): Promise<void> {
+  await store.create({
+    id: `${MIGRATION_TOKEN_KIND}:${t.jti}`,
+    kind: MIGRATION_TOKEN_KIND,
+    payload: JSON.stringify({ aud: t.audience }),
+    grantId: t.grantId ?? null,
+    expiresAt: new Date(t.exp * 1000),
   });
+}
+
+/** A migration token that is no longer active, for the partner IdMS it was minted for. */
+export interface RevokedMigrationToken {
+  jti: string;
+  /** The partner IdMS issuer (the token's `aud`). */
+  audience: string;
+  exp: number;
+}
+
+/** The migration tokens among rows removed with their grant. */
+export function migrationTokensOf(rows: { id: string; kind: string; payload: string; expiresAt: Date | null }[]): RevokedMigrationToken[] {
+  return rows
+    .filter((r) => r.kind === MIGRATION_TOKEN_KIND && r.expiresAt)
+    .map((r) => ({ jti: r.id.slice(MIGRATION_TOKEN_KIND.length + 1), audience: String((JSON.parse(r.payload) as { aud?: unknown }).aud), exp: Math.floor(r.expiresAt!.getTime() / 1000) }));
 }
 
 export interface OwnAccessTokenDeps {
   issuer: string;
   config: () => IdmsConfig;
-  prisma: PrismaClient;
+  store: OidcPayloadStore;
   publicJwks: () => JWK[];
+  /** Told when a migration token is revoked here (RFC 7009), to push it to its partner IdMS. */
+  migrationTokenRevoked?: (t: RevokedMigrationToken) => Promise<void>;
 }
 
 export function isJwt(token: string): boolean {
@@ -82,13 +98,30 @@ export interface OwnAccessTokens {
   isActive(payload: JWTPayload): Promise<boolean>;
 }
 
+/**
+ * One verifier per key ring (rebuilt when the keys rotate): the public keys are imported once,
+ * and each token's verification is kept until it expires (@mcx/auth's cache).
+ */
+function ownVerifier(deps: OwnAccessTokenDeps): () => TokenVerifier {
+  let jwks: JWK[] | undefined;
+  let verifier: TokenVerifier | undefined;
+  return () => {
+    const current = deps.publicJwks();
+    if (!verifier || current !== jwks) {
+      jwks = current;
+      // Any audience: this IdMS's tokens are for its CMS, GMS, MCS or a partner IdMS; callers check it.
+      verifier = createTokenVerifier({ issuer: deps.issuer, audience: null, jwks: { keys: current }, requiredClaims: ['exp'], clockTolerance: 0 });
+    }
+    return verifier;
+  };
+}
+
 export function ownAccessTokens(deps: OwnAccessTokenDeps): OwnAccessTokens {
-  const server = deps.config().serverName;
+  const verifier = ownVerifier(deps);
   return {
     async verify(token) {
       try {
-        const { payload } = await jwtVerify(token, createLocalJWKSet({ keys: deps.publicJwks() }), { issuer: deps.issuer, typ: 'at+jwt' });
-        return payload;
+        return (await verifier().verify(token)).claims;
       } catch {
         return undefined;
       }
@@ -96,24 +129,18 @@ export function ownAccessTokens(deps: OwnAccessTokenDeps): OwnAccessTokens {
     async isActive(payload) {
       const jti = payload.jti;
       if (!jti) return false;
-      const rows = await deps.prisma.oidcPayload.findMany({
-        where: { id: { in: [`${REVOKED_TOKEN_KIND}:${jti}`, `${MIGRATION_TOKEN_KIND}:${jti}`] } },
-        select: { id: true, server: true },
-      });
-      if (rows.some((r) => r.id.startsWith(REVOKED_TOKEN_KIND) && r.server === server)) return false;
+      if (deps.store.get(`${REVOKED_TOKEN_KIND}:${jti}`)) return false;
       const aud = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
       const migration = deps.config().partners.some((p) => aud.includes(p.issuer));
-      if (migration) return rows.some((r) => r.id.startsWith(MIGRATION_TOKEN_KIND) && r.server === server);
+      if (migration) return deps.store.get(`${MIGRATION_TOKEN_KIND}:${jti}`) !== undefined;
       return true;
     },
   };
 }
 
-export function jwtTokenStatusRouter(deps: OwnAccessTokenDeps): Router {
+export function jwtTokenStatusRouter(deps: OwnAccessTokenDeps, own: OwnAccessTokens = ownAccessTokens(deps)): Router {
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
-  const server = deps.config().serverName;
-  const own = ownAccessTokens(deps);
   const verifyOwn = (token: string) => own.verify(token);
   const isActive = (payload: JWTPayload) => own.isActive(payload);
 
@@ -144,9 +171,11 @@ export function jwtTokenStatusRouter(deps: OwnAccessTokenDeps): Router {
       const payload = await verifyOwn(req.body.token);
       // RFC 7009 clause 2.2: invalid tokens and tokens of other clients get 200 and change nothing.
       if (payload?.jti && payload['client_id'] === clientId && payload.exp) {
-        const id = `${REVOKED_TOKEN_KIND}:${payload.jti}`;
-        const data = { server, kind: REVOKED_TOKEN_KIND, payload: '{}', expiresAt: new Date(payload.exp * 1000) };
-        await deps.prisma.oidcPayload.upsert({ where: { id }, create: { id, ...data }, update: data });
+        await deps.store.upsert({ id: `${REVOKED_TOKEN_KIND}:${payload.jti}`, kind: REVOKED_TOKEN_KIND, payload: '{}', grantId: null, expiresAt: new Date(payload.exp * 1000) });
+        const aud = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
+        const partner = deps.config().partners.find((p) => aud.includes(p.issuer));
+        // Before answering (our choice): once the client has its 200, the partner refuses the token.
+        if (partner) await deps.migrationTokenRevoked?.({ jti: payload.jti, audience: partner.issuer, exp: payload.exp });
       }
       return res.status(200).end();
     } catch (err) {

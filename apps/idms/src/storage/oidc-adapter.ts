@@ -1,13 +1,14 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { PrismaClient } from '@mcx/db';
+import type { OidcPayloadStore, PayloadRow } from './payload-store.ts';
 
 /**
  * oidc-provider storage (sessions, interactions, grants, authorization codes, refresh tokens)
  * in the OidcPayload table, so nothing a user holds is lost on restart (architecture: "IdM
- * accounts ... are in the database"). Rows are keyed "<kind>:<id>" and scoped by server name.
+ * accounts ... are in the database"). Rows are keyed "<kind>:<id>" and scoped by server name;
+ * reads come from the in-memory view ({@link OidcPayloadStore}), writes go through to the database.
  */
-export function prismaAdapterFactory(prisma: PrismaClient, server: string): new (name: string) => Adapter {
-  return class PrismaOidcAdapter implements Adapter {
+export function oidcAdapterFactory(store: OidcPayloadStore, hooks: { grantRevoked?: (rows: PayloadRow[]) => Promise<void> } = {}): new (name: string) => Adapter {
+  return class OidcAdapter implements Adapter {
     constructor(readonly name: string) {}
 
     #key(id: string): string {
@@ -15,59 +16,47 @@ export function prismaAdapterFactory(prisma: PrismaClient, server: string): new 
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-      const key = this.#key(id);
-      const data = {
-        server,
+      await store.upsert({
+        id: this.#key(id),
         kind: this.name,
         payload: JSON.stringify(payload),
         grantId: payload.grantId ?? null,
         userCode: payload.userCode ?? null,
         uid: payload.uid ?? null,
         expiresAt: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
-      };
-      await prisma.oidcPayload.upsert({ where: { id: key }, create: { id: key, ...data }, update: data });
+      });
     }
 
-    async #findWhere(where: { id?: string; uid?: string; userCode?: string }): Promise<AdapterPayload | undefined> {
-      const row =
-        where.id !== undefined
-          ? await prisma.oidcPayload.findUnique({ where: { id: where.id } })
-          : await prisma.oidcPayload.findFirst({ where: { ...where, server, kind: this.name } });
-      if (!row || row.server !== server) return undefined;
-      if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return undefined;
+    #payloadOf(row: PayloadRow | undefined): AdapterPayload | undefined {
+      if (!row) return undefined;
       const payload = JSON.parse(row.payload) as AdapterPayload;
       if (row.consumedAt) payload.consumed = Math.floor(row.consumedAt.getTime() / 1000);
       return payload;
     }
 
-    find(id: string): Promise<AdapterPayload | undefined> {
-      return this.#findWhere({ id: this.#key(id) });
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      return this.#payloadOf(store.get(this.#key(id)));
     }
 
-    findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      return this.#findWhere({ uid });
+    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      return this.#payloadOf(store.findBy(this.name, { uid }));
     }
 
-    findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      return this.#findWhere({ userCode });
+    async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      return this.#payloadOf(store.findBy(this.name, { userCode }));
     }
 
     async consume(id: string): Promise<void> {
-      await prisma.oidcPayload.updateMany({ where: { id: this.#key(id) }, data: { consumedAt: new Date() } });
+      await store.consume(this.#key(id));
     }
 
     async destroy(id: string): Promise<void> {
-      await prisma.oidcPayload.deleteMany({ where: { id: this.#key(id) } });
+      await store.delete(this.#key(id));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await prisma.oidcPayload.deleteMany({ where: { server, grantId } });
+      const removed = await store.deleteByGrant(grantId);
+      if (removed.length) await hooks.grantRevoked?.(removed);
     }
   };
-}
-
-/** Deletes expired rows of this server (call periodically). */
-export async function purgeExpired(prisma: PrismaClient, server: string): Promise<number> {
-  const { count } = await prisma.oidcPayload.deleteMany({ where: { server, expiresAt: { lt: new Date() } } });
-  return count;
 }

@@ -1,7 +1,9 @@
 import type Provider from 'oidc-provider';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { decodeJwt } from 'jose';
-import type { PrismaClient } from '@mcx/db';
+import type { OidcPayloadStore } from '../storage/payload-store.ts';
+import type { PartnerRevocations } from '../revocation-push/receiver.ts';
+import type { MigrationAuthorizations } from '../migration/authorizations.ts';
 import type { IdmsConfig } from '../config/config.ts';
 import { mcServicesResource } from '../config/config.ts';
 import type { ResourceServerDescription } from '../csc1-oidc/resource-servers.ts';
@@ -36,28 +38,31 @@ export interface TokenExchangeLegs {
 export interface TokenExchangeDeps {
   config: IdmsConfig;
   issuer: string;
-  prisma: PrismaClient;
   resourceServers: Map<string, ResourceServerDescription>;
   /** The checks introspection and userinfo apply to this IdMS's own access tokens. */
   ownTokens: OwnAccessTokens;
+  store: OidcPayloadStore;
+  /** Revocations pushed by the partner IdMSs. */
+  revocations: PartnerRevocations;
+  authorizations: MigrationAuthorizations;
 }
 
 /** OAuth 2.0 Token Exchange (RFC 8693) at the token endpoint, both legs. */
 export function tokenExchangeSteps(deps: TokenExchangeDeps): TokenExchangeLegs {
-  const { config, issuer, prisma, resourceServers } = deps;
+  const { config, issuer, resourceServers } = deps;
   return {
     primary: [
-      verifyOwnSubjectToken(deps.ownTokens, prisma, () => config),
+      verifyOwnSubjectToken(deps.ownTokens, deps.store, () => config),
       resolvePartnerIdms(resourceServers),
       selectMigrationScopes,
       issueMigrationToken,
     ],
     partner: [
-      verifySubjectToken(config.partners, issuer),
+      verifySubjectToken(config.partners, issuer, deps.revocations),
       resolveTarget(resourceServers, mcServicesResource(config)),
       selectScopes,
-      checkMigrationAuthorization(prisma, config.systemId),
-      checkNotRevoked(),
+      checkMigrationAuthorization(deps.authorizations, config.systemId),
+      checkNotRevoked(deps.revocations),
       issuePartnerToken(config),
     ],
   };

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@mcx/db';
+import type { OidcPayloadStore } from '../storage/payload-store.ts';
 
 /**
  * Which grant each of this IdMS's JWT access tokens stands on. A JWT access token (RFC 9068)
@@ -11,16 +11,11 @@ import type { PrismaClient } from '@mcx/db';
  */
 export const SUBJECT_GRANT_KIND = 'AccessTokenGrant';
 
-export async function recordAccessTokenGrant(prisma: PrismaClient, server: string, t: { jti: string; grantId: string; exp: number }): Promise<void> {
-  const id = `${SUBJECT_GRANT_KIND}:${t.jti}`;
-  const data = { server, kind: SUBJECT_GRANT_KIND, payload: '{}', grantId: t.grantId, expiresAt: new Date(t.exp * 1000) };
-  await prisma.oidcPayload.upsert({ where: { id }, create: { id, ...data }, update: data });
+export async function recordAccessTokenGrant(store: OidcPayloadStore, t: { jti: string; grantId: string; exp: number }): Promise<void> {
+  await store.upsert({ id: `${SUBJECT_GRANT_KIND}:${t.jti}`, kind: SUBJECT_GRANT_KIND, payload: '{}', grantId: t.grantId, expiresAt: new Date(t.exp * 1000) });
 }
 
 /** The grant the access token `jti` stands on; undefined when unknown, expired or revoked. */
-export async function findAccessTokenGrant(prisma: PrismaClient, server: string, jti: string): Promise<string | undefined> {
-  const row = await prisma.oidcPayload.findUnique({ where: { id: `${SUBJECT_GRANT_KIND}:${jti}` }, select: { server: true, grantId: true, expiresAt: true } });
-  if (!row || row.server !== server || !row.grantId) return undefined;
-  if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return undefined;
-  return row.grantId;
+export function findAccessTokenGrant(store: OidcPayloadStore, jti: string): string | undefined {
+  return store.get(`${SUBJECT_GRANT_KIND}:${jti}`)?.grantId ?? undefined;
 }

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '@mcx/db';
+import type { OidcPayloadStore } from '../storage/payload-store.ts';
 import type { OwnAccessTokens } from '../jwt-token-status/jwt-token-status.ts';
 import type { IdmsConfig } from '../config/config.ts';
 import { invalidGrant, type ExchangeStep } from './exchange-context.ts';
@@ -12,7 +12,7 @@ import { findAccessTokenGrant } from './subject-grant.ts';
  * (our choice: a token is not exchanged by another client), not itself a token for a partner
  * IdMS, and its grant still present (not revoked, no logout since).
  */
-export function verifyOwnSubjectToken(tokens: OwnAccessTokens, prisma: PrismaClient, config: () => IdmsConfig): ExchangeStep {
+export function verifyOwnSubjectToken(tokens: OwnAccessTokens, store: OidcPayloadStore, config: () => IdmsConfig): ExchangeStep {
   return async (state) => {
     const payload = await tokens.verify(state.subjectToken);
     if (!payload) throw invalidGrant('subject_token rejected: not a valid, unexpired access token of this IdMS');
@@ -22,7 +22,7 @@ export function verifyOwnSubjectToken(tokens: OwnAccessTokens, prisma: PrismaCli
     const aud = typeof payload.aud === 'string' ? [payload.aud] : (payload.aud ?? []);
     if (config().partners.some((p) => aud.includes(p.issuer))) throw invalidGrant('subject_token is a token for a partner IdMS');
     if (!payload.sub || !payload.jti) throw invalidGrant('subject_token names no subject');
-    const grantId = await findAccessTokenGrant(prisma, config().serverName, payload.jti);
+    const grantId = findAccessTokenGrant(store, payload.jti);
     const grant = grantId ? await state.ctx.oidc.provider.Grant.find(grantId) : undefined;
     if (!grant || grant.accountId !== payload.sub || grant.clientId !== clientId) {
       throw invalidGrant('the grant of subject_token is gone (revoked or logged out)');
