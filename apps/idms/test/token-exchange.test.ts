@@ -231,7 +231,7 @@ describe('token exchange at the partner IdMS (RFC 8693)', () => {
     expect(await refusal(login.idToken!)).toBe('invalid_grant');
   });
 
-  it('refuses a replayed token that was revoked at the primary IdMS (RFC 7009 + RFC 7662)', async () => {
+  it('refuses a replayed token that was revoked at the primary IdMS (RFC 7009; the revocation pushed to the partner, RFC 8935)', async () => {
     const { token } = await migrationToken();
     await expect(exchangeToken({ partnerIssuer: eco.b.issuer, clientId: UE_CLIENT, subjectToken: token })).resolves.toBeDefined();
     const config = await discoverIdms(eco.a.issuer, UE_CLIENT);
