@@ -51,7 +51,7 @@ it('refuses new subscriptions while the event loop lags, and still serves refres
   const server = await endpoint({ tcp: false, overload: { maxLoopLagMs: 100, retryAfter: 5, loopLag: lag } });
   const ue = await endpoint({ tcp: false });
   open.push(server, ue);
-  createNotifier(xcapDiffNotifierOptions(server));
+  createNotifier<{ uris: string[] }>(xcapDiffNotifierOptions(server));
   const options = {
     endpoint: ue, uri: 'sip:cms@example.net', target: server.address('udp'), from: '<sip:alice@example.net>',
     event: 'xcap-diff', body: () => subscribeBody('good-token'), maxOverloadRetries: 0, onNotify: () => undefined,
@@ -80,7 +80,7 @@ it('a subscriber answered 503 + Retry-After subscribes again and gets its initia
   const server = await endpoint({ tcp: false, overload: { maxLoopLagMs: 100, retryAfter: 0, loopLag: lag } });
   const ue = await endpoint({ tcp: false });
   open.push(server, ue);
-  const notifier = createNotifier(xcapDiffNotifierOptions(server));
+  const notifier = createNotifier<{ uris: string[] }>(xcapDiffNotifierOptions(server));
   const notifies: string[] = [];
   const handle = subscribe({
     endpoint: ue, uri: 'sip:cms@example.net', target: server.address('udp'), from: '<sip:alice@example.net>',
@@ -95,15 +95,18 @@ it('a subscriber answered 503 + Retry-After subscribes again and gets its initia
 });
 
 it('un-subscribing while waiting to retry after a 503 ends the subscription', async () => {
-  const server = await endpoint({ tcp: false, overload: { maxLoopLagMs: 100, retryAfter: 60, loopLag: fakeLag(1_000) } });
+  const server = await endpoint({ tcp: false, overload: { maxLoopLagMs: 100, retryAfter: 1, loopLag: fakeLag(1_000) } });
   const ue = await endpoint({ tcp: false });
   open.push(server, ue);
-  createNotifier(xcapDiffNotifierOptions(server));
+  createNotifier<{ uris: string[] }>(xcapDiffNotifierOptions(server));
   const handle = subscribe({
     endpoint: ue, uri: 'sip:cms@example.net', target: server.address('udp'), from: '<sip:alice@example.net>',
     event: 'xcap-diff', body: () => subscribeBody('good-token'), onNotify: () => undefined,
   });
   await waitFor(() => server.stats().refusedForOverload === 1, 'the 503');
+  await waitFor(() => ue.stats().dialogRoutes === 0, 'the 503 read');
+  // Waiting for the retry (1 to 2 s after the 503).
+  expect(handle.state).toBe('subscribing');
   await handle.unsubscribe();
   expect(handle.state).toBe('terminated');
   expect((await handle.ready).status).toBe(503);
@@ -120,4 +123,20 @@ it('overloadRetryDelay: only a 503 from the server with Retry-After is retried, 
   expect(overloadRetryDelay(response(503, {}))).toBeUndefined();
   expect(overloadRetryDelay(response(503, { 'Retry-After': '4' }, true))).toBeUndefined();
   expect(overloadRetryDelay(response(500, { 'Retry-After': '4' }))).toBeUndefined();
+});
+
+it('a 503 whose Retry-After goes beyond Timer F of the first SUBSCRIBE ends the subscription at once', async () => {
+  // FAST_TIMERS: 64*T1 = 2.56 s < Retry-After 60.
+  const server = await endpoint({ tcp: false, overload: { maxLoopLagMs: 100, retryAfter: 60, loopLag: fakeLag(1_000) } });
+  const ue = await endpoint({ tcp: false });
+  open.push(server, ue);
+  createNotifier<{ uris: string[] }>(xcapDiffNotifierOptions(server));
+  const ended: string[] = [];
+  const handle = subscribe({
+    endpoint: ue, uri: 'sip:cms@example.net', target: server.address('udp'), from: '<sip:alice@example.net>',
+    event: 'xcap-diff', body: () => subscribeBody('good-token'), onNotify: () => undefined, onTerminated: (i) => void ended.push(i.reason),
+  });
+  expect((await handle.ready).status).toBe(503);
+  expect(handle.state).toBe('terminated');
+  expect(ended).toEqual(['rejected:503']);
 });

@@ -107,6 +107,14 @@ interface InFlight extends BuiltNotify {
 
 const BODY_MEMORY = 2_000;
 const DIFF_MEMORY = 10_000;
+/** Built NOTIFY bodies kept for the next subscriber in the same position (cleared when full). */
+const BUILT_MEMORY = 1_000;
+/**
+ * Subscriptions told about one change per turn of the event loop (our choice): a change to a group
+ * of 5,000 members queues its NOTIFYs in slices, so that the first ones leave at once, their
+ * answers are read in between and other requests are not held up for the whole fan-out.
+ */
+const FAN_OUT_SLICE = 250;
 
 export function createXcapDiffNotifier(o: XcapDiffNotifierOptions): XcapDiffNotifier {
   const { documents: set, policy, xcapRoot } = o;
@@ -127,6 +135,12 @@ export function createXcapDiffNotifier(o: XcapDiffNotifierOptions): XcapDiffNoti
   const diffs = new Map<string, DocumentDiff>();
   /** Parsed document selectors (policy checks on every NOTIFY). */
   const parsed = new Map<string, XcapUri | null>();
+  /** Body key (`bodyKey`) → the NOTIFY built for it: one body per version and position. */
+  const builtBodies = new Map<string, BuiltNotify>();
+  /** Subscriptions still to be told about changes (selector, or undefined: look at everything), in order. */
+  const fanOut: Array<{ id: string; selector: string | undefined }> = [];
+  let fanOutNext = 0;
+  let fanOutScheduled: NodeJS.Immediate | undefined;
 
   const add = (map: Map<string, Set<string>>, key: string, id: string) => {
     let ids = map.get(key);
@@ -197,9 +211,29 @@ export function createXcapDiffNotifier(o: XcapDiffNotifierOptions): XcapDiffNoti
     };
   }
 
+  /**
+   * The key of the body a subscription gets now: everything a body depends on (the documents
+   * shown with their `sel`, what the subscriber holds and what is current, patching). The
+   * subscribers of one group who hold the same version get the same body, built once.
+   */
+  function bodyKey(sub: Sub, shown: ReadonlyMap<string, string>, fullState: boolean): string {
+    let key = fullState ? 'F' : sub.state.patching ? 'P' : 'N';
+    for (const [selector, sel] of shown) key += `\n${sel}\t${sub.state.notified[selector] ?? ''}\t${set.peek(selector)?.etag ?? ''}`;
+    if (!fullState) for (const [selector, held] of Object.entries(sub.state.notified)) if (!shown.has(selector)) key += `\n-${sub.state.documents[selector] ?? selector}\t${held}`;
+    return key;
+  }
+
   /** The body factory handed to @mcx/sip: builds, and remembers what to record once answered. */
   function build(sub: Sub, fullState: boolean): string {
-    const built = fullState ? fullStateNotify(notifyInput(sub)) : changeNotify(notifyInput(sub));
+    const input = notifyInput(sub);
+    const key = bodyKey(sub, input.view, fullState);
+    let shared = builtBodies.get(key);
+    if (shared === undefined) {
+      shared = fullState ? fullStateNotify(input) : changeNotify(input);
+      if (builtBodies.size >= BUILT_MEMORY) builtBodies.clear();
+      builtBodies.set(key, shared);
+    }
+    const built: BuiltNotify = { ...shared, notified: { ...shared.notified } };
     inFlight.set(sub.id, { ...built, fullState });
     // The versions a subscriber holds are the previous versions of the next change: keep their bodies.
     if (fullState)
@@ -281,9 +315,23 @@ export function createXcapDiffNotifier(o: XcapDiffNotifierOptions): XcapDiffNoti
     if (cur) rememberBody(c.selector, cur.etag, cur.body);
     const ids = new Set(watchers.get(c.selector) ?? []);
     for (const user of c.users ?? []) for (const id of collectors.get(user) ?? []) ids.add(id);
-    for (const id of ids) {
+    for (const id of ids) fanOut.push({ id, selector: c.selector });
+    if (fanOutScheduled === undefined) runFanOut();
+  }
+
+  /** Tells the next slice of subscriptions about their change; the rest on the next turns of the loop. */
+  function runFanOut(): void {
+    fanOutScheduled = undefined;
+    const end = Math.min(fanOut.length, fanOutNext + FAN_OUT_SLICE);
+    for (; fanOutNext < end; fanOutNext++) {
+      const { id, selector } = fanOut[fanOutNext]!;
       const sub = notifier.get(id);
-      if (sub !== undefined) changed(sub, c.selector);
+      if (sub !== undefined) changed(sub, selector);
+    }
+    if (fanOutNext < fanOut.length) fanOutScheduled ??= setImmediate(runFanOut);
+    else {
+      fanOut.length = 0;
+      fanOutNext = 0;
     }
   }
 
@@ -392,6 +440,10 @@ export function createXcapDiffNotifier(o: XcapDiffNotifierOptions): XcapDiffNoti
     },
     async close() {
       unlisten();
+      if (fanOutScheduled !== undefined) clearImmediate(fanOutScheduled);
+      fanOutScheduled = undefined;
+      fanOut.length = 0;
+      fanOutNext = 0;
       // A graceful stop lets the NOTIFYs in flight be answered first (for at most `drainMs`), so
       // what is saved is what the subscribers hold.
       const deadline = Date.now() + (o.drainMs ?? 2_000);

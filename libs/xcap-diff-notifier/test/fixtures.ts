@@ -167,6 +167,8 @@ export async function subscribeUe(
       if (n.body) receivedBodies.push(n.body);
     },
     resubscribe: false,
+    // The tests read the notifier's first answer, a 503 + Retry-After included.
+    maxOverloadRetries: 0,
   });
   return { handle, response: await handle.ready, notifies };
 }

@@ -75,8 +75,8 @@ export interface SubscribeOptions {
   resubscribe?: boolean | ((info: { reason: string; retryAfter?: number }) => number | false);
   /**
    * How many times a SUBSCRIBE answered `503` with `Retry-After` (an overloaded notifier, RFC 3261
-   * clause 21.5.4) is sent again, each after a delay drawn between Retry-After and twice it
-   * (default 50; 0 = never).
+   * clause 21.5.4) is sent again, each after a delay drawn between Retry-After and twice it, as
+   * long as the retry leaves within 64*T1 (Timer F) of the first SUBSCRIBE (default 50; 0 = never).
    */
   maxOverloadRetries?: number;
 }
@@ -177,7 +177,7 @@ class Subscription implements SubscriptionHandle {
     return h;
   }
 
-  private start(minExpires?: number, overloadRetries = 0, settle?: (res: SipResponse) => void): void {
+  private start(minExpires?: number, overloadRetries = 0, settle?: (res: SipResponse) => void, firstSentAt = Date.now()): void {
     this.setState('subscribing');
     this.dialog = undefined;
     this.callId = newCallId();
@@ -206,7 +206,10 @@ class Subscription implements SubscriptionHandle {
     void this.endpoint.send(request, target).then((res) => {
       const delay = overloadRetryDelay(res);
       const retries = this.o.maxOverloadRetries ?? DEFAULT_MAX_OVERLOAD_RETRIES;
-      if (callId === this.callId && delay !== undefined && overloadRetries < retries && this.state !== 'terminated' && !this.unsubscribed && !this.endpoint.isClosed) {
+      // Retried within the time the first SUBSCRIBE's transaction was given (Timer F = 64*T1), so a
+      // refused subscription fails no later than one that timed out would have (our choice).
+      const withinTimerF = delay !== undefined && Date.now() + delay * 1000 - firstSentAt <= 64 * this.endpoint.timers.t1;
+      if (callId === this.callId && withinTimerF && overloadRetries < retries && this.state !== 'terminated' && !this.unsubscribed && !this.endpoint.isClosed) {
         // RFC 3261 clause 21.5.4: the notifier is overloaded; the same SUBSCRIBE again later
         // (a new transaction and Call-ID: no dialog was created).
         this.cleanup();
@@ -214,7 +217,7 @@ class Subscription implements SubscriptionHandle {
         this.retryTimer = this.endpoint.scheduler.schedule(delay * 1000, () => {
           this.retryTimer = undefined;
           this.overloadWait = undefined;
-          this.start(minExpires, overloadRetries + 1, resolveReady);
+          this.start(minExpires, overloadRetries + 1, resolveReady, firstSentAt);
         });
         return;
       }
