@@ -153,6 +153,17 @@ describe('verified-token cache', () => {
     expect(v.isRevoked('short')).toBe(false);
   });
 
+  it('drops expired verifications as new tokens arrive', async () => {
+    const v = createTokenVerifier({ issuer, audience: AUD, clockTolerance: 0 });
+    const now = Math.floor(Date.now() / 1000);
+    await v.verify(await sign({ jti: 'old-1', iat: now, exp: now + 2 }));
+    await v.verify(await sign({ jti: 'old-2', iat: now, exp: now + 2 }));
+    expect(v.cached).toBe(2);
+    vi.useFakeTimers({ toFake: ['Date'], now: (now + 3) * 1000 });
+    await v.verify(await sign({ jti: 'new-1', iat: now + 3, exp: now + 300 }));
+    expect(v.cached).toBe(1);
+  });
+
   it('keeps at most cacheSize verifications (the oldest goes first)', async () => {
     const v = createTokenVerifier({ issuer, audience: AUD, cacheSize: 1 });
     const [t1, t2] = [await sign({ jti: 'size-1' }), await sign({ jti: 'size-2' })];

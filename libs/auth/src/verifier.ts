@@ -56,6 +56,8 @@ export interface TokenVerifier {
   revoke(jti: string, expiresAt: Date): void;
   /** Whether the token with this `jti` is known to be revoked. */
   isRevoked(jti: string | undefined): boolean;
+  /** How many verified tokens the cache holds. */
+  readonly cached: number;
 }
 
 /** Discovery → jwks_uri, fetched once per verifier (and retried after a failure). */
@@ -151,6 +153,14 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     const verified = toMcAccessToken(payload);
     if (cacheSize > 0 && payload.exp !== undefined) {
       if (cache.size >= cacheSize) cache.delete(cache.keys().next().value!);
+      // The oldest entries go once expired (insertion order is about expiry order), so the cache
+      // holds about the live tokens rather than filling up with dead ones.
+      const now = Date.now();
+      for (let i = 0; i < 2; i += 1) {
+        const [oldest, t] = cache.entries().next().value ?? [];
+        if (!oldest || !t || t.expiresAt.getTime() + clockToleranceMs > now) break;
+        cache.delete(oldest);
+      }
       cache.set(token, verified);
     }
     return verified;
@@ -179,6 +189,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       if (revoked.size > 1000) for (const [id, t] of revoked) if (t <= Date.now()) revoked.delete(id);
     },
     isRevoked,
+    get cached() {
+      return cache.size;
+    },
   };
 }
 
