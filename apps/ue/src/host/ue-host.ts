@@ -1,7 +1,7 @@
 /**
  * startUeHost: one process hosting 1 to thousands of simulated MCS UEs. One SIP endpoint (UDP +
  * TCP on one port) carries every UE's dialogs, one timer heap (the endpoint's scheduler) every
- * UE's timers; each UE has its own HTTP client, the host's `fetch` (injected, UeHostDeps.fetch)
+ * UE's timers; each UE has its own HTTP client, the host's (host/http-client.ts, or UeHostDeps.fetch)
  * wrapped by the tap, so nothing global is replaced; the control API (control-api/) drives them.
  */
 import type { Server } from 'node:http';
@@ -12,6 +12,7 @@ import { listenUdpAndTcp, parseUri, SipEndpoint, targetFromUri, type Target } fr
 import { loadHostSecret } from '../at-rest/protected-store.ts';
 import { ueHostConfigSchema, type UeHostConfig, type UeHostConfigInput, type UeHostSystem } from '../config/config.ts';
 import { createControlApi } from '../control-api/control-api.ts';
+import { dispatcherFetch } from './http-client.ts';
 import { loadControlToken } from '../control-api/control-token.ts';
 import type { PartnerSelectionPolicy, ProfileSelectionPolicy } from '../migration/policies.ts';
 import { plmnMatchPartnerPolicy } from '../migration/select-partner.ts';
@@ -61,7 +62,7 @@ export interface UeHostHandle {
 export interface UeHostDeps {
   partnerPolicy?: PartnerSelectionPolicy;
   profilePolicy?: ProfileSelectionPolicy;
-  /** The HTTP client every UE's (tapped) client wraps and OIDC discovery uses; default the global `fetch`. */
+  /** The HTTP client every UE's (tapped) client wraps and OIDC discovery uses; default host/http-client.ts over undici's global dispatcher. */
   fetch?: typeof fetch;
 }
 
@@ -88,7 +89,7 @@ export async function startUeHost(input: UeHostConfigInput, deps: UeHostDeps = {
   const transports = (await listenUdpAndTcp(config.host, config.sipPort)).map((t) => sipTap.wrap(t));
   const endpoint = await SipEndpoint.create({ transports, userAgent: 'mcx-ue', timers: config.sipTimers, logger });
   const routes = sipRoutes(config.systems);
-  const httpClient = deps.fetch ?? ((input: string | URL | Request, init?: RequestInit) => fetch(input, init));
+  const httpClient = deps.fetch ?? dispatcherFetch();
   const discovery = new Map<string, Promise<IdmsConfiguration>>();
   const changeListeners = new Set<(s: UeSnapshot) => void>();
   const removedListeners = new Set<(id: string) => void>();

@@ -1,6 +1,9 @@
 // The HTTP tap wraps the UE's own HTTP client: it records request and response while someone
 // keeps or listens to messages, and otherwise hands the call on without building anything.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { dispatcherFetch } from '../host/http-client.ts';
 import { tapFetch } from './http-tap.ts';
 import { Lanes } from './lanes.ts';
 import { MessageLog, type MessageInput } from './message-log.ts';
@@ -55,5 +58,31 @@ describe('tapFetch', () => {
     await http('http://cms-a.test/x', init);
     expect(seen).toEqual(['PUT /x', '200 OK']);
     expect(log.since('ue-1')).toEqual([]);
+  });
+
+  it("with the host's HTTP client, records the response body from the bytes it read: no clone, the caller's body unread", async () => {
+    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/xml' }).end('<doc/>'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const local = new Lanes();
+      local.add(origin, 'CMS-A');
+      const log = new MessageLog(10, 1000);
+      const http = tapFetch(dispatcherFetch(), { ue: 'ue-1', log, lanes: local });
+      const res = await http(`${origin}/xcap-root/doc`, { headers: { 'if-none-match': '"e0"' } });
+      // Both messages are in the log when the call returns (nothing waits for a clone to be read).
+      const msgs = log.since('ue-1');
+      expect(msgs.map((m) => [m.direction, m.peer, m.summary, m.body])).toEqual([
+        ['out', 'CMS-A', 'GET /xcap-root/doc', ''],
+        ['in', 'CMS-A', '200 OK', '<doc/>'],
+      ]);
+      expect(msgs[0]!.headers['if-none-match']).toBe('"e0"');
+      expect(msgs[1]!.headers['content-type']).toBe('application/xml');
+      expect(res.bodyUsed).toBe(false);
+      expect(await res.text()).toBe('<doc/>');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

@@ -2,7 +2,8 @@
  * SIP tap: a Transport wrapper around the UE host's one UDP and TCP transport. Every datagram /
  * frame is attributed to a UE: a request the UE sends by the user part of its Contact (the UE
  * id), a request it receives by the Request-URI user part (NOTIFYs go to the Contact), anything
- * else (responses, in-dialog requests) by Call-ID learnt from the former.
+ * else (responses, in-dialog requests) by Call-ID learnt from the former. Attribution scans the
+ * start line, Call-ID and Contact only; the message is parsed when someone reads it (message-log.ts).
  *
  * SIP faults (scenarios, our choice: a UE-side filter, not a network one): for a time, the
  * messages of one UE from or to one peer lane (CMS-A, MCS-B, ...) are dropped or delayed here, so
@@ -11,7 +12,7 @@
  */
 import type { ReceivedFrame, Target, Transport } from '@mcx/sip';
 import type { Lanes } from './lanes.ts';
-import type { MessageLog } from './message-log.ts';
+import { MESSAGE_OVERHEAD_CHARS, type MessageInput, type MessageLog } from './message-log.ts';
 
 interface Head {
   startLine: string;
@@ -39,6 +40,39 @@ function parseHead(text: string): Head {
 }
 
 const userOf = (uri: string | undefined) => (uri ? /sips?:([^@;>:]+)@/.exec(uri)?.[1] : undefined);
+
+const CALL_ID = /\r\n(?:call-id|i)[ \t]*:[ \t]*([^\r\n]*)/i;
+const CONTACT_USER = /\r\n(?:contact|m)[ \t]*:[^\r\n]*?sips?:([^@;>:\s]+)@/i;
+
+/**
+ * What attributing a message to its UE needs, found without parsing the message: the start line,
+ * the Call-ID and (a request the UE sends) the user part of the Contact. The full parse (parseHead)
+ * waits until someone reads the message (message-log.ts).
+ */
+function routingOf(text: string, direction: 'in' | 'out'): { startLine: string; isResponse: boolean; callId: string; user: string | undefined } {
+  const lineEnd = text.indexOf('\r\n');
+  const startLine = lineEnd >= 0 ? text.slice(0, lineEnd) : text;
+  const headEnd = text.indexOf('\r\n\r\n');
+  const head = headEnd >= 0 ? text.slice(0, headEnd) : text;
+  const isResponse = startLine.startsWith('SIP/2.0');
+  const callId = CALL_ID.exec(head)?.[1]?.trim() ?? '';
+  let user: string | undefined;
+  if (!isResponse) user = direction === 'out' ? CONTACT_USER.exec(head)?.[1] : userOf(startLine.split(' ')[1]);
+  return { startLine, isResponse, callId, user };
+}
+
+/** The logged message of a SIP datagram / frame (parsed when read; `mark` tells what a fault did to it). */
+function sipMessage(text: string, direction: 'in' | 'out', peer: string, mark: string): Omit<MessageInput, 'ue'> {
+  const h = parseHead(text);
+  const [a, b, ...rest] = h.startLine.split(' ');
+  let summary: string;
+  if (h.startLine.startsWith('SIP/2.0')) summary = `${b} ${rest.join(' ')} (${(h.headers['cseq'] ?? '').split(' ')[1] ?? ''})`;
+  else {
+    const event = h.headers['event'] ? ` (${h.headers['event'].split(';')[0]})` : '';
+    summary = `${a} ${b}${event}`;
+  }
+  return { direction, protocol: 'SIP', peer, summary: summary + mark, startLine: h.startLine, headers: h.headers, body: h.body };
+}
 
 export interface SipFault {
   ue: string;
@@ -128,33 +162,18 @@ export class SipTap {
 
   private observe(data: Buffer, direction: 'in' | 'out', peer: Target): Verdict {
     if (!this.log.enabled && this.#faults.length === 0) return undefined;
-    let h: Head;
-    try {
-      h = parseHead(data.toString('utf8'));
-    } catch {
-      return undefined;
-    }
-    const callId = h.headers['call-id'] ?? '';
-    const isResponse = h.startLine.startsWith('SIP/2.0');
-    let ue: string | undefined;
-    if (!isResponse) {
-      const candidate = direction === 'out' ? userOf(h.headers['contact']) : userOf(h.startLine.split(' ')[1]);
-      if (candidate && this.isUe(candidate)) ue = candidate;
-    }
-    ue ??= this.#callIds.get(callId);
+    const text = data.toString('utf8');
+    const r = routingOf(text, direction);
+    let ue = r.user !== undefined && this.isUe(r.user) ? r.user : undefined;
+    ue ??= this.#callIds.get(r.callId);
     if (!ue) return undefined;
-    if (callId) this.#learn(ue, callId);
-    const [a, b, ...rest] = h.startLine.split(' ');
-    let summary: string;
-    if (isResponse) summary = `${b} ${rest.join(' ')} (${(h.headers['cseq'] ?? '').split(' ')[1] ?? ''})`;
-    else {
-      const event = h.headers['event'] ? ` (${h.headers['event'].split(';')[0]})` : '';
-      summary = `${a} ${b}${event}`;
+    if (r.callId) this.#learn(ue, r.callId);
+    const verdict = this.#faults.length > 0 ? this.#verdict(ue, direction, this.lanes.sip(peer.host, peer.port)) : undefined;
+    if (this.log.enabled) {
+      const mark = !verdict ? '' : verdict.action === 'drop' ? ' [dropped by a fault]' : ` [delayed ${verdict.ms} ms by a fault]`;
+      const lanes = this.lanes;
+      this.log.recordLazy(ue, MESSAGE_OVERHEAD_CHARS + text.length, () => sipMessage(text, direction, lanes.sip(peer.host, peer.port), mark));
     }
-    const lane = this.lanes.sip(peer.host, peer.port);
-    const verdict = this.#faults.length > 0 ? this.#verdict(ue, direction, lane) : undefined;
-    if (verdict) summary += verdict.action === 'drop' ? ' [dropped by a fault]' : ` [delayed ${verdict.ms} ms by a fault]`;
-    if (this.log.enabled) this.log.record({ ue, direction, protocol: 'SIP', peer: lane, summary, startLine: h.startLine, headers: h.headers, body: h.body });
     return verdict;
   }
 }

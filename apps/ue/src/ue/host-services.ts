@@ -16,7 +16,7 @@ export interface HostServices {
   lanes: Lanes;
   secret: Buffer;
   logger: Logger;
-  /** The HTTP client each UE's own (tapped) client wraps (UeHostDeps.fetch, default the global fetch). */
+  /** The HTTP client each UE's own (tapped) client wraps (UeHostDeps.fetch, default host/http-client.ts). */
   fetch: typeof fetch;
   /** Next hop for a SIP URI (PSI → the system's transport address; else the URI's host:port). */
   route(uri: string): Target;
