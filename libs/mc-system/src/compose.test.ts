@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startMcSystems } from './compose.ts';
+import { prepareMcSystems, startMcSystems } from './compose.ts';
 import { LAB_SYSTEMS, labEcosystem } from './lab-ecosystem.ts';
 import type { CmsWiring, GmsWiring, IdmsWiring, McsWiring, ServerDeps } from './servers.ts';
 import { adminTokenFile } from './admin-credentials.ts';
@@ -243,6 +243,43 @@ describe('startMcSystems', () => {
     expect(existsSync(join(dataDir, 'mcx-a-mcs.db'))).toBe(false);
     expect(mcsDeps).toEqual([{}]);
     await systems.close();
+  });
+});
+
+describe('one system per process (prepareMcSystems, only, share)', () => {
+  it('starts each system alone on the prepared ports and credentials, wired to the other as in one composition, sharing when asked', async () => {
+    const dataDir = tmp();
+    const prepared = await prepareMcSystems({ ecosystem: labEcosystem(), dataDir, ephemeralPorts: true });
+    const [a, b] = prepared.ecosystem.systems;
+    expect(prepared.ecosystem.systems.every((s) => Object.values(s.ports).every((p) => p > 0) && (s.adminToken ?? '').length >= 8)).toBe(true);
+    // The server certificate exists before any system process starts (no two processes create it at once).
+    expect(existsSync(join(dataDir, 'tls', 'server-127.0.0.1.pem'))).toBe(true);
+    const ra = recorder();
+    const rb = recorder();
+    const onlyA = await startMcSystems({ ecosystem: prepared.ecosystem, servers: ra.servers, dataDir, only: ['mcx-a'], share: false });
+    const onlyB = await startMcSystems({ ecosystem: prepared.ecosystem, servers: rb.servers, dataDir, only: ['mcx-b'], share: false });
+    expect([onlyA.systems.map((s) => s.config.id), onlyB.systems.map((s) => s.config.id)]).toEqual([['mcx-a'], ['mcx-b']]);
+    expect([ra.events, rb.events]).toEqual([['start mcx-a/idms', 'start mcx-a/cms'], ['start mcx-b/idms', 'start mcx-b/cms']]);
+    // A's CMS shares with B's CMS on the prepared port, presenting B's credential.
+    expect((ra.wirings['mcx-a/cms'] as CmsWiring).partners).toEqual([
+      { systemId: 'mcx-b', cmsUrl: `https://127.0.0.1:${b!.ports.cms}`, adminToken: b!.adminToken },
+    ]);
+    expect((ra.wirings['mcx-a/idms'] as IdmsWiring).port).toBe(a!.ports.idms);
+    await onlyA.system('mcx-a').cms.shareMigrations();
+    expect(ra.events).toContain('share mcx-a');
+    await onlyA.close();
+    await onlyB.close();
+  });
+
+  it('does not seed again an account the IdMS database already holds (no password hash on a restart)', async () => {
+    const dataDir = tmp();
+    const first = await startMcSystems({ ecosystem: labEcosystem({ systems: ['mcx-a'] }), servers: recorder().servers, dataDir, ephemeralPorts: true });
+    await first.system('mcx-a').databases.idms!.prisma.account.create({ data: { username: 'bob', passwordHash: 'kept', entitlements: '[]' } });
+    await first.close();
+    const r = recorder();
+    const again = await startMcSystems({ ecosystem: labEcosystem({ systems: ['mcx-a'] }), servers: r.servers, dataDir, ephemeralPorts: true });
+    expect((r.seeds['mcx-a/idms'] as { accounts: { username: string }[] }).accounts.map((a) => a.username)).toEqual(['alice', 'carol']);
+    await again.close();
   });
 });
 
