@@ -16,7 +16,7 @@ import { CmsDocumentStore } from './store/document-store.ts';
 import { cmsApplicationUsages, xmlLimitsOf } from './csc4-xcap/application-usages.ts';
 import { WriteChecker } from './csc4-xcap/write-checker.ts';
 import { createTokenAuthenticator } from './csc4-xcap/authentication.ts';
-import { createXcapRoot } from './csc4-xcap/xcap-root.ts';
+import { createXcapRoot, type XcapRoot } from './csc4-xcap/xcap-root.ts';
 import { createSubscriptionProxy, type SubscriptionProxy } from './subscription-proxy/subscription-proxy.ts';
 import { createAdminRouter } from './admin/admin-router.ts';
 import { OutboundSharing, type ShareStatus, type ShareSummary } from './csc17-partner-sharing/outbound.ts';
@@ -24,6 +24,7 @@ import { assignMigratedMcpttId } from '@mcx/auth';
 import { createCsc17Router } from './csc17-partner-sharing/inbound.ts';
 import { httpIdmsHook, noIdmsHook, type IdmsMigrationHook } from './csc17-partner-sharing/idms-hook.ts';
 import { createCsc5Router } from './csc5/csc5-router.ts';
+import { HeldAuthorizations } from './csc5/held-authorizations.ts';
 import { seedCms, seedUser, type CmsSeed, type SeedResult, type SeedUser } from './seed/seed.ts';
 import { EtagMismatch } from '@mcx/xcap';
 
@@ -81,10 +82,16 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
   try {
     let partners = config.partners;
     const store = await CmsDocumentStore.open(db, config.serverName, config.versionHistoryLimit);
+    const held = await HeldAuthorizations.load(db, config.serverName);
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
-    const server: Server = createHttpServer(app, config.tls);
+    // Whole-document GETs of the XCAP root (the UEs' conditional GETs) are answered before express.
+    const fast: { read?: XcapRoot['serveDocumentRead'] } = {};
+    const server: Server = createHttpServer((req, res) => {
+      if (fast.read?.(req, res)) return;
+      app(req, res);
+    }, config.tls);
     server.listen(config.httpPort, config.host);
     await once(server, 'listening');
     cleanups.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
@@ -160,7 +167,17 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
 
     const health = databaseHealth(db.prisma);
     app.get('/healthz', (_req, res) => sendHealth(res, health, { system: config.systemId, app: 'cms' }));
-    app.use(config.xcapRootPath, createXcapRoot({ store, registry: cmsApplicationUsages(config.documentLimits, writeChecker), tokens, xcapRoot, uploadRequestPolicy: config.uploadRequestPolicy, logger }));
+    const xcapRootHandler = createXcapRoot({
+      store,
+      registry: cmsApplicationUsages(config.documentLimits, writeChecker),
+      tokens,
+      xcapRoot,
+      xcapRootPath: config.xcapRootPath,
+      uploadRequestPolicy: config.uploadRequestPolicy,
+      logger,
+    });
+    app.use(config.xcapRootPath, xcapRootHandler.router);
+    fast.read = xcapRootHandler.serveDocumentRead;
     app.use('/admin', createAdminRouter({ adminToken: config.adminToken, store, sharing, seed, seedUser: seedOneUser, writeChecker, limits: xmlLimitsOf(config.documentLimits) }));
     app.use(
       '/csc17',
@@ -175,11 +192,12 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
         writeChecker,
         limits: xmlLimitsOf(config.documentLimits),
         hook,
+        held,
         assignId: (id, home) => (config.migratedIds ? assignMigratedMcpttId(id, home, config.domain, config.migratedIds.assigned) : id),
         logger,
       }),
     );
-    app.use('/csc5', createCsc5Router({ db, serverName: config.serverName, adminToken: config.adminToken }));
+    app.use('/csc5', createCsc5Router({ held, adminToken: config.adminToken }));
     app.use(databaseUnavailableHandler(health));
     app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
       logger.error({ err }, 'request failed');

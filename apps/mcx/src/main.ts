@@ -36,7 +36,7 @@ Commands
   scenario run DIR|FILE... [--parallel N] [--json] [--junit FILE] [--timeout-scale N]
         Run declarative scenarios (YAML) against the running ecosystem, or one they start
         themselves when none runs. Exit 0 only when every expectation held.
-  bench xcap | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--processes P] [--json]
+  bench xcap [--vs kamailio] | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--processes P] [--json]
         Benchmarks (numbers, not pass/fail). "migration" boots both systems with N distinct users
         (passwords hashed at scrypt cost C, default 1024), brings N UEs online in A and changes all
         their PLMNs at once; --profile writes a V8 CPU profile of the migration phase (of the
@@ -88,6 +88,7 @@ async function main(argv: string[]): Promise<number> {
       all: { type: 'boolean' },
       parallel: { type: 'string' },
       processes: { type: 'string' },
+      vs: { type: 'string' },
       help: { type: 'boolean' },
     },
   });

@@ -27,6 +27,7 @@ export { parseNodeSelector, formatNodeSelector, type NodeSelector, type Step, ty
 export { parseQName, formatQName, type QName } from './uri/qname.ts';
 export { parseXcapUri, formatXcapUri, formatDocumentSelector, parseNamespaceBindings, type XcapUri, type DocumentSelector, type XcapTree } from './uri/xcap-uri.ts';
 export { percentDecode, encodePathSegment, encodeNodeSelector } from './uri/percent.ts';
+export { XcapUriCache } from './uri/uri-cache.ts';
 export {
   defaultAuthorizationPolicy,
   type ApplicationUsage,
@@ -46,6 +47,7 @@ export { computeEtag, quoteEtag, parseEntityTagList, type EntityTagList } from '
 export { evaluatePreconditions, type ConditionalHeaders, type ConditionalOutcome, type ResourceState } from './conditional.ts';
 export { EtagMismatch, type DocumentStore, type StoredDocument, type PutOptions, type DeleteOptions, type ExpectedEtag } from './store/document-store.ts';
 export { InMemoryDocumentStore } from './store/memory-store.ts';
+export { representationOf, quotedEtagOf, type DocumentRepresentation } from './store/representation.ts';
 export { XcapService, DEFAULT_MAX_BODY_BYTES, type XcapRequest, type XcapResponse, type XcapServiceOptions } from './server/xcap-service.ts';
 export { createXcapRouter, type XcapRouterOptions } from './server/router.ts';
 export { checkElementDepth, elementDepth, MAX_ELEMENT_DEPTH } from './server/element-depth.ts';

@@ -244,7 +244,8 @@ export function createAdminRouter(o: AdminOptions): Router {
   });
 
   router.get('/migrations', async (_req, res) => {
-    res.json(await o.sharing.list());
+    // The primary MCS reads this on every migration (apps/mcs primary-leg): kept serialized between changes.
+    res.type('application/json').send(await o.sharing.listJson());
   });
 
   /** Authorize (or re-share) a user's migration to a partner with the profile to use there (CSC-17). */

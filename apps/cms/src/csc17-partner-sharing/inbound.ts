@@ -33,6 +33,7 @@ import type { CmsDocumentStore } from '../store/document-store.ts';
 import { adminBearer } from '@mcx/auth';
 import { requestBodyErrors } from '../admin/request-errors.ts';
 import type { IdmsMigrationHook } from './idms-hook.ts';
+import type { HeldAuthorizations } from '../csc5/held-authorizations.ts';
 
 const shareSchema = z.object({
   homeSystemId: z.string().min(1),
@@ -53,6 +54,8 @@ export interface InboundOptions {
   writeChecker: WriteChecker;
   limits: XmlLimits;
   hook: IdmsMigrationHook;
+  /** The in-memory view CSC-5 answers from: refreshed after each committed share or revocation. */
+  held: HeldAuthorizations;
   /**
    * The MCPTT ID this system assigns a user of `homeSystemId` migrating here (TS 23.280 clause
    * 10.16.5; libs/auth assignMigratedMcpttId): the user's documents here are stored under it.
@@ -130,6 +133,7 @@ export function createCsc17Router(o: InboundOptions): Router {
       create: { server: o.serverName, mcpttId: assigned, homeSystemId: share.homeSystemId, ...data },
       update: data,
     });
+    await o.held.refresh(assigned);
     try {
       await o.hook.authorized({ mcpttId, homeSystemId: share.homeSystemId, partnerSystemId: o.systemId, profileSelector: selector, accessProfiles: share.accessProfiles });
     } catch (err) {
@@ -155,6 +159,7 @@ export function createCsc17Router(o: InboundOptions): Router {
     for (const r of rows) {
       await o.db.prisma.migrationAuthorization.update({ where: { id: r.id }, data: { status: 'revoked', version: r.version + 1 } });
     }
+    await o.held.refresh(assigned);
     for (const d of [...o.store.listSync(userPrefix('org.3gpp.mcptt.user-profile', assigned)), ...o.store.listSync(userPrefix('org.3gpp.mcptt.ue-config', assigned))]) {
       await o.store.delete(d.selector, { cause: 'csc17' });
     }

@@ -64,6 +64,7 @@ export class OutboundSharing {
       create: { server, mcpttId, homeSystemId: this.o.systemId, partnerSystemId: partner, ...data },
       update: { ...data, version: { increment: 1 } },
     });
+    this.#changed();
   }
 
   /** Marks a share for revocation (pushed as DELETE to the partner). False when there was none. */
@@ -72,10 +73,52 @@ export class OutboundSharing {
       where: { server: this.#server(partner), mcpttId, homeSystemId: this.o.systemId, status: { in: ['pending', 'authorized'] } },
       data: { status: 'revoke-pending', version: { increment: 1 } },
     });
+    if (count > 0) this.#changed();
     return count > 0;
   }
 
+  /**
+   * Every share of this system, from memory between changes: read from the database after a
+   * change of a share made here, then kept with its JSON (`GET /admin/migrations`, which the
+   * primary MCS reads on every migration). Assumes one CMS instance per database, as the
+   * document store does (a share changed by another instance is seen after a change here).
+   */
   async list(): Promise<ShareStatus[]> {
+    return [...(await this.#listed()).rows];
+  }
+
+  /** `list()` serialized as JSON (kept between changes). */
+  async listJson(): Promise<string> {
+    return (await this.#listed()).json;
+  }
+
+  #listing: Promise<{ rows: ShareStatus[]; json: string }> | undefined;
+  #generation = 0;
+
+  /** Forgets the kept list (after a committed write of a share). */
+  #changed(): void {
+    this.#generation++;
+    this.#listing = undefined;
+  }
+
+  #listed(): Promise<{ rows: ShareStatus[]; json: string }> {
+    if (this.#listing) return this.#listing;
+    const generation = this.#generation;
+    const listing = this.#readList().then((rows) => ({ rows, json: JSON.stringify(rows) }));
+    // Kept only if no write committed meanwhile (else the next call reads again).
+    this.#listing = listing;
+    listing.then(
+      () => {
+        if (this.#generation !== generation && this.#listing === listing) this.#listing = undefined;
+      },
+      () => {
+        if (this.#listing === listing) this.#listing = undefined;
+      },
+    );
+    return listing;
+  }
+
+  async #readList(): Promise<ShareStatus[]> {
     const rows = await this.db.prisma.migrationAuthorization.findMany({
       where: { homeSystemId: this.o.systemId, server: { startsWith: `${this.o.serverName}>` } },
       orderBy: { mcpttId: 'asc' },
@@ -152,7 +195,8 @@ export class OutboundSharing {
 
   async #setStatus(id: string, version: number, status: string): Promise<void> {
     // Only if nobody re-recorded the row meanwhile (then it is pushed again on the next run).
-    await this.db.prisma.migrationAuthorization.updateMany({ where: { id, version }, data: { status, version: version + 1 } });
+    const { count } = await this.db.prisma.migrationAuthorization.updateMany({ where: { id, version }, data: { status, version: version + 1 } });
+    if (count > 0) this.#changed();
   }
 
   /** An admin edit of a shared migration profile is shared again (CSC-17 keeps the partner current). */
@@ -165,7 +209,11 @@ export class OutboundSharing {
         where: { server: this.#server(partner), mcpttId: e.document.xui, homeSystemId: this.o.systemId, status: 'authorized', profileSelector: e.selector },
         data: { status: 'pending', version: { increment: 1 } },
       })
-      .then(({ count }) => (count > 0 ? this.shareMigrations() : undefined))
+      .then(({ count }) => {
+        if (count === 0) return undefined;
+        this.#changed();
+        return this.shareMigrations();
+      })
       .catch((err: unknown) => this.o.logger.error({ err }, 'csc17: re-share failed'));
   }
 }

@@ -24,6 +24,8 @@ export function perUeId(d: DocumentSelector): string | undefined {
 
 /** The master parsed once per version (the store keeps one object per version), not on every GET. */
 const parsedMasters = new WeakMap<StoredDocument, ReturnType<typeof parseUeInitConfig>>();
+/** The per-UE documents generated from one version of the master (one object per UE and master version). */
+const perUeDocuments = new WeakMap<StoredDocument, Map<string, StoredDocument>>();
 function masterModel(master: StoredDocument): ReturnType<typeof parseUeInitConfig> {
   let model = parsedMasters.get(master);
   if (!model) parsedMasters.set(master, (model = parseUeInitConfig(master.body)));
@@ -32,19 +34,28 @@ function masterModel(master: StoredDocument): ReturnType<typeof parseUeInitConfi
 
 /**
  * The per-UE document: the stored one when the administrator created it, else generated from the
- * master on each read and never stored (a GET does not write, RFC 9110 clause 9.2.1: anonymous
- * reads of random UE IDs must not grow the store). Its strong ETag is the hash of the generated
+ * master and never stored (a GET does not write, RFC 9110 clause 9.2.1: anonymous reads of random
+ * UE IDs must not grow the store); the generated document is kept in memory per master version
+ * (bounded, see below), so repeated GETs do not serialize it again. Its strong ETag is the hash of the generated
  * body (RFC 4825 clause 7.11), so it changes exactly when the master does; its version is the
  * master's.
  */
-export function perUeDocument(store: CmsDocumentStore, d: DocumentSelector): StoredDocument | undefined {
-  const selector = formatDocumentSelector(d);
+export function perUeDocument(store: CmsDocumentStore, d: DocumentSelector, selector = formatDocumentSelector(d)): StoredDocument | undefined {
   const existing = store.peek(selector);
   if (existing) return existing;
   const ueId = perUeId(d);
   const master = store.peek(UE_INIT_CONFIG_MASTER_SELECTOR);
   if (ueId === undefined || master === undefined) return undefined;
-  const model = masterModel(master);
-  const body = serializeUeInitConfig({ ...model, instanceIdUrn: ueId, mcpttUeId: { instanceIdUrn: [ueId] } });
-  return { selector, body, etag: computeEtag(body), version: master.version, contentType: MIME, updatedAt: master.updatedAt };
+  let generated = perUeDocuments.get(master);
+  if (!generated) perUeDocuments.set(master, (generated = new Map()));
+  let doc = generated.get(selector);
+  if (!doc) {
+    const model = masterModel(master);
+    const body = serializeUeInitConfig({ ...model, instanceIdUrn: ueId, mcpttUeId: { instanceIdUrn: [ueId] } });
+    doc = { selector, body, etag: computeEtag(body), version: master.version, contentType: MIME, updatedAt: master.updatedAt };
+    // Bounded (our choice): a client inventing UE IDs costs a generation each, as without the cache.
+    if (generated.size >= 4096) generated.delete(generated.keys().next().value!);
+    generated.set(selector, doc);
+  }
+  return doc;
 }

@@ -5,16 +5,18 @@
  * else (element/attribute GET, PUT, DELETE) through the generic @mcx/xcap engine on the same
  * store, so every change takes the one change path.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Router, type Request, type Response } from 'express';
 import { TokenError } from '@mcx/auth';
 import {
   BadXcapUri,
   createXcapRouter,
   HttpError,
-  parseXcapUri,
-  quoteEtag,
+  representationOf,
+  XcapUriCache,
   type ApplicationUsageRegistry,
   type Principal,
+  type StoredDocument,
   type XcapUri,
 } from '@mcx/xcap';
 import type { Logger } from 'pino';
@@ -31,14 +33,27 @@ export interface XcapRootOptions {
   tokens: TokenAuthenticator;
   /** Absolute XCAP root URI (no trailing slash). */
   xcapRoot: string;
+  /** Path of the XCAP root on the HTTP server (e.g. `/xcap-root`), for `serveDocumentRead`. */
+  xcapRootPath: string;
   uploadRequestPolicy: UploadRequestPolicy;
   logger: Logger;
 }
 
+export interface XcapRoot {
+  /** Everything below the XCAP root (mount it at `xcapRootPath`). */
+  router: Router;
+  /**
+   * GET/HEAD of a whole document answered straight from the node:http request, before express
+   * (the hot path: a UE's conditional GET, TS 23.280 10.1.4.3). Returns false when the request
+   * is not one (element/attribute GETs, writes, xcap-caps, unparsable URIs): give it to `router`.
+   */
+  serveDocumentRead(req: IncomingMessage, res: ServerResponse): boolean;
+}
+
 /** Writes an answer; to HEAD with the GET answer's Content-Length and no content (RFC 9110 clauses 9.3.2 and 8.6). */
-function send(res: Response, status: number, headers: Record<string, string>, body?: string, reason?: string): void {
-  const buf = body === undefined ? undefined : Buffer.from(body, 'utf8');
-  const h: Record<string, string | number> = { ...headers };
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body?: string | Buffer, reason?: string): void {
+  const buf = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const h: Record<string, string | number> = headers;
   if (buf !== undefined) h['content-length'] = buf.length;
   else if (status !== 304) h['content-length'] = 0;
   if (reason) res.writeHead(status, reason, h);
@@ -46,7 +61,7 @@ function send(res: Response, status: number, headers: Record<string, string>, bo
   res.end(res.req.method === 'HEAD' ? undefined : buf);
 }
 
-function sendError(res: Response, e: HttpError): void {
+function sendError(res: ServerResponse, e: HttpError): void {
   const r = e.render();
   send(res, r.status, r.headers, r.body);
 }
@@ -61,31 +76,72 @@ function splitVersionQuery(url: string): { target: string; version: number | und
   return { target: url.slice(0, q), version: /^\d{1,9}$/.test(m[1]!) ? Number(m[1]) : 'bad' };
 }
 
-export function createXcapRoot(options: XcapRootOptions): Router {
+/** A header field value as one string (node:http joins repeated fields with ", "). */
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+export function createXcapRoot(options: XcapRootOptions): XcapRoot {
   const { store, registry, tokens, logger } = options;
+  const uris = new XcapUriCache();
   const router = Router();
+
+  /** The principal of the request (undefined = anonymous read), or false when a refusal was sent. */
+  async function authenticate(req: IncomingMessage, res: ServerResponse, uri: XcapUri, read: boolean): Promise<Principal | undefined | false> {
+    if (read && isAnonymousReadable(uri.document)) return undefined;
+    try {
+      return principalOf(await tokens.fromHeader(header(req, 'authorization')));
+    } catch (e) {
+      if (!(e instanceof TokenError)) throw e;
+      const r = tokenRefusal(e);
+      send(res, r.status, r.headers, r.body);
+      return false;
+    }
+  }
+
+  /** GET/HEAD of a whole document: authentication, the access policy, then get-with-version. */
+  async function readDocument(req: IncomingMessage, res: ServerResponse, uri: XcapUri, version: number | undefined | 'bad'): Promise<void> {
+    const principal = await authenticate(req, res, uri, true);
+    if (principal === false) return;
+    if (!mayAccess(principal, uri.document, 'read')) {
+      return sendError(res, new HttpError(403, `read access to ${uri.documentSelector} denied`));
+    }
+    try {
+      await getDocument(req, res, uri, version);
+    } catch (e) {
+      if (e instanceof HttpError) return sendError(res, e);
+      throw e;
+    }
+  }
 
   router.use(async (req: Request, res: Response, next) => {
     const method = req.method.toUpperCase();
     const { target, version } = splitVersionQuery(req.url);
     let uri: XcapUri;
     try {
-      uri = parseXcapUri(target);
+      uri = uris.parse(target);
     } catch (e) {
       if (e instanceof HttpError) return sendError(res, e);
       return sendError(res, new BadXcapUri('not an XCAP URI'));
     }
     if (registry.get(uri.document.auid) === undefined) return next(); // xcap-caps or 404 from the engine
     const read = method === 'GET' || method === 'HEAD';
-    let principal: Principal | undefined;
-    if (!(read && isAnonymousReadable(uri.document))) {
+    if (read && uri.nodeSelector === undefined) {
       try {
-        principal = principalOf(await tokens.fromHeader(req.get('authorization')));
+        return await readDocument(req, res, uri, version);
       } catch (e) {
-        if (!(e instanceof TokenError)) return next(e);
-        const r = tokenRefusal(e);
-        return send(res, r.status, r.headers, r.body);
+        logger.error({ err: e }, 'xcap GET failed');
+        return next(e);
       }
+    }
+    let principal: Principal | undefined;
+    try {
+      const p = await authenticate(req, res, uri, read);
+      if (p === false) return;
+      principal = p;
+    } catch (e) {
+      return next(e);
     }
     res.locals['principal'] = principal;
     if (!mayAccess(principal, uri.document, read ? 'read' : 'write')) {
@@ -98,23 +154,14 @@ export function createXcapRoot(options: XcapRootOptions): Router {
     if (method === 'DELETE' && uri.nodeSelector === undefined) {
       return sendError(res, new HttpError(403, 'documents are deleted by the administrator'));
     }
-    if (!read || uri.nodeSelector !== undefined) {
-      if (version !== undefined) return sendError(res, new HttpError(400, '?version= applies to a GET of a whole document'));
-      req.url = target;
-      return next();
-    }
-    try {
-      await getDocument(req, res, uri, version);
-    } catch (e) {
-      if (e instanceof HttpError) return sendError(res, e);
-      logger.error({ err: e }, 'xcap GET failed');
-      next(e);
-    }
+    if (version !== undefined) return sendError(res, new HttpError(400, '?version= applies to a GET of a whole document'));
+    req.url = target;
+    return next();
   });
 
   /** GET/HEAD of a whole document (RFC 4825 clause 7.3) with get-with-version (TS 23.280 10.1.4.3). */
-  async function getDocument(req: Request, res: Response, uri: XcapUri, version: number | undefined | 'bad'): Promise<void> {
-    let current = perUeDocument(store, uri.document);
+  async function getDocument(req: IncomingMessage, res: ServerResponse, uri: XcapUri, version: number | undefined | 'bad'): Promise<void> {
+    let current: StoredDocument | undefined = perUeDocument(store, uri.document, uri.documentSelector);
     if (current === undefined) throw new HttpError(404, 'no such document');
     if (version === 'bad') throw new HttpError(400, 'version must be a number');
     if (version !== undefined) {
@@ -124,18 +171,19 @@ export function createXcapRoot(options: XcapRootOptions): Router {
     }
     const decision = decideGetWithVersion({
       current,
-      history: store.history(uri.documentSelector),
-      ifMatch: req.get('if-match'),
-      ifNoneMatch: req.get('if-none-match'),
-      ueVersion: req.get(PROFILE_VERSION_HEADER),
+      history: () => store.historyView(uri.documentSelector),
+      ifMatch: header(req, 'if-match'),
+      ifNoneMatch: header(req, 'if-none-match'),
+      ueVersion: header(req, PROFILE_VERSION_HEADER.toLowerCase()),
       policy: options.uploadRequestPolicy,
     });
-    const headers: Record<string, string> = { etag: quoteEtag(current.etag), [PROFILE_VERSION_HEADER]: String(current.version) };
+    const representation = representationOf(current);
+    const headers: Record<string, string> = { etag: representation.quotedEtag, [PROFILE_VERSION_HEADER]: String(current.version) };
     if (decision.kind === 'not-modified') return send(res, 304, headers, undefined, 'Not Modified (already synchronized)');
-    if (decision.kind === 'precondition-failed') throw new HttpError(412, 'precondition failed', { etag: quoteEtag(current.etag) });
+    if (decision.kind === 'precondition-failed') throw new HttpError(412, 'precondition failed', { etag: representation.quotedEtag });
     if (decision.uploadRequested) headers[UPLOAD_REQUESTED_HEADER] = 'true';
     headers['content-type'] = current.contentType;
-    send(res, 200, headers, current.body, decision.uploadRequested ? 'OK (upload requested)' : undefined);
+    send(res, 200, headers, representation.bytes, decision.uploadRequested ? 'OK (upload requested)' : undefined);
   }
 
   router.use(
@@ -146,7 +194,28 @@ export function createXcapRoot(options: XcapRootOptions): Router {
       authenticate: (req) => (req.res ? principalFromLocals(req.res) : undefined),
     }),
   );
-  return router;
+
+  const prefix = `${options.xcapRootPath}/`;
+  function serveDocumentRead(req: IncomingMessage, res: ServerResponse): boolean {
+    const method = req.method;
+    if ((method !== 'GET' && method !== 'HEAD') || req.url === undefined || !req.url.startsWith(prefix)) return false;
+    const { target, version } = splitVersionQuery(req.url.slice(options.xcapRootPath.length));
+    let uri: XcapUri;
+    try {
+      uri = uris.parse(target);
+    } catch {
+      return false;
+    }
+    if (uri.nodeSelector !== undefined || registry.get(uri.document.auid) === undefined) return false;
+    readDocument(req, res, uri, version).catch((err: unknown) => {
+      logger.error({ err }, 'xcap GET failed');
+      if (!res.headersSent) send(res, 500, { 'content-type': 'application/json' }, JSON.stringify({ error: 'server_error', detail: (err as Error)?.message ?? 'internal error' }));
+      else res.destroy();
+    });
+    return true;
+  }
+
+  return { router, serveDocumentRead };
 }
 
 /** The principal res.locals carries (set by the XCAP root before the engine runs). */

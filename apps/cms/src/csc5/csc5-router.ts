@@ -5,29 +5,24 @@
  * authorization (TS 24.379 clause 7A).
  *
  * `GET /csc5/migrations/:mcpttId` (admin credential) -> 200
- * `{ mcpttId, homeSystemId, partnerSystemId, profileSelector, accessProfiles }` or 404.
+ * `{ mcpttId, homeSystemId, partnerSystemId, profileSelector, accessProfiles }` or 404, from memory
+ * (held-authorizations.ts).
  */
 import { Router } from 'express';
-import type { Database } from '@mcx/db';
 import { adminBearer } from '@mcx/auth';
+import type { HeldAuthorizations } from './held-authorizations.ts';
 
-export function createCsc5Router(o: { db: Database; serverName: string; adminToken: string }): Router {
+export function createCsc5Router(o: { held: HeldAuthorizations; adminToken: string }): Router {
   const router = Router();
   router.use(adminBearer(o.adminToken, { realm: 'cms-admin' }));
-  router.get('/migrations/:mcpttId', async (req, res) => {
+  router.get('/migrations/:mcpttId', (req, res) => {
     const mcpttId = String(req.params['mcpttId']);
-    const row = await o.db.prisma.migrationAuthorization.findFirst({ where: { server: o.serverName, mcpttId, status: 'authorized' }, orderBy: { updatedAt: 'desc' } });
-    if (!row) {
+    const held = o.held.get(mcpttId);
+    if (!held) {
       res.status(404).json({ error: 'not_found', detail: `no migration authorization for ${mcpttId}` });
       return;
     }
-    res.json({
-      mcpttId: row.mcpttId,
-      homeSystemId: row.homeSystemId,
-      partnerSystemId: row.partnerSystemId,
-      profileSelector: row.profileSelector,
-      accessProfiles: JSON.parse(row.accessProfiles) as number[],
-    });
+    res.type('application/json').send(held.json);
   });
   return router;
 }

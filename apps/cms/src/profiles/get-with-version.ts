@@ -33,7 +33,8 @@ export type GetDecision =
 
 export interface GetWithVersionInput {
   current: StoredDocument;
-  history: readonly VersionInfo[];
+  /** The kept versions (read only when the answer is not a 304). */
+  history: readonly VersionInfo[] | (() => readonly VersionInfo[]);
   ifMatch: string | undefined;
   ifNoneMatch: string | undefined;
   /** The MCX-Profile-Version request header. */
@@ -54,7 +55,8 @@ export function ueHoldsNewer(i: Pick<GetWithVersionInput, 'current' | 'history' 
   if (i.ifNoneMatch === undefined || i.ueVersion === undefined || !/^\d{1,9}$/.test(i.ueVersion.trim())) return false;
   const tags = parseEntityTagList(i.ifNoneMatch);
   if (tags === undefined || tags === '*') return false;
-  const known = new Set(i.history.map((h) => h.etag));
+  const history = typeof i.history === 'function' ? i.history() : i.history;
+  const known = new Set(history.map((h) => h.etag));
   known.add(i.current.etag);
   if (tags.some((t) => known.has(t.tag))) return false;
   return Number(i.ueVersion.trim()) > i.current.version;

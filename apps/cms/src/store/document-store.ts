@@ -133,6 +133,11 @@ export class CmsDocumentStore implements DocumentStore {
     return out;
   }
 
+  /** The versions kept for a document (oldest first), from memory, without a copy (do not modify). */
+  historyView(selector: string): readonly VersionInfo[] {
+    return this.#docs.get(selector)?.history ?? [];
+  }
+
   /** The versions kept for a document (oldest first), from memory. */
   history(selector: string): VersionInfo[] {
     return [...(this.#docs.get(selector)?.history ?? [])];

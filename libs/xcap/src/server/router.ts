@@ -50,7 +50,7 @@ function readBody(req: Request, limit: number): Promise<Uint8Array | 'too-large'
  * included, and no content (RFC 9110 clauses 9.3.2 and 8.6).
  */
 function write(res: Response, out: XcapResponse): void {
-  const body = out.body === undefined ? undefined : Buffer.from(out.body, 'utf8');
+  const body = out.bodyBytes ?? (out.body === undefined ? undefined : Buffer.from(out.body, 'utf8'));
   const headers: Record<string, string | number> = { ...out.headers };
   if (body !== undefined) headers['content-length'] = body.length;
   else if (out.status !== 304) headers['content-length'] = 0;

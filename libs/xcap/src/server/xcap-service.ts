@@ -23,7 +23,9 @@ import { computeEtag, quoteEtag } from '../etag.ts';
 import { XCAP_CAPS_AUID, XCAP_CAPS_MIME, renderXcapCaps } from '../app-usage/xcap-caps.ts';
 import { XCAP_ATTRIBUTE_MIME, XCAP_ELEMENT_MIME, mediaTypeOf } from '../mime.ts';
 import { EtagMismatch, type DocumentStore, type StoredDocument } from '../store/document-store.ts';
-import { parseXcapUri, type XcapUri } from '../uri/xcap-uri.ts';
+import type { XcapUri } from '../uri/xcap-uri.ts';
+import { XcapUriCache } from '../uri/uri-cache.ts';
+import { representationOf, quotedEtagOf } from '../store/representation.ts';
 import type { XcapChangeEvent } from './change-event.ts';
 
 export interface XcapRequest {
@@ -45,6 +47,8 @@ export interface XcapResponse {
    * transport sends its length as Content-Length (clause 8.6) but not the content.
    */
   body?: string;
+  /** `body` already encoded as UTF-8 (a whole document: encoded once per version); sent instead of `body`. */
+  bodyBytes?: Buffer;
 }
 
 export interface XcapServiceOptions {
@@ -84,6 +88,7 @@ export class XcapService {
   readonly #onChange: XcapServiceOptions['onChange'];
   readonly #maxAttempts: number;
   readonly #cache = new ParsedDocumentCache(256);
+  readonly #uris = new XcapUriCache();
 
   constructor(options: XcapServiceOptions) {
     this.#registry = options.registry;
@@ -108,7 +113,7 @@ export class XcapService {
       if (!['GET', 'HEAD', 'PUT', 'DELETE'].includes(method)) {
         throw new HttpError(405, `method ${method} not allowed`, { allow: 'GET, HEAD, PUT, DELETE' });
       }
-      const uri = parseXcapUri(req.target);
+      const uri = this.#uris.parse(req.target);
       if (uri.document.auid === XCAP_CAPS_AUID && this.#registry.get(XCAP_CAPS_AUID) === undefined) {
         return this.#xcapCaps(method, uri, req);
       }
@@ -167,11 +172,14 @@ export class XcapService {
     }
     const outcome = evaluatePreconditions('GET', req.headers, { etag: stored.etag, exists: true });
     if (outcome.result === 'precondition-failed') throw preconditionFailed(stored.etag);
-    if (outcome.result === 'not-modified') return { status: 304, headers: { etag: quoteEtag(stored.etag) } };
-    representation ??= { contentType: stored.contentType, body: stored.body };
+    if (outcome.result === 'not-modified') return { status: 304, headers: { etag: quotedEtagOf(stored) } };
+    if (representation === undefined) {
+      const whole = representationOf(stored);
+      return { status: 200, headers: { 'content-type': stored.contentType, etag: whole.quotedEtag }, body: stored.body, bodyBytes: whole.bytes };
+    }
     return {
       status: 200,
-      headers: { 'content-type': representation.contentType, etag: quoteEtag(stored.etag) },
+      headers: { 'content-type': representation.contentType, etag: quotedEtagOf(stored) },
       body: representation.body,
     };
   }

@@ -5,6 +5,11 @@
  * view so a conditional GET never costs a query.
  */
 
+/**
+ * One version of a document. Immutable: a store keeps one object per version and replaces it on
+ * every committed write, so caches keyed by the object (`representationOf`, parsed DOMs) hold
+ * exactly one version.
+ */
 export interface StoredDocument {
   /** Canonical percent-encoded document selector, e.g. `resource-lists/users/sip:a@b/index`. */
   selector: string;
