@@ -62,6 +62,8 @@ describe('token exchange at the primary IdMS for a partner IdMS (TS 33.180 B.7, 
     const login = await primaryLogin('alice');
     const m = await exchangeForPartnerIdms({ issuer: eco.a.issuer, clientId: UE_CLIENT, subjectToken: login.accessToken, partnerIssuer: eco.b.issuer });
     expect(m.issuedTokenType).toBe('urn:ietf:params:oauth:token-type:access_token');
+    // RFC 8693 clause 2.2.1: the issued token only; no ID token nobody reads (one signature).
+    expect(m.idToken).toBeUndefined();
     const claims = decodeJwt(m.accessToken);
     expect(claims.iss).toBe(eco.a.issuer);
     expect(claims.aud).toBe(eco.b.issuer);
@@ -133,6 +135,8 @@ describe('token exchange at the partner IdMS (RFC 8693)', () => {
     expect(decodeJwt(token).aud).toBe(eco.b.issuer);
     const partner = await exchangeToken({ partnerIssuer: eco.b.issuer, clientId: UE_CLIENT, subjectToken: token });
     expect(partner.issuedTokenType).toBe('urn:ietf:params:oauth:token-type:access_token');
+    // TS 24.484 clause 4.2.2.1.2.1: the UE uses the partner access token (its mcptt_id); no ID token.
+    expect(partner.idToken).toBeUndefined();
     const cmsB = createTokenVerifier({ issuer: eco.b.issuer, audience: eco.audiences['mcx-b'].cms, requiredScopes: [MC_SCOPES.pttConfigManagement] });
     const at = await cmsB.verify(partner.accessToken);
     expect(at.issuer).toBe(eco.b.issuer);

@@ -94,10 +94,10 @@ export class OidcPayloadStore {
     return [...this.#rows.values()].filter((r) => r.kind === kind && live(r, now));
   }
 
-  /** Creates or replaces a row (written to the database first). */
+  /** Creates or replaces a row (written to the database first); a consumed row stays consumed. */
   async upsert(input: NewPayloadRow): Promise<void> {
-    const row: PayloadRow = { userCode: null, uid: null, ...input, consumedAt: null };
-    const data = { server: this.server, kind: row.kind, payload: row.payload, grantId: row.grantId, userCode: row.userCode, uid: row.uid, expiresAt: row.expiresAt, consumedAt: null };
+    const row: PayloadRow = { userCode: null, uid: null, ...input, consumedAt: this.#rows.get(input.id)?.consumedAt ?? null };
+    const data = { server: this.server, kind: row.kind, payload: row.payload, grantId: row.grantId, userCode: row.userCode, uid: row.uid, expiresAt: row.expiresAt };
     await this.prisma.oidcPayload.upsert({ where: { id: row.id }, create: { id: row.id, ...data }, update: data });
     this.#put(row);
   }
