@@ -93,6 +93,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   const jwksUri = options.jwksUri ? async () => options.jwksUri as string : discoveredJwks(options.issuer);
   const clockToleranceMs = (options.clockTolerance ?? 5) * 1000;
   const cacheSize = options.cacheSize ?? 10_000;
+  const defaultRequired = [...canonicalScopes(options.requiredScopes ?? [])];
   /** Verified tokens by compact string (insertion order = age). */
   const cache = new Map<string, McAccessToken>();
   /** Revoked `jti`s and until when (ms) they matter. */
@@ -175,7 +176,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         throw new TokenError('revoked', 'token revoked');
       }
       const required = call?.requiredScopes ?? options.requiredScopes ?? [];
-      const missing = [...canonicalScopes(required)].filter((s) => !verified.scopes.has(s));
+      const canonical = call?.requiredScopes ? [...canonicalScopes(required)] : defaultRequired;
+      const missing = canonical.filter((s) => !verified.scopes.has(s));
       if (missing.length) {
         throw new TokenError('insufficient-scope', `scope not granted: ${missing.join(' ')}`, required);
       }
