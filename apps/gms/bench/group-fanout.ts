@@ -10,7 +10,8 @@
  * added), which goes through the same XCAP write path as a GMC's PUT.
  *
  * Env: BENCH_MEMBERS (5000), BENCH_TRANSPORT (udp|tcp), BENCH_DRAIN_SECONDS (33: the UDP SUBSCRIBE
- * server transactions end after Timer J = 64*T1 before the heap is measured), BENCH_CHANGES (3).
+ * server transactions end after Timer J = 64*T1 before the heap is measured), BENCH_CHANGES (3),
+ * BENCH_PROFILE (a file: CPU profile of the GMS process during the measured changes).
  * Run: npm run bench -w @mcx/gms
  */
 import { fork } from 'node:child_process';
@@ -21,7 +22,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { performance } from 'node:perf_hooks';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { mcpttInfoWithAccessToken, resourceListsOf, serializeMcpttInfo, serializeResourceLists } from '@mcx/documents';
 import {
@@ -40,6 +43,8 @@ const N = Number(process.env.BENCH_MEMBERS ?? 5000);
 const TRANSPORT = (process.env.BENCH_TRANSPORT ?? 'udp') as TransportProtocol;
 const DRAIN_SECONDS = Number(process.env.BENCH_DRAIN_SECONDS ?? 33);
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 3);
+/** A CPU profile of the measured changes only (not of the subscription phase) is written there. */
+const PROFILE = process.env.BENCH_PROFILE;
 const DOMAIN = 'bench.example';
 const AUDIENCE = 'urn:mcx:bench:gms';
 const ADMIN = 'bench-admin-token';
@@ -88,6 +93,9 @@ async function uesProcess(): Promise<void> {
       contentType: body.contentType,
       expires: 3600,
       resubscribe: false,
+      // 5,000 SUBSCRIBEs sent at once: a GMS answering 503 + Retry-After is tried again for as long as it takes.
+      overloadRetryWindowMs: 600_000,
+      maxOverloadRetries: 1_000,
       onNotify: () => {
         notifies++;
         if (first) {
@@ -131,11 +139,13 @@ async function main(): Promise<void> {
   let answeredAfterChange = 0;
   let failed = 0;
   let counting = false;
+  let firstAnsweredAt = 0;
   const gms = await startGms(
     { systemId: 'bench', domain: DOMAIN, idmsIssuer: issuer, audience: AUDIENCE, adminToken: ADMIN, database: { dataDir: dir, name: 'bench-gms' } },
     {
       onNotified: (_s, status) => {
         if (!counting) return;
+        if (firstAnsweredAt === 0) firstAnsweredAt = performance.now();
         if (status >= 200 && status < 300) answeredAfterChange++;
         else failed++;
       },
@@ -158,10 +168,20 @@ async function main(): Promise<void> {
   const heapAfter = await heap();
 
   // The measured changes: a member joins the group → every subscribed member gets a NOTIFY.
-  const changes: { adminRequestMs: number; lastNotifyAnsweredMs: number }[] = [];
+  const changes: { adminRequestMs: number; firstNotifyAnsweredMs: number; lastNotifyAnsweredMs: number; loopDelayMaxMs: number }[] = [];
+  const profiler = PROFILE ? new Session() : undefined;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
+  const lag = monitorEventLoopDelay({ resolution: 10 });
   for (let c = 0; c < CHANGES; c++) {
     answeredAfterChange = 0;
+    firstAnsweredAt = 0;
     counting = true;
+    lag.reset();
+    lag.enable();
     const t0 = performance.now();
     const res = await fetch(`${gms.adminUrl}/groups/bench-1/members/${encodeURIComponent(`sip:newcomer${c}@${DOMAIN}`)}`, {
       method: 'PUT',
@@ -171,8 +191,20 @@ async function main(): Promise<void> {
     const adminRequestMs = performance.now() - t0;
     if (res.status !== 200) throw new Error(`change failed: ${res.status} ${await res.text()}`);
     while (answeredAfterChange + failed < N) await new Promise((r) => setImmediate(r));
-    changes.push({ adminRequestMs: Number(adminRequestMs.toFixed(1)), lastNotifyAnsweredMs: Number((performance.now() - t0).toFixed(1)) });
+    const lastNotifyAnsweredMs = Number((performance.now() - t0).toFixed(1));
+    lag.disable();
+    changes.push({
+      adminRequestMs: Number(adminRequestMs.toFixed(1)),
+      firstNotifyAnsweredMs: Number((firstAnsweredAt - t0).toFixed(1)),
+      lastNotifyAnsweredMs,
+      loopDelayMaxMs: Number((lag.max / 1e6).toFixed(1)),
+    });
     counting = false;
+  }
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(PROFILE!, JSON.stringify(profile));
+    profiler.disconnect();
   }
 
   const done = new Promise<{ notifies: number; rss: number }>((resolve) => child.on('message', (m: { type: string; notifies: number; rss: number }) => m.type === 'done' && resolve(m)));

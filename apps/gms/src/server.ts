@@ -11,7 +11,7 @@ import { pino, type Logger } from 'pino';
 import { createTokenVerifier, MC_SCOPES } from '@mcx/auth';
 import { createHttpServer, schemeOf } from '@mcx/lab-ca';
 import { databaseHealth, databaseUnavailableHandler, openDatabase, sendHealth, type Database } from '@mcx/db';
-import { listenUdpAndTcp, SipEndpoint } from '@mcx/sip';
+import { listenUdpAndTcp, sharedLoopLag, SipEndpoint } from '@mcx/sip';
 import { ApplicationUsageRegistry, XcapService } from '@mcx/xcap';
 import { createAdminRouter } from './admin/admin-router.ts';
 import { GroupOperations } from './admin/group-operations.ts';
@@ -20,6 +20,7 @@ import { Authenticator } from './csc2-xcap/authentication.ts';
 import { createGroupUsage } from './csc2-xcap/group-usage.ts';
 import { createGroupXcapRoot } from './csc2-xcap/xcap-root.ts';
 import { createGroupNotifier, type SubscriptionSummary } from './group-subscriptions/group-notifier.ts';
+import { httpOverload } from './http-overload/http-overload.ts';
 import { seedGroups, type GmsSeedInput, type SeedResult } from './seed/seed.ts';
 import { GroupAdministrators } from './store/administrators.ts';
 import { GroupDirectory } from './store/group-directory.ts';
@@ -63,6 +64,7 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
   const ownsDb = deps.db === undefined;
   let server: Server | undefined;
   let endpoint: SipEndpoint | undefined;
+  let stopLoopLag = () => undefined as void;
   try {
     // The in-memory view: documents, groups and memberships, administrators.
     const store = await PrismaDocumentStore.open(db, config.serverName);
@@ -95,7 +97,13 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
     const service = new XcapService({ registry, store });
     const groups = new GroupOperations({ service, store, directory, administrators, domain: config.domain, xcapRoot });
 
-    endpoint = await SipEndpoint.create({ transports: await listenUdpAndTcp(config.host, config.sipPort), advertisedHost: config.host, logger: log });
+    // RFC 3261 clause 21.5.4: a GMS that cannot keep up answers new SUBSCRIBEs 503 + Retry-After.
+    endpoint = await SipEndpoint.create({
+      transports: await listenUdpAndTcp(config.host, config.sipPort),
+      advertisedHost: config.host,
+      logger: log,
+      overload: config.sipOverload,
+    });
     const notifier = createGroupNotifier({
       endpoint,
       store,
@@ -115,6 +123,11 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
 
     const health = databaseHealth(db.prisma);
     app.get('/healthz', (_req, res) => sendHealth(res, health, { system: config.systemId, app: 'gms' }));
+    // A saturated GMS answers XCAP and admin requests 503 + Retry-After (the health probe above is always answered).
+    const loopLag = sharedLoopLag();
+    loopLag.start();
+    stopLoopLag = () => loopLag.stop();
+    app.use(httpOverload({ lag: loopLag, ...config.httpOverload }));
     app.use('/xcap-root', createGroupXcapRoot({ registry, store, authenticator, xcapRoot }));
     app.use('/admin', createAdminRouter({ adminToken: config.adminToken, groups, administrators, notifier }));
     app.use(databaseUnavailableHandler(health));
@@ -147,6 +160,7 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
         (closing ??= (async () => {
           await notifier.close();
           await sip.close();
+          stopLoopLag();
           httpServer.closeAllConnections();
           await new Promise<void>((resolve) => httpServer.close(() => resolve()));
           if (ownsDb) await db.close();
@@ -154,6 +168,7 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
     };
   } catch (err) {
     await endpoint?.close().catch(() => undefined);
+    stopLoopLag();
     server?.close();
     if (ownsDb) await db.close();
     throw err;

@@ -38,6 +38,28 @@ export const gmsConfigSchema = z.object({
   /** SUBSCRIBE expiry granted when none is asked for, and the cap (RFC 6665 clause 4.2.1.1). */
   defaultExpires: z.number().int().positive().default(3600),
   maxExpires: z.number().int().positive().default(3600),
+  /**
+   * SIP overload control (RFC 3261 clause 21.5.4, @mcx/sip `OverloadOptions`): new SUBSCRIBEs get
+   * 503 + Retry-After while more than `maxPendingRequests` SIP requests are unanswered or the event
+   * loop lags more than `maxLoopLagMs`. Our choice of bounds: 200 requests, 200 ms, Retry-After 1 s.
+   */
+  sipOverload: z
+    .object({
+      maxPendingRequests: z.number().int().positive().default(200),
+      maxLoopLagMs: z.number().positive().default(200),
+      retryAfter: z.number().int().min(0).default(1),
+    })
+    .prefault({}),
+  /**
+   * HTTP overload control: XCAP and admin requests get 503 + Retry-After (RFC 9110 clause 15.6.4,
+   * 10.2.3) while the event loop lags more than `maxLoopLagMs`; `/healthz` is always answered.
+   */
+  httpOverload: z
+    .object({
+      maxLoopLagMs: z.number().positive().default(500),
+      retryAfter: z.number().int().min(0).default(1),
+    })
+    .prefault({}),
   /** pino level; tests stay silent unless MCX_LOG is set. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(process.env.MCX_LOG ? 'info' : 'silent'),
 });

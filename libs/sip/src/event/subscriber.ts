@@ -76,9 +76,11 @@ export interface SubscribeOptions {
   /**
    * How many times a SUBSCRIBE answered `503` with `Retry-After` (an overloaded notifier, RFC 3261
    * clause 21.5.4) is sent again, each after a delay drawn between Retry-After and twice it, as
-   * long as the retry leaves within 64*T1 (Timer F) of the first SUBSCRIBE (default 50; 0 = never).
+   * long as the retry leaves within `overloadRetryWindowMs` of the first SUBSCRIBE (default 50; 0 = never).
    */
   maxOverloadRetries?: number;
+  /** How long after the first SUBSCRIBE an overload retry may still leave (default 64*T1, Timer F). */
+  overloadRetryWindowMs?: number;
 }
 
 export interface SubscriptionHandle {
@@ -208,7 +210,8 @@ class Subscription implements SubscriptionHandle {
       const retries = this.o.maxOverloadRetries ?? DEFAULT_MAX_OVERLOAD_RETRIES;
       // Retried within the time the first SUBSCRIBE's transaction was given (Timer F = 64*T1), so a
       // refused subscription fails no later than one that timed out would have (our choice).
-      const withinTimerF = delay !== undefined && Date.now() + delay * 1000 - firstSentAt <= 64 * this.endpoint.timers.t1;
+      const window = this.o.overloadRetryWindowMs ?? 64 * this.endpoint.timers.t1;
+      const withinTimerF = delay !== undefined && Date.now() + delay * 1000 - firstSentAt <= window;
       if (callId === this.callId && withinTimerF && overloadRetries < retries && this.state !== 'terminated' && !this.unsubscribed && !this.endpoint.isClosed) {
         // RFC 3261 clause 21.5.4: the notifier is overloaded; the same SUBSCRIBE again later
         // (a new transaction and Call-ID: no dialog was created).
