@@ -41,8 +41,11 @@ export function runSystemProcess(): Promise<number> {
 
   let peakRss = 0;
   let sampler: NodeJS.Timeout | undefined;
+  // The servers' modules load now, while the parent prepares the ports, credentials and lab CA.
+  const modules = import('./start.ts');
+  modules.catch(() => undefined); // awaited in start
   const start = async (m: StartSystem) => {
-    const { startSystems } = await import('./start.ts');
+    const { startSystems } = await modules;
     systems = startSystems({
       ecosystem: m.ecosystem,
       dataDir: m.dataDir,

@@ -157,13 +157,14 @@ export async function startSystemProcesses(options: SystemProcessesOptions): Pro
 
 async function startOnce(options: SystemProcessesOptions): Promise<SystemProcesses> {
   const log = options.log ?? (() => undefined);
-  const prepared = await prepareMcSystems({ ecosystem: options.ecosystem, dataDir: options.dataDir, ephemeralPorts: options.ephemeralPorts ?? false, log });
-  const eco = prepared.ecosystem;
   const signalListeners: ((signal: string) => void)[] = [];
-  const children = eco.systems.map((s) => new SystemProcess(s.id, log, (signal) => signalListeners.forEach((l) => l(signal))));
+  // Forked first: each child loads the servers' modules while this process prepares.
+  const children = options.ecosystem.systems.map((s) => new SystemProcess(s.id, log, (signal) => signalListeners.forEach((l) => l(signal))));
   const stopAll = () => Promise.all(children.map((c) => c.stop())).then(() => undefined);
   let views: SystemView[];
+  let eco: Ecosystem;
   try {
+    eco = (await prepareMcSystems({ ecosystem: options.ecosystem, dataDir: options.dataDir, ephemeralPorts: options.ephemeralPorts ?? false, log })).ecosystem;
     const started = await Promise.all(
       children.map((c) =>
         c.request(
