@@ -378,7 +378,7 @@ export class SipEndpoint {
     const overloaded = this.overload !== undefined && toTag(message) === undefined ? this.overload.check(this.pendingRequests - 1) : undefined;
     if (overloaded !== undefined) {
       this.logger.debug({ method: message.method, cause: overloaded }, 'sip: overloaded, request refused with 503');
-      incoming.respond(503, 'Service Unavailable', { headers: { 'Retry-After': String(this.overload!.retryAfter) } });
+      incoming.respond(503, 'Service Unavailable', { headers: { 'Retry-After': String(this.overload!.retryAfterNow()) } });
       return;
     }
     this.dispatch(incoming).catch((err: unknown) => {

@@ -18,8 +18,10 @@ export interface OverloadOptions {
   maxPendingRequests?: number;
   /** ... or while the event loop lags more than this many ms (default 200). */
   maxLoopLagMs?: number;
-  /** The `Retry-After` of the 503, seconds (default 1). */
+  /** The `Retry-After` of the 503, seconds (default 1), while few requests are refused; see `retryAfterNow`. */
   retryAfter?: number;
+  /** The largest `Retry-After` given, seconds (default 10). */
+  maxRetryAfter?: number;
   /** The loop lag source (default: the process-wide monitor). */
   loopLag?: Pick<LoopLagMonitor, 'lagMs' | 'start' | 'stop'>;
 }
@@ -31,6 +33,11 @@ export class OverloadControl {
   readonly maxPendingRequests: number;
   readonly maxLoopLagMs: number;
   readonly retryAfter: number;
+  readonly maxRetryAfter: number;
+  /** Refusals in the current and the previous second (the current second's start, ms). */
+  #bucketStart = 0;
+  #bucket = 0;
+  #previousBucket = 0;
   readonly #lag: Pick<LoopLagMonitor, 'lagMs' | 'start' | 'stop'>;
   /** Requests refused so far (metrics, tests). */
   refused = 0;
@@ -39,6 +46,7 @@ export class OverloadControl {
     this.maxPendingRequests = options.maxPendingRequests ?? 200;
     this.maxLoopLagMs = options.maxLoopLagMs ?? 200;
     this.retryAfter = options.retryAfter ?? 1;
+    this.maxRetryAfter = Math.max(this.retryAfter, options.maxRetryAfter ?? 10);
     this.#lag = options.loopLag ?? sharedLoopLag();
     this.#lag.start();
   }
@@ -47,8 +55,31 @@ export class OverloadControl {
   check(pendingRequests: number): OverloadCause | undefined {
     const cause: OverloadCause | undefined =
       pendingRequests >= this.maxPendingRequests ? 'pending-requests' : this.#lag.lagMs > this.maxLoopLagMs ? 'loop-lag' : undefined;
-    if (cause) this.refused++;
+    if (cause) {
+      this.refused++;
+      this.#count();
+    }
     return cause;
+  }
+
+  #count(now = Date.now()): void {
+    if (now - this.#bucketStart >= 1000) {
+      this.#previousBucket = now - this.#bucketStart >= 2000 ? 0 : this.#bucket;
+      this.#bucket = 0;
+      this.#bucketStart = now;
+    }
+    this.#bucket++;
+  }
+
+  /**
+   * The `Retry-After` to give now, seconds: `retryAfter`, one more step of it for every
+   * `maxPendingRequests` refusals in the last second, at most `maxRetryAfter`. Clients refused
+   * together then come back spread over a longer time, and refusing them does not become the
+   * server's main work (our choice; RFC 3261 clause 21.5.4 leaves the value to the server).
+   */
+  retryAfterNow(now = Date.now()): number {
+    const recent = now - this.#bucketStart < 1000 ? this.#bucket + this.#previousBucket : now - this.#bucketStart < 2000 ? this.#bucket : 0;
+    return Math.min(this.maxRetryAfter, this.retryAfter * (1 + Math.floor(recent / this.maxPendingRequests)));
   }
 
   close(): void {
