@@ -1,5 +1,5 @@
 // At-rest protection of local copies (TS 23.280 10.1.4.1: confidentiality and integrity protected).
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -52,5 +52,35 @@ describe('ProtectedStore (AES-256-GCM, per-UE key from HKDF)', () => {
     writeFileSync(bob.fileOf('mcx-a', 'cms:doc-4'), readFileSync(file));
     expect(await bob.read('mcx-a', 'cms:doc-4')).toEqual({ ok: false, reason: 'tampered' });
     expect(readdirSync(join(dir, 'ues'))).toEqual(expect.arrayContaining(['ue-alice', 'ue-bob']));
+  });
+
+  it('a write does not block: the copy is read back before it is on disk, flush waits for the disk, a later removal keeps its order', async () => {
+    const ue = new ProtectedStore(secret, dir, 'ue-carol');
+    const written = ue.write(copy('cms:doc-5', '<v1/>'));
+    const file = ue.fileOf('mcx-a', 'cms:doc-5');
+    expect(existsSync(file)).toBe(false);
+    expect(await ue.read('mcx-a', 'cms:doc-5')).toEqual({ ok: true, copy: copy('cms:doc-5', '<v1/>') });
+    void ue.write(copy('cms:doc-5', '<v2/>'));
+    await ue.flush();
+    await written;
+    expect(existsSync(file)).toBe(true);
+    expect(await ue.read('mcx-a', 'cms:doc-5')).toEqual({ ok: true, copy: copy('cms:doc-5', '<v2/>') });
+    // A store opened later (a restarted host) reads what was flushed.
+    expect(await new ProtectedStore(secret, dir, 'ue-carol').read('mcx-a', 'cms:doc-5')).toEqual({ ok: true, copy: copy('cms:doc-5', '<v2/>') });
+    void ue.write(copy('cms:doc-5', '<v3/>'));
+    void ue.remove('mcx-a', 'cms:doc-5');
+    expect(await ue.read('mcx-a', 'cms:doc-5')).toEqual({ ok: false, reason: 'missing' });
+    await ue.flush();
+    expect(existsSync(file)).toBe(false);
+    expect(await ue.read('mcx-a', 'cms:doc-5')).toEqual({ ok: false, reason: 'missing' });
+  });
+
+  it('flush rejects with a write that failed (once); the copy is then missing', async () => {
+    writeFileSync(join(dir, 'ues', 'ue-dave'), 'a file where the folder should be');
+    const ue = new ProtectedStore(secret, dir, 'ue-dave');
+    void ue.write(copy('cms:doc-6'));
+    await expect(ue.flush()).rejects.toThrow(/EEXIST|ENOTDIR/);
+    await ue.flush();
+    expect(await ue.read('mcx-a', 'cms:doc-6')).toEqual({ ok: false, reason: 'missing' });
   });
 });

@@ -8,11 +8,22 @@
  * `nonce (12) | tag (16) | ciphertext`; the additional authenticated data binds the file to its
  * UE, system and document selector, so a modified, truncated or swapped file fails to open and
  * is reported as `tampered` (the UE then re-fetches it from the server).
+ *
+ * Writes do not block their caller (issue #14, our choice): `write` encrypts and starts the file
+ * write (temporary file, then rename) and returns; until it is on disk a `read` of that document
+ * answers the copy being written, writes and removals of one file keep their order, and `flush()`
+ * resolves when every write started before it is on disk (rejects with the first that failed). The
+ * UE flushes before it reports what depends on its copies (the subscribing step's SUBSCRIBED, the
+ * end of an UPDATING, a sync's or an upload's result; ue/document-sync.ts, subscribe.ts, ue.ts).
+ *
+ * The folder is listed once, at first use; from then on the store knows which files exist (its
+ * own writes and removals) and does not open a file that is not there (a migration's documents in
+ * a partner system are new: no failed open per document).
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 
 export interface StoredCopy {
   system: string;
@@ -40,7 +51,14 @@ export class ProtectedStore {
   readonly #dir: string;
   #dirMade = false;
   #closed = false;
+  /** Writes and removals not finished yet. */
   readonly #writes = new Set<Promise<void>>();
+  /** Per file: the copy whose write has not finished, and the last operation on the file (writes and removals keep their order). */
+  readonly #pending = new Map<string, { copy: StoredCopy | undefined; last: Promise<void> }>();
+  /** The first write that failed since the last flush. */
+  #failed: unknown;
+  /** File names in the folder (listed once, then kept by writes and removals). */
+  #files: Promise<Set<string>> | undefined;
 
   constructor(hostSecret: Buffer, dataDir: string, readonly ueId: string) {
     this.#key = Buffer.from(hkdfSync('sha256', hostSecret, Buffer.from(ueId, 'utf8'), Buffer.from('mcx-ue at-rest v1'), 32));
@@ -56,36 +74,79 @@ export class ProtectedStore {
     return Buffer.from(`mcx-ue\n${this.ueId}\n${system}\n${selector}`, 'utf8');
   }
 
+  #index(): Promise<Set<string>> {
+    this.#files ??= readdir(this.#dir).then(
+      (names) => new Set(names),
+      () => new Set<string>(),
+    );
+    return this.#files;
+  }
+
+  /** Runs `op` on `file` after the operations queued on it before. */
+  #queue(file: string, copy: StoredCopy | undefined, op: () => Promise<void>): Promise<void> {
+    const before = this.#pending.get(file)?.last ?? Promise.resolve();
+    const last: Promise<void> = before.then(op, op);
+    const entry = { copy, last };
+    this.#pending.set(file, entry);
+    const settled = last.then(
+      () => undefined,
+      (err: unknown) => void (this.#failed ??= err),
+    );
+    const tracked = settled.finally(() => {
+      this.#writes.delete(tracked);
+      if (this.#pending.get(file) === entry) this.#pending.delete(file);
+    });
+    this.#writes.add(tracked);
+    return last;
+  }
+
   /**
-   * Stores a copy. Once the store is closed (its UE is stopping) a write is not started and resolves
-   * without storing: our own choice, so that no copy lands in a folder being removed.
+   * Stores a copy: encrypted now, written to disk without blocking (the promise resolves when it is
+   * there; `flush` waits for every write). Once the store is closed (its UE is stopping) a write is
+   * not started and resolves without storing: our own choice, so that no copy lands in a folder
+   * being removed.
    */
   write(copy: StoredCopy): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    const pending: Promise<void> = this.#write(copy).finally(() => this.#writes.delete(pending));
-    this.#writes.add(pending);
-    return pending;
-  }
-
-  async #write(copy: StoredCopy): Promise<void> {
-    if (!this.#dirMade) {
-      await mkdir(this.#dir, { recursive: true, mode: 0o700 });
-      this.#dirMade = true;
-    }
+    const file = this.fileOf(copy.system, copy.selector);
     const nonce = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.#key, nonce);
     cipher.setAAD(this.#aad(copy.system, copy.selector));
     const ct = Buffer.concat([cipher.update(JSON.stringify(copy), 'utf8'), cipher.final()]);
-    const file = this.fileOf(copy.system, copy.selector);
-    const tmp = `${file}.${nonce.toString('hex').slice(0, 8)}.tmp`;
-    await writeFile(tmp, Buffer.concat([nonce, cipher.getAuthTag(), ct]), { mode: 0o600 });
-    await rename(tmp, file);
+    const data = Buffer.concat([nonce, cipher.getAuthTag(), ct]);
+    return this.#queue(file, copy, async () => {
+      if (this.#closed) return;
+      if (!this.#dirMade) {
+        await mkdir(this.#dir, { recursive: true, mode: 0o700 });
+        this.#dirMade = true;
+      }
+      const files = await this.#index();
+      const tmp = `${file}.${nonce.toString('hex').slice(0, 8)}.tmp`;
+      await writeFile(tmp, data, { mode: 0o600 });
+      await rename(tmp, file);
+      files.add(basename(file));
+    });
+  }
+
+  /** Resolves when every write started before is on disk; rejects with the first write that failed since the last flush. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.#writes]);
+    const failed = this.#failed;
+    this.#failed = undefined;
+    if (failed !== undefined) throw failed;
   }
 
   async read(system: string, selector: string): Promise<ReadResult> {
+    const file = this.fileOf(system, selector);
+    const pending = this.#pending.get(file);
+    if (pending) {
+      if (pending.copy) return { ok: true, copy: pending.copy };
+      return { ok: false, reason: 'missing' }; // being removed
+    }
+    if (!(await this.#index()).has(basename(file))) return { ok: false, reason: 'missing' };
     let data: Buffer;
     try {
-      data = await readFile(this.fileOf(system, selector));
+      data = await readFile(file);
     } catch {
       return { ok: false, reason: 'missing' };
     }
@@ -103,8 +164,12 @@ export class ProtectedStore {
     }
   }
 
-  async remove(system: string, selector: string): Promise<void> {
-    await rm(this.fileOf(system, selector), { force: true });
+  remove(system: string, selector: string): Promise<void> {
+    const file = this.fileOf(system, selector);
+    return this.#queue(file, undefined, async () => {
+      await rm(file, { force: true });
+      (await this.#index()).delete(basename(file));
+    });
   }
 
   /** Starts no new write and resolves when the writes in flight have ended (stored or failed). */
@@ -117,5 +182,6 @@ export class ProtectedStore {
   async destroy(): Promise<void> {
     await this.close();
     await rm(this.#dir, { recursive: true, force: true, maxRetries: 3 });
+    this.#files = Promise.resolve(new Set());
   }
 }

@@ -1,16 +1,22 @@
 /**
  * The CMC's / GMC's local copies (TS 24.484 clause 6.3.13: "the CMC updates its local document
  * copies"): metadata in memory (selector, ETag = version, kind), bodies only in the protected
- * store (at-rest/), read back when needed (patching, get-with-version, the control API).
+ * store (at-rest/), read back when needed (patching, get-with-version, the control API). A save
+ * does not wait for the disk (at-rest/protected-store.ts); `flush()` does, before the UE reports
+ * what depends on the copies.
  */
 import { parseUserProfile } from '@mcx/documents';
 import type { ProtectedStore, StoredCopy } from '../at-rest/protected-store.ts';
 import { kindOf, type DocumentMeta } from '../ue/session.ts';
 
+type UserProfile = ReturnType<typeof parseUserProfile>;
+
 export type CopyRead = { ok: true; copy: StoredCopy } | { ok: false; reason: 'missing' | 'tampered' };
 
 export class LocalCopies {
   readonly #meta = new Map<string, DocumentMeta>();
+  /** The user profiles parsed when they were saved or loaded, by key, with the ETag of that version. */
+  readonly #profiles = new Map<string, { etag: string; profile: UserProfile }>();
   constructor(readonly store: ProtectedStore) {}
 
   static key(system: string, server: string, sel: string): string {
@@ -39,18 +45,20 @@ export class LocalCopies {
     const meta: DocumentMeta = { system, server, sel, kind: kindOf(sel), etag, updatedAt: new Date().toISOString() };
     if (version !== undefined) meta.version = version;
     if (meta.kind === 'user-profile') {
-      try {
-        const p = parseUserProfile(body);
-        meta.profile = { index: p.userProfileIndex, name: p.profileName?.[0]?.value, preSelected: p.preSelectedIndication !== undefined };
-      } catch {
-        /* kept without identity */
-      }
+      const p = this.#parse(LocalCopies.key(system, server, sel), etag, body);
+      if (p) meta.profile = { index: p.userProfileIndex, name: p.profileName?.[0]?.value, preSelected: p.preSelectedIndication !== undefined };
     }
     const copy: StoredCopy = { system, selector: this.#storeKey(meta), etag, contentType, body };
     if (version !== undefined) copy.version = version;
-    await this.store.write(copy);
+    // Not awaited: the store answers reads of the copy until it is on disk; `flush` waits for it.
+    void this.store.write(copy).catch(() => undefined);
     this.#meta.set(LocalCopies.key(system, server, sel), meta);
     return meta;
+  }
+
+  /** Resolves when every copy saved so far is on disk; rejects with the first write that failed. */
+  flush(): Promise<void> {
+    return this.store.flush();
   }
 
   /**
@@ -66,24 +74,46 @@ export class LocalCopies {
     const meta: DocumentMeta = { system, server, sel, kind: kindOf(sel), etag: r.copy.etag, updatedAt: new Date().toISOString() };
     if (r.copy.version !== undefined) meta.version = r.copy.version;
     if (meta.kind === 'user-profile') {
-      try {
-        const p = parseUserProfile(r.copy.body);
-        meta.profile = { index: p.userProfileIndex, name: p.profileName?.[0]?.value, preSelected: p.preSelectedIndication !== undefined };
-      } catch {
-        /* kept without identity */
-      }
+      const p = this.#parse(LocalCopies.key(system, server, sel), r.copy.etag, r.copy.body);
+      if (p) meta.profile = { index: p.userProfileIndex, name: p.profileName?.[0]?.value, preSelected: p.preSelectedIndication !== undefined };
     }
     this.#meta.set(LocalCopies.key(system, server, sel), meta);
     return meta;
   }
 
+  /** Parses a user profile (undefined when it does not parse: kept without identity) and keeps the result for its version. */
+  #parse(key: string, etag: string, body: string): UserProfile | undefined {
+    try {
+      const profile = parseUserProfile(body);
+      this.#profiles.set(key, { etag, profile });
+      return profile;
+    } catch {
+      this.#profiles.delete(key);
+      return undefined;
+    }
+  }
+
+  /**
+   * The user profile of `copy` (read from the store, so authenticated): parsed once per version —
+   * the parse of its save is reused when the copy read is that version (our choice: no re-parse
+   * of an unchanged profile at each migration).
+   */
+  userProfile(m: DocumentMeta, copy: StoredCopy): UserProfile | undefined {
+    const key = LocalCopies.key(m.system, m.server, m.sel);
+    const hit = this.#profiles.get(key);
+    if (hit && hit.etag === copy.etag) return hit.profile;
+    return this.#parse(key, copy.etag, copy.body);
+  }
+
   async remove(m: Pick<DocumentMeta, 'system' | 'server' | 'sel'>): Promise<void> {
     this.#meta.delete(LocalCopies.key(m.system, m.server, m.sel));
+    this.#profiles.delete(LocalCopies.key(m.system, m.server, m.sel));
     await this.store.remove(m.system, this.#storeKey(m));
   }
 
   /** Forgets the metadata of a system's copies (the files stay for a later get-with-version). */
   forgetSystem(system: string): void {
     for (const [k, m] of this.#meta) if (m.system === system) this.#meta.delete(k);
+    for (const k of this.#profiles.keys()) if (k.startsWith(`${system}|`)) this.#profiles.delete(k);
   }
 }

@@ -9,7 +9,8 @@
  * applied: every document it names is held (fetched, retried when a GET failed transiently). A
  * document that could not be fetched fails the step (its reason names the GET), so the UE never
  * becomes STABLE without a document it subscribed to (TS 24.484 4.2.2.1.1 step 4: the CMC
- * "downloads" the documents before it is configured).
+ * "downloads" the documents before it is configured); their protected copies are on disk before the
+ * step completes.
  */
 import { AUID, mcpttInfoWithAccessToken, resourceListsOf, serializeMcpttInfo, serializeResourceLists, SERVICE_CONFIG_DOCUMENT_NAME, userProfileDocumentName } from '@mcx/documents';
 import {
@@ -102,6 +103,19 @@ export function subscribeDocuments(
         await onNotify(n).catch(() => undefined);
         return;
       }
+      if (!n.body) {
+        // No state in it (RFC 6665 clause 4.1.2.4: a pending subscription's NOTIFY may carry none):
+        // not the full state the step waits for. One that ends the subscription ends the wait: the
+        // UE does not become SUBSCRIBED without the documents (reason "rejected" / "noresource" is
+        // definitive, any other is retried, RFC 6665 clause 4.1.3).
+        const ss = n.subscriptionState;
+        if (ss.state === 'terminated') {
+          notified = true;
+          const reason = ss.reason ?? 'no reason';
+          firstFailed(new StepError(step, `the subscription ended (${reason}) before a NOTIFY brought the documents`, reason !== 'rejected' && reason !== 'noresource', ss.retryAfter !== undefined ? ss.retryAfter * 1000 : undefined));
+        }
+        return;
+      }
       notified = true;
       phase('NOTIFY', since(sent));
       const arrived = performance.now();
@@ -158,6 +172,8 @@ export async function subscribeServer(ue: SyncUe, session: SystemSession, server
   );
   session[server] = sub.handle;
   await sub.initial;
+  // The copies the initial NOTIFY brought are on disk before the step reports SUBSCRIBED (at-rest/protected-store.ts).
+  await ue.copies.flush();
 }
 
 /** TS 24.484 4.2.2.1.1 step 4, CMS: one SUBSCRIBE to the CMS as subscription proxy (clause 6.3.13.2.2). */

@@ -60,6 +60,8 @@ export async function onNotify(ue: SyncUe, session: SystemSession, server: 'cms'
   if (session === ue.current && ue.state === 'STABLE') updating = ue.dispatch({ type: 'NOTIFY_RECEIVED' });
   try {
     const results = await applyNotify(ue.copies, session, server, n.body, (sel) => ue.note(`local copy ${sel} failed its integrity check: re-fetching`, false), documentRetryOf(ue, server, session));
+    // The copies are on disk before the UE is STABLE again (NOTIFY_APPLIED) and the NOTIFY is answered.
+    await ue.copies.flush();
     const changed = results.filter((r) => r.action !== 'up-to-date');
     if (changed.length) ue.note(`NOTIFY from ${server.toUpperCase()} of ${session.systemId}: ${changed.map((r) => `${r.sel.split('/').pop()} ${r.action}`).join(', ')}`, false);
     return results;

@@ -208,6 +208,7 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
     return this.enqueue(async () => {
       if (!this.current) throw new StepError('fetch', 'not configured', false);
       out = await synchronizeAll(this, this.current, (t) => this.note(t));
+      await this.copies.flush(); // the result is told once the copies are on disk
       this.changed();
     }).then(() => out);
   }
@@ -218,6 +219,7 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
     return this.enqueue(async () => {
       if (!this.current) throw new StepError('fetch', 'not configured', false);
       out = await uploadDocument(this, this.current, selector ?? this.activeProfile()?.sel, xml, (t) => this.note(t));
+      await this.copies.flush(); // the result is told once the copies are on disk
       this.changed();
     }).then(() => out);
   }
