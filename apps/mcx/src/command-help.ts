@@ -134,6 +134,11 @@ Options
                       are then summed over every process, per process in process_usage)
   --json              print the numbers as JSON
 
+  mcx bench gms [--members N] [--transport udp|tcp] [--profile FILE]
+                      one change to a group of N subscribed members (default 5000) over UDP (default)
+                      or TCP: first and last NOTIFY answered after the change; --profile writes a CPU
+                      profile of the GMS during the changes
+
   mcx bench soak [--ues N] [--minutes M] [--heap-snapshot DIR] [--json]
                       N UEs (default 50) migrate back and forth for M minutes (default 10); the
                       process's memory after a forced GC every 10 s: growth and slope after the

@@ -89,6 +89,8 @@ async function main(argv: string[]): Promise<number> {
       parallel: { type: 'string' },
       processes: { type: 'string' },
       vs: { type: 'string' },
+      members: { type: 'string' },
+      transport: { type: 'string' },
       help: { type: 'boolean' },
     },
   });

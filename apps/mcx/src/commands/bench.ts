@@ -3,6 +3,7 @@
  * do not pass or fail. `migration` is implemented by the UE host (apps/ue) against an ecosystem.
  */
 import { spawn } from 'node:child_process';
+import { resolve as resolvePath } from 'node:path';
 import { REPO_ROOT } from './options.ts';
 
 const PACKAGE_BENCHES: Record<string, string> = {
@@ -12,16 +13,16 @@ const PACKAGE_BENCHES: Record<string, string> = {
   gms: '@mcx/gms',
 };
 
-function runNpm(args: string[]): Promise<number> {
+function runNpm(args: string[], env: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn('npm', args, { cwd: REPO_ROOT, stdio: 'inherit' });
+    const child = spawn('npm', args, { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, ...env } });
     child.on('exit', (code) => resolve(code ?? 1));
   });
 }
 
 export async function benchCommand(
   positionals: string[],
-  values: { config?: string; ues?: string; json?: boolean; 'scrypt-cost'?: string; profile?: string; case?: string; minutes?: string; 'heap-snapshot'?: string; processes?: string; vs?: string },
+  values: { config?: string; ues?: string; json?: boolean; 'scrypt-cost'?: string; profile?: string; case?: string; minutes?: string; 'heap-snapshot'?: string; processes?: string; vs?: string; members?: string; transport?: string },
 ): Promise<number> {
   const name = positionals[0];
   if (name === 'xcap') {
@@ -73,6 +74,16 @@ export async function benchCommand(
       `mcx bench: name one of ${['xcap', ...Object.keys(PACKAGE_BENCHES), 'migration', 'faults', 'soak'].join(', ')}\n`,
     );
     return 2;
+  }
+  if (name === 'gms') {
+    // apps/gms/bench/group-fanout.ts: --members N (BENCH_MEMBERS), --transport udp|tcp (BENCH_TRANSPORT).
+    if (values.members !== undefined && !/^[1-9]\d*$/.test(values.members)) throw new Error('mcx bench gms: --members takes a positive number');
+    if (values.transport !== undefined && values.transport !== 'udp' && values.transport !== 'tcp') throw new Error('mcx bench gms: --transport takes udp or tcp');
+    return runNpm(['run', '--silent', 'bench', '-w', pkg], {
+      ...(values.members ? { BENCH_MEMBERS: values.members } : {}),
+      ...(values.transport ? { BENCH_TRANSPORT: values.transport } : {}),
+      ...(values.profile ? { BENCH_PROFILE: resolvePath(values.profile) } : {}),
+    });
   }
   return runNpm(['run', '--silent', 'bench', '-w', pkg]);
 }
