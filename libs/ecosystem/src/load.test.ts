@@ -68,6 +68,13 @@ describe('errors name the line and the field', () => {
     expect(eco.systems[0]!.database).toBe('embedded');
     expect(eco.users[0]!.entitlements).toEqual(['mcptt']);
     expect(eco.dataDir).toBe('.data');
+    expect(eco.processes).toBe('single');
+  });
+
+  it('takes processes: per-system and refuses another layout at its line', () => {
+    expect(parseEcosystem(`processes: per-system\n${minimal}`).processes).toBe('per-system');
+    const [problem] = problemsOf(`processes: per-user\n${minimal}`);
+    expect([problem!.field, problem!.line]).toEqual(['processes', 1]);
   });
 
   it('refuses an unknown home system at its line', () => {
@@ -114,7 +121,7 @@ users:`,
         field: 'uez',
         line: 14,
         column: 1,
-        message: 'unknown key "uez": did you mean "ues"? (valid: dataDir, tls, console, ueHost, systems, users, groups, ues)',
+        message: 'unknown key "uez": did you mean "ues"? (valid: dataDir, tls, console, ueHost, processes, systems, users, groups, ues)',
       },
     ]);
     expect(() => parseEcosystem(text, 'test.yaml')).toThrow('test.yaml:14:1 uez: unknown key "uez": did you mean "ues"?');
@@ -134,7 +141,7 @@ users:`,
 
   it('lists the valid keys when none is near the unknown one', () => {
     const [problem] = problemsOf(`${minimal}colour: blue\n`);
-    expect(problem!.message).toBe('unknown key "colour" (valid: dataDir, tls, console, ueHost, systems, users, groups, ues)');
+    expect(problem!.message).toBe('unknown key "colour" (valid: dataDir, tls, console, ueHost, processes, systems, users, groups, ues)');
   });
 
   it('refuses two servers on one port', () => {
