@@ -62,12 +62,18 @@ export function headerKey(name: string): string {
   return long ? long.toLowerCase() : lower;
 }
 
+/** Names seen → canonical names: every message spells the same few dozen (bounded: peers choose names). */
+const canonicalNames = new Map<string, string>();
+
 /** Canonical display name for a header (long form, conventional capitalisation). */
 export function canonicalHeaderName(name: string): string {
+  const seen = canonicalNames.get(name);
+  if (seen !== undefined) return seen;
   const key = headerKey(name);
-  const known = CANONICAL[key];
-  if (known) return known;
-  return key.replace(/(^|-)([a-z])/g, (_m, sep: string, ch: string) => sep + ch.toUpperCase());
+  const canonical = CANONICAL[key] ?? key.replace(/(^|-)([a-z])/g, (_m, sep: string, ch: string) => sep + ch.toUpperCase());
+  if (canonicalNames.size >= 1024) canonicalNames.clear();
+  canonicalNames.set(name, canonical);
+  return canonical;
 }
 
 export function isListHeader(name: string): boolean {

@@ -53,7 +53,8 @@ export async function sendBySize<Req, Res extends { status: number; local?: bool
   size: (request: Req) => number,
 ): Promise<SizedSend<Res>> {
   const first = build();
-  const bytes = size(first.request);
+  // Only a request meant for UDP is measured (serializing it costs as much as sending it).
+  const bytes = first.target.protocol === 'udp' ? size(first.request) : 0;
   const target = targetForSize(first.target, bytes, (p) => sender.transport(p) !== undefined);
   const response = await sender.send(first.request, target);
   if (target === first.target || response.local !== true || response.status !== 503) return { response, tooLargeForUdp: false };
