@@ -49,6 +49,8 @@ const DOMAIN = 'bench.example';
 const AUDIENCE = 'urn:mcx:bench:gms';
 const ADMIN = 'bench-admin-token';
 const member = (i: number) => `sip:ue${i}@${DOMAIN}`;
+/** Initial SUBSCRIBEs the UE process has unanswered at once (our choice: the GMS's default pending-request bound). */
+const WINDOW = 200;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 async function heap(): Promise<number> {
@@ -75,14 +77,26 @@ async function uesProcess(): Promise<void> {
   const ep = await SipEndpoint.create(start.transport === 'udp' ? { tcp: false } : { udp: false });
   let notifies = 0;
   let initial = 0;
+  /** Subscriptions that ended before their initial NOTIFY, by reason (printed while subscribing). */
+  const ended = new Map<string, number>();
+  const progress = setInterval(() => {
+    process.stderr.write(`gms bench: ${initial}/${start.tokens.length} subscribed, ended: ${JSON.stringify(Object.fromEntries(ended))}\n`);
+  }, 10_000);
   const list = serializeResourceLists(resourceListsOf([start.selector]));
+  let outstanding = 0;
+  let wake: (() => void) | undefined;
   for (let i = 0; i < start.tokens.length; i++) {
     const body = buildMultipart([
       { contentType: RESOURCE_LISTS_CONTENT_TYPE, body: list },
       { contentType: MCPTT_INFO_CONTENT_TYPE, body: serializeMcpttInfo(mcpttInfoWithAccessToken(start.tokens[i]!)) },
     ]);
+    // At most WINDOW initial SUBSCRIBEs unanswered at once (each settles after its 503 retries):
+    // 5,000 SUBSCRIBEs of 4 KB sent at once over UDP overflow the GMS's socket buffer faster than
+    // any server reads it, and a datagram never read is answered by nobody (Timer F: 408).
+    while (outstanding >= WINDOW) await new Promise<void>((resolve) => (wake = resolve));
+    outstanding++;
     let first = true;
-    subscribe({
+    const handle = subscribe({
       endpoint: ep,
       uri: start.psi,
       target: { protocol: start.transport, host: start.host, port: start.port },
@@ -96,15 +110,25 @@ async function uesProcess(): Promise<void> {
       // 5,000 SUBSCRIBEs sent at once: a GMS answering 503 + Retry-After is tried again for as long as it takes.
       overloadRetryWindowMs: 600_000,
       maxOverloadRetries: 1_000,
+      onTerminated: (info) => {
+        if (first) ended.set(info.reason, (ended.get(info.reason) ?? 0) + 1);
+      },
       onNotify: () => {
         notifies++;
         if (first) {
           first = false;
-          if (++initial === start.tokens.length) process.send!({ type: 'subscribed' });
+          if (++initial === start.tokens.length) {
+            clearInterval(progress);
+            process.send!({ type: 'subscribed' });
+          }
         }
       },
     });
-    if (i % 100 === 99) await new Promise((r) => setTimeout(r, 5));
+    void handle.ready.finally(() => {
+      outstanding--;
+      wake?.();
+      wake = undefined;
+    });
   }
   process.on('message', (m: { type: string }) => {
     if (m.type === 'stop') {

@@ -25,6 +25,7 @@ import { seedGroups, type GmsSeedInput, type SeedResult } from './seed/seed.ts';
 import { GroupAdministrators } from './store/administrators.ts';
 import { GroupDirectory } from './store/group-directory.ts';
 import { PrismaDocumentStore } from './store/prisma-document-store.ts';
+import { ValidatedGroups } from './store/validated-groups.ts';
 
 export interface StartGmsDeps {
   /** A database opened by the caller (not closed by close()); default: opened from config.database. */
@@ -68,7 +69,8 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
   try {
     // The in-memory view: documents, groups and memberships, administrators.
     const store = await PrismaDocumentStore.open(db, config.serverName);
-    const directory = new GroupDirectory();
+    const validated = new ValidatedGroups();
+    const directory = new GroupDirectory(validated);
     for (const doc of store.all()) directory.apply({ selector: doc.selector, previous: undefined, next: doc });
     store.onChange((c) => directory.apply(c));
     const administrators = GroupAdministrators.load(store);
@@ -93,7 +95,7 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
       ...(config.idmsJwksUri ? { jwksUri: config.idmsJwksUri } : {}),
     });
     const authenticator = new Authenticator(verifier, config.adminToken);
-    const registry = new ApplicationUsageRegistry([createGroupUsage({ directory, administrators })]);
+    const registry = new ApplicationUsageRegistry([createGroupUsage({ directory, administrators, validated })]);
     const service = new XcapService({ registry, store });
     const groups = new GroupOperations({ service, store, directory, administrators, domain: config.domain, xcapRoot });
 

@@ -16,8 +16,8 @@
  *   `<constraint-failure>` naming the limit.
  */
 import type { Document } from '@xmldom/xmldom';
-import { DocumentError, parseGroup, type Group } from '@mcx/documents';
-import { DEFAULT_XML_LIMITS, serializeDocument } from '@mcx/xml';
+import { DocumentError, groupCodec, parseGroup, type Group } from '@mcx/documents';
+import { decodeRoot, DEFAULT_XML_LIMITS, serializeDocument } from '@mcx/xml';
 import {
   formatDocumentSelector,
   type ApplicationUsage,
@@ -29,6 +29,7 @@ import {
 import { COMMON_POLICY_NS, GROUP_NS, MCPTT_GROUP_INFO_NS, RESOURCE_LISTS_NS } from '@mcx/documents';
 import type { GroupAdministrators } from '../store/administrators.ts';
 import type { GroupDirectory } from '../store/group-directory.ts';
+import type { ValidatedGroups } from '../store/validated-groups.ts';
 import { GROUPS_AUID, GROUPS_MIME, groupIdOfPath } from './group-uri.ts';
 
 /** Role of the principal holding the system's admin token. */
@@ -37,6 +38,8 @@ export const ADMIN_ROLE = 'admin';
 export interface GroupUsageDeps {
   directory: GroupDirectory;
   administrators: GroupAdministrators;
+  /** Where a validated model is left for the directory (by its serialized body). */
+  validated?: ValidatedGroups;
 }
 
 /**
@@ -87,7 +90,13 @@ export function createGroupUsage(deps: GroupUsageDeps): ApplicationUsage {
     namespaces: [MCPTT_GROUP_INFO_NS, RESOURCE_LISTS_NS, COMMON_POLICY_NS],
     validate(doc): readonly ValidationIssue[] | null {
       try {
-        parsed.set(doc, parseGroup(serializeDocument(doc), { strict: true }));
+        // The model straight from the DOM the XCAP engine holds (no serialize and parse again).
+        const root = doc.documentElement;
+        if (!root) throw new DocumentError('not-well-formed', 'no root element');
+        const group = decodeRoot(root, GROUP_NS, 'group', groupCodec, { strict: true });
+        parsed.set(doc, group);
+        // An element PUT stores exactly this serialization: the directory takes the model for it.
+        deps.validated?.remember(serializeDocument(doc), group);
         return null;
       } catch (err) {
         if (err instanceof DocumentError) return [{ message: `${err.code}: ${err.reason}`, path: err.where }];

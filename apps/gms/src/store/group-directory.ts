@@ -10,6 +10,7 @@ import { parseGroup, type Group } from '@mcx/documents';
 import { parseXmlDocument } from '@mcx/xcap';
 import { GROUPS_AUID } from '../csc2-xcap/group-uri.ts';
 import type { DocumentChange } from './prisma-document-store.ts';
+import type { ValidatedGroups } from './validated-groups.ts';
 
 export interface GroupEntry {
   selector: string;
@@ -66,6 +67,11 @@ export class GroupDirectory {
   readonly #byMember = new Map<string, Set<string>>();
   readonly #listeners: Array<(change: MembershipChange) => void> = [];
 
+  constructor(
+    /** Models validated for the bodies being stored (no second parse of a document just checked). */
+    private readonly validated?: ValidatedGroups,
+  ) {}
+
   onMembershipChange(listener: (change: MembershipChange) => void): void {
     this.#listeners.push(listener);
   }
@@ -103,8 +109,11 @@ export class GroupDirectory {
     let next: GroupEntry | undefined;
     if (change.next !== undefined) {
       const body = change.next.body;
-      const { uri, members } = readMembership(body);
-      let model: Group | undefined;
+      let model: Group | undefined = this.validated?.take(body);
+      const { uri, members } =
+        model === undefined
+          ? readMembership(body)
+          : { uri: model.listService.uri, members: new Set((model.listService.list?.entry ?? []).map((e) => e.uri)) };
       next = {
         selector: change.selector,
         mcGroupId: uri,
