@@ -20,26 +20,23 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Ecosystem } from '@mcx/ecosystem';
-import { prepareMcSystems, type SipTimers } from '@mcx/mc-system';
+import { prepareMcSystems } from '@mcx/mc-system';
 import type { LegEvent } from '@mcx/mcs';
 import type { FromSystemProcess, StartSystem, ToSystemProcess } from './system-process-messages.ts';
+import type { StartEcosystemOptions } from './start.ts';
 import type { SystemData, SystemsView, SystemView } from './systems-view.ts';
 
 /** How long a child may take to close after "stop" before it is killed (our choice). */
 export const STOP_DEADLINE_MS = 15_000;
 
-export interface SystemProcessesOptions {
-  ecosystem: Ecosystem;
-  dataDir: string;
-  database?: string;
-  ephemeralPorts?: boolean;
-  throwAwayDatabases?: boolean;
-  scryptCost?: number;
-  sipTimers?: SipTimers;
-  log?: (line: string) => void;
+/** What a one-process start takes (start.ts), but a log level instead of a logger: a logger does not cross processes. */
+export type SystemProcessesOptions = Pick<
+  StartEcosystemOptions,
+  'ecosystem' | 'dataDir' | 'database' | 'ephemeralPorts' | 'throwAwayDatabases' | 'scryptCost' | 'sipTimers' | 'log'
+> & {
   /** pino level of the servers' loggers (default: MCX_LOG, else warn). */
   logLevel?: string;
-}
+};
 
 export interface ProcessUsage {
   /** The system id, or "parent". */
