@@ -11,14 +11,21 @@
  *
  * Env: BENCH_MEMBERS (5000), BENCH_TRANSPORT (udp|tcp), BENCH_DRAIN_SECONDS (33: the UDP SUBSCRIBE
  * server transactions end after Timer J = 64*T1 before the heap is measured), BENCH_CHANGES (3),
- * BENCH_PROFILE (a file: CPU profile of the GMS process during the measured changes).
+ * BENCH_PROFILE (a file: CPU profile of the GMS process during the measured changes; the UE process's
+ * profile of the same changes goes next to it as `<file>.ues.cpuprofile`).
+ *
+ * Per change it reports the CPU time of both processes (user + system, `process.cpuUsage`) divided by
+ * the members notified: `gmsCpuPerNotifyUs` is the server's cost, `uesCpuPerNotifyUs` the bench's
+ * subscribers' (parse the NOTIFY, match the dialog, answer 200). They run in separate processes, so
+ * on two or more idle cores the subscribers do not take the server's CPU; the load average printed
+ * with a run says whether the cores were idle.
  * Run: npm run bench -w @mcx/gms
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -51,6 +58,8 @@ const ADMIN = 'bench-admin-token';
 const member = (i: number) => `sip:ue${i}@${DOMAIN}`;
 /** Initial SUBSCRIBEs the UE process has unanswered at once (our choice: the GMS's default pending-request bound). */
 const WINDOW = 200;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const gc = (globalThis as { gc?: () => void }).gc;
 async function heap(): Promise<number> {
@@ -130,7 +139,21 @@ async function uesProcess(): Promise<void> {
       wake = undefined;
     });
   }
-  process.on('message', (m: { type: string }) => {
+  let profiler: Session | undefined;
+  process.on('message', (m: { type: string; profile?: string }) => {
+    if (m.type === 'cpu') process.send!({ type: 'cpu', usage: process.cpuUsage() });
+    if (m.type === 'profile' && m.profile) {
+      profiler = new Session();
+      profiler.connect();
+      void profiler.post('Profiler.enable').then(() => profiler!.post('Profiler.start')).then(() => process.send!({ type: 'profiling' }));
+    }
+    if (m.type === 'profile-stop' && profiler && m.profile) {
+      void profiler.post('Profiler.stop').then(({ profile }) => {
+        writeFileSync(m.profile!, JSON.stringify(profile));
+        profiler!.disconnect();
+        process.send!({ type: 'profiled' });
+      });
+    }
     if (m.type === 'stop') {
       process.send!({ type: 'done', notifies, rss: process.memoryUsage().rss });
       void ep.close().then(() => process.exit(0));
@@ -194,14 +217,42 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, DRAIN_SECONDS * 1000));
   const heapAfter = await heap();
 
+  /** The next message of `type` from the UE process. */
+  const fromUes = <T,>(type: string) =>
+    new Promise<T>((resolve) => {
+      const on = (m: { type: string }) => {
+        if (m.type !== type) return;
+        child.off('message', on);
+        resolve(m as T);
+      };
+      child.on('message', on);
+    });
+  const uesCpu = async () => {
+    const reply = fromUes<{ usage: NodeJS.CpuUsage }>('cpu');
+    child.send({ type: 'cpu' });
+    const { usage } = await reply;
+    return usage.user + usage.system;
+  };
+
   // The measured changes: a member joins the group → every subscribed member gets a NOTIFY.
-  const changes: { adminRequestMs: number; firstNotifyAnsweredMs: number; lastNotifyAnsweredMs: number; loopDelayMaxMs: number }[] = [];
+  const changes: {
+    adminRequestMs: number;
+    firstNotifyAnsweredMs: number;
+    lastNotifyAnsweredMs: number;
+    loopDelayMaxMs: number;
+    gmsCpuPerNotifyUs: number;
+    uesCpuPerNotifyUs: number;
+  }[] = [];
   const profiler = PROFILE ? new Session() : undefined;
   if (profiler) {
+    const started = fromUes('profiling');
+    child.send({ type: 'profile', profile: `${PROFILE}.ues.cpuprofile` });
+    await started;
     profiler.connect();
     await profiler.post('Profiler.enable');
     await profiler.post('Profiler.start');
   }
+  const loadBefore = loadavg().map((l) => Number(l.toFixed(2)));
   const lag = monitorEventLoopDelay({ resolution: 10 });
   for (let c = 0; c < CHANGES; c++) {
     answeredAfterChange = 0;
@@ -209,6 +260,8 @@ async function main(): Promise<void> {
     counting = true;
     lag.reset();
     lag.enable();
+    const ues0 = await uesCpu();
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const res = await fetch(`${gms.adminUrl}/groups/bench-1/members/${encodeURIComponent(`sip:newcomer${c}@${DOMAIN}`)}`, {
       method: 'PUT',
@@ -220,12 +273,16 @@ async function main(): Promise<void> {
     if (answeredAfterChange + failed < N) await new Promise<void>((resolve) => (allAnswered = resolve));
     allAnswered = undefined;
     const lastNotifyAnsweredMs = Number((performance.now() - t0).toFixed(1));
+    const cpu = process.cpuUsage(cpu0);
+    const ues1 = await uesCpu();
     lag.disable();
     changes.push({
       adminRequestMs: Number(adminRequestMs.toFixed(1)),
       firstNotifyAnsweredMs: Number((firstAnsweredAt - t0).toFixed(1)),
       lastNotifyAnsweredMs,
       loopDelayMaxMs: Number((lag.max / 1e6).toFixed(1)),
+      gmsCpuPerNotifyUs: Math.round((cpu.user + cpu.system) / N),
+      uesCpuPerNotifyUs: Math.round((ues1 - ues0) / N),
     });
     counting = false;
   }
@@ -233,6 +290,9 @@ async function main(): Promise<void> {
     const { profile } = await profiler.post('Profiler.stop');
     writeFileSync(PROFILE!, JSON.stringify(profile));
     profiler.disconnect();
+    const written = fromUes('profiled');
+    child.send({ type: 'profile-stop', profile: `${PROFILE}.ues.cpuprofile` });
+    await written;
   }
 
   const done = new Promise<{ notifies: number; rss: number }>((resolve) => child.on('message', (m: { type: string; notifies: number; rss: number }) => m.type === 'done' && resolve(m)));
@@ -250,6 +310,9 @@ async function main(): Promise<void> {
         subscriptionsPerSecond: Number((N / subscribeSeconds).toFixed(0)),
         changes,
         changeToLastNotifyAnsweredMs: { best: sorted[0], median: sorted[Math.floor(sorted.length / 2)], worst: sorted[sorted.length - 1] },
+        gmsCpuPerNotifyUs: median(changes.map((c) => c.gmsCpuPerNotifyUs)),
+        uesCpuPerNotifyUs: median(changes.map((c) => c.uesCpuPerNotifyUs)),
+        loadAverage: { beforeChanges: loadBefore, afterChanges: loadavg().map((l) => Number(l.toFixed(2))) },
         notifiesPerSecond: Number((N / ((sorted[Math.floor(sorted.length / 2)] ?? 1) / 1000)).toFixed(0)),
         failedNotifies: failed,
         heapForSubscriptionsMB: Number(((heapAfter - heapBefore) / 1024 / 1024).toFixed(1)),
