@@ -100,6 +100,8 @@ describe('control API', () => {
     const snap = await get<UeSnapshot>('/api/ues/api-alice');
     expect([snap.system, snap.migrated, snap.plmn]).toEqual(['mcx-b', true, '00102']);
     expect(snap.history.map((h) => h.state)).toContain('MIGRATION_AUTHORIZED');
+    // The counts a bench polls: STABLE in a partner system with a timed migration.
+    expect(await get('/api/ues/summary?prefix=api-')).toEqual({ total: 1, states: { STABLE: 1 }, migrated: 1 });
   });
 
   it('serves the decrypted local copies', async () => {
@@ -124,6 +126,8 @@ describe('control API', () => {
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ ids: ['bulk-1', 'bulk-2', 'bulk-3'] });
     await Promise.all(['bulk-1', 'bulk-2', 'bulk-3'].map((id) => host.ue(id)!.waitFor((u) => u.state === 'STABLE')));
+    // At home: STABLE but not migrated; the prefix leaves api-alice (in mcx-b) out.
+    expect(await get('/api/ues/summary?prefix=bulk-')).toEqual({ total: 3, states: { STABLE: 3 }, migrated: 0 });
     const removed = await readEvents(`${host.url}/api/events?ue=bulk-1`, (ev) => ev.some((e) => e.event === 'removed'), async () => {
       expect((await call(`${host.url}/api/ues/bulk-1`, { method: 'DELETE' })).status).toBe(204);
     });

@@ -13,6 +13,7 @@ import type {
   Problem,
   SyncResponse,
   UeHostHealth,
+  UeSummary,
   UploadRequest,
   UploadResult,
 } from './requests.ts';
@@ -86,6 +87,11 @@ export class UeHostClient {
   /** `prefix`: only the UEs whose id starts with it. */
   listUes(prefix?: string): Promise<UeSnapshot[]> {
     return this.#json('GET', `/api/ues${prefix === undefined ? '' : `?prefix=${encodeURIComponent(prefix)}`}`);
+  }
+
+  /** Counts per state (`GET /api/ues/summary`); `prefix`: only the UEs whose id starts with it. */
+  summary(prefix?: string): Promise<UeSummary> {
+    return this.#json('GET', `/api/ues/summary${prefix === undefined ? '' : `?prefix=${encodeURIComponent(prefix)}`}`);
   }
 
   getUe(id: string): Promise<UeSnapshot> {

@@ -13,6 +13,7 @@ export type {
   UploadResult,
   LocalCopy,
   UeHostHealth,
+  UeSummary,
   Problem,
 } from './requests.ts';
 export { UeHostClient, UeHostApiError, type UeHostClientOptions } from './client.ts';

@@ -1,4 +1,5 @@
 /** Request and response bodies of the control API endpoints other than snapshots and messages (docs/ue-host-api.md "Endpoints"). */
+import type { UeState } from './states.ts';
 
 /** `POST /api/ues`. */
 export interface CreateUeRequest {
@@ -68,6 +69,18 @@ export interface UeHostHealth {
   ok: boolean;
   app: 'ue-host';
   ues: number;
+}
+
+/**
+ * `GET /api/ues/summary` (extension, our choice): counts of the UEs (whose id starts with `?prefix=`), so that a bench
+ * or a scenario waiting for thousands of UEs polls a few bytes instead of every snapshot.
+ */
+export interface UeSummary {
+  total: number;
+  /** UEs per state (states without UEs are left out). */
+  states: Partial<Record<UeState, number>>;
+  /** UEs `STABLE` in a partner MC system whose last migration is timed (`timings.migrationMs` set). */
+  migrated: number;
 }
 
 /** Every error answer: 400 (bad input), 404 (no such UE), 409 (duplicate id, UE not configured), 422 (tampered copy). */

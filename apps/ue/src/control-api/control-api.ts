@@ -4,7 +4,7 @@
  * the specs' wire formats; JSON is only here.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { BulkPlmnRequest, CreateBulkRequest, CreateUeRequest, Message, UeSnapshot, UploadRequest } from '@mcx/ue-host-api';
+import type { BulkPlmnRequest, CreateBulkRequest, CreateUeRequest, Message, UeSnapshot, UeSummary, UploadRequest } from '@mcx/ue-host-api';
 import type { UeHostHandle } from '../host/ue-host.ts';
 import type { Ue } from '../ue/ue.ts';
 import { controlBearer } from './control-token.ts';
@@ -40,6 +40,20 @@ export function createControlApi(host: UeHostHandle): express.Express {
   app.get('/api/ues', (req, res) => {
     const prefix = typeof req.query['prefix'] === 'string' ? req.query['prefix'] : '';
     res.json(host.ues().filter((u) => u.id.startsWith(prefix)).map((u) => u.snapshot()));
+  });
+
+  // Counts only (UeSummary): no snapshot is built, so polling it while thousands of UEs migrate costs next to nothing.
+  app.get('/api/ues/summary', (req, res) => {
+    const prefix = typeof req.query['prefix'] === 'string' ? req.query['prefix'] : '';
+    const summary: UeSummary = { total: 0, states: {}, migrated: 0 };
+    for (const ue of host.ues()) {
+      if (!ue.id.startsWith(prefix)) continue;
+      const state = ue.state;
+      summary.total++;
+      summary.states[state] = (summary.states[state] ?? 0) + 1;
+      if (state === 'STABLE' && ue.current?.role === 'partner' && ue.timings.migrationMs !== undefined) summary.migrated++;
+    }
+    res.json(summary);
   });
 
   app.post('/api/ues', (req, res) => {
