@@ -92,6 +92,15 @@ describe('CSC-17 partner sharing', () => {
     expect(put.body).toEqual({ homeSystemId: 'mcx-a', partnerSystemId: 'mcx-b', profileSelector: partnerProfile, accessProfiles: [1, 2] });
   });
 
+  it("lists one user's shares with ?mcpttId= (what the primary MCS reads per migration)", async () => {
+    const get = async (query: string) => (await fetch(`${a.cms.httpUrl}/admin/migrations?${query}`, { headers: bearer(ADMIN_A) })).json();
+    const alice = [expect.objectContaining({ mcpttId: ALICE, partnerSystemId: 'mcx-b', status: 'authorized' })];
+    expect(await get(new URLSearchParams({ mcpttId: ALICE }).toString())).toEqual(alice);
+    expect(await get(new URLSearchParams({ mcpttId: ALICE, partnerSystemId: 'mcx-b' }).toString())).toEqual(alice);
+    expect(await get(new URLSearchParams({ mcpttId: ALICE, partnerSystemId: 'mcx-c' }).toString())).toEqual([]);
+    expect(await get(new URLSearchParams({ mcpttId: CAROL }).toString())).toEqual([]);
+  });
+
   it('serves that profile to the migrated user with a partner token (and refuses the primary token)', async () => {
     const token = await partnerToken(idmss, 'alice');
     const res = await fetch(`${b.cms.xcapRoot}/${partnerProfile}`, { headers: bearer(token) });

@@ -43,8 +43,13 @@ export async function startFixture(): Promise<Fixture> {
   let adminB = '';
   let adminA = '';
   const server: Server = createServer((req, res) => {
-    if (req.url === '/admin/migrations' && adminA && req.headers.authorization === `Bearer ${adminA}`) {
-      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(homeShares));
+    const url = new URL(req.url ?? '/', 'http://cms-a');
+    if (url.pathname === '/admin/migrations' && adminA && req.headers.authorization === `Bearer ${adminA}`) {
+      // As the CMS does: `?mcpttId=&partnerSystemId=` limit the list to one user's share.
+      const mcpttId = url.searchParams.get('mcpttId');
+      const partner = url.searchParams.get('partnerSystemId');
+      const listed = homeShares.filter((s) => (mcpttId === null || s.mcpttId === mcpttId) && (partner === null || s.partnerSystemId === partner));
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(listed));
     }
     const m = /^\/csc5\/migrations\/([^/?]+)$/.exec(req.url ?? '');
     if (req.headers.authorization !== `Bearer ${adminB}`) return void res.writeHead(403).end();

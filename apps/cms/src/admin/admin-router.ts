@@ -243,9 +243,13 @@ export function createAdminRouter(o: AdminOptions): Router {
     res.json(await o.seed(parsed.data as CmsSeed));
   });
 
-  router.get('/migrations', async (_req, res) => {
-    // The primary MCS reads this on every migration (apps/mcs primary-leg): kept serialized between changes.
-    res.type('application/json').send(await o.sharing.listJson());
+  router.get('/migrations', async (req, res) => {
+    // `?mcpttId=` (and `&partnerSystemId=`): the shares of one user, which the primary MCS reads on every migration
+    // (apps/mcs primary-leg). Without them, every share, kept serialized between changes.
+    const { mcpttId, partnerSystemId } = req.query;
+    if (typeof mcpttId !== 'string') return void res.type('application/json').send(await o.sharing.listJson());
+    const rows = await o.sharing.sharesOf(mcpttId);
+    res.json(typeof partnerSystemId === 'string' ? rows.filter((r) => r.partnerSystemId === partnerSystemId) : rows);
   });
 
   /** Authorize (or re-share) a user's migration to a partner with the profile to use there (CSC-17). */

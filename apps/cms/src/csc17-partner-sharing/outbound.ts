@@ -30,6 +30,13 @@ export interface ShareStatus {
   accessProfiles: number[];
 }
 
+/** The kept list of shares: rows, their JSON, and the rows per MCPTT ID. */
+interface Listing {
+  rows: ShareStatus[];
+  json: string;
+  byUser: Map<string, ShareStatus[]>;
+}
+
 export interface ShareSummary {
   pushed: number;
   pending: number;
@@ -92,7 +99,15 @@ export class OutboundSharing {
     return (await this.#listed()).json;
   }
 
-  #listing: Promise<{ rows: ShareStatus[]; json: string }> | undefined;
+  /**
+   * The shares of one user (`GET /admin/migrations?mcpttId=`), from the kept list's index: the primary MCS asks for
+   * one user per migration, and the whole list grows with the users.
+   */
+  async sharesOf(mcpttId: string): Promise<ShareStatus[]> {
+    return [...((await this.#listed()).byUser.get(mcpttId) ?? [])];
+  }
+
+  #listing: Promise<Listing> | undefined;
   #generation = 0;
 
   /** Forgets the kept list (after a committed write of a share). */
@@ -101,10 +116,14 @@ export class OutboundSharing {
     this.#listing = undefined;
   }
 
-  #listed(): Promise<{ rows: ShareStatus[]; json: string }> {
+  #listed(): Promise<Listing> {
     if (this.#listing) return this.#listing;
     const generation = this.#generation;
-    const listing = this.#readList().then((rows) => ({ rows, json: JSON.stringify(rows) }));
+    const listing = this.#readList().then((rows) => {
+      const byUser = new Map<string, ShareStatus[]>();
+      for (const r of rows) byUser.set(r.mcpttId, [...(byUser.get(r.mcpttId) ?? []), r]);
+      return { rows, json: JSON.stringify(rows), byUser };
+    });
     // Kept only if no write committed meanwhile (else the next call reads again).
     this.#listing = listing;
     listing.then(

@@ -1,7 +1,7 @@
 /**
  * What the primary MCS decides with: the migration authorizations its own system's CMS recorded
  * for its users (the CSC-17 shares, TS 23.280 clause 10.1.4.1). It reads them over the CMS's
- * existing admin API with the system's admin credential, `GET <cms>/admin/migrations` →
+ * existing admin API with the system's admin credential, `GET <cms>/admin/migrations?mcpttId=&partnerSystemId=` →
  * `[{ mcpttId, partnerSystemId, status, profileSelector, accessProfiles }]` (docs/server-contracts.md);
  * no database of its own.
  */
@@ -25,7 +25,9 @@ export function createHomeShares(cms: { url: string; adminToken: string }): Home
     async find(mcpttId, partnerSystemId) {
       let res: Response;
       try {
-        res = await fetch(`${base}/admin/migrations`, { headers: { authorization: `Bearer ${cms.adminToken}`, accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
+        // One user's shares (`?mcpttId=&partnerSystemId=`), not the whole list, which grows with the users.
+        const query = new URLSearchParams({ mcpttId, partnerSystemId });
+        res = await fetch(`${base}/admin/migrations?${query}`, { headers: { authorization: `Bearer ${cms.adminToken}`, accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
       } catch (err) {
         throw new Refusal('unavailable', `home CMS unreachable: ${(err as Error).message}`);
       }
