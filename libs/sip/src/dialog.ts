@@ -94,6 +94,36 @@ export function acceptRemoteSeq(dialog: DialogState, request: SipRequest): boole
  * Builds a request within the dialog (RFC 3261 clause 12.2.1.1): Request-URI, Route, From/To
  * with tags, Call-ID and the next local CSeq; returns it with its next hop.
  */
+/** Where a request within the dialog goes (RFC 3261 clause 12.2.1.1): its Request-URI, Route set and next hop. */
+export interface InDialogRouting {
+  uri: string;
+  /** Route header values in order (URIs without `<>`). */
+  routes: string[];
+  target: Target;
+}
+
+/**
+ * RFC 3261 clause 12.2.1.1: with an empty route set or a loose first route (`lr`), the Request-URI is
+ * the remote target; with a strict first route, that route becomes the Request-URI and the remote
+ * target the last route. The next hop is the first route, else the Request-URI.
+ */
+export function inDialogRouting(dialog: DialogState): InDialogRouting {
+  let uri = dialog.remoteTarget;
+  let routes = dialog.routeSet;
+  const first = routes[0];
+  const loose = first !== undefined && parseUri(first).params.has('lr');
+  if (first !== undefined && !loose) {
+    uri = first;
+    routes = [...routes.slice(1), dialog.remoteTarget];
+  }
+  const nextHop = routes.length && loose ? routes[0]! : uri;
+  return { uri, routes, target: targetFromUri(nextHop, dialog.transport) };
+}
+
+/**
+ * Builds a request within the dialog (RFC 3261 clause 12.2.1.1): Request-URI, Route, From/To
+ * with tags, Call-ID and the next local CSeq; returns it with its next hop.
+ */
 export function createInDialogRequest(
   dialog: DialogState,
   method: string,
@@ -102,14 +132,7 @@ export function createInDialogRequest(
   body = '',
 ): { request: SipRequest; target: Target } {
   dialog.localSeq += 1;
-  let uri = dialog.remoteTarget;
-  let routes = dialog.routeSet;
-  const first = routes[0];
-  if (first !== undefined && !parseUri(first).params.has('lr')) {
-    // Strict routing (RFC 3261 clause 12.2.1.1): the first route becomes the Request-URI.
-    uri = first;
-    routes = [...routes.slice(1), dialog.remoteTarget];
-  }
+  const { uri, routes, target } = inDialogRouting(dialog);
   const request = createRequest(method, uri, {
     From: formatNameAddr({ uri: dialog.localUri, params: new Map([['tag', dialog.localTag]]) }),
     To: formatNameAddr({ uri: dialog.remoteUri, params: new Map([['tag', dialog.remoteTag]]) }),
@@ -120,6 +143,5 @@ export function createInDialogRequest(
   }, body);
   if (routes.length) request.headers.set('Route', routes.map((r) => `<${r}>`));
   if (extra) for (const [name, value] of Object.entries(extra)) if (value !== undefined) request.headers.set(name, value);
-  const nextHop = routes.length && first !== undefined && parseUri(first).params.has('lr') ? routes[0]! : uri;
-  return { request, target: targetFromUri(nextHop, dialog.transport) };
+  return { request, target };
 }

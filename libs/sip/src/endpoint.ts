@@ -8,8 +8,9 @@
 import { SipHeaders, type HeaderInit } from './message/headers.ts';
 import { createRequest, createResponse, REASON_PHRASES, type SipRequest, type SipResponse } from './message/message.ts';
 import { formatNameAddr, parseNameAddr } from './message/name-addr.ts';
-import { parseMessage } from './message/parse.ts';
+import { isResponse, parseMessage, parseResponse } from './message/parse.ts';
 import { serializeMessage } from './message/serialize.ts';
+import { renderRequest, type RenderedRequest } from './message/rendered.ts';
 import { parseCSeq } from './message/cseq.ts';
 import { parseVia, sentBy, BRANCH_MAGIC_COOKIE } from './message/via.ts';
 import { uriHost } from './message/uri.ts';
@@ -100,6 +101,8 @@ export class SipEndpoint {
   private readonly methodHandlers = new Map<string, RequestHandler>();
   private readonly eventHandlers = new Map<string, RequestHandler>();
   private readonly dialogRoutes = new Map<string, RequestHandler>();
+  /** Top Via up to `branch=`, per protocol (the bound address does not change). */
+  private readonly viaPrefixes = new Map<TransportProtocol, string>();
   private readonly ctx: TransactionContext;
   private readonly overload: OverloadControl | undefined;
   /** Server transactions whose request has no final response yet. */
@@ -211,13 +214,46 @@ export class SipEndpoint {
     const transport = this.transports.get(target.protocol);
     if (!transport) return Promise.resolve(this.localResponse(request, 503, `No ${target.protocol} transport`));
     const branch = newBranch();
-    const local = this.address(target.protocol);
-    request.headers.prepend('Via', `SIP/2.0/${target.protocol.toUpperCase()} ${uriHost(local.host)}:${local.port};branch=${branch};rport`);
+    request.headers.prepend('Via', this.via(target.protocol, branch));
     if (!request.headers.has('max-forwards')) request.headers.set('Max-Forwards', '70');
     if (this.options.userAgent && !request.headers.has('user-agent')) request.headers.set('User-Agent', this.options.userAgent);
     const method = parseCSeq(request.headers.get('cseq') ?? `1 ${request.method}`).method;
-    const key = `${branch}\n${method}`;
-    const data = serializeMessage(request);
+    return this.transact(`${branch}\n${method}`, serializeMessage(request), target, transport, () => request, options);
+  }
+
+  /**
+   * Sends a request rendered once by the caller (`message/rendered.ts`): like {@link send}, with
+   * a top Via of a fresh branch (RFC 3261 clause 8.1.1.7), this endpoint's User-Agent and the
+   * Content-Length added; the whole message is written into one Buffer. A local 408/503 is built
+   * from the request parsed back, which only happens when it failed.
+   */
+  sendRendered(rendered: RenderedRequest, target: Target, options: SendOptions = {}): Promise<SipResponse> {
+    const branch = newBranch();
+    const data = renderRequest(rendered, this.via(target.protocol, branch), this.options.userAgent ? `User-Agent: ${this.options.userAgent}\r\n` : '');
+    const request = () => {
+      const parsed = parseMessage(data);
+      if (parsed.kind === 'drop' || parsed.message.kind !== 'request') throw new Error(`rendered ${rendered.method} does not parse`);
+      return parsed.message;
+    };
+    if (this.closed) return Promise.resolve(this.localResponse(request(), 503, 'Endpoint Closed'));
+    const transport = this.transports.get(target.protocol);
+    if (!transport) return Promise.resolve(this.localResponse(request(), 503, `No ${target.protocol} transport`));
+    return this.transact(`${branch}\n${rendered.method}`, data, target, transport, request, options);
+  }
+
+  /** Top Via value for a request of this endpoint over `protocol` (RFC 3261 clause 8.1.1.7, RFC 3581 rport). */
+  private via(protocol: TransportProtocol, branch: string): string {
+    let prefix = this.viaPrefixes.get(protocol);
+    if (prefix === undefined) {
+      const local = this.address(protocol);
+      prefix = `SIP/2.0/${protocol.toUpperCase()} ${uriHost(local.host)}:${local.port};branch=`;
+      this.viaPrefixes.set(protocol, prefix);
+    }
+    return `${prefix}${branch};rport`;
+  }
+
+  /** Runs a client transaction (RFC 3261 clause 17.1.2) for `data`; `request` builds the request for a local response. */
+  private transact(key: string, data: Buffer, target: Target, transport: Transport, request: () => SipRequest, options: SendOptions): Promise<SipResponse> {
     return new Promise((resolve) => {
       const tx = new ClientTransaction(this.ctx, key, data, target, transport.reliable, {
         onResponse: (response) => {
@@ -225,11 +261,11 @@ export class SipEndpoint {
           else resolve(response);
         },
         onFailure: (reason) => {
-          resolve(reason === 'timeout' ? this.localResponse(request, 408) : this.localResponse(request, 503, 'Transport Error'));
+          resolve(reason === 'timeout' ? this.localResponse(request(), 408) : this.localResponse(request(), 503, 'Transport Error'));
         },
         onTerminated: () => {
           this.clientTransactions.delete(key);
-          if (this.closed) resolve(this.localResponse(request, 503, 'Endpoint Closed'));
+          if (this.closed) resolve(this.localResponse(request(), 503, 'Endpoint Closed'));
         },
       });
       this.clientTransactions.set(key, tx);
@@ -292,6 +328,7 @@ export class SipEndpoint {
 
   private receive(frame: ReceivedFrame, transport: Transport): void {
     if (this.closed) return;
+    if (isResponse(frame.data)) return this.receiveResponse(frame);
     let result;
     try {
       result = parseMessage(frame.data, { stream: frame.stream });
@@ -313,20 +350,26 @@ export class SipEndpoint {
       return;
     }
     const message = result.message;
-    if (message.kind === 'response') {
-      let key: string;
-      try {
-        const via = parseVia(message.headers.get('via')!);
-        key = `${via.params.get('branch') ?? ''}\n${parseCSeq(message.headers.get('cseq')!).method}`;
-      } catch {
-        return;
-      }
-      const tx = this.clientTransactions.get(key);
-      if (tx) tx.receive(message);
-      else this.logger.debug({ status: message.status }, 'sip: stray response dropped'); // RFC 3261 clause 8.1.3.1 / 17.1.3
+    if (message.kind === 'response') return; // a start line of "SIP/" is read by receiveResponse
+    this.receiveRequest(message, frame.source, transport);
+  }
+
+  /** RFC 3261 clause 17.1.3: the response goes to the client transaction of its top Via branch and CSeq method. */
+  private receiveResponse(frame: ReceivedFrame): void {
+    let result;
+    try {
+      result = parseResponse(frame.data, { stream: frame.stream });
+    } catch (err) {
+      this.logger.warn({ err, source: frame.source }, 'sip: parser failure, message dropped');
       return;
     }
-    this.receiveRequest(message, frame.source, transport);
+    if (result.kind === 'drop') {
+      this.logger.warn({ reason: result.reason, source: frame.source }, 'sip: unparsable message dropped');
+      return;
+    }
+    const tx = this.clientTransactions.get(`${result.branch}\n${result.method}`);
+    if (tx) tx.receive(result.message);
+    else this.logger.debug({ status: result.message.status }, 'sip: stray response dropped'); // RFC 3261 clause 8.1.3.1 / 17.1.3
   }
 
   private receiveRequest(message: SipRequest, source: Target, transport: Transport): void {

@@ -22,14 +22,14 @@
  */
 import type { SipEndpoint, IncomingRequest } from '../endpoint.ts';
 import type { SipRequest, SipResponse } from '../message/message.ts';
-import { parseNameAddr, type NameAddr } from '../message/name-addr.ts';
-import { acceptRemoteSeq, createInDialogRequest, createUasDialog, dialogId, DialogError, remoteTargetOf, type DialogState } from '../dialog.ts';
+import { formatNameAddr, parseNameAddr, type NameAddr } from '../message/name-addr.ts';
+import { renderedSize, type RenderedRequest } from '../message/rendered.ts';
+import { acceptRemoteSeq, createUasDialog, dialogId, DialogError, inDialogRouting, remoteTargetOf, type DialogState } from '../dialog.ts';
 import { newTag } from '../ids.ts';
 import { parseBodyParts, MultipartError, type BodyPart } from '../multipart.ts';
 import type { TimerHandle } from '../scheduler.ts';
-import type { Target } from '../transport/transport.ts';
+import type { Target, TransportProtocol } from '../transport/transport.ts';
 import { sendBySize } from '../transport/message-size.ts';
-import { serializeMessage } from '../message/serialize.ts';
 import { acceptAllows, eventHeaderIssue, formatEvent, parseEvent } from './event-header.ts';
 import { MAX_EXPIRES, parseExpires, secondsLeft, type ExpiresError } from './expires.ts';
 import type { SubscriptionRecord, SubscriptionStore } from './subscription-store.ts';
@@ -125,6 +125,18 @@ interface Subscription<S> extends ActiveSubscription<S> {
   unroute: () => void;
   waiters: Array<() => void>;
   removed: boolean;
+  /** The NOTIFY lines fixed for the dialog, rendered for its current remote target. */
+  head: NotifyHead | undefined;
+}
+
+interface NotifyHead {
+  remoteTarget: string;
+  requestLine: string;
+  /** From, To, Call-ID lines. */
+  beforeCSeq: string;
+  /** Max-Forwards, Contact, Route, Event lines. */
+  afterCSeq: string;
+  target: Target;
 }
 
 export interface Notifier<S = unknown> {
@@ -166,6 +178,7 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
   const maxQueued = options.maxQueuedBodies ?? 1000;
   const events = options.events ?? {};
   const subs = new Map<string, Subscription<S>>();
+  const contentTypeLine = `Content-Type: ${contentType}\r\n`;
   let closed = false;
 
   function record(sub: Subscription<S>): SubscriptionRecord<S> {
@@ -205,7 +218,7 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
     scheduleExpiry(sub);
   }
 
-  function newSubscription(init: Omit<Subscription<S>, 'queue' | 'inFlight' | 'final' | 'savedSeq' | 'expiryTimer' | 'retryTimer' | 'unroute' | 'waiters' | 'removed' | 'status'>): Subscription<S> {
+  function newSubscription(init: Omit<Subscription<S>, 'queue' | 'inFlight' | 'final' | 'savedSeq' | 'expiryTimer' | 'retryTimer' | 'unroute' | 'waiters' | 'removed' | 'status' | 'head'>): Subscription<S> {
     return {
       ...init,
       status: 'active',
@@ -218,6 +231,7 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
       unroute: () => undefined,
       waiters: [],
       removed: false,
+      head: undefined,
     };
   }
 
@@ -262,6 +276,48 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
     void deliver(sub, item, terminated);
   }
 
+  const renderedSender = {
+    send: (request: RenderedRequest, target: Target) => endpoint.sendRendered(request, target),
+    transport: (protocol: TransportProtocol) => endpoint.transport(protocol),
+  };
+  /** The last NOTIFY body and its bytes: a fan-out sends one body to many dialogs in a row. */
+  let lastBody = '';
+  let lastBodyBytes = Buffer.alloc(0);
+  function bodyBytes(body: string): Buffer {
+    if (body !== lastBody) {
+      lastBody = body;
+      lastBodyBytes = Buffer.from(body, 'utf8');
+    }
+    return lastBodyBytes;
+  }
+
+  /**
+   * The NOTIFY of RFC 6665 clause 4.2.2 within the subscription's dialog (RFC 3261 clause 12.2.1.1):
+   * the dialog's fixed lines (Request-URI, From, To, Call-ID, Max-Forwards, Contact, Route, Event) are
+   * rendered once per remote target, only CSeq, Subscription-State and the body change per NOTIFY.
+   */
+  function renderNotify(sub: Subscription<S>, subscriptionState: string, body: string): { request: RenderedRequest; target: Target } {
+    let head = sub.head;
+    if (head === undefined || head.remoteTarget !== sub.dialog.remoteTarget) {
+      const d = sub.dialog;
+      const { uri, routes, target } = inDialogRouting(d);
+      const from = formatNameAddr({ uri: d.localUri, params: new Map([['tag', d.localTag]]) });
+      const to = formatNameAddr({ uri: d.remoteUri, params: new Map([['tag', d.remoteTag]]) });
+      const route = routes.length ? `Route: ${routes.map((r) => `<${r}>`).join(', ')}\r\n` : '';
+      const ev = formatEvent(event, sub.eventParams.id !== undefined ? { id: sub.eventParams.id } : {});
+      head = sub.head = {
+        remoteTarget: d.remoteTarget,
+        requestLine: `NOTIFY ${uri} SIP/2.0`,
+        beforeCSeq: `From: ${from}\r\nTo: ${to}\r\nCall-ID: ${d.callId}\r\n`,
+        afterCSeq: `Max-Forwards: 70\r\nContact: ${endpoint.contact(d.transport)}\r\n${route}Event: ${ev}\r\n`,
+        target,
+      };
+    }
+    sub.dialog.localSeq += 1;
+    const headerLines = `${head.beforeCSeq}CSeq: ${sub.dialog.localSeq} NOTIFY\r\n${head.afterCSeq}Subscription-State: ${subscriptionState}\r\n${body ? contentTypeLine : ''}`;
+    return { request: { method: 'NOTIFY', requestLine: head.requestLine, headerLines, body: bodyBytes(body) }, target: head.target };
+  }
+
   async function deliver(sub: Subscription<S>, item: NotifyBody | undefined, terminated: TerminationReason | undefined): Promise<void> {
     let body: string;
     try {
@@ -276,20 +332,9 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
     if (sub.removed || closed) return;
     const state = terminated ? `terminated;reason=${terminated}` : `active;expires=${secondsLeft(sub.expiresAt)}`;
     // RFC 3261 clause 18.1.1: a NOTIFY too large for UDP goes over TCP (transport/message-size.ts).
-    const notifyRequest = (subscriptionState: string, notifyBody: string) => () =>
-      createInDialogRequest(
-        sub.dialog,
-        'NOTIFY',
-        endpoint.contact(sub.dialog.transport),
-        {
-          Event: formatEvent(event, sub.eventParams.id !== undefined ? { id: sub.eventParams.id } : {}),
-          'Subscription-State': subscriptionState,
-          'Content-Type': notifyBody ? contentType : undefined,
-        },
-        notifyBody,
-      );
-    const bySize = (build: ReturnType<typeof notifyRequest>) => sendBySize(endpoint, build, (r) => serializeMessage(r).length);
-    const { response, tooLargeForUdp } = await bySize(notifyRequest(state, body));
+    const bySize = (subscriptionState: string, notifyBody: string) =>
+      sendBySize(renderedSender, () => renderNotify(sub, subscriptionState, notifyBody), renderedSize);
+    const { response, tooLargeForUdp } = await bySize(state, body);
     if (tooLargeForUdp && !closed && !sub.removed) {
       // RFC 3261 clause 18.1.1: no transport reaches the subscriber with this body. RFC 6665
       // clause 4.2.2 / 4.1.3: end the subscription with a bodiless NOTIFY that fits a datagram,
@@ -297,7 +342,7 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
       const reason = terminated ?? 'deactivated';
       log.info({ id: sub.id, bytes: Buffer.byteLength(body) }, 'sip notifier: NOTIFY too large for UDP and TCP failed; subscription deactivated');
       events.notified?.(sub, response);
-      const final = await bySize(notifyRequest(`terminated;reason=${reason}`, ''));
+      const final = await bySize(`terminated;reason=${reason}`, '');
       sub.inFlight = false;
       if (closed) return;
       events.notified?.(sub, final.response);

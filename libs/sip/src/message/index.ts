@@ -7,3 +7,4 @@ export * from './cseq.ts';
 export * from './message.ts';
 export * from './parse.ts';
 export * from './serialize.ts';
+export * from './rendered.ts';
