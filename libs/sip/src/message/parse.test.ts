@@ -3,7 +3,7 @@
  * (folded headers, compact forms, odd whitespace, wrong Content-Length, ...).
  */
 import { describe, expect, it } from 'vitest';
-import { parseMessage, type ParseResult } from './parse.ts';
+import { isResponse, parseMessage, parseResponse, type ParseResult } from './parse.ts';
 import { serializeMessage } from './serialize.ts';
 import { parseNameAddr } from './name-addr.ts';
 import { parseUri } from './uri.ts';
@@ -334,5 +334,56 @@ describe('URIs, name-addr and Via', () => {
     const b = parseNameAddr('<sip:alice@example.net;transport=tcp>;tag=x;expires=60');
     expect(b.uri).toBe('sip:alice@example.net;transport=tcp');
     expect(b.params.get('expires')).toBe('60');
+  });
+});
+
+describe('parseResponse (the client transaction reading of a response)', () => {
+  const RESPONSE = crlf(`SIP/2.0 200 OK
+v: SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bKtop;rport=5060, SIP/2.0/TCP 192.0.2.2;branch=z9hG4bKlower
+Via: SIP/2.0/UDP 192.0.2.3;branch=z9hG4bKthird
+t: <sip:ue@example.net>;tag=to1
+f: "GMS" <sip:gms@example.net>;tag=from1
+i: call-1@example.net
+CSeq: 12 NOTIFY
+Contact: <sip:ue@192.0.2.9>, <sip:ue@192.0.2.10>
+Retry-After: 3
+Subject: folded
+ over two lines
+l: 5
+
+hello`);
+
+  it('agrees with parseMessage: status, reason, headers (compact forms, lists, folding) and body; gives branch and CSeq method', () => {
+    const full = parseMessage(RESPONSE);
+    const lite = parseResponse(Buffer.from(RESPONSE));
+    expect(isResponse(Buffer.from(`\r\n${RESPONSE}`))).toBe(true);
+    expect(full.kind).toBe('ok');
+    if (lite.kind !== 'ok' || full.kind !== 'ok' || full.message.kind !== 'response') throw new Error('expected ok');
+    expect([lite.branch, lite.method]).toEqual(['z9hG4bKtop', 'NOTIFY']);
+    expect([lite.message.status, lite.message.reason, lite.message.body]).toEqual([200, 'OK', 'hello']);
+    expect([...lite.message.headers]).toEqual([...full.message.headers]);
+    expect(lite.message.headers.get('retry-after')).toBe('3');
+    expect(serializeMessage(lite.message).equals(serializeMessage(full.message))).toBe(true);
+  });
+
+  it('drops what parseMessage drops of a response', () => {
+    const base = 'Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\nTo: <sip:a@b>\r\nFrom: <sip:c@d>;tag=1\r\nCall-ID: x\r\nCSeq: 1 OPTIONS\r\n';
+    for (const text of [
+      '',
+      '\r\n\r\n',
+      'SIP/2.0 99 Too Low\r\n' + base + '\r\n',
+      'SIP/3.0 200 OK\r\n' + base + '\r\n',
+      'SIP/2.0 200 OK\r\nTo: <sip:a@b>\r\n\r\n',
+      'SIP/2.0 200 OK\r\n' + base.replace('Via: SIP/2.0/UDP h;branch=z9hG4bK1\r\n', '') + '\r\n',
+      'SIP/2.0 200 OK\r\n' + base + 'CSeq: 2 OPTIONS\r\n\r\n',
+      'SIP/2.0 200 OK\r\n' + base.replace('CSeq: 1 OPTIONS', 'CSeq: one OPTIONS') + '\r\n',
+      'SIP/2.0 200 OK\r\n' + base.replace('Via: SIP/2.0/UDP h', 'Via: nonsense') + '\r\n',
+      'SIP/2.0 200 OK\r\n' + base + 'Bad Header Line\r\n\r\n',
+      'SIP/2.0 200 OK\r\n' + base + 'Content-Length: 10\r\n\r\nshort',
+      'SIP/2.0 200 OK\r\n' + base + 'Content-Length: 1\r\nContent-Length: 1\r\n\r\nx',
+    ]) {
+      expect([text, parseMessage(text).kind]).toEqual([text, 'drop']);
+      expect([text, parseResponse(Buffer.from(text)).kind]).toEqual([text, 'drop']);
+    }
   });
 });

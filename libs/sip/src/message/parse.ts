@@ -9,8 +9,8 @@
  * - `drop`: unparsable (no start line, or a broken response): discard and log (RFC 3261
  *   clause 16.3 / 18.3 "discard").
  */
-import { SipHeaders, isListHeader, splitList } from './headers.ts';
-import type { SipMessage, SipRequest } from './message.ts';
+import { SipHeaders, headerKey, isListHeader, splitList } from './headers.ts';
+import type { SipMessage, SipRequest, SipResponse } from './message.ts';
 import { parseNameAddr } from './name-addr.ts';
 import { parseCSeq } from './cseq.ts';
 import { parseVia } from './via.ts';
@@ -115,7 +115,10 @@ export function parseMessage(input: Buffer | string, options: ParseOptions = {})
 }
 
 function readBody(headers: SipHeaders, bodyBuf: Buffer, options: ParseOptions): string | { error: string } {
-  const values = headers.getAll('content-length');
+  return readBodyOf(headers.getAll('content-length'), bodyBuf, options);
+}
+
+function readBodyOf(values: readonly string[], bodyBuf: Buffer, options: ParseOptions): string | { error: string } {
   if (values.length > 1) return { error: 'Multiple Content-Length headers' };
   if (values.length === 0) {
     // RFC 3261 clause 18.3 / 20.14: mandatory on streams; on datagrams the body runs to the end.
@@ -161,4 +164,130 @@ function checkCommonHeaders(message: SipMessage): string | undefined {
     return 'Malformed Via header';
   }
   return undefined;
+}
+
+/** Outcome of {@link parseResponse}: the response and its transaction key parts, or why it was dropped. */
+export type ResponseParseResult =
+  | { kind: 'ok'; message: SipResponse; branch: string; method: string }
+  | { kind: 'drop'; reason: string };
+
+/** Whether `buf` holds a response (`SIP/` after any leading CRLFs), not a request. */
+export function isResponse(buf: Buffer): boolean {
+  let i = 0;
+  while (i < buf.length && (buf[i] === 0x0d || buf[i] === 0x0a)) i++;
+  return buf[i] === 0x53 && buf[i + 1] === 0x49 && buf[i + 2] === 0x50 && buf[i + 3] === 0x2f; // "SIP/"
+}
+
+/**
+ * A response read for the client transaction layer (RFC 3261 clause 17.1.3: matched by the top
+ * Via's branch and the CSeq method), without building the header map: the header lines are split
+ * and checked as {@link parseMessage} checks them (header-line syntax, status line, one To, From,
+ * Call-ID and CSeq, a Via, CSeq and top-Via syntax, Content-Length), and `headers` is built on
+ * first use. Our choice, for thousands of 200s to NOTIFYs: the From/To name-addr and the Vias below
+ * the top one, which nothing here reads of a response, are not parsed.
+ */
+export function parseResponse(buf: Buffer, options: ParseOptions = {}): ResponseParseResult {
+  let start = 0;
+  while (start < buf.length && (buf[start] === 0x0d || buf[start] === 0x0a)) start++;
+  if (start >= buf.length) return { kind: 'drop', reason: 'Empty message' };
+  const end = findHeaderEnd(buf, start);
+  const headText = buf.toString('utf8', start, end ? end[0] : buf.length);
+  const bodyBuf = end ? buf.subarray(end[1]) : Buffer.alloc(0);
+  // Lines, with continuation lines unfolded (RFC 3261 clause 7.3.1).
+  const lines: string[] = [];
+  for (let from = 0; from <= headText.length; ) {
+    let nl = headText.indexOf('\n', from);
+    if (nl < 0) nl = headText.length;
+    const line = headText.charCodeAt(nl - 1) === 0x0d && nl > from ? headText.slice(from, nl - 1) : headText.slice(from, nl);
+    from = nl + 1;
+    const c = line.charCodeAt(0);
+    if ((c === 0x20 || c === 0x09) && lines.length > 1) lines[lines.length - 1] = `${lines[lines.length - 1]!.trimEnd()} ${line.trim()}`;
+    else lines.push(line);
+  }
+  const startLine = lines[0] ?? '';
+  const res = /^(SIP\/\d+\.\d+) (\d{3}) ?(.*)$/i.exec(startLine);
+  if (!res) return { kind: 'drop', reason: `Unparsable start line "${startLine.slice(0, 80)}"` };
+  const status = Number(res[2]);
+  if (res[1]!.toUpperCase() !== 'SIP/2.0' || status < 100 || status > 699) {
+    return { kind: 'drop', reason: `Bad status line "${startLine.slice(0, 80)}"` };
+  }
+  const pairs: string[] = [];
+  let topVia: string | undefined;
+  let from = 0, to = 0, callIds = 0, cseqs = 0;
+  let callId = '', cseq = '';
+  const contentLength: string[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === '') continue;
+    const colon = line.indexOf(':');
+    const name = colon > 0 ? line.slice(0, colon).trim() : '';
+    if (!name || !TOKEN.test(name)) return { kind: 'drop', reason: `Malformed header line "${line.slice(0, 40)}"` };
+    const value = line.slice(colon + 1).trim();
+    pairs.push(name, value);
+    switch (headerKey(name)) {
+      case 'via':
+        topVia ??= value.includes(',') ? splitList(value)[0] : value;
+        break;
+      case 'from':
+        from++;
+        break;
+      case 'to':
+        to++;
+        break;
+      case 'call-id':
+        callIds++;
+        callId = value;
+        break;
+      case 'cseq':
+        cseqs++;
+        cseq = value;
+        break;
+      case 'content-length':
+        contentLength.push(value);
+        break;
+    }
+  }
+  const body = readBodyOf(contentLength, bodyBuf, options);
+  if (typeof body !== 'string') return { kind: 'drop', reason: body.error };
+  for (const [name, n] of [['To', to], ['From', from], ['Call-ID', callIds], ['CSeq', cseqs]] as const) {
+    if (n === 0) return { kind: 'drop', reason: `Missing ${name} header` };
+    if (n > 1) return { kind: 'drop', reason: `Multiple ${name} headers` };
+  }
+  if (topVia === undefined) return { kind: 'drop', reason: 'Missing Via header' };
+  let method: string;
+  try {
+    method = parseCSeq(cseq).method;
+  } catch {
+    return { kind: 'drop', reason: 'Malformed CSeq header' };
+  }
+  if (!callId) return { kind: 'drop', reason: 'Empty Call-ID header' };
+  let branch: string;
+  try {
+    branch = parseVia(topVia).params.get('branch') ?? '';
+  } catch {
+    return { kind: 'drop', reason: 'Malformed Via header' };
+  }
+  let headers: SipHeaders | undefined;
+  const message: SipResponse = {
+    kind: 'response',
+    status,
+    reason: res[3]!.trim(),
+    body,
+    get headers(): SipHeaders {
+      if (headers === undefined) {
+        headers = new SipHeaders();
+        for (let i = 0; i < pairs.length; i += 2) {
+          const name = pairs[i]!;
+          const value = pairs[i + 1]!;
+          if (isListHeader(name)) for (const v of splitList(value)) headers.append(name, v);
+          else headers.append(name, value);
+        }
+      }
+      return headers;
+    },
+    set headers(h: SipHeaders) {
+      headers = h;
+    },
+  };
+  return { kind: 'ok', message, branch, method };
 }
