@@ -4,6 +4,11 @@
  * Trying --1xx--> Proceeding; Trying/Proceeding --final--> Completed --Timer K--> Terminated.
  * Timer E retransmits over unreliable transports (T1 doubling up to T2; T2 once
  * Proceeding); Timer F (64*T1) gives up with a locally generated 408.
+ *
+ * Timers E and F share one scheduler entry (our choice: a fan-out keeps thousands of transactions;
+ * one timer each instead of two, re-armed at whichever of E and F is due first): the entry is due
+ * at the next retransmission, or at 64*T1 when that comes first, and then reports the timeout. Timer
+ * F still fires at exactly 64*T1 after the request was first sent (RFC 3261 clause 17.1.2.2).
  */
 import type { SipResponse } from '../message/message.ts';
 import type { TimerHandle } from '../scheduler.ts';
@@ -25,10 +30,12 @@ export interface ClientTransactionUser {
 
 export class ClientTransaction {
   state: ClientTransactionState = 'trying';
-  private timerE: TimerHandle | undefined;
-  private timerF: TimerHandle | undefined;
+  /** Timer E and Timer F, whichever is due first. */
+  private timerEF: TimerHandle | undefined;
   private timerK: TimerHandle | undefined;
   private interval: number;
+  /** ms since the request was first sent, at the time timerEF is due. */
+  private elapsed = 0;
 
   constructor(
     private readonly ctx: TransactionContext,
@@ -43,13 +50,29 @@ export class ClientTransaction {
 
   start(): void {
     this.transmit();
-    if (!this.reliable) this.timerE = this.ctx.scheduler.schedule(this.interval, () => this.fireE());
-    this.timerF = this.ctx.scheduler.schedule(64 * this.ctx.timers.t1, () => {
-      if (this.state === 'trying' || this.state === 'proceeding') {
-        this.terminate();
-        this.tu.onFailure('timeout');
-      }
-    });
+    this.armEF();
+  }
+
+  /** Arms the next of Timer E (unreliable transports only) and Timer F (64*T1 after the start). */
+  private armEF(): void {
+    const timerF = 64 * this.ctx.timers.t1;
+    const delay = this.reliable ? timerF - this.elapsed : Math.min(this.interval, timerF - this.elapsed);
+    this.elapsed += delay;
+    this.timerEF = this.ctx.scheduler.schedule(delay, () => this.fireEF());
+  }
+
+  private fireEF(): void {
+    if (this.state !== 'trying' && this.state !== 'proceeding') return;
+    if (this.elapsed >= 64 * this.ctx.timers.t1) {
+      // Timer F.
+      this.terminate();
+      this.tu.onFailure('timeout');
+      return;
+    }
+    // Timer E.
+    this.transmit();
+    this.interval = this.state === 'proceeding' ? this.ctx.timers.t2 : Math.min(2 * this.interval, this.ctx.timers.t2);
+    this.armEF();
   }
 
   receive(response: SipResponse): void {
@@ -60,8 +83,7 @@ export class ClientTransaction {
       return;
     }
     this.state = 'completed';
-    this.timerE?.cancel();
-    this.timerF?.cancel();
+    this.timerEF?.cancel();
     this.tu.onResponse(response);
     // Timer K: T4 for unreliable transports, zero for reliable ones.
     if (this.reliable) this.terminate();
@@ -71,13 +93,6 @@ export class ClientTransaction {
   /** Ends the transaction without a response (endpoint shutdown). */
   abort(): void {
     this.terminate();
-  }
-
-  private fireE(): void {
-    if (this.state !== 'trying' && this.state !== 'proceeding') return;
-    this.transmit();
-    this.interval = this.state === 'proceeding' ? this.ctx.timers.t2 : Math.min(2 * this.interval, this.ctx.timers.t2);
-    this.timerE = this.ctx.scheduler.schedule(this.interval, () => this.fireE());
   }
 
   private transmit(): void {
@@ -92,8 +107,7 @@ export class ClientTransaction {
   private terminate(): void {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
-    this.timerE?.cancel();
-    this.timerF?.cancel();
+    this.timerEF?.cancel();
     this.timerK?.cancel();
     this.tu.onTerminated();
   }
