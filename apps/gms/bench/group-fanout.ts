@@ -14,6 +14,13 @@
  * BENCH_PROFILE (a file: CPU profile of the GMS process during the measured changes; the UE process's
  * profile of the same changes goes next to it as `<file>.ues.cpuprofile`).
  *
+ * BENCH_UE_ANSWER (minimal|full, default minimal): once every UE is subscribed, the UE process
+ * answers the change NOTIFYs with a 200 OK copied from the NOTIFY's Via, From, To, Call-ID and CSeq
+ * lines (RFC 3261 clause 8.2.6.2) without parsing them (`minimal`: the measurement is the GMS's,
+ * the UEs cost ~15 µs a NOTIFY), or through the subscriber of @mcx/sip (`full`: parse, dialog
+ * match, Subscription-State, the application callback; ~100-200 µs a NOTIFY, which on a shared
+ * 2-core machine competes with the GMS for the CPU).
+ *
  * Per change it reports the CPU time of both processes (user + system, `process.cpuUsage`) divided by
  * the members notified: `gmsCpuPerNotifyUs` is the server's cost, `uesCpuPerNotifyUs` the bench's
  * subscribers' (parse the NOTIFY, match the dialog, answer 200). They run in separate processes, so
@@ -42,6 +49,11 @@ import {
   subscribe,
   XCAP_DIFF_ACCEPT,
   XCAP_DIFF_EVENT,
+  TcpTransport,
+  UdpTransport,
+  type ReceivedFrame,
+  type Target,
+  type Transport,
   type TransportProtocol,
 } from '@mcx/sip';
 import { startGms, groupSelector } from '../src/index.ts';
@@ -58,6 +70,49 @@ const ADMIN = 'bench-admin-token';
 const member = (i: number) => `sip:ue${i}@${DOMAIN}`;
 /** Initial SUBSCRIBEs the UE process has unanswered at once (our choice: the GMS's default pending-request bound). */
 const WINDOW = 200;
+const UE_ANSWER = (process.env.BENCH_UE_ANSWER ?? 'minimal') as 'minimal' | 'full';
+if (UE_ANSWER !== 'minimal' && UE_ANSWER !== 'full') throw new Error('BENCH_UE_ANSWER takes minimal or full');
+
+/** Header lines a response copies from its request (RFC 3261 clause 8.2.6.2), long and compact forms. */
+const COPIED = /^(?:via|v|from|f|to|t|call-id|i|cseq)[ \t]*:/i;
+
+/**
+ * The UE transport of the measured changes: an in-dialog NOTIFY is answered at once with a 200 OK
+ * made of its own Via, From, To, Call-ID and CSeq lines (the UEs' dialogs exist; nothing in the
+ * NOTIFY is read); anything else, and everything before `minimal` is switched on, goes to the
+ * endpoint as usual.
+ */
+class MinimalAnswerTransport implements Transport {
+  minimal = false;
+  answered = 0;
+  constructor(private readonly inner: Transport) {}
+  get protocol() {
+    return this.inner.protocol;
+  }
+  get reliable() {
+    return this.inner.reliable;
+  }
+  get local() {
+    return this.inner.local;
+  }
+  send(data: Buffer, target: Target): Promise<void> {
+    return this.inner.send(data, target);
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+  onFrame(handler: (frame: ReceivedFrame) => void): void {
+    this.inner.onFrame((frame) => {
+      if (!this.minimal || frame.data.toString('latin1', 0, 7) !== 'NOTIFY ') return handler(frame);
+      const text = frame.data.toString('latin1');
+      const end = text.indexOf('\r\n\r\n');
+      let answer = 'SIP/2.0 200 OK\r\n';
+      for (const line of text.slice(text.indexOf('\r\n') + 2, end).split('\r\n')) if (COPIED.test(line)) answer += `${line}\r\n`;
+      this.answered++;
+      this.inner.send(Buffer.from(`${answer}Content-Length: 0\r\n\r\n`, 'latin1'), frame.source).catch(() => undefined);
+    });
+  }
+}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -83,7 +138,8 @@ interface UeStart {
 /** The child: N UEs subscribing to the group document with their own tokens. */
 async function uesProcess(): Promise<void> {
   const start = await new Promise<UeStart>((resolve) => process.once('message', (m) => resolve(m as UeStart)));
-  const ep = await SipEndpoint.create(start.transport === 'udp' ? { tcp: false } : { udp: false });
+  const transport = new MinimalAnswerTransport(start.transport === 'udp' ? await UdpTransport.listen() : await TcpTransport.listen());
+  const ep = await SipEndpoint.create({ transports: [transport] });
   let notifies = 0;
   let initial = 0;
   /** Subscriptions that ended before their initial NOTIFY, by reason (printed while subscribing). */
@@ -128,6 +184,7 @@ async function uesProcess(): Promise<void> {
           first = false;
           if (++initial === start.tokens.length) {
             clearInterval(progress);
+            transport.minimal = UE_ANSWER === 'minimal';
             process.send!({ type: 'subscribed' });
           }
         }
@@ -155,7 +212,7 @@ async function uesProcess(): Promise<void> {
       });
     }
     if (m.type === 'stop') {
-      process.send!({ type: 'done', notifies, rss: process.memoryUsage().rss });
+      process.send!({ type: 'done', notifies: notifies + transport.answered, rss: process.memoryUsage().rss });
       void ep.close().then(() => process.exit(0));
     }
   });
@@ -305,6 +362,7 @@ async function main(): Promise<void> {
         bench: 'gms-group-fanout',
         node: process.version,
         transport: TRANSPORT,
+        ueAnswer: UE_ANSWER,
         subscribedMembers: N,
         subscribeSeconds: Number(subscribeSeconds.toFixed(2)),
         subscriptionsPerSecond: Number((N / subscribeSeconds).toFixed(0)),
