@@ -5,7 +5,7 @@
  * `GET <cms>/csc5/migrations/:mcpttId` with the system's admin bearer →
  * `{ homeSystemId, accessProfiles: number[], profileSelector?, status }` or 404.
  */
-import { Refusal } from '../refusal.ts';
+import { readCmsJson } from '../cms-read.ts';
 
 export interface MigrationAuthorization {
   homeSystemId: string;
@@ -23,23 +23,8 @@ export function createCsc5Client(cms: { url: string; adminToken: string }): Csc5
   const base = cms.url.replace(/\/+$/, '');
   return {
     async migrationAuthorization(mcpttId) {
-      let res: Response;
-      try {
-        res = await fetch(`${base}/csc5/migrations/${encodeURIComponent(mcpttId)}`, {
-          headers: { authorization: `Bearer ${cms.adminToken}`, accept: 'application/json' },
-        });
-      } catch (err) {
-        throw new Refusal('unavailable', `CMS (CSC-5) unreachable: ${(err as Error).message}`);
-      }
-      if (res.status === 404) {
-        await res.arrayBuffer();
-        return undefined;
-      }
-      if (!res.ok) {
-        await res.arrayBuffer();
-        throw new Refusal('unavailable', `CMS (CSC-5) answered HTTP ${res.status}`);
-      }
-      const body = (await res.json()) as Partial<MigrationAuthorization>;
+      const body = await readCmsJson<Partial<MigrationAuthorization>>(`${base}/csc5/migrations/${encodeURIComponent(mcpttId)}`, cms.adminToken, 'CMS (CSC-5)', true);
+      if (body === undefined) return undefined;
       return {
         homeSystemId: String(body.homeSystemId ?? ''),
         accessProfiles: Array.isArray(body.accessProfiles) ? body.accessProfiles.map(Number) : [],

@@ -5,7 +5,7 @@
  * `[{ mcpttId, partnerSystemId, status, profileSelector, accessProfiles }]` (docs/server-contracts.md);
  * no database of its own.
  */
-import { Refusal } from '../refusal.ts';
+import { readCmsJson } from '../cms-read.ts';
 
 export interface HomeShare {
   mcpttId: string;
@@ -23,19 +23,9 @@ export function createHomeShares(cms: { url: string; adminToken: string }): Home
   const base = cms.url.replace(/\/+$/, '');
   return {
     async find(mcpttId, partnerSystemId) {
-      let res: Response;
-      try {
-        // One user's shares (`?mcpttId=&partnerSystemId=`), not the whole list, which grows with the users.
-        const query = new URLSearchParams({ mcpttId, partnerSystemId });
-        res = await fetch(`${base}/admin/migrations?${query}`, { headers: { authorization: `Bearer ${cms.adminToken}`, accept: 'application/json' }, signal: AbortSignal.timeout(5000) });
-      } catch (err) {
-        throw new Refusal('unavailable', `home CMS unreachable: ${(err as Error).message}`);
-      }
-      if (!res.ok) {
-        await res.arrayBuffer();
-        throw new Refusal('unavailable', `home CMS answered HTTP ${res.status}`);
-      }
-      const rows = (await res.json()) as Partial<HomeShare>[];
+      // One user's shares (`?mcpttId=&partnerSystemId=`), not the whole list, which grows with the users.
+      const query = new URLSearchParams({ mcpttId, partnerSystemId });
+      const rows = (await readCmsJson<Partial<HomeShare>[]>(`${base}/admin/migrations?${query}`, cms.adminToken, 'home CMS', false)) ?? [];
       const row = rows.find((r) => r.mcpttId === mcpttId && r.partnerSystemId === partnerSystemId);
       if (!row) return undefined;
       return { mcpttId, partnerSystemId, status: String(row.status ?? ''), accessProfiles: Array.isArray(row.accessProfiles) ? row.accessProfiles.map(Number) : [] };
