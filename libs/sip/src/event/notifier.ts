@@ -137,6 +137,8 @@ interface NotifyHead {
   /** Max-Forwards, Contact, Route, Event lines. */
   afterCSeq: string;
   target: Target;
+  /** UTF-8 bytes of requestLine, beforeCSeq and afterCSeq. */
+  bytes: number;
 }
 
 export interface Notifier<S = unknown> {
@@ -179,6 +181,7 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
   const events = options.events ?? {};
   const subs = new Map<string, Subscription<S>>();
   const contentTypeLine = `Content-Type: ${contentType}\r\n`;
+  const contentTypeBytes = Buffer.byteLength(contentTypeLine);
   let closed = false;
 
   function record(sub: Subscription<S>): SubscriptionRecord<S> {
@@ -311,11 +314,17 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
         beforeCSeq: `From: ${from}\r\nTo: ${to}\r\nCall-ID: ${d.callId}\r\n`,
         afterCSeq: `Max-Forwards: 70\r\nContact: ${endpoint.contact(d.transport)}\r\n${route}Event: ${ev}\r\n`,
         target,
+        bytes: 0,
       };
+      head.bytes = Buffer.byteLength(head.requestLine) + Buffer.byteLength(head.beforeCSeq) + Buffer.byteLength(head.afterCSeq);
     }
     sub.dialog.localSeq += 1;
-    const headerLines = `${head.beforeCSeq}CSeq: ${sub.dialog.localSeq} NOTIFY\r\n${head.afterCSeq}Subscription-State: ${subscriptionState}\r\n${body ? contentTypeLine : ''}`;
-    return { request: { method: 'NOTIFY', requestLine: head.requestLine, headerLines, body: bodyBytes(body) }, target: head.target };
+    // The CSeq and Subscription-State lines are ASCII: their bytes are their length.
+    const cseq = `CSeq: ${sub.dialog.localSeq} NOTIFY\r\n`;
+    const state = `Subscription-State: ${subscriptionState}\r\n`;
+    const headerLines = `${head.beforeCSeq}${cseq}${head.afterCSeq}${state}${body ? contentTypeLine : ''}`;
+    const headBytes = head.bytes + cseq.length + state.length + (body ? contentTypeBytes : 0);
+    return { request: { method: 'NOTIFY', requestLine: head.requestLine, headerLines, body: bodyBytes(body), headBytes }, target: head.target };
   }
 
   async function deliver(sub: Subscription<S>, item: NotifyBody | undefined, terminated: TerminationReason | undefined): Promise<void> {

@@ -24,6 +24,9 @@ it.each([
   const withVia = createRequest('NOTIFY', 'sip:ue@127.0.0.1:5070', { Via: via, ...headers }, body);
   const bytes = renderRequest(rendered, via);
   expect(bytes.toString('utf8')).toBe(serializeMessage(withVia).toString('utf8'));
+  const headBytes = Buffer.byteLength(rendered.requestLine) + Buffer.byteLength(rendered.headerLines);
+  expect(renderRequest({ ...rendered, headBytes }, via).equals(bytes)).toBe(true);
+  expect(renderedSize({ ...rendered, headBytes })).toBe(renderedSize(rendered));
   const parsed = parseMessage(bytes);
   expect(parsed.kind).toBe('ok');
   if (parsed.kind === 'ok') expect(parsed.message.body).toBe(body);

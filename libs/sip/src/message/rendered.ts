@@ -17,14 +17,25 @@ export interface RenderedRequest {
    */
   readonly headerLines: string;
   readonly body: Buffer;
+  /**
+   * UTF-8 bytes of `requestLine` plus `headerLines`, when the renderer knows them (it rendered the
+   * fixed lines once): saves measuring the text per message.
+   */
+  readonly headBytes?: number;
+}
+
+function headBytesOf(r: RenderedRequest): number {
+  return r.headBytes ?? Buffer.byteLength(r.requestLine, 'utf8') + Buffer.byteLength(r.headerLines, 'utf8');
 }
 
 /** The bytes of a rendered request once `via` (a Via value) and `extraLines` (CRLF-ended lines) are added. */
 export function renderRequest(r: RenderedRequest, via: string, extraLines = ''): Buffer {
-  const head = `${r.requestLine}\r\nVia: ${via}\r\n${r.headerLines}${extraLines}Content-Length: ${r.body.length}\r\n\r\n`;
-  const headBytes = Buffer.byteLength(head, 'utf8');
+  const tail = `${extraLines}Content-Length: ${r.body.length}\r\n\r\n`;
+  const head = `${r.requestLine}\r\nVia: ${via}\r\n${r.headerLines}${tail}`;
+  const headBytes = headBytesOf(r) + 9 + Buffer.byteLength(via, 'utf8') + Buffer.byteLength(tail, 'utf8');
   const out = Buffer.allocUnsafe(headBytes + r.body.length);
-  out.write(head, 0, headBytes, 'utf8');
+  const written = out.write(head, 0, headBytes, 'utf8');
+  if (written !== headBytes) throw new Error(`rendered ${r.method}: headBytes does not match its text`);
   r.body.copy(out, headBytes);
   return out;
 }
@@ -34,7 +45,5 @@ export function renderRequest(r: RenderedRequest, via: string, extraLines = ''):
  * before the endpoint adds the Via (what RFC 3261 clause 18.1.1 size selection measures here).
  */
 export function renderedSize(r: RenderedRequest): number {
-  return (
-    Buffer.byteLength(r.requestLine, 'utf8') + 2 + Buffer.byteLength(r.headerLines, 'utf8') + 20 + String(r.body.length).length + r.body.length
-  );
+  return headBytesOf(r) + 2 + 20 + String(r.body.length).length + r.body.length;
 }
