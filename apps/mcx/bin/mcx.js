@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Launcher: runs mcx from the JavaScript that scripts/build-dist.mjs transpiles into each
-// workspace's dist/ (npm install builds it; a source newer than the last build makes this launcher
-// build again first, about 1-3 s), so a start does not transpile the code base. MCX_FROM_SOURCE=1
+// workspace's dist/ and bundles into apps/mcx/dist/bundle/ (npm install builds it; a source newer
+// than the last build makes this launcher build again first, about 1-3 s), so a start does not
+// transpile the code base. MCX_FROM_SOURCE=1
 // (or NODE_OPTIONS carrying --conditions=@mcx/source) runs the TypeScript sources through tsx with
 // the "@mcx/source" condition instead, as the tests do.
 // Signals are forwarded to mcx (which stops once, however many arrive); the IPC channel tells it
@@ -21,8 +22,9 @@ async function commandLine() {
   }
   const dist = await import('../../../scripts/build-dist.mjs');
   const files = dist.sources();
-  if (!dist.isFresh(files)) await dist.build(files);
-  return ['--no-warnings=ExperimentalWarning', fileURLToPath(new URL('../dist/main.js', import.meta.url))];
+  if (!dist.isFresh(files) || !dist.bundleEntry()) await dist.build(files);
+  // The bundle (one module graph of the workspace code, not some 390 modules loaded one by one).
+  return ['--no-warnings=ExperimentalWarning', dist.bundleEntry() ?? fileURLToPath(new URL('../dist/main.js', import.meta.url))];
 }
 
 // When this launcher started: `mcx up` counts its "Ready in" from here.

@@ -18,6 +18,7 @@
  * within {@link STOP_DEADLINE_MS}. A child whose parent dies stops by itself (IPC disconnect).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Ecosystem } from '@mcx/ecosystem';
 import { prepareMcSystems } from '@mcx/mc-system';
@@ -60,10 +61,14 @@ export interface SystemProcesses extends SystemsView {
   close(): Promise<void>;
 }
 
-/** The module a system process runs: mcx's main module, transpiled (dist/) or the TypeScript source, as this module is. */
+/**
+ * The module a system process runs: mcx's main module, transpiled (the bundle of dist/bundle/ that
+ * bin/mcx.js runs, else dist/main.js) or the TypeScript source, as this module is.
+ */
 function forkEntry(): { module: string; execArgv: string[] } {
   const fromSource = import.meta.url.endsWith('.ts');
-  const module = fileURLToPath(new URL(`../main.${fromSource ? 'ts' : 'js'}`, import.meta.url));
+  const bundle = fileURLToPath(new URL('../bundle/main.js', import.meta.url));
+  const module = !fromSource && existsSync(bundle) ? bundle : fileURLToPath(new URL(`../main.${fromSource ? 'ts' : 'js'}`, import.meta.url));
   // An inspector port cannot be shared; every other flag (--cpu-prof, loaders, conditions) is.
   const execArgv = process.execArgv.filter((a) => !/^--inspect(-brk|-port)?(=|$)/.test(a));
   if (fromSource) {
