@@ -11,6 +11,19 @@ import { providerOf, redactUrl, sqlitePathFromUrl, sqliteUrlFromPath, type Provi
 
 export { applyMigrations, checksumOf, migrationsDir, readMigrations, type ApplyMigrationsOptions, type Migration } from './migrate.ts';
 export { providerOf, redactUrl, type Provider } from './url.ts';
+export { GroupCommitQueue, type GroupCommitOptions } from './group-commit.ts';
+export {
+  chunks,
+  deleteWhereIn,
+  executeStatements,
+  insertRows,
+  MAX_BOUND_PARAMETERS,
+  placeholders,
+  quoteIdentifier,
+  updateWhereIn,
+  type InsertOptions,
+  type RawStatement,
+} from './raw-rows.ts';
 export {
   DATABASE_RETRY_AFTER_SECONDS,
   DATABASE_UNAVAILABLE_DESCRIPTION,
