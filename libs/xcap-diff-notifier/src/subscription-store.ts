@@ -21,7 +21,15 @@
  * When a batch of several subscriptions fails, each is retried alone, so one bad row rejects only
  * its own caller. `loadAll` and `saveAll` write what is queued first.
  */
-import { isDatabaseUnavailable, type Database, type Subscription } from '@mcx/db';
+import {
+  deleteWhereIn,
+  executeStatements,
+  GroupCommitQueue,
+  insertRows,
+  updateWhereIn,
+  type Database,
+  type Subscription,
+} from '@mcx/db';
 import {
   XCAP_DIFF_EVENT,
   type SubscriptionRecord,
@@ -117,15 +125,8 @@ const COLUMNS = [
 ] as const;
 /** Kept from the first insert: an update leaves the creation time (and `version`) alone. */
 const NOT_UPDATED: ReadonlySet<string> = new Set(['id', 'createdAt']);
-/**
- * Bound parameters per statement: SQLite's default SQLITE_MAX_VARIABLE_NUMBER since 3.32 (the
- * better-sqlite3 build's); PostgreSQL allows 65,535.
- */
-const MAX_BOUND_PARAMETERS = 32_766;
-const q = (name: string): string => `"${name}"`;
-const UPSERT_SET = COLUMNS.filter((c) => !NOT_UPDATED.has(c))
-  .map((c) => `${q(c)} = excluded.${q(c)}`)
-  .join(', ');
+const UPSERT = { onConflict: { target: ['id'], update: COLUMNS.filter((c) => !NOT_UPDATED.has(c)) } };
+const TABLE = 'Subscription';
 
 /** A record as its row holds it, encoded when the caller saves (later changes to it are not written). */
 interface Row {
@@ -169,12 +170,7 @@ function rowOf(r: Rec): Row {
 }
 
 /** save: insert or replace the row; update (saveAll): write an existing row only; remove. */
-type Op = { kind: 'save'; row: Row } | { kind: 'update'; row: Row } | { kind: 'remove' };
-
-interface Queued {
-  op: Op;
-  waiters: { resolve: () => void; reject: (err: unknown) => void }[];
-}
+type Op = { kind: 'save'; row: Row } | { kind: 'update'; row: Row } | { kind: 'remove'; id: string };
 
 /** The operation left when `next` follows `prev` for one id (the last one wins). */
 function coalesce(prev: Op, next: Op): Op {
@@ -187,10 +183,7 @@ function coalesce(prev: Op, next: Op): Op {
 }
 
 export class PrismaXcapDiffSubscriptionStore implements XcapDiffSubscriptionStore {
-  private queue = new Map<string, Queued>();
-  private scheduled = false;
-  /** The batch being written; the next one waits for it. */
-  private writing: Promise<void> | undefined;
+  private readonly queue = new GroupCommitQueue<Op>({ write: (ops) => this.write(ops), merge: coalesce });
 
   constructor(
     private readonly db: Database,
@@ -200,7 +193,7 @@ export class PrismaXcapDiffSubscriptionStore implements XcapDiffSubscriptionStor
 
   /** Stored (inserted or replaced) once the batch holding it has committed. */
   save(record: Rec): Promise<void> {
-    return this.enqueue(record.id, { kind: 'save', row: rowOf(record) });
+    return this.queue.enqueue({ kind: 'save', row: rowOf(record) }, record.id);
   }
 
   /**
@@ -209,145 +202,65 @@ export class PrismaXcapDiffSubscriptionStore implements XcapDiffSubscriptionStor
    * previous-etag (RFC 5874). A dialog without a row (removed meanwhile) is not re-created.
    */
   async saveAll(records: readonly Rec[]): Promise<void> {
-    await Promise.all(records.map((r) => this.enqueue(r.id, { kind: 'update', row: rowOf(r) })));
+    await Promise.all(records.map((r) => this.queue.enqueue({ kind: 'update', row: rowOf(r) }, r.id)));
   }
 
   remove(id: string): Promise<void> {
-    return this.enqueue(id, { kind: 'remove' });
+    return this.queue.enqueue({ kind: 'remove', id }, id);
   }
 
   /** Resolves once everything queued before the call is written (or has failed). */
-  async flush(): Promise<void> {
-    while (this.queue.size > 0 || this.writing !== undefined) await this.drain();
-  }
-
-  private enqueue(id: string, op: Op): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const queued = this.queue.get(id);
-      if (queued) {
-        queued.op = coalesce(queued.op, op);
-        queued.waiters.push({ resolve, reject });
-      } else {
-        this.queue.set(id, { op, waiters: [{ resolve, reject }] });
-      }
-      if (this.scheduled || this.writing !== undefined) return; // the running batch drains the queue after it
-      this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        void this.drain();
-      });
-    });
-  }
-
-  /** Writes queued batches one after the other until the queue is empty. Never rejects. */
-  private drain(): Promise<void> {
-    this.writing ??= (async () => {
-      try {
-        while (this.queue.size > 0) {
-          const batch = this.queue;
-          this.queue = new Map();
-          await this.writeBatch(batch);
-        }
-      } finally {
-        this.writing = undefined;
-      }
-    })();
-    return this.writing;
-  }
-
-  private async writeBatch(batch: Map<string, Queued>): Promise<void> {
-    try {
-      await this.write(batch);
-    } catch (err) {
-      // One bad row must not fail its neighbours: each alone, unless the database is away.
-      if (batch.size === 1 || isDatabaseUnavailable(err)) {
-        for (const queued of batch.values()) for (const w of queued.waiters) w.reject(err);
-        return;
-      }
-      for (const [id, queued] of batch) await this.writeBatch(new Map([[id, queued]]));
-      return;
-    }
-    for (const queued of batch.values()) for (const w of queued.waiters) w.resolve();
+  flush(): Promise<void> {
+    return this.queue.flush();
   }
 
   /** One transaction: removes first (a dialog removed and stored again keeps its unique key free). */
-  private async write(batch: ReadonlyMap<string, Queued>): Promise<void> {
+  private async write(ops: readonly Op[]): Promise<void> {
+    const { provider } = this.db;
     const removes: string[] = [];
-    const saves: Row[] = [];
+    const saves: unknown[][] = [];
     const updates: Row[] = [];
-    for (const [id, { op }] of batch) {
-      if (op.kind === 'remove') removes.push(id);
-      else if (op.kind === 'save') saves.push(op.row);
-      else updates.push(op.row);
-    }
     const now = new Date();
-    const statements = [
-      ...chunks(removes, MAX_BOUND_PARAMETERS - 1).map((ids) => this.deleteStatement(ids)),
-      ...chunks(saves, Math.floor(MAX_BOUND_PARAMETERS / COLUMNS.length)).map((rs) =>
-        this.upsertStatement(rs, now),
-      ),
-      ...updates.map((r) => this.updateStatement(r, now)),
-    ];
-    if (statements.length === 1) await statements[0];
-    else await this.db.prisma.$transaction(statements);
-  }
-
-  /** `$1, $2` on PostgreSQL, `?` on SQLite. */
-  private placeholders(): (n: number) => string {
-    let i = 0;
-    return this.db.provider === 'postgresql'
-      ? (n) => Array.from({ length: n }, () => `$${++i}`).join(', ')
-      : (n) => Array.from({ length: n }, () => '?').join(', ');
-  }
-
-  private deleteStatement(ids: readonly string[]) {
-    const p = this.placeholders();
-    const sql = `DELETE FROM "Subscription" WHERE "server" = ${p(1)} AND "id" IN (${p(ids.length)})`;
-    return this.db.prisma.$executeRawUnsafe(sql, this.server, ...ids);
-  }
-
-  private upsertStatement(rows: readonly Row[], now: Date) {
-    const p = this.placeholders();
-    const values: unknown[] = [];
-    const tuples: string[] = [];
-    for (const row of rows) {
-      for (const c of COLUMNS) {
-        values.push(
-          c === 'server'
-            ? this.server
-            : c === 'state'
-              ? 'active'
-              : c === 'createdAt' || c === 'updatedAt'
-                ? now
-                : row[c],
+    for (const op of ops) {
+      if (op.kind === 'remove') removes.push(op.id);
+      else if (op.kind === 'update') updates.push(op.row);
+      else {
+        const row = op.row;
+        saves.push(
+          COLUMNS.map((c) =>
+            c === 'server'
+              ? this.server
+              : c === 'state'
+                ? 'active'
+                : c === 'createdAt' || c === 'updatedAt'
+                  ? now
+                  : row[c],
+          ),
         );
       }
-      tuples.push(`(${p(COLUMNS.length)})`);
     }
-    const sql =
-      `INSERT INTO "Subscription" (${COLUMNS.map(q).join(', ')}) VALUES ${tuples.join(', ')} ` +
-      `ON CONFLICT ("id") DO UPDATE SET ${UPSERT_SET}`;
-    return this.db.prisma.$executeRawUnsafe(sql, ...values);
-  }
-
-  private updateStatement(row: Row, now: Date) {
-    const p = this.placeholders();
-    const sql =
-      `UPDATE "Subscription" SET "resources" = ${p(1)}, "notifiedEtags" = ${p(1)}, "localCseq" = ${p(1)}, ` +
-      `"remoteCseq" = ${p(1)}, "remoteTarget" = ${p(1)}, "expiresAt" = ${p(1)}, "updatedAt" = ${p(1)} ` +
-      `WHERE "id" = ${p(1)} AND "server" = ${p(1)}`;
-    return this.db.prisma.$executeRawUnsafe(
-      sql,
-      row.resources,
-      row.notifiedEtags,
-      row.localCseq,
-      row.remoteCseq,
-      row.remoteTarget,
-      row.expiresAt,
-      now,
-      row.id,
-      this.server,
-    );
+    await executeStatements(this.db.prisma, [
+      ...deleteWhereIn(provider, TABLE, 'id', removes, { server: this.server }),
+      ...insertRows(provider, TABLE, COLUMNS, saves, UPSERT),
+      ...updates.flatMap((row) =>
+        updateWhereIn(
+          provider,
+          TABLE,
+          {
+            resources: row.resources,
+            notifiedEtags: row.notifiedEtags,
+            localCseq: row.localCseq,
+            remoteCseq: row.remoteCseq,
+            remoteTarget: row.remoteTarget,
+            expiresAt: row.expiresAt,
+            updatedAt: now,
+          },
+          'id',
+          [row.id],
+          { server: this.server },
+        ),
+      ),
+    ]);
   }
 
   /**
@@ -392,10 +305,4 @@ export class PrismaXcapDiffSubscriptionStore implements XcapDiffSubscriptionStor
     await Promise.all(unreadable);
     return out;
   }
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
