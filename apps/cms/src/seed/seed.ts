@@ -27,10 +27,9 @@ import {
   type UeInitConfig,
   type UeInitConfigInput,
 } from '@mcx/documents';
-import { EtagMismatch } from '@mcx/xcap';
 import { MIME, migrationProfileSelector, SERVICE_CONFIG_SELECTOR, ueConfigSelector, ueIdOfUser, userProfileSelector } from '../csc4-xcap/document-uris.ts';
 import { UE_INIT_CONFIG_MASTER_SELECTOR } from '../csc4-xcap/ue-init-config.ts';
-import type { CmsDocumentStore } from '../store/document-store.ts';
+import type { CmsDocumentStore, NewDocument } from '../store/document-store.ts';
 
 export interface SeedGroupRef {
   groupId: string;
@@ -117,25 +116,27 @@ export interface SeedTarget {
   recordShare(mcpttId: string, partner: string, profileSelector: string, accessProfiles: number[]): Promise<void>;
 }
 
-/** Creates what is absent (idempotent). */
+/**
+ * Creates what is absent (idempotent). The documents of every user are created together
+ * (CmsDocumentStore.createMany: a transaction per 500 documents, not one per document), then the
+ * CSC-17 shares are recorded: seeding thousands of users is part of bringing up a bench or a lab.
+ */
 export async function seedCms(t: SeedTarget, input: CmsSeed): Promise<SeedResult> {
   const result: SeedResult = { created: [], existing: 0, shares: [] };
-  async function create(selector: string, contentType: string, body: () => string): Promise<void> {
-    if (t.store.peek(selector)) {
-      result.existing++;
-      return;
-    }
-    try {
-      await t.store.put(selector, body(), { ifEtag: null, contentType, cause: 'seed' });
-      result.created.push(selector);
-    } catch (err) {
-      if (!(err instanceof EtagMismatch)) throw err;
-      result.existing++;
-    }
+  const absent: NewDocument[] = [];
+  const shares: Parameters<SeedTarget['recordShare']>[] = [];
+  async function collect(selector: string, contentType: string, body: () => string): Promise<void> {
+    if (t.store.peek(selector)) result.existing++;
+    else absent.push({ selector, contentType, body: body() });
   }
-  await create(UE_INIT_CONFIG_MASTER_SELECTOR, MIME.ueInitConfig, () => serializeUeInitConfig(buildUeInitConfig(input.system)));
-  await create(SERVICE_CONFIG_SELECTOR, MIME.serviceConfig, () => serializeServiceConfig(buildServiceConfig(input.serviceConfig ?? { domain: t.domain })));
-  for (const u of input.users) await seedUser(t, u, create, result);
+  const collecting: SeedTarget = { ...t, recordShare: async (...share) => void shares.push(share) };
+  await collect(UE_INIT_CONFIG_MASTER_SELECTOR, MIME.ueInitConfig, () => serializeUeInitConfig(buildUeInitConfig(input.system)));
+  await collect(SERVICE_CONFIG_SELECTOR, MIME.serviceConfig, () => serializeServiceConfig(buildServiceConfig(input.serviceConfig ?? { domain: t.domain })));
+  for (const u of input.users) await seedUser(collecting, u, collect, result);
+  const { created, existing } = await t.store.createMany(absent, 'seed');
+  result.created.push(...created);
+  result.existing += existing;
+  for (const share of shares) await t.recordShare(...share);
   return result;
 }
 

@@ -52,6 +52,16 @@ export interface VersionInfo {
   createdAt: Date;
 }
 
+/** A document to create (createMany). */
+export interface NewDocument {
+  selector: string;
+  body: string;
+  contentType: string;
+}
+
+/** Documents per transaction of createMany (our choice: well under SQLite's bound-parameter limit of 32,766 at 12 columns). */
+const CREATE_CHUNK = 500;
+
 interface Entry {
   id: string;
   doc: StoredDocument;
@@ -87,10 +97,22 @@ export class CmsDocumentStore implements DocumentStore {
 
   /** Re-reads the whole view from the database (start-up, or after a lost race with a replica). */
   async reload(): Promise<void> {
-    const rows = await this.#db.prisma.xcapDocument.findMany({
-      where: { server: this.#server },
-      include: { versions: { select: { version: true, etag: true, createdAt: true }, orderBy: { version: 'asc' } } },
-    });
+    // Two queries, the versions joined by server: an `include` of the versions would bind every
+    // document id as a parameter and fail beyond the database's parameter limit (~1,000 documents).
+    const [rows, versionRows] = await Promise.all([
+      this.#db.prisma.xcapDocument.findMany({ where: { server: this.#server } }),
+      this.#db.prisma.xcapDocumentVersion.findMany({
+        where: { document: { server: this.#server } },
+        select: { documentId: true, version: true, etag: true, createdAt: true },
+        orderBy: [{ documentId: 'asc' }, { version: 'asc' }],
+      }),
+    ]);
+    const versionsOf = new Map<string, VersionInfo[]>();
+    for (const { documentId, ...v } of versionRows) {
+      const list = versionsOf.get(documentId);
+      if (list) list.push(v);
+      else versionsOf.set(documentId, [v]);
+    }
     this.#docs.clear();
     for (const r of rows) {
       const document: DocumentSelector =
@@ -99,7 +121,7 @@ export class CmsDocumentStore implements DocumentStore {
       this.#docs.set(selector, {
         id: r.id,
         doc: { selector, body: r.body, etag: r.etag, version: r.version, contentType: r.contentType, updatedAt: r.updatedAt },
-        history: r.versions,
+        history: versionsOf.get(r.id) ?? [],
       });
     }
   }
@@ -151,6 +173,71 @@ export class CmsDocumentStore implements DocumentStore {
     const row = await this.#db.prisma.xcapDocumentVersion.findUnique({ where: { documentId_version: { documentId: e.id, version } } });
     if (!row) return undefined;
     return { selector, body: row.body, etag: row.etag, version: row.version, contentType: e.doc.contentType, updatedAt: row.createdAt };
+  }
+
+  /**
+   * Creates documents that do not exist yet, many at once: one transaction per chunk of
+   * {@link CREATE_CHUNK} with one multi-row insert per table, instead of a transaction per document
+   * (seeding thousands of users at start, issue #14; our choice). A document that exists, or is
+   * being written, is not touched and counts as existing. Each created document is announced as a
+   * put would announce it. When a chunk fails (a replica created one of its documents first), its
+   * documents are created one by one.
+   */
+  async createMany(docs: readonly NewDocument[], cause: ChangeCause): Promise<{ created: string[]; existing: number }> {
+    const created: string[] = [];
+    let existing = 0;
+    const absent = new Map<string, NewDocument>();
+    for (const d of docs) {
+      if (this.#docs.has(d.selector) || this.#locks.has(d.selector) || absent.has(d.selector)) existing++;
+      else absent.set(d.selector, d);
+    }
+    const list = [...absent.values()];
+    for (let i = 0; i < list.length; i += CREATE_CHUNK) {
+      const chunk = list.slice(i, i + CREATE_CHUNK).filter((d) => !this.#docs.has(d.selector) && !this.#locks.has(d.selector));
+      existing += Math.min(CREATE_CHUNK, list.length - i) - chunk.length;
+      if (chunk.length === 0) continue;
+      const now = new Date();
+      const rows = chunk.map((d) => ({ d, id: randomUUID(), etag: computeEtag(d.body), document: parseXcapUri(d.selector).document }));
+      try {
+        await this.#db.prisma.$transaction([
+          this.#db.prisma.xcapDocument.createMany({
+            data: rows.map(({ d, id, etag, document }) => ({
+              id,
+              server: this.#server,
+              auid: document.auid,
+              tree: document.tree,
+              xui: document.xui ?? '',
+              path: document.path.join('/'),
+              selector: plainSelector(document),
+              owner: document.xui ?? null,
+              contentType: d.contentType,
+              body: d.body,
+              etag,
+              version: 1,
+            })),
+          }),
+          this.#db.prisma.xcapDocumentVersion.createMany({ data: rows.map(({ d, id, etag }) => ({ documentId: id, version: 1, etag, body: d.body })) }),
+        ]);
+      } catch {
+        for (const { d } of rows) {
+          try {
+            await this.put(d.selector, d.body, { ifEtag: null, contentType: d.contentType, cause });
+            created.push(d.selector);
+          } catch (err) {
+            if (!(err instanceof EtagMismatch)) throw err;
+            existing++;
+          }
+        }
+        continue;
+      }
+      for (const { d, id, etag, document } of rows) {
+        const doc: StoredDocument = { selector: d.selector, body: d.body, etag, version: 1, contentType: d.contentType, updatedAt: now };
+        this.#docs.set(d.selector, { id, doc, history: [{ version: 1, etag, createdAt: now }] });
+        this.#emit({ selector: d.selector, document, next: doc, cause });
+        created.push(d.selector);
+      }
+    }
+    return { created, existing };
   }
 
   put(selector: string, body: string, options: CmsPutOptions): Promise<StoredDocument> {
