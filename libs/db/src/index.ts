@@ -19,6 +19,7 @@ export {
   insertRows,
   MAX_BOUND_PARAMETERS,
   placeholders,
+  providerOfClient,
   quoteIdentifier,
   updateWhereIn,
   type InsertOptions,
@@ -135,13 +136,18 @@ export class VersionConflictError extends Error {
 /**
  * Whether `err` means "someone else changed it first" and the caller should re-read and retry
  * (or answer 409/412): a unique constraint hit by a concurrent create (P2002), a write
- * conflict or deadlock (P2034), or a VersionConflictError.
+ * conflict or deadlock (P2034), the same two refusing a raw statement (P2010 with the driver
+ * adapter's UniqueConstraintViolation / TransactionWriteConflict, e.g. raw-rows.ts inserts), or a
+ * VersionConflictError.
  */
 export function isConflict(err: unknown): boolean {
   if (err instanceof VersionConflictError) return true;
   if (typeof err !== 'object' || err === null) return false;
-  const { name, code } = err as { name?: unknown; code?: unknown };
-  return name === 'PrismaClientKnownRequestError' && (code === 'P2002' || code === 'P2034');
+  const { name, code, meta } = err as { name?: unknown; code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } };
+  if (name !== 'PrismaClientKnownRequestError') return false;
+  if (code === 'P2002' || code === 'P2034') return true;
+  const kind = code === 'P2010' ? meta?.driverAdapterError?.cause?.kind : undefined;
+  return kind === 'UniqueConstraintViolation' || kind === 'TransactionWriteConflict';
 }
 
 /** Any model delegate with an `id` and a `version` column (prisma.xcapDocument, tx.account, ...). */

@@ -3,8 +3,8 @@
  * what they write is what Prisma reads back, Dates included.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from './index.ts';
-import { chunks, deleteWhereIn, executeStatements, insertRows, MAX_BOUND_PARAMETERS, placeholders, updateWhereIn } from './raw-rows.ts';
+import { isConflict, type Database } from './index.ts';
+import { chunks, deleteWhereIn, executeStatements, insertRows, MAX_BOUND_PARAMETERS, placeholders, providerOfClient, updateWhereIn } from './raw-rows.ts';
 import { openTestDatabase } from './testing.ts';
 
 const COLUMNS = ['id', 'server', 'kind', 'payload', 'grantId', 'expiresAt', 'consumedAt'];
@@ -46,6 +46,11 @@ describe('raw rows on a real database', () => {
   });
   const exec = (stmts: Parameters<typeof executeStatements>[1]) => executeStatements(db.prisma, stmts);
 
+  it('knows the provider of a client', () => {
+    expect(providerOfClient(db.prisma)).toBe(db.provider);
+    expect(() => providerOfClient({} as never)).toThrow(/unknown Prisma provider/);
+  });
+
   it('inserts many rows whose Dates and NULLs Prisma reads back as written', async () => {
     const expiresAt = new Date('2026-11-30T12:34:56.789Z');
     const rows = Array.from({ length: 5000 }, (_, i) => [`Big:${i}`, 'raw', 'Big', `{"i":${i}}`, i % 2 ? 'g1' : null, expiresAt, null]);
@@ -68,7 +73,13 @@ describe('raw rows on a real database', () => {
     const [u1, u2] = await db.prisma.oidcPayload.findMany({ where: { kind: 'U' }, orderBy: { id: 'asc' } });
     expect(u1).toMatchObject({ payload: 'v2', grantId: 'g', consumedAt });
     expect(u2).toMatchObject({ payload: 'w', consumedAt: null });
-    await expect(exec(insertRows(db.provider, 'OidcPayload', COLUMNS, [['U:3', 'raw', 'U', 'x', null, null, null], ['U:1', 'raw', 'U', 'x', null, null, null]]))).rejects.toThrow();
+    const err: unknown = await exec(insertRows(db.provider, 'OidcPayload', COLUMNS, [['U:3', 'raw', 'U', 'x', null, null, null], ['U:1', 'raw', 'U', 'x', null, null, null]])).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    // A duplicate key is a conflict, as Prisma's own create reports it (P2002).
+    expect(isConflict(err)).toBe(true);
+    const notNull: unknown = await exec(insertRows(db.provider, 'OidcPayload', COLUMNS, [['U:4', 'raw', 'U', null, null, null, null]])).catch((e: unknown) => e);
+    expect(notNull).toBeInstanceOf(Error);
+    expect(isConflict(notNull)).toBe(false);
     // The failed statement wrote nothing.
     expect(await db.prisma.oidcPayload.count({ where: { kind: 'U' } })).toBe(2);
   });

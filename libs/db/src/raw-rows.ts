@@ -39,6 +39,16 @@ export function placeholders(provider: Provider): (n: number) => string {
     : (n) => Array.from({ length: n }, () => '?').join(', ');
 }
 
+/**
+ * The provider of a client from openDatabase(), for code handed only the client: the generated
+ * client's `_activeProvider` (set by Prisma's runtime from the schema's datasource provider).
+ */
+export function providerOfClient(prisma: PrismaClient): Provider {
+  const active = (prisma as unknown as { _activeProvider?: unknown })._activeProvider;
+  if (active === 'sqlite' || active === 'postgresql') return active;
+  throw new Error(`unknown Prisma provider ${String(active)}`);
+}
+
 /** `items` in slices of at most `size`. */
 export function chunks<T>(items: readonly T[], size: number): T[][] {
   if (size < 1) throw new RangeError(`chunk size ${size}`);
