@@ -49,7 +49,7 @@ type Op =
   | { kind: 'deleteByGrant'; grantId: string; removed: PayloadRow[] }
   | { kind: 'purge'; before: Date; count: number };
 
-/** One statement's share of a batch: the consecutive operations it writes. */
+/** Consecutive operations of a batch that one statement (chunked under the parameter limit) writes. */
 interface Run {
   ops: Op[];
   statements: RawStatement[];
@@ -80,7 +80,7 @@ function statementsOf(provider: Provider, server: string, ops: readonly Op[]): R
   switch (first.kind) {
     case 'upsert':
     case 'create': {
-      const rows = (ops as readonly { row: Written }[]).map(({ row }) => [row.id, server, row.kind, row.payload, row.grantId, row.userCode, row.uid, row.expiresAt]);
+      const rows = (ops as readonly { row: Written }[]).map(({ row }) => [row.id, server, row.kind, row.payload, row.grantId ?? null, row.userCode ?? null, row.uid ?? null, row.expiresAt ?? null]);
       return insertRows(provider, TABLE, COLUMNS, rows, first.kind === 'upsert' ? UPSERT : {});
     }
     case 'consume':
