@@ -201,20 +201,7 @@ export class CmsDocumentStore implements DocumentStore {
       try {
         await this.#db.prisma.$transaction([
           this.#db.prisma.xcapDocument.createMany({
-            data: rows.map(({ d, id, etag, document }) => ({
-              id,
-              server: this.#server,
-              auid: document.auid,
-              tree: document.tree,
-              xui: document.xui ?? '',
-              path: document.path.join('/'),
-              selector: plainSelector(document),
-              owner: document.xui ?? null,
-              contentType: d.contentType,
-              body: d.body,
-              etag,
-              version: 1,
-            })),
+            data: rows.map(({ d, id, etag, document }) => this.#newRow(id, document, d.contentType, d.body, etag)),
           }),
           this.#db.prisma.xcapDocumentVersion.createMany({ data: rows.map(({ d, id, etag }) => ({ documentId: id, version: 1, etag, body: d.body })) }),
         ]);
@@ -260,6 +247,24 @@ export class CmsDocumentStore implements DocumentStore {
     return run;
   }
 
+  /** The `XcapDocument` row of a new document (version 1). */
+  #newRow(id: string, document: DocumentSelector, contentType: string, body: string, etag: string) {
+    return {
+      id,
+      server: this.#server,
+      auid: document.auid,
+      tree: document.tree,
+      xui: document.xui ?? '',
+      path: document.path.join('/'),
+      selector: plainSelector(document),
+      owner: document.xui ?? null,
+      contentType,
+      body,
+      etag,
+      version: 1,
+    };
+  }
+
   #check(selector: string, expected: ExpectedEtag): Entry | undefined {
     const current = this.#docs.get(selector);
     if (expected === undefined) return current;
@@ -279,22 +284,7 @@ export class CmsDocumentStore implements DocumentStore {
       const id = randomUUID();
       try {
         await prisma.$transaction(async (tx) => {
-          await tx.xcapDocument.create({
-            data: {
-              id,
-              server: this.#server,
-              auid: document.auid,
-              tree: document.tree,
-              xui: document.xui ?? '',
-              path: document.path.join('/'),
-              selector: plainSelector(document),
-              owner: document.xui ?? null,
-              contentType: options.contentType,
-              body,
-              etag,
-              version: 1,
-            },
-          });
+          await tx.xcapDocument.create({ data: this.#newRow(id, document, options.contentType, body, etag) });
           await tx.xcapDocumentVersion.create({ data: { documentId: id, version: 1, etag, body } });
         });
       } catch (err) {

@@ -42,15 +42,21 @@ export function findHeaderEnd(buf: Buffer, from = 0): [number, number] | undefin
   return undefined;
 }
 
-export function parseMessage(input: Buffer | string, options: ParseOptions = {}): ParseResult {
-  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+/** The header section (text) and the bytes after its empty line; undefined for a message of CRLFs only. */
+function splitMessage(buf: Buffer): { headText: string; bodyBuf: Buffer } | undefined {
   // RFC 3261 clause 7.5: ignore CRLFs before the start line.
   let start = 0;
   while (start < buf.length && (buf[start] === 0x0d || buf[start] === 0x0a)) start++;
-  if (start >= buf.length) return { kind: 'drop', reason: 'Empty message' };
+  if (start >= buf.length) return undefined;
   const end = findHeaderEnd(buf, start);
-  const headText = buf.toString('utf8', start, end ? end[0] : buf.length);
-  const bodyBuf = end ? buf.subarray(end[1]) : Buffer.alloc(0);
+  return { headText: buf.toString('utf8', start, end ? end[0] : buf.length), bodyBuf: end ? buf.subarray(end[1]) : Buffer.alloc(0) };
+}
+
+export function parseMessage(input: Buffer | string, options: ParseOptions = {}): ParseResult {
+  const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
+  const parts = splitMessage(buf);
+  if (!parts) return { kind: 'drop', reason: 'Empty message' };
+  const { headText, bodyBuf } = parts;
   // Unfold continuation lines (RFC 3261 clause 7.3.1: LWS including CRLF followed by SP/HT).
   const rawLines = headText.split(/\r?\n/);
   const lines: string[] = [];
@@ -187,12 +193,9 @@ export function isResponse(buf: Buffer): boolean {
  * the top one, which nothing here reads of a response, are not parsed.
  */
 export function parseResponse(buf: Buffer, options: ParseOptions = {}): ResponseParseResult {
-  let start = 0;
-  while (start < buf.length && (buf[start] === 0x0d || buf[start] === 0x0a)) start++;
-  if (start >= buf.length) return { kind: 'drop', reason: 'Empty message' };
-  const end = findHeaderEnd(buf, start);
-  const headText = buf.toString('utf8', start, end ? end[0] : buf.length);
-  const bodyBuf = end ? buf.subarray(end[1]) : Buffer.alloc(0);
+  const parts = splitMessage(buf);
+  if (!parts) return { kind: 'drop', reason: 'Empty message' };
+  const { headText, bodyBuf } = parts;
   // Lines, with continuation lines unfolded (RFC 3261 clause 7.3.1).
   const lines: string[] = [];
   for (let from = 0; from <= headText.length; ) {
