@@ -138,6 +138,20 @@ describe('GroupCommitQueue', () => {
     await turn();
     expect([a.state, flushed.state]).toEqual(['rejected', 'resolved']);
   });
+
+  it('keeps scheduling after a flush took the batch before its scheduled drain ran (the drain finds nothing)', async () => {
+    const written: string[][] = [];
+    const q = new GroupCommitQueue<string>({ write: async (ops) => void written.push([...ops]) });
+    const a = q.enqueue('a');
+    await q.flush(); // writes ['a'] before the setImmediate scheduled by the enqueue fires
+    await a;
+    await turn(); // that drain runs now, with nothing pending
+    const b = watch(q.enqueue('b'));
+    await turn();
+    await turn();
+    expect(b.state).toBe('resolved');
+    expect(written).toEqual([['a'], ['b']]);
+  });
 });
 
 describe('GroupCommitQueue writing raw rows through a real database', () => {

@@ -95,6 +95,9 @@ export class GroupCommitQueue<Op> {
 
   /** Writes pending batches one after the other until none is left. Never rejects. */
   #drain(): Promise<void> {
+    // Nothing to write (a flush took the batch before the scheduled drain ran): no run is started, so
+    // `#writing` is never left holding a settled run that would keep later operations from being scheduled.
+    if (this.#writing === undefined && this.#pending.entries.length === 0) return Promise.resolve();
     this.#writing ??= (async () => {
       try {
         while (this.#pending.entries.length > 0) {
