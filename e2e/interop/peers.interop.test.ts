@@ -15,7 +15,6 @@
  * Interop tier: not part of `npm test`; `npm run test:interop` runs it (sipp and curl on PATH).
  */
 import { execFile } from 'node:child_process';
-import dgram from 'node:dgram';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,7 +27,7 @@ import { mcpttIdOf } from '@mcx/ecosystem';
 import { groupSelector, startGms } from '@mcx/gms';
 import { startIdms } from '@mcx/idms';
 import { fetchWith, labCaDispatcher } from '@mcx/lab-ca';
-import { idmsClientId, introspectionSecret, labEcosystem, startMcSystems, testDatabaseSetting, UE_CLIENT, type McSystems } from '@mcx/mc-system';
+import { freeLocalPort, idmsClientId, introspectionSecret, labEcosystem, startMcSystems, testDatabaseSetting, UE_CLIENT, type McSystems } from '@mcx/mc-system';
 import { validateXml, XCAP_DIFF_XSD } from '@mcx/schemas';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -88,14 +87,6 @@ function run(cmd: string, args: string[], timeout = 30_000): Promise<{ code: num
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
     });
   });
-}
-
-async function freePort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((r) => s.bind(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 /** Waits until the server holds the sipp subscription; fails with sipp's trace if sipp ended first. */
@@ -210,7 +201,7 @@ async function sipp(scenario: string, server: 'cms' | 'gms', id: SystemId, trans
   const port = /:(\d+)(;|$)/.exec(h.sipUri)![1]!;
   const r = await run(SIPP, [
     `127.0.0.1:${port}`, '-sf', path.join(here, 'sipp', `${scenario}.xml`), '-inf', csv,
-    '-i', '127.0.0.1', '-p', String(await freePort()), '-t', transport === 'udp' ? 'u1' : 't1',
+    '-i', '127.0.0.1', '-p', String(await freeLocalPort('127.0.0.1', true)), '-t', transport === 'udp' ? 'u1' : 't1',
     '-m', '1', '-timeout', '25', '-timeout_error', '-nostdin', '-trace_msg', '-message_file', trace,
   ]);
   return { ...r, tag, trace: await readFile(trace, 'utf8').catch(() => '') };

@@ -6,42 +6,22 @@
  * Tokens come from a local test issuer (jose keys + JWKS over real HTTP); SQLite in a temp dir.
  * Env: BENCH_USERS (default 1000), BENCH_GET_SECONDS (default 3), BENCH_GET_CONCURRENCY (default 32).
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { MC_SCOPES } from '@mcx/auth';
 import { openDatabase } from '@mcx/db';
 import { exampleMcSystem, mcpttInfoWithAccessToken, parseServiceConfig, resourceListsOf, serializeMcpttInfo, serializeResourceLists, serializeServiceConfig } from '@mcx/documents';
 import { buildMultipart, MCPTT_INFO_CONTENT_TYPE, RESOURCE_LISTS_CONTENT_TYPE, SipEndpoint, subscribe, XCAP_DIFF_ACCEPT, XCAP_DIFF_EVENT } from '@mcx/sip';
 import { SERVICE_CONFIG_SELECTOR, startCms, userProfileSelector } from '../src/index.ts';
+import { AUDIENCE, startBenchIssuer } from './xcap-bench.ts';
 
 const USERS = Number(process.env['BENCH_USERS'] ?? 1000);
 const GET_SECONDS = Number(process.env['BENCH_GET_SECONDS'] ?? 3);
 const CONCURRENCY = Number(process.env['BENCH_GET_CONCURRENCY'] ?? 32);
-const AUDIENCE = 'urn:mcx:bench:cms';
 const ADMIN = 'bench-admin-token';
 
-const { privateKey, publicKey } = await generateKeyPair('ES256');
-const jwk = { ...(await exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' };
-const issuerServer = createServer((req, res) => {
-  const issuer = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}`;
-  res.setHeader('content-type', 'application/json');
-  res.end(JSON.stringify(req.url === '/.well-known/openid-configuration' ? { issuer, jwks_uri: `${issuer}/jwks` } : { keys: [jwk] }));
-});
-await new Promise<void>((r) => issuerServer.listen(0, '127.0.0.1', r));
-const issuer = `http://127.0.0.1:${(issuerServer.address() as AddressInfo).port}`;
-const token = (mcpttId: string) =>
-  new SignJWT({ scope: MC_SCOPES.pttConfigManagement, mcptt_id: mcpttId, client_id: 'mcx-ue' })
-    .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: 'bench' })
-    .setIssuer(issuer)
-    .setAudience(AUDIENCE)
-    .setSubject(mcpttId)
-    .setIssuedAt()
-    .setExpirationTime('1h')
-    .sign(privateKey);
+const benchIssuer = await startBenchIssuer();
+const { issuer, token } = benchIssuer;
 
 const dir = mkdtempSync(join(tmpdir(), 'mcx-cms-bench-'));
 const db = await openDatabase({ dataDir: dir, name: 'bench-cms' });
@@ -148,5 +128,5 @@ console.log(
 await Promise.all(endpoints.map((e) => e.close()));
 await cms.close();
 await db.close();
-issuerServer.close();
+await benchIssuer.close();
 rmSync(dir, { recursive: true, force: true });

@@ -17,10 +17,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { freeLocalPort } from '@mcx/mc-system';
 
 export const KAMAILIO_BIN = process.env['MCX_KAMAILIO'] ?? '/usr/sbin/kamailio';
 /** Where Debian puts the modules: /usr/lib/<multiarch triplet>/kamailio/modules. */
@@ -56,18 +56,6 @@ export function requireKamailio(): void {
         '`apt-get install kamailio kamailio-presence-modules kamailio-sqlite-modules` (.ci/run installs it).',
     );
   }
-}
-
-/** A TCP port that was free a moment ago on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /**
@@ -227,7 +215,7 @@ export async function startKamailio(o: { token: string; workers?: number; port?:
   const dbPath = join(dir, 'xcap.db');
   const cfgPath = join(dir, 'kamailio.cfg');
   createXcapDatabase(dbPath);
-  const port = o.port ?? (await freePort());
+  const port = o.port ?? (await freeLocalPort());
   writeFileSync(cfgPath, kamailioConfig({ port, dbPath, token: o.token, ...(o.workers ? { workers: o.workers } : {}) }));
   const check = checkKamailioConfig(cfgPath);
   if (check.status !== 0) throw new Error(`kamailio -c -f ${cfgPath} failed (exit ${check.status}):\n${check.output}`);

@@ -33,7 +33,8 @@ import { KAMAILIO_AUID, startKamailio, type RunningKamailio } from './kamailio-x
 import { runLoadInChild, type LoadResult } from './load-generator.ts';
 
 export const BENCH_USER = 'sip:alice@bench.example.net';
-const AUDIENCE = 'urn:mcx:bench:cms';
+/** The audience the bench CMS accepts and the bench issuer's tokens carry. */
+export const AUDIENCE = 'urn:mcx:bench:cms';
 const ADMIN = 'bench-admin-token';
 
 /** A schema-valid MCPTT user profile of at least `targetBytes` (groups added until it is). */

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkKamailioConfig, createXcapDatabase, freePort, kamailioConfig, requireKamailio, startKamailio, type RunningKamailio } from '../bench/kamailio-xcap.ts';
+import { freeLocalPort } from '@mcx/mc-system';
+import { checkKamailioConfig, createXcapDatabase, kamailioConfig, requireKamailio, startKamailio, type RunningKamailio } from '../bench/kamailio-xcap.ts';
 import { runLoad } from '../bench/load-generator.ts';
 import { BENCH_USER, largeUserProfile, putIntoKamailio, startBenchCms, startBenchIssuer, type BenchCms } from '../bench/xcap-bench.ts';
 
@@ -57,7 +58,7 @@ describe('mcx bench xcap building blocks', () => {
     requireKamailio();
     const dbPath = join(dir, 'check.db');
     createXcapDatabase(dbPath);
-    const cfg = kamailioConfig({ port: await freePort(), dbPath, token });
+    const cfg = kamailioConfig({ port: await freeLocalPort(), dbPath, token });
     expect(cfg).toContain('tcp_rd_buf_size=65536');
     const cfgPath = join(dir, 'kamailio.cfg');
     writeFileSync(cfgPath, cfg);

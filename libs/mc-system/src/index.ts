@@ -4,7 +4,7 @@ export type { ServerFactories, ServerFactory, IdmsWiring, CmsWiring, GmsWiring, 
 export { UE_CLIENT, audiencesOf, mcsPsiOf, idmsClientId, introspectionSecret, type Audiences } from './token-contract.ts';
 export { relatedSystems, partnersAccepting } from './trust.ts';
 export { ueInitConfigInputOf, cmsSeedOf, gmsSeedOf, accountsOf, groupUriOf, type AccountSeed, type CmsSeedFromEcosystem, type GmsSeedFromEcosystem } from './seeds.ts';
-export { allocatePorts } from './ports.ts';
+export { allocatePorts, freeLocalPort } from './ports.ts';
 export { InstanceDatabases, postgresInstanceDatabase, dropPostgresInstanceDatabase, type DatabaseSetting } from './databases.ts';
 export { adminTokenOf, adminTokenFile } from './admin-credentials.ts';
 export { controlTokenOf, controlTokenFile, readControlToken } from './control-token.ts';

@@ -55,6 +55,14 @@ async function freePort(host: string, sip: boolean, taken: Set<number>): Promise
   throw new Error(`no free port found on ${host}`);
 }
 
+/**
+ * One free port on `host` below the kernel's ephemeral range, for a peer a test or a bench starts
+ * itself (Kamailio, sipp); `sip`: free on UDP too.
+ */
+export function freeLocalPort(host = '127.0.0.1', sip = false): Promise<number> {
+  return freePort(host, sip, new Set());
+}
+
 /** A copy of the ecosystem with every 0 port (or every port, when `ephemeral`) replaced by a free one. */
 export async function allocatePorts(eco: Ecosystem, ephemeral = false): Promise<Ecosystem> {
   const taken = new Set<number>();
