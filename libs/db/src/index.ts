@@ -12,6 +12,7 @@ import { providerOf, redactUrl, sqlitePathFromUrl, sqliteUrlFromPath, type Provi
 export { applyMigrations, checksumOf, migrationsDir, readMigrations, type ApplyMigrationsOptions, type Migration } from './migrate.ts';
 export { providerOf, redactUrl, type Provider } from './url.ts';
 export { GroupCommitQueue, type GroupCommitOptions } from './group-commit.ts';
+export { CHANGE_CHANNEL, openChangeFeed, type ChangeFeed, type ChangeFeedOptions, type ChangeListener } from './change-feed.ts';
 export {
   chunks,
   deleteWhereIn,
