@@ -29,6 +29,34 @@ Example
   mcx up --processes per-system
   mcx up --db postgres://postgres@127.0.0.1:5432/postgres --no-ues
 `,
+  'ue-host': `Usage: mcx ue-host [--config FILE] [--endpoints FILE] [--ca FILE] [--control-token T | --control-token-file F]
+                   [--host H] [--port P] [--sip-port P] [--data-dir DIR]
+
+Run a UE host of its own (in this process) for a running ecosystem, on this machine or another:
+it owns the UEs created through its control API (docs/ue-host-api.md: mcx ue does not reach it,
+curl or a UeHostClient does), as the UE host of mcx up does. Prints "UE host listening: URL" when
+ready; Ctrl-C, SIGTERM or SIGHUP stops it (its UEs un-subscribe and de-register).
+
+Options
+  --config FILE             ecosystem file: the users the UEs log in as (and, by default, the data
+                            directory the addresses, CA and control secret come from)
+  --endpoints FILE          the ecosystem's addresses: the runtime file <dataDir>/run/endpoints.json
+                            or mcx endpoints --json output (default: the running ecosystem's runtime file)
+  --ca FILE                 the lab CA the MC systems' certificates chain to (default <dataDir>/tls/ca.pem)
+  --control-token T         the control API's bearer secret (at least 16 characters)
+  --control-token-file F    the same, read from a file (default: the lab control secret
+                            <dataDir>/secrets/control-token)
+  --host H                  address to bind and to put in the UEs' SIP Contact: one the MC systems
+                            reach (default 127.0.0.1; not 0.0.0.0)
+  --port P                  control API port (default 0: ephemeral, see the printed URL)
+  --sip-port P              SIP port of the host (UDP and TCP; default 0: ephemeral)
+  --data-dir DIR            the UEs' protected local copies (default: a temporary directory, removed at stop)
+
+Example (another machine; the ecosystem's servers listen on 192.0.2.10)
+  mcx endpoints --json > endpoints.json; cp "$(mcx ca)" ca.pem      # on the ecosystem's machine
+  mcx ue-host --config ecosystem.yaml --endpoints endpoints.json --ca ca.pem \\
+    --control-token-file control-token --host 192.0.2.20 --port 7011
+`,
   reset: `Usage: mcx reset [--config FILE] [--db postgres://...] [--all]
 
 Put the seeded state back: remove the databases of every server instance (<dataDir>/<system>-<app>.db
@@ -120,7 +148,7 @@ Fault steps (stop_server, start_server) need an ecosystem the command starts its
 Example
   mcx scenario run scenarios --parallel 2 --junit test-results/scenarios.xml
 `,
-  bench: `Usage: mcx bench xcap | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--processes P] [--json]
+  bench: `Usage: mcx bench xcap | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--processes P] [--ue-hosts H] [--json]
 
 Benchmarks (numbers, not pass/fail). xcap, sip, idms, cms and gms run the package's own benchmark;
 "migration" boots both systems with N distinct users (passwords hashed at scrypt cost C, default
@@ -132,6 +160,10 @@ Options
   --profile FILE      write a V8 CPU profile of the migration phase (of the process running the UE host)
   --processes P       single or per-system (each MC system in its own process; CPU time and peak RSS
                       are then summed over every process, per process in process_usage)
+  --ue-hosts H        run the UEs in H UE host processes (child processes; UE i of N on host
+                      floor(i*H/N)) instead of the UE host of the bench's process: online phase and
+                      PLMN changes on every host at once, counts and p50/p99 merged over every UE,
+                      CPU and peak RSS summed with every host's process; per host in ue_hosts
   --json              print the numbers as JSON
 
   mcx bench gms [--members N] [--transport udp|tcp] [--profile FILE]
@@ -148,6 +180,7 @@ Options
 
 Example
   mcx bench migration --ues 200 --json
+  mcx bench migration --ues 3000 --ue-hosts 2 --processes per-system --json
   nice mcx bench soak --ues 50 --minutes 10 --json
 `,
 };

@@ -36,12 +36,17 @@ Commands
   scenario run DIR|FILE... [--parallel N] [--json] [--junit FILE] [--timeout-scale N]
         Run declarative scenarios (YAML) against the running ecosystem, or one they start
         themselves when none runs. Exit 0 only when every expectation held.
-  bench xcap [--vs kamailio] | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--processes P] [--json]
+  ue-host [--config FILE] [--endpoints FILE] [--ca FILE] [--control-token T | --control-token-file F] [--host H] [--port P]
+        A UE host of its own (this machine or another) for a running ecosystem: its addresses from
+        the runtime file or mcx endpoints --json output, its users from the ecosystem file; prints
+        its URL when it listens. Its UEs are created through its control API (curl, UeHostClient).
+  bench xcap [--vs kamailio] | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--processes P] [--ue-hosts H] [--json]
         Benchmarks (numbers, not pass/fail). "migration" boots both systems with N distinct users
         (passwords hashed at scrypt cost C, default 1024), brings N UEs online in A and changes all
         their PLMNs at once; --profile writes a V8 CPU profile of the migration phase (of the
         process running the UE host); --processes per-system runs each MC system in its own process
-        (CPU and peak RSS are then summed over every process).
+        (CPU and peak RSS are then summed over every process); --ue-hosts H runs the UEs in H UE host
+        processes, each with a share of them (merged results, per host in ue_hosts).
   bench faults [--case NAME] [--ues N] [--json]
         Fault cases (database outage, kill -9, large upload...) on their own ecosystem; one JSON
         report per case with what it counted; exit 1 when a case missed its goal.
@@ -88,6 +93,15 @@ async function main(argv: string[]): Promise<number> {
       all: { type: 'boolean' },
       parallel: { type: 'string' },
       processes: { type: 'string' },
+      'ue-hosts': { type: 'string' },
+      endpoints: { type: 'string' },
+      ca: { type: 'string' },
+      'control-token': { type: 'string' },
+      'control-token-file': { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'sip-port': { type: 'string' },
+      'data-dir': { type: 'string' },
       vs: { type: 'string' },
       members: { type: 'string' },
       transport: { type: 'string' },
@@ -107,6 +121,15 @@ async function main(argv: string[]): Promise<number> {
       // Not a user command: one MC system in a child process of `mcx up --processes per-system`.
       const { runSystemProcess } = await import('./ecosystem/system-process.ts');
       return runSystemProcess();
+    }
+    case 'ue-host': {
+      const { ueHostCommand } = await import('./commands/ue-host.ts');
+      return ueHostCommand(values);
+    }
+    case 'ue-host-process': {
+      // Not a user command: one UE host in a child process of `mcx bench migration --ue-hosts N`.
+      const { runUeHostProcess } = await import('./ecosystem/ue-host-process.ts');
+      return runUeHostProcess();
     }
     case 'reset': {
       const { resetCommand } = await import('./commands/reset.ts');

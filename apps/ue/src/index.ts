@@ -9,4 +9,4 @@ export type { PartnerSelectionPolicy, ProfileSelectionPolicy, ProfileView, Partn
 export { plmnMatchPartnerPolicy } from './migration/select-partner.ts';
 export { preSelectedFirstProfilePolicy } from './migration/select-profile.ts';
 export { ProtectedStore, loadHostSecret, type StoredCopy } from './at-rest/protected-store.ts';
-export { runMigrationBench, type MigrationBenchResult, type MigrationBenchOptions } from './bench/migration-bench.ts';
+export { runMigrationBench, sharesOf, type MigrationBenchResult, type MigrationBenchOptions, type BenchUeHost, type UeHostShare } from './bench/migration-bench.ts';

@@ -20,9 +20,15 @@ function runNpm(args: string[], env: Record<string, string> = {}): Promise<numbe
   });
 }
 
+/** `--ue-hosts H`: a positive integer. */
+function ueHostsOption(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new Error('--ue-hosts takes a positive integer');
+  return Number(value);
+}
+
 export async function benchCommand(
   positionals: string[],
-  values: { config?: string; ues?: string; json?: boolean; 'scrypt-cost'?: string; profile?: string; case?: string; minutes?: string; 'heap-snapshot'?: string; processes?: string; vs?: string; members?: string; transport?: string },
+  values: { config?: string; ues?: string; json?: boolean; 'scrypt-cost'?: string; profile?: string; case?: string; minutes?: string; 'heap-snapshot'?: string; processes?: string; 'ue-hosts'?: string; vs?: string; members?: string; transport?: string },
 ): Promise<number> {
   const name = positionals[0];
   if (name === 'xcap') {
@@ -66,6 +72,7 @@ export async function benchCommand(
       ...(cost !== undefined ? { scryptCost: Number(cost) } : {}),
       ...(values.profile ? { profile: values.profile } : {}),
       ...(values.processes !== undefined ? { processes: processesOption(values.processes) } : {}),
+      ...(values['ue-hosts'] !== undefined ? { ueHosts: ueHostsOption(values['ue-hosts']) } : {}),
     });
   }
   const pkg = name ? PACKAGE_BENCHES[name] : undefined;

@@ -65,7 +65,7 @@ export interface SystemProcesses extends SystemsView {
  * The module a system process runs: mcx's main module, transpiled (the bundle of dist/bundle/ that
  * bin/mcx.js runs, else dist/main.js) or the TypeScript source, as this module is.
  */
-function forkEntry(): { module: string; execArgv: string[] } {
+export function forkEntry(): { module: string; execArgv: string[] } {
   const fromSource = import.meta.url.endsWith('.ts');
   const bundle = fileURLToPath(new URL('../bundle/main.js', import.meta.url));
   const module = !fromSource && existsSync(bundle) ? bundle : fileURLToPath(new URL(`../main.${fromSource ? 'ts' : 'js'}`, import.meta.url));

@@ -4,21 +4,40 @@
  * online in the primary system; then every UE's registered PLMN changes at once. Per UE the time
  * from its PLMN change to "configured in the partner system" (measured by the UE:
  * timings.migrationMs) and the duration of each step of its migration (timings.steps, recorded by
- * the UE's step runner). Drives a UE host through its control API only.
+ * the UE's step runner). Drives UE hosts through their control API only: one (`ueHostUrl`), or
+ * several (`ueHosts`, `mcx bench migration --ue-hosts N`), each owning a contiguous share of the UEs
+ * (our choice: UE i of N on host floor(i·H/N)); every phase runs on every host at once and the
+ * results are merged: counts summed, percentiles over the raw samples of every UE of every host.
  *
  * CPU, memory and the CPU profile are those of THIS process: the whole ecosystem when the caller
  * runs it in-process (as `mcx bench migration` does by default); CPU and memory are summed with
- * `otherProcesses` when the MC systems run in processes of their own (`--processes per-system`).
+ * `otherProcesses` when the MC systems or the UE hosts run in processes of their own
+ * (`--processes per-system`, `--ue-hosts N`).
  */
 import { loadavg } from 'node:os';
 import { UeHostClient, type UeSnapshot, type UeState, type UeSummary } from '@mcx/ue-host-api';
 import { startCpuProfile, type CpuProfiler } from './cpu-profile.ts';
 
+/** One of several UE hosts the bench drives (`ueHosts`). */
+export interface BenchUeHost {
+  /** Its name in the report (`ue_hosts`, `process_usage`: the CPU of an `otherProcesses` entry of that name is the host's). */
+  name: string;
+  /** Control API base URL. */
+  url: string;
+  /** Its control secret. */
+  token?: string;
+}
+
 export interface MigrationBenchOptions {
-  /** Control API base URL of the UE host. */
-  ueHostUrl: string;
+  /** Control API base URL of the UE host (one host; `ueHosts` for several). */
+  ueHostUrl?: string;
   /** The host's control secret (docs/ue-host-api.md "Authentication"). */
   ueHostToken?: string;
+  /**
+   * Several UE hosts (processes of their own, e.g. `--ue-hosts N`): the UEs are shared out in
+   * contiguous shares; this process is then named "bench" in `process_usage`, not "ue-host".
+   */
+  ueHosts?: BenchUeHost[];
   /** Number of UEs. */
   n: number;
   /** The users the UEs log in as, UE i as users[i % length]: give N distinct users to measure N users. */
@@ -53,6 +72,21 @@ export interface ProcessShare {
   peak_rss_bytes: number;
 }
 
+/** One UE host's part of the run (`ue_hosts`). */
+export interface UeHostShare {
+  name: string;
+  url: string;
+  ues: number;
+  ok: number;
+  failed: number;
+  online_failed: number;
+  p50_ms: number;
+  p99_ms: number;
+  /** CPU time of its process in the migration phase (ms), when its process is one of `otherProcesses`. */
+  cpu_ms?: number;
+  peak_rss_bytes?: number;
+}
+
 /** p50 and p99 of a duration (ms) over the UEs that have it. */
 export interface Percentiles {
   p50: number;
@@ -65,6 +99,8 @@ export interface BenchFailure {
   ue: string;
   user: string;
   phase: 'online' | 'migration';
+  /** The UE host it ran on (`ueHosts`). */
+  host?: string;
   state: string;
   step?: string;
   reason?: string;
@@ -93,8 +129,10 @@ export interface MigrationBenchResult {
   peak_rss_bytes: number;
   /** Processes the numbers are summed over (1: this one alone). */
   processes: number;
-  /** Per process (this one is "ue-host"), when there are others. */
+  /** Per process (this one is "ue-host", or "bench" with `ueHosts`), when there are others. */
   process_usage?: ProcessShare[];
+  /** Per UE host (`ueHosts` only): its share of the UEs and what they did; CPU and RSS of its process when measured. */
+  ue_hosts?: UeHostShare[];
   /** Per step of the migration, over the migrated UEs (ms). */
   steps: Record<string, Percentiles>;
   /** Per step of the online configuration, over the UEs that came online (ms). */
@@ -166,20 +204,43 @@ function stepTable(ues: readonly UeSnapshot[], names: Record<string, string[]>, 
   return out;
 }
 
-function failureOf(u: UeSnapshot, phase: BenchFailure['phase']): BenchFailure {
-  return { ue: u.id, user: u.user, phase, state: u.state, ...(u.error ? { step: u.error.step, reason: u.error.reason } : {}) };
+function failureOf(u: UeSnapshot, phase: BenchFailure['phase'], host?: string): BenchFailure {
+  return { ue: u.id, user: u.user, phase, ...(host ? { host } : {}), state: u.state, ...(u.error ? { step: u.error.step, reason: u.error.reason } : {}) };
+}
+
+/** UE i of n goes to host floor(i·hosts/n): the [start, end) of each host's contiguous share. */
+export function sharesOf(n: number, hosts: number): { start: number; end: number }[] {
+  return Array.from({ length: hosts }, (_, h) => ({ start: Math.floor((h * n) / hosts), end: Math.floor(((h + 1) * n) / hosts) }));
+}
+
+function sumSummaries(all: readonly UeSummary[]): UeSummary {
+  const states: UeSummary['states'] = {};
+  for (const s of all) for (const [st, k] of Object.entries(s.states) as [UeState, number][]) states[st] = (states[st] ?? 0) + k;
+  return { total: all.reduce((t, s) => t + s.total, 0), states, migrated: all.reduce((t, s) => t + s.migrated, 0) };
 }
 
 export async function runMigrationBench(o: MigrationBenchOptions): Promise<MigrationBenchResult> {
-  const client = new UeHostClient(o.ueHostUrl, o.ueHostToken ? { token: o.ueHostToken } : {});
   const prefix = o.prefix ?? `bench${Date.now().toString(36)}`;
+  const several = o.ueHosts !== undefined;
+  if (several && o.ueHosts!.length === 0) throw new Error('ueHosts: at least one UE host');
+  if (!several && !o.ueHostUrl) throw new Error('ueHostUrl or ueHosts is required');
+  const users = o.users?.length ? o.users : [o.user ?? 'alice'];
+  // Each host: its client, its contiguous share of the UEs (UE i logs in as users[i % length]) and its id prefix.
+  const hosts = (o.ueHosts ?? [{ name: 'ue-host', url: o.ueHostUrl!, ...(o.ueHostToken ? { token: o.ueHostToken } : {}) }]).map((h, i, all) => {
+    const share = sharesOf(o.n, all.length)[i]!;
+    return {
+      ...h,
+      client: new UeHostClient(h.url, h.token ? { token: h.token } : {}),
+      users: Array.from({ length: share.end - share.start }, (_, k) => users[(share.start + k) % users.length]!),
+      prefix: several && all.length > 1 ? `${prefix}h${i + 1}` : prefix,
+    };
+  });
+  type Host = (typeof hosts)[number];
   const timeout = o.timeoutMs ?? 600_000;
   const say = o.progress ?? (() => undefined);
-  const users = o.users?.length ? o.users : [o.user ?? 'alice'];
   const loadavgBefore = loadavg().map((x) => Math.round(x * 100) / 100);
   let peak = process.memoryUsage.rss();
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 100);
-  const mine = async () => (await client.listUes(`${prefix}-`)).filter((u) => u.id.startsWith(`${prefix}-`));
   /** A poll that fails at the socket (a keep-alive connection the server closed as it was reused) is polled again. */
   const retried = <T>(poll: () => Promise<T>) =>
     poll().catch(async (err: unknown) => {
@@ -187,14 +248,17 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
       await sleep(1000);
       return poll();
     });
+  const mineOn = async (h: Host) => (await retried(() => h.client.listUes(`${h.prefix}-`))).filter((u) => u.id.startsWith(`${h.prefix}-`));
+  const onEvery = <T>(f: (h: Host) => Promise<T>) => Promise.all(hosts.map(f));
   /**
-   * Waits until `finished(summary)` counts every UE, polling the UE host's counts (`GET /api/ues/summary`), not
-   * every snapshot: the bench's own CPU is in `cpu_ms_per_migration`, so it must not grow with N per poll.
+   * Waits until `finished(summary)` counts every UE, polling the UE hosts' counts (`GET /api/ues/summary`,
+   * summed over the hosts), not every snapshot: the bench's own CPU is in `cpu_ms_per_migration`, so it
+   * must not grow with N per poll.
    */
   async function until(finished: (s: UeSummary) => number, what: string, t0: number): Promise<void> {
     const deadline = Date.now() + timeout;
     for (;;) {
-      const summary = await retried(() => client.summary(`${prefix}-`));
+      const summary = sumSummaries(await onEvery((h) => retried(() => h.client.summary(`${h.prefix}-`))));
       const done = finished(summary);
       const s = (Date.now() - t0) / 1000;
       say(`${what}: ${done}/${summary.total} after ${s.toFixed(1)} s (${(done / Math.max(s, 0.001)).toFixed(0)}/s)`);
@@ -207,10 +271,11 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
   try {
     await o.otherProcesses?.usage(true);
     const t0 = Date.now();
-    await client.createBulk({ count: o.n, users, prefix });
+    await onEvery((h) => (h.users.length ? h.client.createBulk({ count: h.users.length, users: h.users, prefix: h.prefix }) : Promise.resolve(undefined)));
     await until((s) => count(s, 'STABLE', 'FAILED'), 'online', t0);
     const onlineMs = Date.now() - t0;
-    const online = await retried(mine);
+    const onlineOf = await onEvery(mineOn);
+    const online = onlineOf.flat();
     const ready = online.filter((u) => u.state === 'STABLE');
     const readyIds = new Set(ready.map((u) => u.id));
 
@@ -218,7 +283,13 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
     const cpu0 = process.cpuUsage();
     const others0 = await o.otherProcesses?.usage();
     const t1 = Date.now();
-    await client.changePlmnBulk({ ids: [...readyIds], plmn: o.partnerPlmn ?? '00102' });
+    const plmn = o.partnerPlmn ?? '00102';
+    await Promise.all(
+      hosts.map((h, i) => {
+        const ids = onlineOf[i]!.filter((u) => readyIds.has(u.id)).map((u) => u.id);
+        return ids.length ? h.client.changePlmnBulk({ ids, plmn }) : Promise.resolve(undefined);
+      }),
+    );
     const fault = o.duringMigration?.();
     fault?.catch(() => undefined); // awaited (and thrown) below, after the wait
     // Finished: migrated, failed, or not online in the first place (those count in `online_failed`).
@@ -229,24 +300,54 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
     const cpu = process.cpuUsage(cpu0);
     const others1 = await o.otherProcesses?.usage();
     const shares: ProcessShare[] = [
-      { name: 'ue-host', cpu_ms: (cpu.user + cpu.system) / 1000, peak_rss_bytes: peak },
+      { name: several ? 'bench' : 'ue-host', cpu_ms: (cpu.user + cpu.system) / 1000, peak_rss_bytes: peak },
       ...(others1 ?? []).map((u, i) => ({ name: u.name, cpu_ms: (u.cpuMicros - (others0?.[i]?.cpuMicros ?? 0)) / 1000, peak_rss_bytes: u.peakRssBytes })),
     ];
     const cpuMs = shares.reduce((sum, p) => sum + p.cpu_ms, 0);
     const written = profiler ? await profiler.stop() : undefined;
     profiler = undefined;
     if (o.profile) say(`CPU profile of the migration phase: ${o.profile}`);
-    const after = await retried(mine);
+    const afterOf = await onEvery(mineOn);
 
-    const moved = after.filter((u) => readyIds.has(u.id));
-    const ok = moved.filter((u) => u.state === 'STABLE' && u.migrated);
-    const okIds = new Set(ok.map((u) => u.id));
+    const perHost = hosts.map((h, i) => {
+      const moved = afterOf[i]!.filter((u) => readyIds.has(u.id));
+      const ok = moved.filter((u) => u.state === 'STABLE' && u.migrated);
+      const okIds = new Set(ok.map((u) => u.id));
+      const hostReady = onlineOf[i]!.filter((u) => readyIds.has(u.id));
+      const failures = [
+        ...onlineOf[i]!.filter((u) => !readyIds.has(u.id)).map((u) => failureOf(u, 'online', several ? h.name : undefined)),
+        ...moved.filter((u) => !okIds.has(u.id)).map((u) => failureOf(u, 'migration', several ? h.name : undefined)),
+      ];
+      return { ok, ready: hostReady, online: onlineOf[i]!, failures };
+    });
+    const ok = perHost.flatMap((p) => p.ok);
     const times = ok.map((u) => u.timings.migrationMs ?? 0).sort((a, b) => a - b);
-    const failures = [...online.filter((u) => !readyIds.has(u.id)).map((u) => failureOf(u, 'online')), ...moved.filter((u) => !okIds.has(u.id)).map((u) => failureOf(u, 'migration'))];
+    const failures = perHost.flatMap((p) => p.failures);
     if (o.cleanup ?? true) {
-      say(`removing ${after.length} UEs`);
-      for (let i = 0; i < after.length; i += 50) await Promise.all(after.slice(i, i + 50).map((u) => client.deleteUe(u.id)));
+      say(`removing ${afterOf.flat().length} UEs`);
+      await onEvery(async (h) => {
+        const after = afterOf[hosts.indexOf(h)]!;
+        for (let i = 0; i < after.length; i += 50) await Promise.all(after.slice(i, i + 50).map((u) => h.client.deleteUe(u.id)));
+      });
     }
+    const ueHosts: UeHostShare[] | undefined = several
+      ? hosts.map((h, i) => {
+          const p = perHost[i]!;
+          const hostTimes = p.ok.map((u) => u.timings.migrationMs ?? 0).sort((a, b) => a - b);
+          const usage = shares.find((s) => s.name === h.name);
+          return {
+            name: h.name,
+            url: h.url,
+            ues: h.users.length,
+            ok: p.ok.length,
+            failed: h.users.length - p.ok.length,
+            online_failed: p.online.length - p.ready.length,
+            p50_ms: percentile(hostTimes, 50),
+            p99_ms: percentile(hostTimes, 99),
+            ...(usage ? { cpu_ms: Math.round(usage.cpu_ms), peak_rss_bytes: usage.peak_rss_bytes } : {}),
+          };
+        })
+      : undefined;
     return {
       ues: o.n,
       users: new Set(online.map((u) => u.user)).size,
@@ -264,6 +365,7 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
       peak_rss_bytes: shares.reduce((sum, p) => sum + p.peak_rss_bytes, 0),
       processes: shares.length,
       ...(shares.length > 1 ? { process_usage: shares.map((p) => ({ ...p, cpu_ms: Math.round(p.cpu_ms) })) } : {}),
+      ...(ueHosts ? { ue_hosts: ueHosts } : {}),
       steps: stepTable(ok, MIGRATION_STEPS, (u) => u.timings.migrationMs),
       online_steps: stepTable(ready, ONLINE_STEPS, (u) => u.timings.configuredMs),
       loadavg_before: loadavgBefore,
