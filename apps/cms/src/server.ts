@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import express from 'express';
 import { pino, type Logger } from 'pino';
 import { createHttpServer, schemeOf } from '@mcx/lab-ca';
-import { databaseHealth, databaseUnavailableHandler, openDatabase, sendHealth, type Database } from '@mcx/db';
+import { databaseHealth, databaseUnavailableHandler, openChangeFeed, openDatabase, sendHealth, type Database } from '@mcx/db';
 import { listenUdpAndTcp, SipEndpoint } from '@mcx/sip';
 import { parseCmsConfig, type CmsConfig, type CmsConfigInput } from './config/config.ts';
 import { CmsDocumentStore } from './store/document-store.ts';
@@ -27,6 +27,7 @@ import { createCsc5Router } from './csc5/csc5-router.ts';
 import { HeldAuthorizations } from './csc5/held-authorizations.ts';
 import { seedCms, seedUser, type CmsSeed, type SeedResult, type SeedUser } from './seed/seed.ts';
 import { EtagMismatch } from '@mcx/xcap';
+import { startReplicaTakeover } from '@mcx/xcap-diff-notifier';
 
 export interface StartCmsDeps {
   /** A database opened by the caller (then `close()` leaves it open). */
@@ -81,8 +82,14 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
   if (ownsDb) cleanups.push(() => db.close());
   try {
     let partners = config.partners;
-    const store = await CmsDocumentStore.open(db, config.serverName, config.versionHistoryLimit);
-    const held = await HeldAuthorizations.load(db, config.serverName);
+    // Replicas (issue #17): changes fan out between the instances of this CMS; the only instance has a feed too (shared on PostgreSQL).
+    const instance = config.replica ? `${config.serverName}/${config.replica}` : config.serverName;
+    const feed = await openChangeFeed(db, { instance, onError: (err) => logger.warn({ err }, 'change feed: connection lost; reconnecting') });
+    cleanups.unshift(() => feed.close());
+    const store = await CmsDocumentStore.open(db, config.serverName, config.versionHistoryLimit, feed);
+    cleanups.unshift(() => store.close());
+    const held = await HeldAuthorizations.load(db, config.serverName, feed);
+    cleanups.unshift(() => held.close());
     const app = express();
     app.disable('x-powered-by');
     app.set('etag', false);
@@ -97,7 +104,8 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
     cleanups.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
     server.keepAliveTimeout = 5000;
     const port = (server.address() as AddressInfo).port;
-    const httpUrl = `${schemeOf(config.tls)}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const ownUrl = `${schemeOf(config.tls)}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const httpUrl = config.publicUrl?.replace(/\/$/, '') ?? ownUrl;
     const xcapRoot = `${httpUrl}${config.xcapRootPath}`;
     const audience = config.audience ?? httpUrl;
     const tokens = createTokenAuthenticator({
@@ -107,13 +115,18 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
       cacheSize: config.tokenCacheSize,
     });
 
-    const endpoint = await SipEndpoint.create({ transports: await listenUdpAndTcp(config.host, config.sipPort), timers: config.sipTimers, userAgent: `mcx-cms/${config.systemId}` });
+    const endpoint = await SipEndpoint.create({
+      transports: await listenUdpAndTcp(config.host, config.sipPort),
+      timers: config.sipTimers,
+      userAgent: `mcx-cms/${config.systemId}`,
+      ...(config.sipContact ? { contactAddress: config.sipContact } : {}),
+    });
     cleanups.unshift(() => endpoint.close());
     const subscriptionProxy = createSubscriptionProxy({
       endpoint,
       store,
       db,
-      serverName: config.serverName,
+      serverName: instance,
       tokens,
       xcapRoot,
       warnAgent: `cms.${config.domain}`,
@@ -121,6 +134,8 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
     });
     cleanups.unshift(() => subscriptionProxy.close());
     await subscriptionProxy.restore();
+    const takeover = startReplicaTakeover({ db, feed, group: config.serverName, restore: () => subscriptionProxy.restore(), log: (f, m) => logger.info(f, m) });
+    cleanups.unshift(() => takeover.close());
 
     const sharing = new OutboundSharing(db, {
       systemId: config.systemId,
@@ -129,6 +144,7 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
       retryMs: config.shareRetryMs,
       store,
       logger,
+      feed,
     });
     cleanups.unshift(() => sharing.close());
     const writeChecker = new WriteChecker(config.writeChecks);

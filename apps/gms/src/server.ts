@@ -10,9 +10,10 @@ import express from 'express';
 import { pino, type Logger } from 'pino';
 import { createTokenVerifier, MC_SCOPES } from '@mcx/auth';
 import { createHttpServer, schemeOf } from '@mcx/lab-ca';
-import { databaseHealth, databaseUnavailableHandler, openDatabase, sendHealth, type Database } from '@mcx/db';
+import { databaseHealth, databaseUnavailableHandler, openChangeFeed, openDatabase, sendHealth, type ChangeFeed, type Database } from '@mcx/db';
 import { listenUdpAndTcp, sharedLoopLag, SipEndpoint } from '@mcx/sip';
 import { ApplicationUsageRegistry, XcapService } from '@mcx/xcap';
+import { startReplicaTakeover, type ReplicaTakeover } from '@mcx/xcap-diff-notifier';
 import { createAdminRouter } from './admin/admin-router.ts';
 import { GroupOperations } from './admin/group-operations.ts';
 import { parseGmsConfig, type GmsConfig, type GmsConfigInput } from './config/config.ts';
@@ -66,9 +67,15 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
   let server: Server | undefined;
   let endpoint: SipEndpoint | undefined;
   let stopLoopLag = () => undefined as void;
+  let feed: ChangeFeed | undefined;
+  let store: PrismaDocumentStore | undefined;
+  let takeover: ReplicaTakeover | undefined;
   try {
+    // Replicas (issue #17): changes fan out between the instances of this GMS (shared on PostgreSQL).
+    const instance = config.replica ? `${config.serverName}/${config.replica}` : config.serverName;
+    feed = await openChangeFeed(db, { instance, onError: (err) => log.warn({ err }, 'change feed: connection lost; reconnecting') });
     // The in-memory view: documents, groups and memberships, administrators.
-    const store = await PrismaDocumentStore.open(db, config.serverName);
+    store = await PrismaDocumentStore.open(db, config.serverName, feed);
     const validated = new ValidatedGroups();
     const directory = new GroupDirectory(validated);
     for (const doc of store.all()) directory.apply({ selector: doc.selector, previous: undefined, next: doc });
@@ -84,7 +91,7 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
       httpServer.once('error', reject);
       httpServer.listen(config.httpPort, config.host, () => resolve());
     });
-    const httpUrl = `${schemeOf(config.tls)}://${config.host}:${(server.address() as AddressInfo).port}`;
+    const httpUrl = config.publicUrl?.replace(/\/$/, '') ?? `${schemeOf(config.tls)}://${config.host}:${(server.address() as AddressInfo).port}`;
     const xcapRoot = `${httpUrl}/xcap-root`;
     const audience = config.audience ?? httpUrl;
 
@@ -105,6 +112,7 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
       advertisedHost: config.host,
       logger: log,
       overload: config.sipOverload,
+      ...(config.sipContact ? { contactAddress: config.sipContact } : {}),
     });
     const notifier = createGroupNotifier({
       endpoint,
@@ -114,7 +122,7 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
       tokens: verifier,
       xcapRoot,
       db,
-      serverName: config.serverName,
+      serverName: instance,
       warnAgent: `gms.${config.domain}`,
       defaultExpires: config.defaultExpires,
       maxExpires: config.maxExpires,
@@ -122,6 +130,7 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
       ...(deps.onNotified ? { onNotified: deps.onNotified } : {}),
     });
     const restored = await notifier.restore();
+    takeover = startReplicaTakeover({ db, feed, group: config.serverName, restore: () => notifier.restore(), log: (f, m) => log.info(f, m) });
 
     const health = databaseHealth(db.prisma);
     app.get('/healthz', (_req, res) => sendHealth(res, health, { system: config.systemId, app: 'gms' }));
@@ -145,6 +154,9 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
     log.info({ httpUrl, xcapRoot, sipUri, sipTcpUri, groups: directory.size, restored }, 'gms listening');
 
     const sip = endpoint;
+    const replicaFeed = feed;
+    const replicaStore = store;
+    const replicaTakeover = takeover;
     let closing: Promise<void> | undefined;
     return {
       systemId: config.systemId,
@@ -160,15 +172,21 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
       subscriptions: () => notifier.list(),
       close: () =>
         (closing ??= (async () => {
+          replicaTakeover.close();
           await notifier.close();
           await sip.close();
           stopLoopLag();
           httpServer.closeAllConnections();
           await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+          replicaStore.close();
+          await replicaFeed.close();
           if (ownsDb) await db.close();
         })()),
     };
   } catch (err) {
+    takeover?.close();
+    store?.close();
+    await feed?.close();
     await endpoint?.close().catch(() => undefined);
     stopLoopLag();
     server?.close();

@@ -37,6 +37,14 @@ export interface EndpointOptions {
   transports?: Transport[];
   /** Host written into Via and Contact (default: the bound address). */
   advertisedHost?: string;
+  /**
+   * Host and port written into Contact instead of this endpoint's own (default: none): the
+   * address of a SIP front (Kamailio's dispatcher) when several replicas of a server run behind
+   * it, so that a peer's in-dialog requests (RFC 3261 clause 12.2.1.1: sent to the remote target,
+   * the Contact) reach whichever replica holds the dialog now (issue #17). Via keeps this
+   * endpoint's own address, so responses still come back here.
+   */
+  contactAddress?: { host: string; port: number };
   /** T1/T2/T4 (RFC 3261 clause 17.1.1.1); tests shorten them. */
   timers?: Partial<TransactionTimers>;
   userAgent?: string;
@@ -153,6 +161,8 @@ export class SipEndpoint {
 
   /** Contact header value for this endpoint (RFC 3261 clause 8.1.1.8). */
   contact(protocol: TransportProtocol = this.defaultProtocol(), user?: string): string {
+    const front = this.options.contactAddress;
+    if (front) return `<sip:${user ? `${user}@` : ''}${uriHost(front.host)}:${front.port}${protocol === 'tcp' ? ';transport=tcp' : ''}>`;
     return `<${this.uri(protocol, user)}>`;
   }
 

@@ -26,3 +26,4 @@ export {
   type SubscribeBody,
   type SubscribedResource,
 } from './subscribe-request.ts';
+export { startReplicaTakeover, type ReplicaTakeover, type ReplicaTakeoverOptions } from './replica-takeover.ts';

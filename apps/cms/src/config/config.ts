@@ -43,6 +43,21 @@ export const cmsConfigSchema = z.object({
   xcapRootPath: z.string().regex(/^\/[A-Za-z0-9._~/-]*[^/]$/).default('/xcap-root'),
   /** Name of this server in the database (`server` column). */
   serverName: z.string().default('cms'),
+  /**
+   * Replicas (issue #17): this instance's number among several instances of this server sharing
+   * one PostgreSQL database. Its subscriptions are the `Subscription` rows of server
+   * `<serverName>/<replica>`; changes fan out between the instances and the subscriptions of a
+   * gone instance are taken over (@mcx/db change-feed.ts, @mcx/xcap-diff-notifier
+   * replica-takeover.ts). Absent: the only instance.
+   */
+  replica: z.number().int().min(1).optional(),
+  /**
+   * The HTTP base URL clients use (the HTTP front of the replicas, e.g. HAProxy): the XCAP root
+   * in NOTIFYs is below it. Default: this instance's own URL.
+   */
+  publicUrl: z.string().url().optional(),
+  /** Host and port of the SIP front (Kamailio) written into Contact (@mcx/sip `contactAddress`). Default: this instance's own. */
+  sipContact: z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }).optional(),
   database: z.object({ url: z.string().optional(), dataDir: z.string().optional(), name: z.string().optional() }).default({}),
   /** Issuer of this system's IdMS (tokens from any other issuer are refused). */
   idmsIssuer: z.string().url(),

@@ -10,7 +10,10 @@
  * `shareMigrations()` once every system is up). The profile shared is the document
  * `users/<id>/migration/<partner>/mcptt-user-profile-<i>.xml`; an admin edit of it is re-shared.
  */
-import type { Database } from '@mcx/db';
+import type { ChangeFeed, Database } from '@mcx/db';
+
+/** The change-feed topic of this system's shares (the kept list is read again on any change). */
+const SHARES_TOPIC = 'shares';
 import type { Logger } from 'pino';
 import type { PartnerConfig } from '../config/config.ts';
 import type { CmsDocumentStore, DocumentChangeEvent } from '../store/document-store.ts';
@@ -47,12 +50,16 @@ export class OutboundSharing {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<ShareSummary> | undefined;
   #unlisten: () => void;
+  #unsubscribe: () => void;
 
   constructor(
     private readonly db: Database,
-    private readonly o: { systemId: string; serverName: string; partners: () => PartnerConfig[]; retryMs: number; store: CmsDocumentStore; logger: Logger },
+    private readonly o: { systemId: string; serverName: string; partners: () => PartnerConfig[]; retryMs: number; store: CmsDocumentStore; logger: Logger; feed?: ChangeFeed },
   ) {
     this.#unlisten = o.store.onChange((e) => this.#onChange(e));
+    // A share changed through another instance of this CMS (replicas, issue #17): the kept list is stale.
+    const forget = () => this.#forget();
+    this.#unsubscribe = o.feed?.subscribe(SHARES_TOPIC, { change: forget, resync: forget }) ?? (() => undefined);
   }
 
   #server(partner: string): string {
@@ -110,8 +117,13 @@ export class OutboundSharing {
   #listing: Promise<Listing> | undefined;
   #generation = 0;
 
-  /** Forgets the kept list (after a committed write of a share). */
+  /** Forgets the kept list after a committed write of a share, here and in the other instances. */
   #changed(): void {
+    this.#forget();
+    this.o.feed?.publish(SHARES_TOPIC, '*').catch((err: unknown) => this.o.logger.warn({ err }, 'csc17: share change not published to the other instances'));
+  }
+
+  #forget(): void {
     this.#generation++;
     this.#listing = undefined;
   }
@@ -171,6 +183,7 @@ export class OutboundSharing {
 
   close(): void {
     this.#unlisten();
+    this.#unsubscribe();
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
   }
@@ -220,7 +233,7 @@ export class OutboundSharing {
 
   /** An admin edit of a shared migration profile is shared again (CSC-17 keeps the partner current). */
   #onChange(e: DocumentChangeEvent): void {
-    if (!e.next || e.cause === 'seed' || !e.document.path.includes('migration')) return;
+    if (!e.next || e.cause === 'seed' || e.cause === 'replica' || !e.document.path.includes('migration')) return;
     const partner = e.document.path[1];
     if (!partner || !e.document.xui) return;
     void this.db.prisma.migrationAuthorization

@@ -6,12 +6,14 @@
  * serialization (the body is kept per row version).
  *
  * Loaded at start; written through by CSC-17 inbound: after its database write commits, it calls
- * `refresh(mcpttId)`, which re-reads that user's rows (off the hot path). Like the document store,
- * this assumes one CMS instance per database (today's deployment, PostgreSQL included): a row
- * written by another instance is seen here only after that instance's next refresh of the user
- * or a restart (several instances per database are a later issue).
+ * `refresh(mcpttId)`, which re-reads that user's rows (off the hot path) and tells the other
+ * instances of this CMS on the change feed (issue #17: replicas on one PostgreSQL database), which
+ * re-read them too; after the feed lost notifications, every row is read again.
  */
-import type { Database } from '@mcx/db';
+import type { ChangeFeed, Database } from '@mcx/db';
+
+/** The change-feed topic of held authorizations (key: the MCPTT ID). */
+const HELD_TOPIC = 'held';
 
 export interface HeldAuthorization {
   mcpttId: string;
@@ -38,18 +40,37 @@ interface Row {
 }
 
 export class HeldAuthorizations {
-  readonly #byUser = new Map<string, Held>();
+  #byUser = new Map<string, Held>();
+  readonly #unsubscribe: () => void;
 
   private constructor(
     private readonly db: Database,
     private readonly serverName: string,
-  ) {}
+    private readonly feed: ChangeFeed | undefined,
+  ) {
+    this.#unsubscribe =
+      feed?.subscribe(HELD_TOPIC, {
+        change: (mcpttId) => void this.#reread(mcpttId).catch(() => undefined),
+        resync: () => void this.#readAll().catch(() => undefined),
+      }) ?? (() => undefined);
+  }
 
-  static async load(db: Database, serverName: string): Promise<HeldAuthorizations> {
-    const held = new HeldAuthorizations(db, serverName);
-    const rows = await db.prisma.migrationAuthorization.findMany({ where: { server: serverName, status: 'authorized' }, orderBy: { updatedAt: 'asc' } });
-    for (const r of rows) held.#set(r); // the most recently updated row of a user wins
+  static async load(db: Database, serverName: string, feed?: ChangeFeed): Promise<HeldAuthorizations> {
+    const held = new HeldAuthorizations(db, serverName, feed);
+    await held.#readAll();
     return held;
+  }
+
+  close(): void {
+    this.#unsubscribe();
+  }
+
+  async #readAll(): Promise<void> {
+    const rows = await this.db.prisma.migrationAuthorization.findMany({ where: { server: this.serverName, status: 'authorized' }, orderBy: { updatedAt: 'asc' } });
+    const previous = this.#byUser;
+    this.#byUser = new Map();
+    for (const r of rows) this.#set(r); // the most recently updated row of a user wins
+    previous.clear();
   }
 
   /** The authorization held for `mcpttId` (the latest one authorized), from memory. */
@@ -57,8 +78,13 @@ export class HeldAuthorizations {
     return this.#byUser.get(mcpttId);
   }
 
-  /** Re-reads the rows of `mcpttId` after a committed CSC-17 write (share or revocation). */
+  /** Re-reads the rows of `mcpttId` after a committed CSC-17 write (share or revocation), here and in the other instances. */
   async refresh(mcpttId: string): Promise<void> {
+    await this.#reread(mcpttId);
+    await this.feed?.publish(HELD_TOPIC, mcpttId);
+  }
+
+  async #reread(mcpttId: string): Promise<void> {
     const row = await this.db.prisma.migrationAuthorization.findFirst({ where: { server: this.serverName, mcpttId, status: 'authorized' }, orderBy: { updatedAt: 'desc' } });
     if (row) this.#set(row);
     else this.#byUser.delete(mcpttId);

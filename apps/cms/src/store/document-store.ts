@@ -10,9 +10,14 @@
  *   version in the history, pruning), then memory, then one change event. Every cause of a
  *   change (XCAP PUT/DELETE, admin edit, CSC-17 share, seeding, per-UE generation) goes
  *   through here, so every change is versioned and notified the same way.
+ * - Replicas (issue #17: several CMS instances on one PostgreSQL database): each write publishes
+ *   its selector on the change feed (@mcx/db change-feed.ts) inside its transaction; the other
+ *   instances re-read that document and announce the change with cause `replica`, so their
+ *   subscribers are notified too. A lost race (another instance wrote first) is detected by the
+ *   database's version check, as between two writers of one instance, and re-reads the document.
  */
 import { randomUUID } from 'node:crypto';
-import type { Database } from '@mcx/db';
+import type { ChangeFeed, Database, TransactionClient } from '@mcx/db';
 import { updateIfVersion } from '@mcx/db';
 import {
   computeEtag,
@@ -27,8 +32,14 @@ import {
   type StoredDocument,
 } from '@mcx/xcap';
 
-/** Why a document changed (for logs, admin listings and the event stream). */
-export type ChangeCause = 'xcap' | 'admin' | 'csc17' | 'seed' | 'generated';
+/**
+ * Why a document changed (for logs, admin listings and the event stream); `replica`: another
+ * instance of this CMS changed it (that instance's listeners acted on the cause).
+ */
+export type ChangeCause = 'xcap' | 'admin' | 'csc17' | 'seed' | 'generated' | 'replica';
+
+/** The change-feed topic of document changes (key: the selector, or `*` for many at once). */
+const DOC_TOPIC = 'doc';
 
 export interface CmsPutOptions extends PutOptions {
   cause?: ChangeCause;
@@ -81,22 +92,105 @@ export class CmsDocumentStore implements DocumentStore {
   readonly #docs = new Map<string, Entry>();
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #listeners = new Set<(e: DocumentChangeEvent) => void>();
+  readonly #feed: ChangeFeed | undefined;
+  readonly #unsubscribe: () => void;
 
-  private constructor(db: Database, server: string, historyLimit: number) {
+  private constructor(db: Database, server: string, historyLimit: number, feed: ChangeFeed | undefined) {
     this.#db = db;
     this.#server = server;
     this.#historyLimit = historyLimit;
+    this.#feed = feed?.shared ? feed : undefined;
+    this.#unsubscribe =
+      this.#feed?.subscribe(DOC_TOPIC, {
+        change: (selector) => void (selector === '*' ? this.resync() : this.#applyRemote(selector)).catch(() => undefined),
+        resync: () => void this.resync().catch(() => undefined),
+      }) ?? (() => undefined);
   }
 
-  /** Loads every document of `server` (and its version list) into memory. */
-  static async open(db: Database, server: string, historyLimit: number): Promise<CmsDocumentStore> {
-    const store = new CmsDocumentStore(db, server, historyLimit);
+  /**
+   * Loads every document of `server` (and its version list) into memory; with a shared change
+   * feed, keeps the view current with what the other instances write.
+   */
+  static async open(db: Database, server: string, historyLimit: number, feed?: ChangeFeed): Promise<CmsDocumentStore> {
+    const store = new CmsDocumentStore(db, server, historyLimit, feed);
     await store.reload();
     return store;
   }
 
-  /** Re-reads the whole view from the database (start-up, or after a lost race with a replica). */
+  /** Stops following the other instances' changes. */
+  close(): void {
+    this.#unsubscribe();
+  }
+
+  /** Re-reads the whole view from the database (start-up). */
   async reload(): Promise<void> {
+    const next = await this.#readAll();
+    this.#docs.clear();
+    for (const [k, v] of next) this.#docs.set(k, v);
+  }
+
+  /**
+   * Re-reads the whole view and announces every document that differs (cause `replica`): after
+   * the change feed lost notifications, or many documents created at once by another instance.
+   * A document being written here is left to that write.
+   */
+  async resync(): Promise<void> {
+    const next = await this.#readAll();
+    const events: DocumentChangeEvent[] = [];
+    for (const [selector, e] of next) {
+      const current = this.#docs.get(selector);
+      if (this.#locks.has(selector) || current?.doc.etag === e.doc.etag) continue;
+      this.#docs.set(selector, e);
+      events.push({ selector, document: parseXcapUri(selector).document, ...(current ? { previous: current.doc } : {}), next: e.doc, cause: 'replica' });
+    }
+    for (const [selector, current] of this.#docs) {
+      if (next.has(selector) || this.#locks.has(selector)) continue;
+      this.#docs.delete(selector);
+      events.push({ selector, document: parseXcapUri(selector).document, previous: current.doc, cause: 'replica' });
+    }
+    for (const e of events) this.#emit(e);
+  }
+
+  /** Re-reads one document another instance changed, in turn with this instance's writes of it. */
+  #applyRemote(selector: string): Promise<void> {
+    return this.#serialize(selector, () => this.#reread(selector));
+  }
+
+  /**
+   * Re-reads one document (its writes serialized by the caller) and announces it when it differs
+   * from the view: another instance changed it (feed) or won a race with a write here.
+   */
+  async #reread(selector: string): Promise<void> {
+    const document = parseXcapUri(selector).document;
+    const row = await this.#db.prisma.xcapDocument.findUnique({ where: { server_selector: { server: this.#server, selector: plainSelector(document) } } });
+    const current = this.#docs.get(selector);
+    if (!row) {
+      if (!current) return;
+      this.#docs.delete(selector);
+      this.#emit({ selector, document, previous: current.doc, cause: 'replica' });
+      return;
+    }
+    if (current && current.id === row.id && current.doc.version >= row.version) return;
+    const history = await this.#db.prisma.xcapDocumentVersion.findMany({
+      where: { documentId: row.id },
+      select: { version: true, etag: true, createdAt: true },
+      orderBy: { version: 'asc' },
+    });
+    const entry: Entry = {
+      id: row.id,
+      doc: { selector, body: row.body, etag: row.etag, version: row.version, contentType: row.contentType, updatedAt: row.updatedAt },
+      history,
+    };
+    this.#docs.set(selector, entry);
+    this.#emit({ selector, document, ...(current ? { previous: current.doc } : {}), next: entry.doc, cause: 'replica' });
+  }
+
+  /** Publishes a change to the other instances, inside the writing transaction (delivered at commit). */
+  async #publish(tx: TransactionClient, selector: string): Promise<void> {
+    await this.#feed?.publish(DOC_TOPIC, selector, tx);
+  }
+
+  async #readAll(): Promise<Map<string, Entry>> {
     // Two queries, the versions joined by server: an `include` of the versions would bind every
     // document id as a parameter and fail beyond the database's parameter limit (~1,000 documents).
     const [rows, versionRows] = await Promise.all([
@@ -113,17 +207,18 @@ export class CmsDocumentStore implements DocumentStore {
       if (list) list.push(v);
       else versionsOf.set(documentId, [v]);
     }
-    this.#docs.clear();
+    const docs = new Map<string, Entry>();
     for (const r of rows) {
       const document: DocumentSelector =
         r.tree === 'users' ? { auid: r.auid, tree: 'users', xui: r.xui, path: r.path.split('/') } : { auid: r.auid, tree: 'global', path: r.path.split('/') };
       const selector = formatDocumentSelector(document);
-      this.#docs.set(selector, {
+      docs.set(selector, {
         id: r.id,
         doc: { selector, body: r.body, etag: r.etag, version: r.version, contentType: r.contentType, updatedAt: r.updatedAt },
         history: versionsOf.get(r.id) ?? [],
       });
     }
+    return docs;
   }
 
   /** Subscribes to every change; returns the unsubscribe function. */
@@ -199,12 +294,14 @@ export class CmsDocumentStore implements DocumentStore {
       const now = new Date();
       const rows = chunk.map((d) => ({ d, id: randomUUID(), etag: computeEtag(d.body), document: parseXcapUri(d.selector).document }));
       try {
-        await this.#db.prisma.$transaction([
-          this.#db.prisma.xcapDocument.createMany({
+        await this.#db.prisma.$transaction(async (tx) => {
+          await tx.xcapDocument.createMany({
             data: rows.map(({ d, id, etag, document }) => this.#newRow(id, document, d.contentType, d.body, etag)),
-          }),
-          this.#db.prisma.xcapDocumentVersion.createMany({ data: rows.map(({ d, id, etag }) => ({ documentId: id, version: 1, etag, body: d.body })) }),
-        ]);
+          });
+          await tx.xcapDocumentVersion.createMany({ data: rows.map(({ d, id, etag }) => ({ documentId: id, version: 1, etag, body: d.body })) });
+          // The other instances re-read their view once for the chunk, not once per document.
+          await this.#publish(tx, '*');
+        });
       } catch {
         for (const { d } of rows) {
           try {
@@ -286,10 +383,11 @@ export class CmsDocumentStore implements DocumentStore {
         await prisma.$transaction(async (tx) => {
           await tx.xcapDocument.create({ data: this.#newRow(id, document, options.contentType, body, etag) });
           await tx.xcapDocumentVersion.create({ data: { documentId: id, version: 1, etag, body } });
+          await this.#publish(tx, selector);
         });
       } catch (err) {
         // Another replica created it first: refresh the view, report the lost race.
-        await this.reload();
+        await this.#reread(selector);
         throw new EtagMismatch(selector, options.ifEtag, this.#docs.get(selector)?.doc.etag ?? String(err));
       }
       entry = { id, doc: { selector, body, etag, version: 1, contentType: options.contentType, updatedAt: now }, history: [{ version: 1, etag, createdAt: now }] };
@@ -301,10 +399,11 @@ export class CmsDocumentStore implements DocumentStore {
         if (r === 'conflict') return r;
         await tx.xcapDocumentVersion.create({ data: { documentId: current.id, version, etag, body } });
         await tx.xcapDocumentVersion.deleteMany({ where: { documentId: current.id, version: { lt: keepFrom } } });
+        await this.#publish(tx, selector);
         return r;
       });
       if (outcome === 'conflict') {
-        await this.reload();
+        await this.#reread(selector);
         throw new EtagMismatch(selector, options.ifEtag, this.#docs.get(selector)?.doc.etag);
       }
       entry = {
@@ -321,9 +420,13 @@ export class CmsDocumentStore implements DocumentStore {
   async #delete(selector: string, options: CmsDeleteOptions): Promise<StoredDocument | undefined> {
     const current = this.#check(selector, options.ifEtag);
     if (current === undefined) return undefined;
-    const { count } = await this.#db.prisma.xcapDocument.deleteMany({ where: { id: current.id, version: current.doc.version } });
+    const count = await this.#db.prisma.$transaction(async (tx) => {
+      const r = await tx.xcapDocument.deleteMany({ where: { id: current.id, version: current.doc.version } });
+      if (r.count === 1) await this.#publish(tx, selector);
+      return r.count;
+    });
     if (count !== 1) {
-      await this.reload();
+      await this.#reread(selector);
       throw new EtagMismatch(selector, options.ifEtag, this.#docs.get(selector)?.doc.etag);
     }
     this.#docs.delete(selector);

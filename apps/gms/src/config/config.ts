@@ -22,8 +22,23 @@ export const gmsConfigSchema = z.object({
   sipPort: z.number().int().min(0).max(65535).default(0),
   /** `openDatabase` options when no database is passed to startGms. */
   database: z.object({ url: z.string().optional(), dataDir: z.string().optional(), name: z.string().optional() }).default({}),
-  /** Value of the `server` column: the rows of this instance. */
+  /** Value of the `server` column: the rows of this server (of every replica). */
   serverName: z.string().default('gms'),
+  /**
+   * Replicas (issue #17): this instance's number among several instances of this server sharing
+   * one PostgreSQL database. Its subscriptions are the `Subscription` rows of server
+   * `<serverName>/<replica>`; changes fan out between the instances and the subscriptions of a
+   * gone instance are taken over (@mcx/db change-feed.ts, @mcx/xcap-diff-notifier
+   * replica-takeover.ts). Absent: the only instance.
+   */
+  replica: z.number().int().min(1).optional(),
+  /**
+   * The HTTP base URL clients use (the HTTP front of the replicas, e.g. HAProxy): the XCAP root
+   * in NOTIFYs is below it. Default: this instance's own URL.
+   */
+  publicUrl: z.string().url().optional(),
+  /** Host and port of the SIP front (Kamailio) written into Contact (@mcx/sip `contactAddress`). Default: this instance's own. */
+  sipContact: z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }).optional(),
   /** Issuer of this MC system's IdMS (access tokens are verified against its JWKS). */
   idmsIssuer: z.string().url(),
   /** JWKS location; default from the issuer's discovery document. */

@@ -19,12 +19,19 @@ export class GroupAdministrators {
 
   static load(store: PrismaDocumentStore): GroupAdministrators {
     const admins = new GroupAdministrators(store);
-    const doc = store.peek(ADMINISTRATORS_SELECTOR);
-    if (doc !== undefined) {
-      const data = JSON.parse(doc.body) as Record<string, string[]>;
-      for (const [group, list] of Object.entries(data)) admins.#byGroup.set(group, new Set(list));
-    }
+    admins.#read(store.peek(ADMINISTRATORS_SELECTOR)?.body);
+    // Written through another instance of this GMS (replicas, issue #17): read it again.
+    store.onChange((c) => {
+      if (c.selector === ADMINISTRATORS_SELECTOR) admins.#read(c.next?.body);
+    });
     return admins;
+  }
+
+  #read(body: string | undefined): void {
+    this.#byGroup.clear();
+    if (body === undefined) return;
+    const data = JSON.parse(body) as Record<string, string[]>;
+    for (const [group, list] of Object.entries(data)) this.#byGroup.set(group, new Set(list));
   }
 
   isAdministrator(mcGroupId: string, mcpttId: string): boolean {

@@ -7,9 +7,15 @@
  * (RFC 4825 clause 7.11): the loser gets an EtagMismatch and the XCAP engine re-reads.
  *
  * Every committed change is reported synchronously to the listeners (the group directory and the
- * subscription fan-out), whoever made it (XCAP, admin API, seeding).
+ * subscription fan-out), whoever made it (XCAP, admin API, seeding), in whichever instance: with
+ * replicas on one PostgreSQL database (issue #17) each write publishes its selector on the change
+ * feed (@mcx/db change-feed.ts) inside its transaction, and the other instances re-read the row
+ * and report the change to their listeners.
  */
-import { isConflict, updateIfVersion, type Database, type XcapDocument } from '@mcx/db';
+import { isConflict, updateIfVersion, type ChangeFeed, type Database, type TransactionClient, type XcapDocument } from '@mcx/db';
+
+/** The change-feed topic of document changes (key: the selector). */
+const DOC_TOPIC = 'doc';
 import {
   computeEtag,
   EtagMismatch,
@@ -51,16 +57,35 @@ export class PrismaDocumentStore implements DocumentStore {
   readonly #docs = new Map<string, StoredRow>();
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #listeners: ChangeListener[] = [];
+  readonly #feed: ChangeFeed | undefined;
+  readonly #unsubscribe: () => void;
 
-  private constructor(db: Database, server: string) {
+  private constructor(db: Database, server: string, feed: ChangeFeed | undefined) {
     this.#db = db;
     this.#server = server;
+    this.#feed = feed?.shared ? feed : undefined;
+    this.#unsubscribe =
+      this.#feed?.subscribe(DOC_TOPIC, {
+        change: (selector) => void this.#serialized(selector, () => this.#reload(selector)).catch(() => undefined),
+        resync: () => void this.#resync().catch(() => undefined),
+      }) ?? (() => undefined);
   }
 
-  /** Loads every document of `server` into memory. */
-  static async open(db: Database, server: string): Promise<PrismaDocumentStore> {
-    const store = new PrismaDocumentStore(db, server);
-    const rows = await db.prisma.xcapDocument.findMany({ where: { server } });
+  /** Loads every document of `server` into memory; with a shared feed, follows the other instances' writes. */
+  static async open(db: Database, server: string, feed?: ChangeFeed): Promise<PrismaDocumentStore> {
+    const store = new PrismaDocumentStore(db, server, feed);
+    for (const [selector, row] of await store.#readAll()) store.#docs.set(selector, row);
+    return store;
+  }
+
+  /** Stops following the other instances' writes. */
+  close(): void {
+    this.#unsubscribe();
+  }
+
+  async #readAll(): Promise<Map<string, StoredRow>> {
+    const rows = await this.#db.prisma.xcapDocument.findMany({ where: { server: this.#server } });
+    const docs = new Map<string, StoredRow>();
     for (const row of rows) {
       const selector = formatDocumentSelector({
         auid: row.auid,
@@ -68,9 +93,32 @@ export class PrismaDocumentStore implements DocumentStore {
         ...(row.tree === 'users' ? { xui: row.xui } : {}),
         path: row.path.split('/'),
       });
-      store.#docs.set(selector, toStored(row, selector));
+      docs.set(selector, toStored(row, selector));
     }
-    return store;
+    return docs;
+  }
+
+  /** After the feed lost notifications: re-reads everything and reports what differs (documents being written here are left to that write). */
+  async #resync(): Promise<void> {
+    const next = await this.#readAll();
+    const changes: DocumentChange[] = [];
+    for (const [selector, row] of next) {
+      const previous = this.#docs.get(selector);
+      if (this.#locks.has(selector) || previous?.etag === row.etag) continue;
+      this.#docs.set(selector, row);
+      changes.push({ selector, previous, next: row });
+    }
+    for (const [selector, previous] of this.#docs) {
+      if (next.has(selector) || this.#locks.has(selector)) continue;
+      this.#docs.delete(selector);
+      changes.push({ selector, previous, next: undefined });
+    }
+    for (const c of changes) this.#emit(c);
+  }
+
+  /** Publishes a change to the other instances, inside the writing transaction (delivered at commit). */
+  async #publish(tx: TransactionClient, selector: string): Promise<void> {
+    await this.#feed?.publish(DOC_TOPIC, selector, tx);
   }
 
   onChange(listener: ChangeListener): void {
@@ -118,6 +166,7 @@ export class PrismaDocumentStore implements DocumentStore {
   async #reload(selector: string): Promise<void> {
     const row = await this.#db.prisma.xcapDocument.findUnique({ where: { server_selector: { server: this.#server, selector } } });
     const previous = this.#docs.get(selector);
+    if (row !== null && previous !== undefined && previous.id === row.id && previous.version >= row.version) return;
     if (row === null) this.#docs.delete(selector);
     else this.#docs.set(selector, toStored(row, selector));
     const next = this.#docs.get(selector);
@@ -136,8 +185,12 @@ export class PrismaDocumentStore implements DocumentStore {
       let row: StoredRow;
       if (current === undefined) {
         try {
-          const created = await prisma.xcapDocument.create({
-            data: { server: this.#server, selector, ...columnsOf(selector), contentType: options.contentType, body, etag },
+          const created = await prisma.$transaction(async (tx) => {
+            const r = await tx.xcapDocument.create({
+              data: { server: this.#server, selector, ...columnsOf(selector), contentType: options.contentType, body, etag },
+            });
+            await this.#publish(tx, selector);
+            return r;
           });
           row = toStored(created, selector);
         } catch (err) {
@@ -146,7 +199,11 @@ export class PrismaDocumentStore implements DocumentStore {
           throw new EtagMismatch(selector, options.ifEtag, this.#docs.get(selector)?.etag);
         }
       } else {
-        const outcome = await updateIfVersion(prisma.xcapDocument, { id: current.id, version: current.version }, { body, etag, contentType: options.contentType });
+        const outcome = await prisma.$transaction(async (tx) => {
+          const r = await updateIfVersion(tx.xcapDocument, { id: current.id, version: current.version }, { body, etag, contentType: options.contentType });
+          if (r === 'updated') await this.#publish(tx, selector);
+          return r;
+        });
         if (outcome === 'conflict') {
           await this.#reload(selector);
           throw new EtagMismatch(selector, options.ifEtag, this.#docs.get(selector)?.etag);
@@ -163,7 +220,11 @@ export class PrismaDocumentStore implements DocumentStore {
     return this.#serialized(selector, async () => {
       const current = this.#check(selector, options.ifEtag);
       if (current === undefined) return undefined;
-      const { count } = await this.#db.prisma.xcapDocument.deleteMany({ where: { id: current.id, version: current.version } });
+      const count = await this.#db.prisma.$transaction(async (tx) => {
+        const r = await tx.xcapDocument.deleteMany({ where: { id: current.id, version: current.version } });
+        if (r.count === 1) await this.#publish(tx, selector);
+        return r.count;
+      });
       if (count !== 1) {
         await this.#reload(selector);
         throw new EtagMismatch(selector, options.ifEtag, this.#docs.get(selector)?.etag);

@@ -11,7 +11,7 @@
  * 6. `sendResult`: MESSAGE to the partner MCS with migration-auth-result (and the Reason of a refusal).
  */
 import { parseNameAddr, parseUri, type IncomingRequest, type Logger, type SipEndpoint } from '@mcx/sip';
-import { MCPTT_INFO_CONTENT_TYPE, targetFromUri } from '@mcx/sip';
+import { MCPTT_INFO_CONTENT_TYPE, parseVia, targetFromUri, type Target } from '@mcx/sip';
 import type { McsConfig } from '../config/config.ts';
 import { Refusal } from '../refusal.ts';
 import type { HomeShares } from './home-shares.ts';
@@ -97,11 +97,35 @@ export async function decideForPartner(d: PrimaryDeps, req: IncomingRequest): Pr
     if (!(err instanceof Refusal)) throw err;
     refusal = err;
   }
-  await sendResult(d, peer, request, refusal);
+  await sendResult(d, peer, request, refusal, originOf(req));
+}
+
+/**
+ * Where the partner MCS that asked can be reached: when the request came through a proxy (more
+ * than one Via: the SIP front of replicated MCSs, issue #17), the bottom Via is the instance that
+ * sent it and waits for the decision (RFC 3261 clause 18.2.2 / RFC 3581: its received and rport
+ * when present, else its sent-by), so the decision goes there rather than to the front, which
+ * could pick another instance (our choice). Undefined without a proxy (the peer's configured URI).
+ */
+export function originOf(req: IncomingRequest): Target | undefined {
+  const vias = req.message.headers.getAll('via');
+  if (vias.length < 2) return undefined;
+  try {
+    const via = parseVia(vias[vias.length - 1]!);
+    const rport = Number(via.params.get('rport'));
+    const received = via.params.get('received');
+    return {
+      protocol: via.transport === 'TCP' ? 'tcp' : 'udp',
+      host: typeof received === 'string' && received ? received : via.host,
+      port: Number.isInteger(rport) && rport > 0 ? rport : (via.port ?? 5060),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Leg message 2: the decision, to the partner MCS. */
-export async function sendResult(d: PrimaryDeps, peer: Peer, request: LegRequest, refusal: Refusal | undefined): Promise<void> {
+export async function sendResult(d: PrimaryDeps, peer: Peer, request: LegRequest, refusal: Refusal | undefined, origin?: Target): Promise<void> {
   const body = legBody(request, refusal === undefined);
   const headers: Record<string, string> = refusal ? { Reason: reasonHeader(refusal.status, `${refusal.code}: ${refusal.detail}`) } : {};
   d.logger.info({ partner: peer.systemId, user: request.primaryMcpttId, authorized: !refusal, code: refusal?.code }, 'mcs: migration decision for a partner');
@@ -114,6 +138,6 @@ export async function sendResult(d: PrimaryDeps, peer: Peer, request: LegRequest
     summary: `MESSAGE migration-auth-result ${refusal ? `false (${refusal.code})` : 'true'}`,
     body,
   });
-  const res = await d.endpoint.request({ method: LEG_METHOD, uri: peer.psi, from: `<${d.psi}>`, to: `<${peer.psi}>`, target: targetFromUri(peer.sipUri), headers, body, contentType: MCPTT_INFO_CONTENT_TYPE });
+  const res = await d.endpoint.request({ method: LEG_METHOD, uri: peer.psi, from: `<${d.psi}>`, to: `<${peer.psi}>`, target: origin ?? targetFromUri(peer.sipUri), headers, body, contentType: MCPTT_INFO_CONTENT_TYPE });
   if (res.status >= 300) d.logger.warn({ partner: peer.systemId, status: res.status }, 'mcs: the partner MCS did not take the migration decision');
 }
