@@ -220,7 +220,8 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
       if (!res.headersSent) res.status(500).json({ error: 'server_error', detail: (err as Error)?.message ?? 'internal error' });
     });
 
-    const sip = endpoint.address('udp');
+    // The address clients use: the SIP front's when replicas run behind one.
+    const sip = config.sipContact ?? endpoint.address('udp');
     const sipHost = sip.host.includes(':') ? `[${sip.host}]` : sip.host;
     let closed: Promise<void> | undefined;
     logger.info({ httpUrl, sipPort: sip.port, documents: store.size }, 'cms started');

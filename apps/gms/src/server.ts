@@ -149,8 +149,10 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
       res.status(500).json({ error: 'internal error' });
     });
 
-    const sipUri = endpoint.uri('udp', 'gms');
-    const sipTcpUri = endpoint.uri('tcp', 'gms');
+    // The address clients use: the SIP front's when replicas run behind one.
+    const front = config.sipContact;
+    const sipUri = front ? `sip:gms@${front.host}:${front.port}` : endpoint.uri('udp', 'gms');
+    const sipTcpUri = front ? `sip:gms@${front.host}:${front.port};transport=tcp` : endpoint.uri('tcp', 'gms');
     log.info({ httpUrl, xcapRoot, sipUri, sipTcpUri, groups: directory.size, restored }, 'gms listening');
 
     const sip = endpoint;

@@ -39,7 +39,7 @@ export async function startMcs(input: McsConfigInput): Promise<McsHandle> {
   const config = mcsConfigSchema.parse(input);
   const level = config.logger.level ?? (process.env['MCX_LOG'] ? (process.env['MCX_LOG'] as pino.Level) : 'silent');
   const logger = pino({ level }).child({ system: config.systemId, app: 'mcs' });
-  const endpoint = await createMcsEndpoint({ host: config.host, port: config.sipPort, timers: config.sipTimers, logger });
+  const endpoint = await createMcsEndpoint({ host: config.host, port: config.sipPort, timers: config.sipTimers, logger, ...(config.sipContact ? { contactAddress: config.sipContact } : {}) });
   const audience = config.audience ?? mcsPsi(config.domain);
   const verifier = createTokenVerifier({
     issuer: config.idmsIssuer,
@@ -94,8 +94,8 @@ export async function startMcs(input: McsConfigInput): Promise<McsHandle> {
   return {
     config,
     psi,
-    sipUri: `sip:mcptt@${address.host}:${address.port};transport=udp`,
-    sipTcpUri: `sip:mcptt@${address.host}:${address.port};transport=tcp`,
+    sipUri: `sip:mcptt@${(config.sipContact ?? address).host}:${(config.sipContact ?? address).port};transport=udp`,
+    sipTcpUri: `sip:mcptt@${(config.sipContact ?? address).host}:${(config.sipContact ?? address).port};transport=tcp`,
     port: address.port,
     endpoint,
     registrations: () => table.list(),

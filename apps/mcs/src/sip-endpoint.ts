@@ -6,12 +6,13 @@
 import { listenUdpAndTcp, SipEndpoint, type Logger, type TransactionTimers } from '@mcx/sip';
 
 
-export async function createMcsEndpoint(options: { host: string; port: number; timers?: Partial<TransactionTimers>; logger?: Logger }): Promise<SipEndpoint> {
+export async function createMcsEndpoint(options: { host: string; port: number; timers?: Partial<TransactionTimers>; logger?: Logger; contactAddress?: { host: string; port: number } }): Promise<SipEndpoint> {
   const transports = await listenUdpAndTcp(options.host, options.port);
   return SipEndpoint.create({
     transports,
     userAgent: 'mcx-mcs',
     ...(options.timers ? { timers: options.timers } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.contactAddress ? { contactAddress: options.contactAddress } : {}),
   });
 }

@@ -12,7 +12,7 @@ export const HELP = `mcx — run and exercise the MCX configuration ecosystem (t
 Usage: mcx <command> [options]
 
 Commands
-  up [--config FILE] [--db postgres://...] [--no-ues] [--fresh] [--processes single|per-system]
+  up [--config FILE] [--db postgres://...] [--no-ues] [--fresh] [--processes single|per-system] [--replicas N]
         Start every server of both MC systems (IdMS, CMS, GMS, MCS), the UE host and the console,
         seed the databases from the ecosystem file on first start (on later starts the file's
         groups are put back and what changed is printed), wait until all are healthy and
@@ -22,6 +22,9 @@ Commands
         --fresh    mcx reset first: start from the file's seeded state
         --processes per-system   each MC system in a child process of its own (default: the
                    file's processes:, else single: everything in one process)
+        --replicas N   N instances of each system's CMS, GMS and MCS on one PostgreSQL database
+                   (needs --db), behind HAProxy (HTTP) and Kamailio (SIP) on the file's ports;
+                   instances 2..N each in a child process (default: the file's replicas:, else 1)
   reset [--config FILE] [--db postgres://...] [--all]
         Remove the seeded state (databases, UE local copies; tls/ and secrets/ kept unless --all)
         so the next mcx up seeds from the file again. Refused while the ecosystem runs.
@@ -94,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
       parallel: { type: 'string' },
       processes: { type: 'string' },
       'ue-hosts': { type: 'string' },
+      replicas: { type: 'string' },
       endpoints: { type: 'string' },
       ca: { type: 'string' },
       'control-token': { type: 'string' },
@@ -115,7 +119,7 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'up': {
       const { upCommand } = await import('./commands/up.ts');
-      return upCommand({ config: values.config, db: values.db, startUes: !values['no-ues'], fresh: values.fresh, processes: values.processes });
+      return upCommand({ config: values.config, db: values.db, startUes: !values['no-ues'], fresh: values.fresh, processes: values.processes, replicas: values.replicas });
     }
     case 'system-process': {
       // Not a user command: one MC system in a child process of `mcx up --processes per-system`.

@@ -32,6 +32,9 @@ export const systemPorts = z.object({
   mcsSip: port,
 }).strict();
 
+/** The ports of one replica (instance) of the CMS, the GMS and the MCS (UDP and TCP for SIP). */
+export const replicaPorts = z.object({ cms: port, gms: port, cmsSip: port, gmsSip: port, mcsSip: port }).strict();
+
 export const systemSchema = z.object({
   id,
   name: z.string().min(1),
@@ -68,6 +71,20 @@ export const systemSchema = z.object({
    * gives none, the composition generates a secret per data directory.
    */
   adminToken: z.string().min(8).optional(),
+  /**
+   * Replicas (issue #17): how many instances of the CMS, the GMS and the MCS this system runs, all
+   * on one PostgreSQL database (`database` or `mcx up --db`). With more than one, `ports.cms` and
+   * `ports.gms` are an HTTP front (HAProxy) and `ports.cmsSip`, `gmsSip`, `mcsSip` a SIP front
+   * (Kamailio's dispatcher) in front of the instances, so UEs see one address per server role;
+   * the IdMS stays one instance. Default 1: no front, the servers listen on `ports` themselves.
+   * `mcx up --replicas N` overrides it for every system.
+   */
+  replicas: z.number().int().min(1).max(8).default(1),
+  /**
+   * Where each instance listens (instance k on entry k-1): one entry per replica; absent or 0 ports
+   * are chosen at start.
+   */
+  replicaPorts: z.array(replicaPorts).optional(),
 }).strict();
 
 export const profileSchema = z.object({

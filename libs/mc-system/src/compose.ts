@@ -12,6 +12,11 @@
  *  4. seed            accounts at the home IdMS, documents at the CMS (created when absent), groups at
  *                     the GMS (created, or reconciled with the file and what changed logged);
  *  5. share           CMS-to-CMS sharing of migrating users (CSC-17) once every partner listens.
+ *
+ * Replicas (issue #17, ecosystem `replicas` > 1): instance 1 of a system's CMS, GMS and MCS runs
+ * with its IdMS and starts the fronts first (step 2b, fronts.ts: HAProxy on the `cms`/`gms` ports,
+ * Kamailio on the SIP ports); instance k > 1 (`replica: k`, another process) runs only the CMS,
+ * GMS and MCS, on the ports `replicaPorts[k-1]`, and neither seeds nor shares.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +27,7 @@ import { labCaIn, throwAwayLabCa, trustLabCa, type LabCa } from '@mcx/lab-ca';
 import { adminTokenOf } from './admin-credentials.ts';
 import { InstanceDatabases, type DatabaseSetting } from './databases.ts';
 import { allocatePorts } from './ports.ts';
+import { startFronts, type RunningFront } from './fronts.ts';
 import { accountsOf, cmsSeedOf, gmsSeedOf } from './seeds.ts';
 import type { CmsLike, ConfigOf, DepsOf, GmsLike, HandleOf, IdmsLike, ServerFactories, SipTimers } from './servers.ts';
 import { audiencesOf, idmsClientId, introspectionSecret, UE_CLIENT, type Audiences } from './token-contract.ts';
@@ -54,6 +60,12 @@ export interface StartMcSystemsOptions<F extends ServerFactories> {
    * credentials the ecosystem gives, which must then be fixed: see {@link prepareMcSystems}.
    */
   only?: readonly string[];
+  /**
+   * Which instance of the replicated servers this composition runs (systems with `replicas` > 1;
+   * default 1). Instance 1 also runs the IdMS and the fronts; instance k > 1 runs only the CMS, the
+   * GMS and the MCS of the replicated systems, and should be started with `seed: false`.
+   */
+  replica?: number;
   /**
    * Step 5 (CSC-17 sharing) now (default: when seeding). False when a partner system runs in
    * another process that may not listen yet: the caller runs `cms.shareMigrations()` once every
@@ -94,6 +106,8 @@ export interface McSystems<F extends ServerFactories> {
   systems: RunningMcSystem<F>[];
   /** Every database opened, in opening order. */
   databases: Database[];
+  /** The HTTP and SIP fronts of the replicated systems (instance 1 only). */
+  fronts: RunningFront[];
   system(id: string): RunningMcSystem<F>;
   /**
    * Fault injection (scenarios, our choice): closes one server of a system (its port stops
@@ -159,10 +173,24 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
     const prepared = await prepareMcSystems({ ...options, dataDir, ...(ownDataDir ? { labCa: options.labCa ?? (await throwAwayLabCa()) } : {}) });
     const { ecosystem: eco, labCa, admin } = prepared;
     const adminTokenOfSystem = (s: SystemConfig) => admin.get(s.id)!.token;
+    const replica = options.replica ?? 1;
+    const replicated = (s: SystemConfig) => (s.replicas ?? 1) > 1;
+    const runsHere = (s: SystemConfig) => (!options.only || options.only.includes(s.id)) && (replica === 1 || replicated(s));
+    for (const s of eco.systems.filter((x) => runsHere(x) && replicated(x))) {
+      const setting = options.database ?? s.database;
+      if (!/^postgres(ql)?:\/\//.test(setting)) throw new Error(`${s.id}: ${s.replicas} replicas share one PostgreSQL database: give one (mcx up --db postgres://...)`);
+    }
+
+    // 2b. fronts (instance 1)
+    const fronts: RunningFront[] = [];
+    if (replica === 1) {
+      const running = await startFronts(eco.systems.filter((x) => runsHere(x) && replicated(x)), log);
+      closers.push(() => running.close());
+      fronts.push(...running.fronts);
+    }
 
     // 3. startServers
     const started: RunningMcSystem<F>[] = [];
-    const runsHere = (s: SystemConfig) => !options.only || options.only.includes(s.id);
     for (const s of eco.systems.filter(runsHere)) {
       const running = await startServers(s);
       started.push(running);
@@ -198,6 +226,7 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
       labCa,
       systems: started,
       databases,
+      fronts,
       system(id) {
         const found = started.find((x) => x.config.id === id);
         if (!found) throw new Error(`unknown MC system "${id}"`);
@@ -228,6 +257,18 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
       const override = <K extends keyof F>(k: K) => (options.overrides?.[k]?.(s) ?? {}) as object;
       const extraDeps = <K extends keyof F>(k: K) => (options.deps?.[k]?.(s) ?? {}) as object;
       const handles: Record<string, { close(): Promise<void> }> = {};
+      // Replicas: this instance's ports, and the fronts' addresses it names to clients.
+      const own = replicated(s) ? s.replicaPorts?.[replica - 1] : undefined;
+      if (replicated(s) && !own) throw new Error(`${s.id}: no ports for replica ${replica} (replicaPorts)`);
+      const asReplica = (httpPort: number | undefined, sipPort: number, frontHttp: number | undefined, frontSip: number) =>
+        own
+          ? {
+              replica,
+              ...(httpPort !== undefined ? { httpPort, publicUrl: systemHttpUrl(s, frontHttp!) } : {}),
+              sipPort,
+              sipContact: { host: s.host, port: frontSip },
+            }
+          : {};
       const databases: Partial<Record<keyof ServerFactories, Database>> = {};
       const start = async <K extends keyof ServerFactories>(k: K, wiring: object) => {
         const factory = options.servers[k] as ((w: object, d: object) => Promise<{ close(): Promise<void> }>) | undefined;
@@ -259,7 +300,10 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
         return handle as unknown as NonNullable<HandleOf<ServerFactories[K]>>;
       };
 
-      const idms = (await start('idms', {
+      const idmsHere = replica === 1;
+      const idms = !idmsHere
+        ? { issuer: systemEndpoints(s).idms.issuer, url: systemHttpUrl(s, s.ports.idms) }
+        : (await start('idms', {
         systemId: s.id,
         host: s.host,
         port: s.ports.idms,
@@ -303,6 +347,7 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
         migratedIds: { assigned: assignedMcpttIdsIn(eco, s.id) },
         ...timers,
         ...tls,
+        ...asReplica(own?.cms, own?.cmsSip ?? 0, s.ports.cms, s.ports.cmsSip),
       });
       await start('gms', {
         systemId: s.id,
@@ -315,6 +360,7 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
         adminToken: adminTokenOfSystem(s),
         ...timers,
         ...tls,
+        ...asReplica(own?.gms, own?.gmsSip ?? 0, s.ports.gms, s.ports.gmsSip),
       });
       await start('mcs', {
         systemId: s.id,
@@ -327,6 +373,7 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
         // TS 23.280 clause 10.6.3: the partner MCS asks the primary MCS (addresses like the other cross-system ones).
         peers: related.map((o) => ({ systemId: o.id, psi: systemEndpoints(o).mcs.psi, sipUri: systemEndpoints(o).mcs.sip })),
         ...timers,
+        ...(own ? { sipPort: own.mcsSip, sipContact: { host: s.host, port: s.ports.mcsSip } } : {}),
       });
       return {
         config: s,
@@ -387,9 +434,9 @@ export async function prepareMcSystems(options: Pick<StartMcSystemsOptions<Serve
   return { ecosystem, labCa, admin };
 }
 
-function describe(sys: { idms: { issuer: string }; cms?: { xcapRoot: string }; gms?: { xcapRoot: string }; mcs?: { psi: string; sipUri: string } }): string {
+function describe(sys: { idms?: { issuer: string }; cms?: { xcapRoot: string }; gms?: { xcapRoot: string }; mcs?: { psi: string; sipUri: string } }): string {
   return [
-    `IdMS ${sys.idms.issuer}`,
+    sys.idms ? `IdMS ${sys.idms.issuer}` : undefined,
     sys.cms ? `CMS ${sys.cms.xcapRoot}` : undefined,
     sys.gms ? `GMS ${sys.gms.xcapRoot}` : undefined,
     sys.mcs ? `MCS ${sys.mcs.sipUri}` : undefined,

@@ -72,6 +72,21 @@ export async function allocatePorts(eco: Ecosystem, ephemeral = false): Promise<
     for (const key of Object.keys(ports) as (keyof typeof ports)[]) {
       if (ephemeral || ports[key] === 0) ports[key] = await freePort(s.host, key.endsWith('Sip'), taken);
     }
+    // Replicas (issue #17): the instances listen on ports of their own, behind the fronts on `ports`.
+    const replicas = s.replicas ?? 1;
+    if (replicas > 1) {
+      const replicaPorts = [];
+      for (let k = 0; k < replicas; k++) {
+        const given = s.replicaPorts?.[k];
+        const rp = { cms: given?.cms ?? 0, gms: given?.gms ?? 0, cmsSip: given?.cmsSip ?? 0, gmsSip: given?.gmsSip ?? 0, mcsSip: given?.mcsSip ?? 0 };
+        for (const key of Object.keys(rp) as (keyof typeof rp)[]) {
+          if (ephemeral || rp[key] === 0) rp[key] = await freePort(s.host, key.endsWith('Sip'), taken);
+        }
+        replicaPorts.push(rp);
+      }
+      systems.push({ ...s, ports, replicaPorts });
+      continue;
+    }
     systems.push({ ...s, ports });
   }
   const console =

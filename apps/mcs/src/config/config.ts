@@ -12,6 +12,12 @@ export const mcsConfigSchema = z.object({
   host: z.string().default('127.0.0.1'),
   /** UDP and TCP listen on this same port; 0 = an ephemeral port free on both. */
   sipPort: z.number().int().min(0).max(65535).default(0),
+  /**
+   * Host and port of the SIP front (Kamailio's dispatcher) when several MCS instances run behind
+   * one (issue #17): the address UEs register at (`sipUri`) and the Contact of this instance.
+   * Default: this instance's own.
+   */
+  sipContact: z.object({ host: z.string().min(1), port: z.number().int().min(1).max(65535) }).optional(),
   /** Issuer of this system's IdMS: tokens of any other issuer are refused. */
   idmsIssuer: z.string().url(),
   /** JWKS of the IdMS; default: discovery of `idmsIssuer`. */

@@ -8,7 +8,7 @@
 import pino from 'pino';
 import { ensureUiBuilt } from '@mcx/console';
 import { startEcosystem, type RunningEcosystem } from '../ecosystem/ecosystem.ts';
-import { processesOption } from './processes-option.ts';
+import { processesOption, replicasOption } from './processes-option.ts';
 import type { SystemsView } from '../ecosystem/systems-view.ts';
 import { readRuntime, removeRuntime, writeRuntime } from '../ecosystem/runtime-file.ts';
 import { formatEndpoints } from './endpoints.ts';
@@ -26,8 +26,9 @@ function consoleLoginUrl(running: RunningEcosystem<SystemsView>): string {
   return `${running.endpoints.console}/?token=${encodeURIComponent(running.control.token)}`;
 }
 
-export async function upCommand(args: { config?: string; db?: string; startUes: boolean; fresh?: boolean; processes?: string }): Promise<number> {
+export async function upCommand(args: { config?: string; db?: string; startUes: boolean; fresh?: boolean; processes?: string; replicas?: string }): Promise<number> {
   const loaded = load(args.config);
+  const replicas = replicasOption(args.replicas);
   const processes = processesOption(args.processes) ?? loaded.ecosystem.processes;
   const existing = readRuntime(loaded.dataDir);
   if (existing)
@@ -54,6 +55,7 @@ export async function upCommand(args: { config?: string; db?: string; startUes: 
     configFile: loaded.file,
     startUes: args.startUes,
     ...(args.db ? { database: args.db } : {}),
+    ...(replicas !== undefined ? { replicas } : {}),
     log: (line) => process.stdout.write(`  ${line}\n`),
     // Every server logs through one logger: warnings and errors (every 5xx) by default, MCX_LOG=info for more.
     logger: pino({ level: process.env['MCX_LOG'] ?? 'warn' }, pino.destination(2)),
@@ -66,6 +68,10 @@ export async function upCommand(args: { config?: string; db?: string; startUes: 
     failed = true;
     process.stderr.write(`mcx up: ${how}; stopping every process\n`);
     stop.request(`${systemId} gone`);
+  });
+  running.replicaProcesses?.onExit((_replica, how) => {
+    // An instance that dies is what replicas are for: the fronts and the other instances carry on.
+    process.stderr.write(`mcx up: ${how}; the other instances carry on behind the fronts\n`);
   });
   running.systemProcesses?.onSignal((signal) => {
     if (!stop.stopping) stop.request(signal);

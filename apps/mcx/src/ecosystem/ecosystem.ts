@@ -12,6 +12,7 @@ import { runtimeEndpointsOf } from './runtime-endpoints.ts';
 import type { RunningUeHost } from './ue-host.ts';
 import type { RuntimeEndpoints } from './runtime-file.ts';
 import type { SystemProcesses } from './system-processes.ts';
+import type { ReplicaProcesses } from './replica-processes.ts';
 import type { SystemsView } from './systems-view.ts';
 
 /** How the MC systems are laid out over processes (ecosystem file `processes`). */
@@ -23,6 +24,8 @@ export interface RunningEcosystem<S extends SystemsView = RunningSystems> {
   processes: Processes;
   /** `per-system`: the systems' processes (pids, CPU and RSS, a process that exits unasked). */
   systemProcesses?: SystemProcesses;
+  /** Replicas (`replicas` > 1): the processes of instances 2..N of the CMS, GMS and MCS. */
+  replicaProcesses?: ReplicaProcesses;
   ueHost: RunningUeHost;
   console?: { url: string; close(): Promise<void> };
   /**
@@ -34,13 +37,21 @@ export interface RunningEcosystem<S extends SystemsView = RunningSystems> {
   close(): Promise<void>;
 }
 
-export type StartOptions = StartEcosystemOptions & { configFile?: string; startUes?: boolean; console?: boolean };
+export type StartOptions = StartEcosystemOptions & {
+  configFile?: string;
+  startUes?: boolean;
+  console?: boolean;
+  /** Instances of the CMS, GMS and MCS of every system (overrides the file's `replicas`; issue #17). */
+  replicas?: number;
+};
 
 /** The systems as `processes` lays them out (`mcx up`, `mcx bench migration`: the file's `processes` unless an option says otherwise). */
 export function startEcosystem(options: StartOptions & { processes: Processes }): Promise<RunningEcosystem<SystemsView>>;
 /** Every system in this process (the servers' handles are reachable: scenarios' server faults, fault cases). */
 export function startEcosystem(options: StartOptions & { processes?: 'single' }): Promise<RunningEcosystem>;
-export async function startEcosystem(options: StartOptions & { processes?: Processes }): Promise<RunningEcosystem<SystemsView>> {
+export async function startEcosystem(given: StartOptions & { processes?: Processes }): Promise<RunningEcosystem<SystemsView>> {
+  const options =
+    given.replicas === undefined ? given : { ...given, ecosystem: { ...given.ecosystem, systems: given.ecosystem.systems.map((s) => ({ ...s, replicas: given.replicas! })) } };
   const processes = options.processes ?? 'single';
   // The servers' modules load only where the servers run; the UE host's and the console's load meanwhile.
   const starting =
@@ -67,7 +78,19 @@ export async function startEcosystem(options: StartOptions & { processes?: Proce
   const control = controlTokenOf(options.dataDir);
   let ueHost: RunningUeHost | undefined;
   let consoleHandle: ConsoleHandle | undefined;
+  let replicaProcesses: ReplicaProcesses | undefined;
   try {
+    // Instances 2..N of the replicated servers, once instance 1 and the fronts run (replica-processes.ts).
+    const { replicaCount, startReplicaProcesses } = await import('./replica-processes.ts');
+    if (replicaCount(eco) > 1)
+      replicaProcesses = await startReplicaProcesses({
+        ecosystem: eco,
+        dataDir: options.dataDir,
+        ...(options.database ? { database: options.database } : {}),
+        ...(options.sipTimers ? { sipTimers: options.sipTimers } : {}),
+        ...(options.logger ? { logLevel: options.logger.level } : {}),
+        ...(options.log ? { log: options.log } : {}),
+      });
     ueHost = await startUeHostFor(systems, {
       dataDir: options.dataDir,
       startUes: options.startUes ?? true,
@@ -83,6 +106,7 @@ export async function startEcosystem(options: StartOptions & { processes?: Proce
       });
   } catch (err) {
     await ueHost?.close().catch(() => undefined);
+    await replicaProcesses?.close().catch(() => undefined);
     await systems.close();
     throw err;
   }
@@ -98,6 +122,7 @@ export async function startEcosystem(options: StartOptions & { processes?: Proce
     systems,
     processes,
     ...(systemProcesses ? { systemProcesses } : {}),
+    ...(replicaProcesses ? { replicaProcesses } : {}),
     ueHost: host,
     ...(consoleHandle ? { console: consoleHandle } : {}),
     control,
@@ -106,6 +131,7 @@ export async function startEcosystem(options: StartOptions & { processes?: Proce
       closed ??= (async () => {
         await consoleHandle?.close().catch(() => undefined);
         await host.close().catch(() => undefined);
+        await replicaProcesses?.close().catch(() => undefined);
         await systems.close();
       })();
       return closed;

@@ -38,6 +38,10 @@ export interface StartEcosystemOptions {
   only?: readonly string[];
   /** CSC-17 sharing at the end of the start (default true); see StartMcSystemsOptions.share. */
   share?: boolean;
+  /** Which instance of the replicated servers runs here (default 1); see StartMcSystemsOptions.replica. */
+  replica?: number;
+  /** Seed accounts, documents and groups (default true). */
+  seed?: boolean;
 }
 
 /** Starts every server of every system, wires trust, seeds, shares migrating users (CSC-17). */
@@ -55,6 +59,8 @@ export function startSystems(options: StartEcosystemOptions): Promise<RunningSys
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.only ? { only: options.only } : {}),
     ...(options.share !== undefined ? { share: options.share } : {}),
+    ...(options.replica !== undefined ? { replica: options.replica } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
 }
 

@@ -25,6 +25,11 @@ export interface StartSystem {
   sipTimers?: SipTimers;
   /** pino level of the servers' logger (on standard error). */
   logLevel: string;
+  /**
+   * Replicas (issue #17): run instance `replica` (> 1) of the CMS, GMS and MCS of every replicated
+   * system instead of one whole system (`systemId` is then only a label); answered `replica-started`.
+   */
+  replica?: number;
 }
 
 export type ToSystemProcess =
@@ -37,6 +42,7 @@ export type ToSystemProcess =
 
 export type FromSystemProcess =
   | { type: 'started'; system: SystemData }
+  | { type: 'replica-started'; replica: number }
   | { type: 'shared' }
   | { type: 'failed'; message: string; code?: string }
   | { type: 'log'; line: string }

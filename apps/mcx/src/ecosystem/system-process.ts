@@ -49,7 +49,7 @@ export function runSystemProcess(): Promise<number> {
     systems = startSystems({
       ecosystem: m.ecosystem,
       dataDir: m.dataDir,
-      only: [m.systemId],
+      ...(m.replica ? { replica: m.replica, seed: false } : { only: [m.systemId] }),
       share: false,
       ...(m.database ? { database: m.database } : {}),
       ...(m.throwAwayDatabases ? { throwAwayDatabases: true } : {}),
@@ -59,6 +59,7 @@ export function runSystemProcess(): Promise<number> {
       logger: pino({ level: m.logLevel, base: { pid: process.pid } }, pino.destination(2)),
     });
     const running = await systems;
+    if (m.replica) return send({ type: 'replica-started', replica: m.replica });
     const sys = running.system(m.systemId);
     sys.mcs.onLegMessage((event) => send({ type: 'leg', event }));
     send({ type: 'started', system: systemDataOf(sys) });

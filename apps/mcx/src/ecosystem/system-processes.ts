@@ -78,7 +78,7 @@ export function forkEntry(): { module: string; execArgv: string[] } {
   return { module, execArgv: [...execArgv, '--no-warnings=ExperimentalWarning'] };
 }
 
-class SystemProcess {
+export class SystemProcess {
   readonly child: ChildProcess;
   readonly legListeners = new Set<(e: LegEvent) => void>();
   #waiters: { type: FromSystemProcess['type']; resolve(m: FromSystemProcess): void; reject(err: Error): void }[] = [];
@@ -90,6 +90,8 @@ class SystemProcess {
     readonly systemId: string,
     log: (line: string) => void,
     onSignal: (signal: string) => void,
+    /** How messages name the process (default "MC system <id>"). */
+    readonly label = `MC system ${systemId}`,
   ) {
     const entry = forkEntry();
     this.child = fork(entry.module, ['system-process'], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -109,7 +111,7 @@ class SystemProcess {
     });
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
-        const how = `the process of MC system ${systemId} (pid ${this.child.pid}) ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`;
+        const how = `the process of ${label} (pid ${this.child.pid}) ${signal ? `was killed by ${signal}` : `exited with code ${code}`}`;
         for (const w of this.#waiters.splice(0)) w.reject(new Error(how));
         if (!this.stopping) for (const l of this.#exitListeners) l(how);
         resolve();
@@ -123,7 +125,7 @@ class SystemProcess {
   request<T extends FromSystemProcess['type']>(message: ToSystemProcess, reply: T): Promise<Extract<FromSystemProcess, { type: T }>> {
     return new Promise((resolve, reject) => {
       if (this.child.exitCode !== null || this.child.signalCode !== null || !this.child.connected)
-        return reject(new Error(`the process of MC system ${this.systemId} is gone`));
+        return reject(new Error(`the process of ${this.label} is gone`));
       this.#waiters.push({ type: reply, resolve: resolve as (m: FromSystemProcess) => void, reject });
       this.child.send(message);
     });
