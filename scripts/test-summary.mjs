@@ -1,6 +1,6 @@
 // Adds up the test reports written under CI and prints one closing line
 // "tests: N passed, N failed, N skipped". Exit 1 when any test failed or none ran.
-//  - vitest JSON reports: <project>/test-results/vitest*.json (vitest.shared.ts)
+//  - vitest JSON reports: <project>/test-results/vitest*.json (vitest.shared.ts), deploy/test-results too
 //  - Playwright JSON report: e2e/playwright-report/results.json (e2e/playwright.config.ts)
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,9 +9,9 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 let files = 0;
-for (const group of ['libs', 'apps', 'e2e']) {
+for (const group of ['libs', 'apps', 'e2e', 'deploy']) {
   if (!existsSync(group)) continue;
-  const dirs = group === 'e2e' ? ['.'] : readdirSync(group);
+  const dirs = group === 'e2e' || group === 'deploy' ? ['.'] : readdirSync(group);
   for (const dir of dirs) {
     const results = join(group, dir, 'test-results');
     if (!existsSync(results)) continue;
