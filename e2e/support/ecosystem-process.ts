@@ -26,6 +26,8 @@ export interface Endpoints {
 }
 
 export interface EcosystemProcess {
+  /** The pid of the `mcx up` process. */
+  pid: number;
   dir: string;
   config: string;
   /** The ecosystem's data directory (databases, runtime file). */
@@ -109,6 +111,7 @@ export async function startEcosystemProcess(
   trustLabCa(readFileSync(join(dataDir, 'tls', 'ca.pem'), 'utf8'));
   const controlToken = readFileSync(join(dataDir, 'secrets', 'control-token'), 'utf8').trim();
   return {
+    pid: child.pid!,
     dir,
     config,
     dataDir,
