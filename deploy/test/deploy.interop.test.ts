@@ -21,7 +21,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseDocument } from 'yaml';
 import { loadEcosystem, type Ecosystem } from '@mcx/ecosystem';
 
@@ -289,14 +289,17 @@ describe('deploy/Dockerfile', () => {
 });
 
 describe('deploy/healthcheck.mjs against a real mcx up of the deployment file', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mcx-deploy-'));
+  let dir = '';
   let up: ChildProcess | undefined;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'mcx-deploy-'));
+  });
   afterAll(async () => {
     if (up && up.exitCode === null) {
       up.kill('SIGTERM');
       await new Promise((r) => up?.once('exit', r));
     }
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
   const healthcheck = () => run(process.execPath, [path.join(deployDir, 'healthcheck.mjs')], { MCX_DATA_DIR: path.join(dir, 'data') });
 
