@@ -134,7 +134,15 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
     });
     cleanups.unshift(() => subscriptionProxy.close());
     await subscriptionProxy.restore();
-    const takeover = startReplicaTakeover({ db, feed, group: config.serverName, restore: () => subscriptionProxy.restore(), log: (f, m) => logger.info(f, m) });
+    const takeover = startReplicaTakeover({
+      db,
+      feed,
+      group: config.serverName,
+      restore: () => subscriptionProxy.restore(),
+      held: () => [...subscriptionProxy.notifier.subscriptions()].map((s) => s.id),
+      release: (id) => subscriptionProxy.notifier.release(id),
+      log: (f, m) => logger.info(f, m),
+    });
     cleanups.unshift(() => takeover.close());
 
     const sharing = new OutboundSharing(db, {

@@ -130,7 +130,15 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
       ...(deps.onNotified ? { onNotified: deps.onNotified } : {}),
     });
     const restored = await notifier.restore();
-    takeover = startReplicaTakeover({ db, feed, group: config.serverName, restore: () => notifier.restore(), log: (f, m) => log.info(f, m) });
+    takeover = startReplicaTakeover({
+      db,
+      feed,
+      group: config.serverName,
+      restore: () => notifier.restore(),
+      held: () => [...notifier.notifier.subscriptions()].map((s) => s.id),
+      release: (id) => notifier.notifier.release(id),
+      log: (f, m) => log.info(f, m),
+    });
 
     const health = databaseHealth(db.prisma);
     app.get('/healthz', (_req, res) => sendHealth(res, health, { system: config.systemId, app: 'gms' }));

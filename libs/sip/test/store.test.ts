@@ -61,3 +61,37 @@ it('a notifier recreated from the store delivers NOTIFYs to the same dialog', as
   await handle.unsubscribe();
   await waitFor(() => store.size === 0, 'store cleaned up');
 });
+
+it('a released subscription is forgotten here without a NOTIFY and stays in the store (another instance owns it now)', async () => {
+  const store = new InMemorySubscriptionStore<{ uris: string[] }>();
+  const server = await endpoint({ tcp: false });
+  const client = await endpoint({ tcp: false });
+  open.push(server, client);
+  const notifier = createNotifier({
+    endpoint: server,
+    event: XCAP_DIFF_EVENT,
+    contentType: XCAP_DIFF_CONTENT_TYPE,
+    authorize: (req: { parts: Parameters<typeof readSubscribeParts>[0] }) =>
+      ({ ok: true as const, subscriber: 'sip:alice@example.net', state: { uris: readSubscribeParts(req.parts).uris } }),
+    initialBody: (sub: { state: { uris: string[] } }) => xcapDiff(0, sub.state.uris),
+    store,
+  });
+  const notifies: IncomingNotify[] = [];
+  const handle = subscribe({
+    endpoint: client, uri: `sip:cms-psi@127.0.0.1:${server.address('udp').port}`, from: '<sip:alice@example.net>', event: XCAP_DIFF_EVENT,
+    body: () => subscribeBody('t'), expires: 600, onNotify: (n) => void notifies.push(n),
+  });
+  await handle.ready;
+  await waitFor(() => notifies.length === 1, 'initial NOTIFY');
+  const id = [...notifier.subscriptions()][0]!.id;
+  expect(notifier.release(id)).toBe(true);
+  expect(notifier.release(id)).toBe(false);
+  expect(notifier.size).toBe(0);
+  expect(notifier.notify(id, xcapDiff(1, []))).toBe(false);
+  await new Promise((r) => setTimeout(r, 100));
+  expect(notifies).toHaveLength(1); // no terminating NOTIFY
+  expect(store.size).toBe(1); // the row is the new owner's
+  // This instance no longer knows the dialog: a refresh sent here gets 481 (RFC 6665 clause 4.2.1.2).
+  expect((await handle.refresh()).status).toBe(481);
+  notifier.close();
+});

@@ -11,6 +11,11 @@
  * last saved state are sent again, which RFC 5874's ETags make harmless).
  *
  * Steps of one sweep: findPeers -> claim (per gone peer, under its lock) -> restore.
+ *
+ * An instance whose database connection was lost looked gone to the others, which may have claimed
+ * its rows meanwhile; once it holds its liveness lock again nobody can, so then (the feed's resync)
+ * it forgets the subscriptions it holds in memory whose rows are no longer its own (releaseLost),
+ * and only their new owner notifies them.
  * The interval (1 s by default) is our choice: well within one refresh interval of the
  * subscriptions (RFC 6665 clause 4.1.2.1), as issue #17 asks.
  */
@@ -23,6 +28,9 @@ export interface ReplicaTakeoverOptions {
   group: string;
   /** Restores the rows now owned by this instance (the notifier's `restore()`). */
   restore(): Promise<number>;
+  /** The ids of the subscriptions this instance holds in memory, and how to forget one without a NOTIFY (the @mcx/sip notifier's `release`). */
+  held(): Iterable<string>;
+  release(id: string): boolean;
   intervalMs?: number;
   log?: (fields: Record<string, unknown>, message: string) => void;
 }
@@ -30,6 +38,8 @@ export interface ReplicaTakeoverOptions {
 export interface ReplicaTakeover {
   /** One sweep now (tests, and after an in-dialog request for a dialog this instance does not hold). */
   sweep(): Promise<{ claimed: number; restored: number }>;
+  /** Forgets the subscriptions held here whose rows another instance owns now (run after a reconnect). */
+  releaseLost(): Promise<number>;
   close(): void;
 }
 
@@ -69,6 +79,18 @@ export function startReplicaTakeover(o: ReplicaTakeoverOptions): ReplicaTakeover
     return running;
   }
 
+  async function releaseLost(): Promise<number> {
+    const owned = new Set((await o.db.prisma.subscription.findMany({ where: { server: me }, select: { id: true } })).map((r) => r.id));
+    let released = 0;
+    for (const id of [...o.held()]) if (!owned.has(id) && o.release(id)) released++;
+    if (released > 0) log({ released }, 'replica takeover: subscriptions another instance claimed while this one was cut off are left to it');
+    return released;
+  }
+  const unsubscribe = o.feed.subscribe('subscriptions', {
+    change: () => undefined,
+    resync: () => void releaseLost().catch((err: unknown) => log({ err }, 'replica takeover: ownership check failed')),
+  });
+
   const timer = o.feed.shared
     ? setInterval(() => {
         if (!closed) sweep().catch((err: unknown) => log({ err }, 'replica takeover: sweep failed'));
@@ -78,8 +100,10 @@ export function startReplicaTakeover(o: ReplicaTakeoverOptions): ReplicaTakeover
 
   return {
     sweep,
+    releaseLost,
     close() {
       closed = true;
+      unsubscribe();
       if (timer) clearInterval(timer);
     },
   };

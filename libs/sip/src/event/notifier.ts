@@ -156,6 +156,11 @@ export interface Notifier<S = unknown> {
   readonly size: number;
   /** Re-creates the subscriptions of the store (after a restart); returns how many. */
   restore(): Promise<number>;
+  /**
+   * Forgets a subscription here without a NOTIFY and without touching the store: another notifier
+   * instance owns it now (replicas, issue #17). False when it was unknown.
+   */
+  release(id: string): boolean;
   /** Stops timers and routing; subscriptions stay in the store; no NOTIFY is sent. */
   close(): void;
 }
@@ -552,6 +557,20 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
     },
     get size() {
       return subs.size;
+    },
+    release(id) {
+      const sub = subs.get(id);
+      if (!sub || sub.removed) return false;
+      sub.removed = true;
+      sub.status = 'terminating';
+      sub.unroute();
+      sub.expiryTimer?.cancel();
+      sub.retryTimer?.cancel();
+      sub.queue.length = 0;
+      subs.delete(id);
+      for (const w of sub.waiters.splice(0)) w();
+      events.terminated?.(sub, 'released');
+      return true;
     },
     async restore() {
       if (!options.store) return 0;
