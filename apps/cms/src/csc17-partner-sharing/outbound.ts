@@ -94,8 +94,8 @@ export class OutboundSharing {
   /**
    * Every share of this system, from memory between changes: read from the database after a
    * change of a share made here, then kept with its JSON (`GET /admin/migrations`, which the
-   * primary MCS reads on every migration). Assumes one CMS instance per database, as the
-   * document store does (a share changed by another instance is seen after a change here).
+   * primary MCS reads on every migration). A share changed through another instance of this CMS
+   * (replicas) forgets the kept list here too (the change feed's `shares` topic).
    */
   async list(): Promise<ShareStatus[]> {
     return [...(await this.#listed()).rows];
