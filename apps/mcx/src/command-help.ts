@@ -148,7 +148,7 @@ Fault steps (stop_server, start_server) need an ecosystem the command starts its
 Example
   mcx scenario run scenarios --parallel 2 --junit test-results/scenarios.xml
 `,
-  bench: `Usage: mcx bench xcap | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--processes P] [--ue-hosts H] [--json]
+  bench: `Usage: mcx bench xcap | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--processes P] [--ue-hosts H] [--db URL] [--replicas R] [--json]
 
 Benchmarks (numbers, not pass/fail). xcap, sip, idms, cms and gms run the package's own benchmark;
 "migration" boots both systems with N distinct users (passwords hashed at scrypt cost C, default
@@ -164,6 +164,19 @@ Options
                       floor(i*H/N)) instead of the UE host of the bench's process: online phase and
                       PLMN changes on every host at once, counts and p50/p99 merged over every UE,
                       CPU and peak RSS summed with every host's process; per host in ue_hosts
+  --db URL            the servers' databases on this PostgreSQL server (postgres://user@host:port/)
+                      instead of the file's setting, under a fresh prefix mcx_bench_<random> (the
+                      composition creates them); every mcx_bench_<random>_* database is dropped at
+                      the end, even after a failure
+  --replicas R        2 to 8; two rounds in this one run, each on an ecosystem of its own on
+                      PostgreSQL (--db, default postgres://postgres@127.0.0.1:5432/; needs haproxy
+                      and kamailio): round A with one instance of each server, round B with R
+                      instances of each system's CMS, GMS and MCS behind the HAProxy/Kamailio fronts
+                      (as mcx up --replicas R), same users and UE hosts, measured the same way. The
+                      report is round B's plus replicas, single_instance (round A's numbers) and
+                      rate_ratio (B's rate / A's; cpu_ratio likewise for CPU per migration); CPU and
+                      peak RSS include the replica processes and the fronts (process_usage). Exit 1
+                      when a UE failed in either round
   --json              print the numbers as JSON
 
   mcx bench gms [--members N] [--transport udp|tcp] [--profile FILE]
@@ -181,6 +194,7 @@ Options
 Example
   mcx bench migration --ues 200 --json
   mcx bench migration --ues 3000 --ue-hosts 2 --processes per-system --json
+  mcx bench migration --ues 3000 --ue-hosts 2 --replicas 2 --json
   nice mcx bench soak --ues 50 --minutes 10 --json
 `,
 };

@@ -43,13 +43,16 @@ Commands
         A UE host of its own (this machine or another) for a running ecosystem: its addresses from
         the runtime file or mcx endpoints --json output, its users from the ecosystem file; prints
         its URL when it listens. Its UEs are created through its control API (curl, UeHostClient).
-  bench xcap [--vs kamailio] | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--processes P] [--ue-hosts H] [--json]
+  bench xcap [--vs kamailio] | sip | idms | cms | gms | migration [--ues N] [--scrypt-cost C] [--profile FILE] [--processes P] [--ue-hosts H] [--db URL] [--replicas R] [--json]
         Benchmarks (numbers, not pass/fail). "migration" boots both systems with N distinct users
         (passwords hashed at scrypt cost C, default 1024), brings N UEs online in A and changes all
         their PLMNs at once; --profile writes a V8 CPU profile of the migration phase (of the
         process running the UE host); --processes per-system runs each MC system in its own process
         (CPU and peak RSS are then summed over every process); --ue-hosts H runs the UEs in H UE host
-        processes, each with a share of them (merged results, per host in ue_hosts).
+        processes, each with a share of them (merged results, per host in ue_hosts); --db
+        postgres://... puts the databases on PostgreSQL (fresh mcx_bench_* prefix, dropped at the
+        end); --replicas R runs two rounds on PostgreSQL, one instance then R instances of each
+        CMS, GMS and MCS behind HAProxy/Kamailio, and reports both rates and their ratio.
   bench faults [--case NAME] [--ues N] [--json]
         Fault cases (database outage, kill -9, large upload...) on their own ecosystem; one JSON
         report per case with what it counted; exit 1 when a case missed its goal.

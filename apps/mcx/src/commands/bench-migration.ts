@@ -1,6 +1,6 @@
 /**
- * `mcx bench migration --ues N [--scrypt-cost C] [--profile FILE] [--processes P] [--ue-hosts H] [--json]`: boots the
- * two MC systems of the ecosystem file in this process, or each in its own with `--processes
+ * `mcx bench migration --ues N [--scrypt-cost C] [--profile FILE] [--processes P] [--ue-hosts H] [--db URL] [--replicas R] [--json]`:
+ * boots the two MC systems of the ecosystem file in this process, or each in its own with `--processes
  * per-system` (CPU and peak RSS then summed over the processes), on free ports and a temporary data directory, with N
  * distinct generated users (bench-ecosystem.ts) hashed at scrypt cost C (default 1024, reported as
  * `scrypt_cost`), brings N UEs online (one per user), changes every PLMN at once and prints what
@@ -10,11 +10,27 @@
  * `--ue-hosts H`: the UEs run in H UE host processes (ue-host-processes.ts) instead of the UE host of
  * this process, each with a contiguous share; their CPU and peak RSS are summed with the others' and
  * reported per host in `ue_hosts`.
+ *
+ * `--db postgres://...`: the servers' databases on that PostgreSQL server instead of the file's
+ * setting, named `<prefix>_<system>_<app>` (@mcx/mc-system databases.ts) under a fresh prefix
+ * `mcx_bench_<random>` per run, created by the composition and all dropped at the end (WITH (FORCE)),
+ * whatever happened.
+ *
+ * `--replicas R` (2 or more; PostgreSQL, by default postgres://postgres@127.0.0.1:5432/): two rounds
+ * in one invocation, each booting its own ecosystem on a prefix of its own, with the same users and
+ * UE hosts and measured the same way: round A with one instance of each server (the single-instance
+ * reference, on PostgreSQL too), round B with R instances of each system's CMS, GMS and MCS behind
+ * the HAProxy/Kamailio fronts (`mcx up --replicas`). The report is round B's, with `replicas`,
+ * round A's numbers in `single_instance` and `rate_ratio` (B's rate over A's). The replica
+ * processes (instances 2..R) and the fronts are in the CPU and peak RSS sums of both rounds where
+ * they run. Exit 1 when a UE failed in either round.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runMigrationBench } from '@mcx/ue';
+import pg from 'pg';
+import { runMigrationBench, type MigrationBenchResult } from '@mcx/ue';
 import { startEcosystem, type Processes, type RunningEcosystem } from '../ecosystem/ecosystem.ts';
 import type { SystemsView } from '../ecosystem/systems-view.ts';
 import type { ProcessUsage } from '../ecosystem/system-processes.ts';
@@ -22,17 +38,166 @@ import type { UeHostProcesses } from '../ecosystem/ue-host-processes.ts';
 import { ueHostSystemsOf } from '../ecosystem/ue-host-remote.ts';
 import { readRuntime } from '../ecosystem/runtime-file.ts';
 import { benchEcosystem, benchUsername } from './bench-ecosystem.ts';
+import { frontUsage } from './front-usage.ts';
 import { load } from './options.ts';
 
 /** The bench's password hash cost: scrypt's lowest sensible N, so that logins do not hide the migration. */
 export const BENCH_SCRYPT_COST = 1024;
 
-export async function migrationBench(args: { config?: string; ues: number; json: boolean; scryptCost?: number; profile?: string; processes?: Processes; ueHosts?: number }): Promise<number> {
+/** The PostgreSQL server of `--replicas` without `--db` (the local server .ci/run starts). */
+export const BENCH_DEFAULT_DATABASE = 'postgres://postgres@127.0.0.1:5432/';
+
+export interface MigrationBenchArgs {
+  config?: string;
+  ues: number;
+  json: boolean;
+  scryptCost?: number;
+  profile?: string;
+  processes?: Processes;
+  ueHosts?: number;
+  /** A postgres:// server URL: the instance databases there, under a fresh prefix, dropped at the end. */
+  db?: string;
+  /** 2 or more: round A with one instance, round B with this many (see above). */
+  replicas?: number;
+}
+
+type Usage = { usage(reset?: boolean): Promise<{ name: string; cpuMicros: number; peakRssBytes: number }[]> };
+
+/** `s` with its LIKE wildcards (`_`, `%`) and the escape character escaped (PostgreSQL's default escape `\`). */
+const likeLiteral = (s: string) => s.replace(/[\\_%]/g, (c) => `\\${c}`);
+
+/** The server URL with `database` as its database name: the composition's prefix of the instance databases. */
+function withDatabase(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** Drops every database named `<prefix>_...` on the server (connections still open to one are ended); their names. */
+export async function dropBenchDatabases(serverUrl: string, prefix: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: withDatabase(serverUrl, 'postgres'), connectionTimeoutMillis: 5000 });
+  await client.connect();
+  try {
+    const found = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${likeLiteral(prefix)}\\_%`]);
+    for (const { datname } of found.rows) await client.query(`DROP DATABASE IF EXISTS "${datname.replace(/"/g, '""')}" WITH (FORCE)`);
+    return found.rows.map((r) => r.datname);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Waits until every CSC-17 share of the bench users is accepted by the partner (the partner CMS told
+ * its IdMS, which then accepts their token exchange): `POST /admin/migrations/share` on each CMS
+ * (docs/server-contracts.md, CMS admin API) pushes what is pending and says how much still is.
+ * The composition shares at the end of its start, but with replicas the push goes through a front
+ * whose health checks may not have passed yet, and a refused push waits for the CMS's retry timer
+ * (5 s): measured before that, the migrations would fail at the token exchange. Every round waits
+ * the same way (the wait is in `setup_ms`); after `timeoutMs` the bench goes on and reports
+ * whatever fails.
+ */
+async function sharesAccepted(systems: SystemsView, progress: (line: string) => void, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    const summaries = await Promise.all(
+      systems.systems.map(async (s) => {
+        try {
+          const res = await fetch(`${s.cms.httpUrl}/admin/migrations/share`, { method: 'POST', headers: { authorization: `Bearer ${s.admin.token}` }, signal: AbortSignal.timeout(30_000) });
+          const body = (await res.json().catch(() => ({}))) as { pending?: number; errors?: string[] };
+          return res.ok ? { pending: body.pending ?? 0, error: body.errors?.[0] } : { pending: 1, error: `HTTP ${res.status}` };
+        } catch (err) {
+          return { pending: 1, error: (err as Error).message };
+        }
+      }),
+    );
+    const pending = summaries.reduce((n, x) => n + x.pending, 0);
+    if (pending === 0) return;
+    if (Date.now() > deadline) {
+      progress(`${pending} CSC-17 share(s) still not accepted after ${timeoutMs / 1000} s (${summaries.find((x) => x.error)?.error ?? 'no reason given'}); measuring anyway`);
+      return;
+    }
+    if (attempt === 1) progress(`${pending} CSC-17 share(s) not accepted by the partner yet (${summaries.find((x) => x.error)?.error ?? 'pending'}); waiting`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+interface Round {
+  report: Record<string, unknown> & MigrationBenchResult;
+  failed: boolean;
+}
+
+export async function migrationBench(args: MigrationBenchArgs): Promise<number> {
   if (!Number.isInteger(args.ues) || args.ues < 1) throw new Error('--ues takes a positive integer');
   if (args.ueHosts !== undefined && (!Number.isInteger(args.ueHosts) || args.ueHosts < 1)) throw new Error('--ue-hosts takes a positive integer');
+  if (args.replicas !== undefined && (!Number.isInteger(args.replicas) || args.replicas < 2 || args.replicas > 8)) throw new Error('mcx bench migration: --replicas takes 2 to 8');
+  const server = args.db ?? (args.replicas !== undefined ? BENCH_DEFAULT_DATABASE : undefined);
+  if (server !== undefined && !/^postgres(ql)?:\/\//.test(server)) throw new Error('--db takes a postgres:// URL');
+  const progress = (line: string) => process.stderr.write(`${line}\n`);
+  // One prefix per run; each round adds a letter of its own (its databases `<prefix>_<round>_<system>_<app>`).
+  const prefix = `mcx_bench_${randomBytes(5).toString('hex')}`;
+  try {
+    if (args.replicas === undefined) {
+      const round = await migrationRound(args, { progress, ...(server ? { database: withDatabase(server, `${prefix}_a`) } : {}) });
+      print(args, round.report);
+      return round.failed ? 1 : 0;
+    }
+    progress(`round A of 2: one instance of each server (the single-instance reference), PostgreSQL databases ${prefix}_a_*`);
+    const a = await migrationRound(args, { progress: (line) => progress(`[A] ${line}`), replicas: 1, database: withDatabase(server!, `${prefix}_a`) });
+    progress(`round A: ${a.report.rate_per_s}/s, ${a.report.cpu_ms_per_migration} ms CPU per migration, ${a.report.failed} failed`);
+    progress(`round B of 2: ${args.replicas} instances of each CMS, GMS and MCS behind HAProxy and Kamailio, PostgreSQL databases ${prefix}_b_*`);
+    const b = await migrationRound(args, { progress: (line) => progress(`[B] ${line}`), replicas: args.replicas, database: withDatabase(server!, `${prefix}_b`) });
+    const ra = a.report;
+    progress(`round B: ${b.report.rate_per_s}/s, ${b.report.cpu_ms_per_migration} ms CPU per migration, ${b.report.failed} failed`);
+    const report = {
+      ...b.report,
+      replicas: args.replicas,
+      // Round A, measured like round B: the reference the ratio is taken against.
+      single_instance: {
+        replicas: 1,
+        ues: ra.ues,
+        ok: ra.ok,
+        failed: ra.failed,
+        online_failed: ra.online_failed,
+        setup_ms: ra['setup_ms'],
+        wall_ms: ra.wall_ms,
+        rate_per_s: ra.rate_per_s,
+        p50_ms: ra.p50_ms,
+        p99_ms: ra.p99_ms,
+        max_ms: ra.max_ms,
+        cpu_ms_per_migration: ra.cpu_ms_per_migration,
+        online_rate_per_s: ra.online_rate_per_s,
+        peak_rss_bytes: ra.peak_rss_bytes,
+        processes: ra.processes,
+        ...(ra.process_usage ? { process_usage: ra.process_usage } : {}),
+        loadavg_before: ra.loadavg_before,
+        ...(ra.failures.length ? { failures: ra.failures } : {}),
+      },
+      // null when round A migrated nobody (no rate to compare with).
+      rate_ratio: ra.rate_per_s > 0 ? Math.round((b.report.rate_per_s / ra.rate_per_s) * 100) / 100 : null,
+      cpu_ratio: ra.cpu_ms_per_migration > 0 ? Math.round((b.report.cpu_ms_per_migration / ra.cpu_ms_per_migration) * 100) / 100 : null,
+    };
+    print(args, report);
+    return a.failed || b.failed ? 1 : 0;
+  } finally {
+    if (server !== undefined) {
+      const dropped = await dropBenchDatabases(server, prefix).catch((err: unknown) => {
+        progress(`could not drop the bench databases ${prefix}_*: ${(err as Error).message}`);
+        return [];
+      });
+      if (dropped.length) progress(`dropped ${dropped.length} bench databases (${prefix}_*)`);
+    }
+  }
+}
+
+function print(args: MigrationBenchArgs, report: object): void {
+  process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${JSON.stringify(report, null, 2)}\n`);
+}
+
+/** One ecosystem booted, measured and closed: today's whole bench, or one round of `--replicas`. */
+async function migrationRound(args: MigrationBenchArgs, round: { progress: (line: string) => void; database?: string; replicas?: number }): Promise<Round> {
   const scryptCost = args.scryptCost ?? BENCH_SCRYPT_COST;
   const loaded = load(args.config);
-  const progress = (line: string) => process.stderr.write(`${line}\n`);
+  const progress = round.progress;
   if (readRuntime(loaded.dataDir)) progress('an ecosystem is running: the bench boots its own (it needs its own users) beside it');
   const { ecosystem, partnerPlmn } = benchEcosystem(loaded.ecosystem, args.ues, scryptCost);
   const dir = mkdtempSync(join(tmpdir(), 'mcx-bench-'));
@@ -40,9 +205,21 @@ export async function migrationBench(args: { config?: string; ues: number; json:
   let own: RunningEcosystem<SystemsView> | undefined;
   let ueHosts: UeHostProcesses | undefined;
   try {
-    progress(`booting both MC systems with ${args.ues} users (scrypt cost ${scryptCost}; data in ${dir}${processes === 'per-system' ? '; a process per MC system' : ''})`);
+    progress(
+      `booting both MC systems with ${args.ues} users (scrypt cost ${scryptCost}; data in ${dir}${processes === 'per-system' ? '; a process per MC system' : ''}${round.replicas && round.replicas > 1 ? `; ${round.replicas} replicas` : ''})`,
+    );
     const t0 = Date.now();
-    own = await startEcosystem({ processes, ecosystem, dataDir: dir, ephemeralPorts: true, startUes: false, console: false, configFile: loaded.file });
+    own = await startEcosystem({
+      processes,
+      ecosystem,
+      dataDir: dir,
+      ephemeralPorts: true,
+      startUes: false,
+      console: false,
+      configFile: loaded.file,
+      ...(round.database ? { database: round.database } : {}),
+      ...(round.replicas !== undefined ? { replicas: round.replicas } : {}),
+    });
     if (args.ueHosts !== undefined) {
       progress(`starting ${args.ueHosts} UE host process(es)`);
       const { startUeHostProcesses } = await import('../ecosystem/ue-host-processes.ts');
@@ -59,9 +236,17 @@ export async function migrationBench(args: { config?: string; ues: number; json:
         },
       });
     }
+    await sharesAccepted(own.systems, progress);
     const setupMs = Date.now() - t0;
     progress(`ready in ${(setupMs / 1000).toFixed(1)} s`);
-    const others: { usage(reset?: boolean): Promise<ProcessUsage[]> }[] = [...(own.systemProcesses ? [own.systemProcesses] : []), ...(ueHosts ? [ueHosts] : [])];
+    // Every process but this one: MC systems' processes, replica processes (instances 2..N), UE hosts, and the fronts.
+    const fronts = own.replicaProcesses ? frontUsage() : undefined;
+    const others: (Usage | { usage(reset?: boolean): Promise<ProcessUsage[]> })[] = [
+      ...(own.systemProcesses ? [own.systemProcesses] : []),
+      ...(own.replicaProcesses ? [own.replicaProcesses] : []),
+      ...(fronts ? [fronts] : []),
+      ...(ueHosts ? [ueHosts] : []),
+    ];
     const result = await runMigrationBench({
       ...(ueHosts
         ? { ueHosts: ueHosts.hosts.map((h) => ({ name: h.name, url: h.url, token: own!.control.token })) }
@@ -74,10 +259,17 @@ export async function migrationBench(args: { config?: string; ues: number; json:
       ...(others.length ? { otherProcesses: { usage: async (reset?: boolean) => (await Promise.all(others.map((p) => p.usage(reset)))).flat() } } : {}),
     });
     // `processes`: how many the CPU time and peak RSS are summed over; `process_layout`: single or per-system.
-    const report = { bench: 'migration', scrypt_cost: scryptCost, setup_ms: setupMs, process_layout: processes, ...(ueHosts ? { ue_host_processes: ueHosts.hosts.length } : {}), ...result };
-    process.stdout.write(args.json ? `${JSON.stringify(report)}\n` : `${JSON.stringify(report, null, 2)}\n`);
+    const report = {
+      bench: 'migration',
+      scrypt_cost: scryptCost,
+      setup_ms: setupMs,
+      process_layout: processes,
+      ...(round.database ? { database: 'postgresql' } : {}),
+      ...(ueHosts ? { ue_host_processes: ueHosts.hosts.length } : {}),
+      ...result,
+    };
     if (result.failures.length) progress(`${result.failures.length} UE(s) failed:\n${result.failures.map((f) => `  ${f.ue} (${f.user}) ${f.phase}: ${f.state}${f.step ? ` at ${f.step}` : ''}${f.reason ? `: ${f.reason}` : ''}`).join('\n')}`);
-    return result.failed === 0 && result.online_failed === 0 ? 0 : 1;
+    return { report, failed: result.failed !== 0 || result.online_failed !== 0 };
   } finally {
     await ueHosts?.close();
     await own?.close();

@@ -28,7 +28,7 @@ function ueHostsOption(value: string): number {
 
 export async function benchCommand(
   positionals: string[],
-  values: { config?: string; ues?: string; json?: boolean; 'scrypt-cost'?: string; profile?: string; case?: string; minutes?: string; 'heap-snapshot'?: string; processes?: string; 'ue-hosts'?: string; vs?: string; members?: string; transport?: string },
+  values: { config?: string; ues?: string; json?: boolean; 'scrypt-cost'?: string; profile?: string; case?: string; minutes?: string; 'heap-snapshot'?: string; processes?: string; 'ue-hosts'?: string; db?: string; replicas?: string; vs?: string; members?: string; transport?: string },
 ): Promise<number> {
   const name = positionals[0];
   if (name === 'xcap') {
@@ -63,6 +63,8 @@ export async function benchCommand(
   }
   if (name === 'migration') {
     const [{ migrationBench }, { processesOption }] = await Promise.all([import('./bench-migration.ts'), import('./processes-option.ts')]);
+    // `--replicas N`: 2 to 8 (1 is what the bench measures without it).
+    if (values.replicas !== undefined && !/^[2-8]$/.test(values.replicas)) throw new Error('mcx bench migration: --replicas takes 2 to 8');
     const cost = values['scrypt-cost'];
     if (cost !== undefined && !/^\d+$/.test(cost)) throw new Error('--scrypt-cost takes a power of 2 (1024 or more)');
     return migrationBench({
@@ -73,6 +75,8 @@ export async function benchCommand(
       ...(values.profile ? { profile: values.profile } : {}),
       ...(values.processes !== undefined ? { processes: processesOption(values.processes) } : {}),
       ...(values['ue-hosts'] !== undefined ? { ueHosts: ueHostsOption(values['ue-hosts']) } : {}),
+      ...(values.db !== undefined ? { db: values.db } : {}),
+      ...(values.replicas !== undefined ? { replicas: Number(values.replicas) } : {}),
     });
   }
   const pkg = name ? PACKAGE_BENCHES[name] : undefined;
