@@ -24,7 +24,10 @@ Commands
                    file's processes:, else single: everything in one process)
         --replicas N   N instances of each system's CMS, GMS and MCS on one PostgreSQL database
                    (needs --db), behind HAProxy (HTTP) and Kamailio (SIP) on the file's ports;
-                   instances 2..N each in a child process (default: the file's replicas:, else 1)
+                   instances 2..N each in a child process (default: the file's replicas:, else 1);
+                   an instance whose replicaPorts host is another machine's is checked, not started
+        --replica K   on that other machine: only instance K (same file, --db, and copies of the
+                   first machine's <dataDir>/tls and secrets)
   reset [--config FILE] [--db postgres://...] [--all]
         Remove the seeded state (databases, UE local copies; tls/ and secrets/ kept unless --all)
         so the next mcx up seeds from the file again. Refused while the ecosystem runs.
@@ -101,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
       processes: { type: 'string' },
       'ue-hosts': { type: 'string' },
       replicas: { type: 'string' },
+      replica: { type: 'string' },
       endpoints: { type: 'string' },
       ca: { type: 'string' },
       'control-token': { type: 'string' },
@@ -121,6 +125,11 @@ async function main(argv: string[]): Promise<number> {
   }
   switch (command) {
     case 'up': {
+      if (values.replica !== undefined) {
+        if (!/^[2-8]$/.test(values.replica)) throw new Error('--replica takes 2 to 8 (instance 1 runs with mcx up itself)');
+        const { upReplica } = await import('./commands/up-replica.ts');
+        return upReplica({ config: values.config, db: values.db, replica: Number(values.replica) });
+      }
       const { upCommand } = await import('./commands/up.ts');
       return upCommand({ config: values.config, db: values.db, startUes: !values['no-ues'], fresh: values.fresh, processes: values.processes, replicas: values.replicas });
     }

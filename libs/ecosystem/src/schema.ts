@@ -32,8 +32,13 @@ export const systemPorts = z.object({
   mcsSip: port,
 }).strict();
 
-/** The ports of one replica (instance) of the CMS, the GMS and the MCS (UDP and TCP for SIP). */
-export const replicaPorts = z.object({ cms: port, gms: port, cmsSip: port, gmsSip: port, mcsSip: port }).strict();
+/**
+ * Where one replica (instance) of the CMS, the GMS and the MCS listens: the address (default: the
+ * system's `host`) and the ports (UDP and TCP for SIP). An address that is not one of this
+ * machine's is another machine's: `mcx up` does not start that instance but checks it, and
+ * `mcx up --replica k` starts it there (apps/mcx README); its ports must then be given.
+ */
+export const replicaPorts = z.object({ host: z.string().min(1).optional(), cms: port, gms: port, cmsSip: port, gmsSip: port, mcsSip: port }).strict();
 
 export const systemSchema = z.object({
   id,
@@ -227,6 +232,14 @@ export const ecosystemSchema = z
     });
     const seen = new Map<string, string>();
     eco.systems.forEach((s, i) => {
+      s.replicaPorts?.forEach((r, k) => {
+        if (k >= s.replicas) issue(['systems', i, 'replicaPorts', k], `replicas is ${s.replicas}: no instance ${k + 1}`);
+        if (r.host === undefined) return;
+        for (const [name, p] of Object.entries(r)) if (p === 0) issue(['systems', i, 'replicaPorts', k, name], 'an instance with a host of its own needs fixed ports (the other machine must agree)');
+        for (const name of Object.keys(s.ports) as (keyof typeof s.ports)[])
+          if (name !== 'idms' && s.ports[name] === 0) issue(['systems', i, 'ports', name], 'with an instance on another host, the fronts need fixed ports too');
+      });
+
       for (const [name, p] of Object.entries(s.ports)) {
         if (p === 0) continue;
         const kind = name.endsWith('Sip') ? 'sip' : 'http';

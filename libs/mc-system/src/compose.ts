@@ -67,6 +67,12 @@ export interface StartMcSystemsOptions<F extends ServerFactories> {
    */
   replica?: number;
   /**
+   * Whether an instance address is this machine's (default: every address is). With replicas, an
+   * instance k > 1 whose `replicaPorts[k-1].host` is not local runs on another machine
+   * (`mcx up --replica k` there): this composition skips it.
+   */
+  isLocal?: (host: string) => boolean;
+  /**
    * Step 5 (CSC-17 sharing) now (default: when seeding). False when a partner system runs in
    * another process that may not listen yet: the caller runs `cms.shareMigrations()` once every
    * partner listens.
@@ -175,7 +181,12 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
     const adminTokenOfSystem = (s: SystemConfig) => admin.get(s.id)!.token;
     const replica = options.replica ?? 1;
     const replicated = (s: SystemConfig) => (s.replicas ?? 1) > 1;
-    const runsHere = (s: SystemConfig) => (!options.only || options.only.includes(s.id)) && (replica === 1 || replicated(s));
+    const instanceHost = (s: SystemConfig) => s.replicaPorts?.[replica - 1]?.host ?? s.host;
+    const local = options.isLocal ?? (() => true);
+    const runsHere = (s: SystemConfig) =>
+      (!options.only || options.only.includes(s.id)) && (replica === 1 || (replicated(s) && local(instanceHost(s))));
+    for (const s of eco.systems.filter((x) => replica === 1 && runsHere(x) && replicated(x) && x.replicaPorts?.[0]?.host !== undefined && !local(x.replicaPorts[0]!.host!)))
+      throw new Error(`${s.id}: instance 1 runs with the IdMS and the fronts, on this machine; ${s.replicaPorts![0]!.host} is not one of its addresses`);
     for (const s of eco.systems.filter((x) => runsHere(x) && replicated(x))) {
       const setting = options.database ?? s.database;
       if (!/^postgres(ql)?:\/\//.test(setting)) throw new Error(`${s.id}: ${s.replicas} replicas share one PostgreSQL database: give one (mcx up --db postgres://...)`);
@@ -264,6 +275,7 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
         own
           ? {
               replica,
+              host: own.host ?? s.host,
               ...(httpPort !== undefined ? { httpPort, publicUrl: systemHttpUrl(s, frontHttp!) } : {}),
               sipPort,
               sipContact: { host: s.host, port: frontSip },
@@ -373,7 +385,7 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
         // TS 23.280 clause 10.6.3: the partner MCS asks the primary MCS (addresses like the other cross-system ones).
         peers: related.map((o) => ({ systemId: o.id, psi: systemEndpoints(o).mcs.psi, sipUri: systemEndpoints(o).mcs.sip })),
         ...timers,
-        ...(own ? { sipPort: own.mcsSip, sipContact: { host: s.host, port: s.ports.mcsSip } } : {}),
+        ...(own ? { host: own.host ?? s.host, sipPort: own.mcsSip, sipContact: { host: s.host, port: s.ports.mcsSip } } : {}),
       });
       return {
         config: s,

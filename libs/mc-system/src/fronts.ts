@@ -41,7 +41,7 @@ export async function startFronts(systems: readonly SystemConfig[], log: (line: 
         const handle = await startHttpFront({
           name: `${s.id}-${role}`,
           bind: { host: s.host, port: s.ports[role] },
-          backends: ports.map((p, k) => ({ name: `${role}-${k + 1}`, host: s.host, port: p[role] })),
+          backends: ports.map((p, k) => ({ name: `${role}-${k + 1}`, host: p.host ?? s.host, port: p[role] })),
           dir: dir!,
         });
         fronts.push({ systemId: s.id, role, handle });
@@ -51,7 +51,7 @@ export async function startFronts(systems: readonly SystemConfig[], log: (line: 
           name: `${s.id}-${role}`,
           bind: { host: s.host, port: s.ports[role] },
           transports: ['udp', 'tcp'],
-          backends: ports.map((p, k) => ({ name: `${role}-${k + 1}`, host: s.host, port: p[role] })),
+          backends: ports.map((p, k) => ({ name: `${role}-${k + 1}`, host: p.host ?? s.host, port: p[role] })),
           dir: dir!,
         });
         fronts.push({ systemId: s.id, role, handle });

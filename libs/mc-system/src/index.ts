@@ -6,6 +6,7 @@ export { relatedSystems, partnersAccepting } from './trust.ts';
 export { ueInitConfigInputOf, cmsSeedOf, gmsSeedOf, accountsOf, groupUriOf, type AccountSeed, type CmsSeedFromEcosystem, type GmsSeedFromEcosystem } from './seeds.ts';
 export { allocatePorts, freeLocalPort } from './ports.ts';
 export { startFronts, type FrontRole, type RunningFront } from './fronts.ts';
+export { isLocalAddress } from './local-address.ts';
 export { InstanceDatabases, postgresInstanceDatabase, dropPostgresInstanceDatabase, type DatabaseSetting } from './databases.ts';
 export { adminTokenOf, adminTokenFile } from './admin-credentials.ts';
 export { controlTokenOf, controlTokenFile, readControlToken } from './control-token.ts';

@@ -79,10 +79,13 @@ export async function allocatePorts(eco: Ecosystem, ephemeral = false): Promise<
       for (let k = 0; k < replicas; k++) {
         const given = s.replicaPorts?.[k];
         const rp = { cms: given?.cms ?? 0, gms: given?.gms ?? 0, cmsSip: given?.cmsSip ?? 0, gmsSip: given?.gmsSip ?? 0, mcsSip: given?.mcsSip ?? 0 };
-        for (const key of Object.keys(rp) as (keyof typeof rp)[]) {
-          if (ephemeral || rp[key] === 0) rp[key] = await freePort(s.host, key.endsWith('Sip'), taken);
+        // An instance with a host of its own (another machine) keeps the file's ports: that machine reads the same file.
+        if (given?.host === undefined) {
+          for (const key of Object.keys(rp) as (keyof typeof rp)[]) {
+            if (ephemeral || rp[key] === 0) rp[key] = await freePort(s.host, key.endsWith('Sip'), taken);
+          }
         }
-        replicaPorts.push(rp);
+        replicaPorts.push(given?.host === undefined ? rp : { host: given.host, ...rp });
       }
       systems.push({ ...s, ports, replicaPorts });
       continue;

@@ -81,8 +81,8 @@ export async function startEcosystem(given: StartOptions & { processes?: Process
   let replicaProcesses: ReplicaProcesses | undefined;
   try {
     // Instances 2..N of the replicated servers, once instance 1 and the fronts run (replica-processes.ts).
-    const { replicaCount, startReplicaProcesses } = await import('./replica-processes.ts');
-    if (replicaCount(eco) > 1)
+    const { checkRemoteInstances, replicaCount, startReplicaProcesses } = await import('./replica-processes.ts');
+    if (replicaCount(eco) > 1) {
       replicaProcesses = await startReplicaProcesses({
         ecosystem: eco,
         dataDir: options.dataDir,
@@ -91,6 +91,8 @@ export async function startEcosystem(given: StartOptions & { processes?: Process
         ...(options.logger ? { logLevel: options.logger.level } : {}),
         ...(options.log ? { log: options.log } : {}),
       });
+      for (const line of await checkRemoteInstances(eco)) options.log?.(line);
+    }
     ueHost = await startUeHostFor(systems, {
       dataDir: options.dataDir,
       startUes: options.startUes ?? true,

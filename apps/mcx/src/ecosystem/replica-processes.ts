@@ -6,8 +6,13 @@
  * can fail alone, as on separate machines: killing child k (SIGKILL included) takes instance k of
  * every replicated server away, and the fronts and the other instances carry on (subscriptions
  * are taken over from the database: @mcx/xcap-diff-notifier replica-takeover.ts).
+ *
+ * An instance whose address (`replicaPorts[k-1].host`) is not this machine's runs on another one
+ * (`mcx up --replica k` there): it is not started here, only checked (its HTTP `/healthz`, once
+ * at start; the fronts keep checking it).
  */
-import type { Ecosystem } from '@mcx/ecosystem';
+import type { Ecosystem, SystemConfig } from '@mcx/ecosystem';
+import { isLocalAddress } from '@mcx/mc-system';
 import { SystemProcess, type ProcessUsage } from './system-processes.ts';
 import type { StartSystem } from './system-process-messages.ts';
 
@@ -25,6 +30,39 @@ export function replicaCount(eco: Ecosystem): number {
   return Math.max(1, ...eco.systems.map((s) => s.replicas ?? 1));
 }
 
+/** The address instance `k` of a replicated system listens on. */
+export function instanceHost(s: SystemConfig, k: number): string {
+  return s.replicaPorts?.[k - 1]?.host ?? s.host;
+}
+
+/** The instances (system, k > 1) of the ecosystem on other machines. */
+export function remoteInstances(eco: Ecosystem, isLocal: (host: string) => boolean = isLocalAddress): { system: SystemConfig; replica: number; host: string }[] {
+  return eco.systems.flatMap((s) =>
+    Array.from({ length: Math.max(0, (s.replicas ?? 1) - 1) }, (_, i) => i + 2)
+      .filter((k) => !isLocal(instanceHost(s, k)))
+      .map((k) => ({ system: s, replica: k, host: instanceHost(s, k) })),
+  );
+}
+
+/** One look at each remote instance's CMS and GMS (`/healthz`): a line per instance. */
+export async function checkRemoteInstances(eco: Ecosystem, isLocal: (host: string) => boolean = isLocalAddress): Promise<string[]> {
+  return Promise.all(
+    remoteInstances(eco, isLocal).map(async ({ system: s, replica: k, host }) => {
+      const ports = s.replicaPorts![k - 1]!;
+      const scheme = s.tls === false ? 'http' : 'https';
+      const probe = async (port: number) => {
+        try {
+          const res = await fetch(`${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}/healthz`, { signal: AbortSignal.timeout(2000) });
+          return res.ok ? 'up' : `answers ${res.status}`;
+        } catch {
+          return 'not answering (start it there: mcx up --replica ' + k + ')';
+        }
+      };
+      return `${s.id}: instance ${k} on ${host} (another machine): CMS ${await probe(ports.cms)}, GMS ${await probe(ports.gms)}`;
+    }),
+  );
+}
+
 export async function startReplicaProcesses(options: {
   /** The prepared ecosystem (every port fixed, replicaPorts included, admin credentials filled in). */
   ecosystem: Ecosystem;
@@ -37,10 +75,11 @@ export async function startReplicaProcesses(options: {
 }): Promise<ReplicaProcesses> {
   const log = options.log ?? (() => undefined);
   const n = replicaCount(options.ecosystem);
-  const children = Array.from({ length: n - 1 }, (_, i) => {
-    const k = i + 2;
-    return { k, process: new SystemProcess(`replica-${k}`, log, options.onSignal ?? (() => undefined), `replica ${k} of the CMS, GMS and MCS`) };
-  });
+  // Instance k runs here when one of the systems has it on one of this machine's addresses.
+  const localHere = (k: number) => options.ecosystem.systems.some((s) => (s.replicas ?? 1) >= k && isLocalAddress(instanceHost(s, k)));
+  const children = Array.from({ length: n - 1 }, (_, i) => i + 2)
+    .filter(localHere)
+    .map((k) => ({ k, process: new SystemProcess(`replica-${k}`, log, options.onSignal ?? (() => undefined), `replica ${k} of the CMS, GMS and MCS`) }));
   const stopAll = () => Promise.all(children.map((c) => c.process.stop())).then(() => undefined);
   try {
     await Promise.all(

@@ -42,6 +42,8 @@ export interface StartEcosystemOptions {
   replica?: number;
   /** Seed accounts, documents and groups (default true). */
   seed?: boolean;
+  /** Whether an instance address is this machine's; see StartMcSystemsOptions.isLocal. */
+  isLocal?: (host: string) => boolean;
 }
 
 /** Starts every server of every system, wires trust, seeds, shares migrating users (CSC-17). */
@@ -61,6 +63,7 @@ export function startSystems(options: StartEcosystemOptions): Promise<RunningSys
     ...(options.share !== undefined ? { share: options.share } : {}),
     ...(options.replica !== undefined ? { replica: options.replica } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.isLocal ? { isLocal: options.isLocal } : {}),
   });
 }
 

@@ -49,7 +49,7 @@ export function runSystemProcess(): Promise<number> {
     systems = startSystems({
       ecosystem: m.ecosystem,
       dataDir: m.dataDir,
-      ...(m.replica ? { replica: m.replica, seed: false } : { only: [m.systemId] }),
+      ...(m.replica ? { replica: m.replica, seed: false, isLocal: (await import('@mcx/mc-system')).isLocalAddress } : { only: [m.systemId] }),
       share: false,
       ...(m.database ? { database: m.database } : {}),
       ...(m.throwAwayDatabases ? { throwAwayDatabases: true } : {}),
