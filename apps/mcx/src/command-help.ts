@@ -131,7 +131,7 @@ Options
 Example
   mcx ue start --user carol --id ue-carol && mcx ue plmn ue-carol 00102 && mcx ue show ue-carol
 `,
-  scenario: `Usage: mcx scenario run DIR|FILE... [--parallel N] [--json] [--junit FILE] [--timeout-scale N] [--config FILE]
+  scenario: `Usage: mcx scenario run DIR|FILE... [--parallel N] [--ue-hosts N | --ue-host URL...] [--json] [--junit FILE] [--timeout-scale N] [--config FILE]
 
 Run declarative scenarios (YAML) against the running ecosystem, or one they start themselves when
 none runs. Every file is checked first (unknown steps and keys, UE states, protocols, peers).
@@ -142,8 +142,16 @@ Options
   --json              print the results as JSON
   --junit FILE        write a JUnit XML report
   --timeout-scale N   multiply every "within" (slow machines)
+  --ue-hosts N        run the UEs in N UE host processes started here (N >= 2; 1 = the ecosystem's
+                      own UE host): each UE a scenario creates goes to the next one, round-robin, and
+                      every step on it to its host; the JSON names each UE's host (ue_hosts, ue_host)
+  --ue-host URL       a UE host already running for the running ecosystem (mcx ue-host, here or on
+                      another machine); repeat for several; instead of --ue-hosts
+  --ue-host-token-file F  their control secret (default: the ecosystem's, mcx ue-host's default)
 
 Fault steps (stop_server, start_server) need an ecosystem the command starts itself (none running).
+With several UE hosts, the MCS-to-MCS leg of migration authorization (TS 23.280 10.6.3) is not in
+the UEs' message logs: an expect_message on it (scenario 08) needs the ecosystem's own UE host.
 
 Example
   mcx scenario run scenarios --parallel 2 --junit test-results/scenarios.xml

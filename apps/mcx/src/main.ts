@@ -39,9 +39,10 @@ Commands
         Print an access token obtained through the real login flow (code + PKCE).
   ue list | ue start --user NAME [--id ID] [--plmn PLMN] | ue plmn ID PLMN | ue show ID | ue stop ID
         Control the simulated UEs of the running ecosystem.
-  scenario run DIR|FILE... [--parallel N] [--json] [--junit FILE] [--timeout-scale N]
+  scenario run DIR|FILE... [--parallel N] [--ue-hosts N | --ue-host URL...] [--json] [--junit FILE] [--timeout-scale N]
         Run declarative scenarios (YAML) against the running ecosystem, or one they start
-        themselves when none runs. Exit 0 only when every expectation held.
+        themselves when none runs. Exit 0 only when every expectation held. --ue-hosts N puts
+        the UEs in N UE host processes (round-robin); --ue-host URL in UE hosts already running.
   ue-host [--config FILE] [--endpoints FILE] [--ca FILE] [--control-token T | --control-token-file F] [--host H] [--port P]
         A UE host of its own (this machine or another) for a running ecosystem: its addresses from
         the runtime file or mcx endpoints --json output, its users from the ecosystem file; prints
@@ -103,6 +104,8 @@ async function main(argv: string[]): Promise<number> {
       parallel: { type: 'string' },
       processes: { type: 'string' },
       'ue-hosts': { type: 'string' },
+      'ue-host': { type: 'string', multiple: true },
+      'ue-host-token-file': { type: 'string' },
       replicas: { type: 'string' },
       replica: { type: 'string' },
       endpoints: { type: 'string' },

@@ -8,6 +8,7 @@ import type { Message, UeSnapshot } from '@mcx/ue-host-api';
 import type { RuntimeEndpoints } from '../ecosystem/runtime-file.ts';
 import { adminDocumentUrl } from '../ecosystem/console.ts';
 import type { MessageMatcher, Scenario, Step } from './schema.ts';
+import type { UeHostRef, UeHostRouter } from './ue-hosts.ts';
 import { xpathValue } from './xpath.ts';
 
 export interface StepResult {
@@ -20,6 +21,8 @@ export interface StepResult {
   skipped?: boolean;
   ms: number;
   detail: string;
+  /** With several UE hosts (--ue-hosts, --ue-host): the host of the UE the step addresses. */
+  ue_host?: string;
 }
 
 export interface ScenarioResult {
@@ -28,6 +31,8 @@ export interface ScenarioResult {
   ok: boolean;
   ms: number;
   steps: StepResult[];
+  /** With several UE hosts (--ue-hosts, --ue-host): the host each UE the scenario created ran on. */
+  ue_hosts?: { ue: string; host: string; url: string }[];
 }
 
 /** What fault injection needs of an ecosystem the runner started itself (libs/mc-system). */
@@ -39,7 +44,12 @@ export interface FaultControl {
    * UE copies kept; the same ports): its new endpoints and fault control. Absent when the scenario does
    * not run alone on the ecosystem.
    */
-  restartEcosystem?(): Promise<{ endpoints: RuntimeEndpoints; faults: FaultControl }>;
+  restartEcosystem?(): Promise<{
+    endpoints: RuntimeEndpoints;
+    faults: FaultControl;
+    /** The UE host processes, started again for the new ecosystem (when the run drives several). */
+    ueHosts?: UeHostRef[];
+  }>;
 }
 
 class StepFailure extends Error {}
@@ -59,6 +69,13 @@ export class ScenarioContext {
   readonly stopped = new Set<string>();
   /** Set when the runner started the ecosystem itself: fault injection. */
   faults?: FaultControl;
+  /**
+   * Set when the run drives several UE hosts (ue-hosts.ts): each UE the scenario creates goes to one
+   * of them, and every request about a UE to the host that owns it. Unset: the ecosystem's UE host.
+   */
+  router?: UeHostRouter;
+  /** The host each UE this scenario created was placed on (the report's ue_hosts). */
+  readonly placed = new Map<string, UeHostRef>();
   constructor(
     /** Replaced when a `restart_ecosystem` step restarts the ecosystem (new ports). */
     public endpoints: RuntimeEndpoints,
@@ -68,22 +85,45 @@ export class ScenarioContext {
     readonly timeScale = 1,
   ) {}
 
-  /** A request to the UE host control API, with the control secret. */
-  hostFetch(path: string, init: RequestInit = {}): Promise<Response> {
-    return fetch(`${this.endpoints.ueHost}${path}`, {
+  /** The ecosystem's own UE host (`mcx up`'s, or the one the runner started). */
+  get ecosystemHost(): UeHostRef {
+    return { name: 'ecosystem', url: this.endpoints.ueHost, token: this.controlToken };
+  }
+
+  /** The UE host that owns a UE: the one the router placed it on, else the ecosystem's. */
+  hostOf(ueId: string): UeHostRef {
+    return this.router?.of(ueId) ?? this.ecosystemHost;
+  }
+
+  /**
+   * A request to a UE host's control API, with that host's control secret: by default the host that
+   * owns the UE the path names (`/api/ues/{id}...`), else the ecosystem's.
+   */
+  hostFetch(path: string, init: RequestInit = {}, host?: UeHostRef): Promise<Response> {
+    const ue = /^\/api\/ues\/([^/?]+)/.exec(path)?.[1];
+    const to = host ?? (ue === undefined ? this.ecosystemHost : this.hostOf(decodeURIComponent(ue)));
+    return fetch(`${to.url}${path}`, {
       ...init,
       headers: {
         ...(init.headers as Record<string, string> | undefined),
-        authorization: `Bearer ${this.controlToken}`,
+        authorization: `Bearer ${to.token}`,
       },
     });
   }
 
-  async call<T>(path: string, init: RequestInit = {}): Promise<{ status: number; body: T }> {
-    const res = await this.hostFetch(path, {
-      ...init,
-      headers: { 'content-type': 'application/json', ...(init.headers ?? {}) },
-    });
+  async call<T>(
+    path: string,
+    init: RequestInit = {},
+    host?: UeHostRef,
+  ): Promise<{ status: number; body: T }> {
+    const res = await this.hostFetch(
+      path,
+      {
+        ...init,
+        headers: { 'content-type': 'application/json', ...(init.headers ?? {}) },
+      },
+      host,
+    );
     const text = await res.text();
     let body: unknown = text;
     try {
@@ -288,19 +328,34 @@ function stepKind(step: Step): string {
   return Object.keys(step)[0]!;
 }
 
+/** The UE a step addresses (`start_ue`'s id, else its `ue:`), if any. */
+export function stepUe(step: Step): string | undefined {
+  if ('start_ue' in step) return step.start_ue.id;
+  const args = Object.values(step)[0] as unknown;
+  const ue = typeof args === 'object' && args !== null ? (args as { ue?: unknown }).ue : undefined;
+  return typeof ue === 'string' ? ue : undefined;
+}
+
 function snapshotText(u: UeSnapshot): string {
   return `${u.state} in ${u.system ?? '-'} (PLMN ${u.plmn})${u.error ? `, error ${u.error.step ?? ''}: ${u.error.reason}` : ''}${u.lastEvent ? `, last: ${u.lastEvent.text}` : ''}`;
 }
 
 async function runStep(ctx: ScenarioContext, step: Step): Promise<string> {
   if ('start_ue' in step) {
-    const { status, body } = await ctx.call<UeSnapshot>('/api/ues', {
-      method: 'POST',
-      body: JSON.stringify(step.start_ue),
-    });
-    if (status !== 201) throw new StepFailure(`start refused: ${status} ${JSON.stringify(body)}`);
-    ctx.started.add(step.start_ue.id);
-    return `started ${step.start_ue.id}`;
+    const id = step.start_ue.id;
+    const host = ctx.router?.assign(id);
+    if (host) ctx.placed.set(id, host);
+    const { status, body } = await ctx.call<UeSnapshot>(
+      '/api/ues',
+      { method: 'POST', body: JSON.stringify(step.start_ue) },
+      host,
+    );
+    if (status !== 201) {
+      ctx.router?.release(id);
+      throw new StepFailure(`start refused: ${status} ${JSON.stringify(body)}`);
+    }
+    ctx.started.add(id);
+    return host ? `started ${id} on ${host.name}` : `started ${id}`;
   }
   if ('stop_ue' in step) {
     const { status } = await ctx.call(`/api/ues/${encodeURIComponent(step.stop_ue.ue)}`, {
@@ -308,6 +363,7 @@ async function runStep(ctx: ScenarioContext, step: Step): Promise<string> {
     });
     if (status !== 204) throw new StepFailure(`stop refused: ${status}`);
     ctx.started.delete(step.stop_ue.ue);
+    ctx.router?.release(step.stop_ue.ue);
     return `stopped ${step.stop_ue.ue}`;
   }
   if ('change_plmn' in step) {
@@ -494,9 +550,12 @@ async function runStep(ctx: ScenarioContext, step: Step): Promise<string> {
     const again = await ctx.faults.restartEcosystem();
     ctx.endpoints = again.endpoints;
     ctx.faults = again.faults;
-    // The UE host restarted too: the UEs the scenario started are gone.
+    // The UE host(s) restarted too: the UEs the scenario started are gone.
     ctx.started.clear();
-    return `ecosystem restarted in ${Date.now() - t0} ms (UE host ${again.endpoints.ueHost})`;
+    if (ctx.router && again.ueHosts) ctx.router.replace(again.ueHosts);
+    const hosts =
+      ctx.router && again.ueHosts ? again.ueHosts.map((h) => h.url).join(', ') : again.endpoints.ueHost;
+    return `ecosystem restarted in ${Date.now() - t0} ms (UE host ${hosts})`;
   }
   if ('expire_token' in step) {
     const { status, body } = await ctx.call<UeSnapshot>(
@@ -638,13 +697,20 @@ export async function runScenario(
       }
       const s0 = Date.now();
       if (!OBSERVING.has(stepKind(step))) ctx.point = s0;
+      const ue = stepUe(step);
+      // The host of the step's UE, taken before the step (stop_ue releases it) and, for start_ue, after.
+      const hostBefore = ctx.router && ue !== undefined ? ctx.hostOf(ue).name : undefined;
+      const ueHost = () =>
+        ctx.router && ue !== undefined
+          ? { ue_host: 'start_ue' in step ? (ctx.placed.get(ue)?.name ?? ctx.hostOf(ue).name) : hostBefore! }
+          : {};
       try {
         const detail = await runStep(ctx, step);
-        steps.push({ index, block, step: name, ok: true, ms: Date.now() - s0, detail });
+        steps.push({ index, block, step: name, ok: true, ms: Date.now() - s0, detail, ...ueHost() });
         progress(`  ✓ ${block === 'cleanup' ? 'cleanup: ' : ''}${name} — ${detail} (${Date.now() - s0} ms)`);
       } catch (err) {
         const detail = err instanceof Error ? err.message : String(err);
-        steps.push({ index, block, step: name, ok: false, ms: Date.now() - s0, detail });
+        steps.push({ index, block, step: name, ok: false, ms: Date.now() - s0, detail, ...ueHost() });
         progress(`  ✗ ${block === 'cleanup' ? 'cleanup: ' : ''}${name} — ${detail}`);
         failed = true;
       }
@@ -669,8 +735,10 @@ export async function runScenario(
     await restore(`start ${server} of ${system} again`, () => ctx.faults!.startServer(system, server));
   }
   ctx.stopped.clear();
-  for (const id of ctx.started)
+  for (const id of ctx.started) {
     await ctx.call(`/api/ues/${encodeURIComponent(id)}`, { method: 'DELETE' }).catch(() => undefined);
+    ctx.router?.release(id);
+  }
   ctx.started.clear();
   for (const doc of ctx.changed.values())
     await restore(`put back ${doc.selector.split('/').pop()} in ${doc.system}`, async () => {
@@ -679,7 +747,10 @@ export async function runScenario(
     });
   ctx.changed.clear();
   const ok = !failed && steps.every((s) => s.ok);
-  return { name: scenario.name, file, ok, ms: Date.now() - t0, steps };
+  const ueHosts = ctx.router
+    ? { ue_hosts: [...ctx.placed].map(([ue, h]) => ({ ue, host: h.name, url: h.url })) }
+    : {};
+  return { name: scenario.name, file, ok, ms: Date.now() - t0, steps, ...ueHosts };
 }
 
 const xml = (s: string) =>
