@@ -18,6 +18,49 @@ export interface ServerHealth {
   detail?: string;
 }
 
+/** One probe of an instance (issue #17): HTTP `/healthz` of its own URL, or SIP OPTIONS to its own port. */
+export interface InstanceCheck {
+  kind: 'http' | 'sip';
+  /** The URL or SIP URI probed. */
+  target: string;
+  up: boolean;
+  detail?: string;
+}
+
+/** One instance of a system's CMS, GMS or MCS and its health, probed directly (not through a front). */
+export interface InstanceHealth {
+  role: 'cms' | 'gms' | 'mcs';
+  /** Instance number, 1..replicas. */
+  replica: number;
+  http?: string;
+  sip?: string;
+  /** The process it runs in: `mcx up`, `system-<id>` or `replica-<k>`. */
+  process: string;
+  pid?: number;
+  /** Every direct check answered. */
+  up: boolean;
+  checks: InstanceCheck[];
+  /** Up or down as each front before this role sees the instance (only where the fronts run in `mcx up`'s process). */
+  seenByFront?: { haproxy?: boolean; kamailio?: boolean };
+}
+
+/** A front before a role's instances (replicas > 1): HAProxy for HTTP, Kamailio's dispatcher for SIP. */
+export interface FrontHealth {
+  role: 'cms' | 'gms' | 'mcs';
+  kind: 'haproxy' | 'kamailio';
+  /** `host:port` it listens on. */
+  address: string;
+  /** Each instance as the front sees it (absent: the front runs in another process, or did not answer: see detail). */
+  backends?: { replica: number; up: boolean }[];
+  detail?: string;
+}
+
+/** A system's instances and fronts (`GET /api/instances`). */
+export interface SystemInstances {
+  instances: InstanceHealth[];
+  fronts: FrontHealth[];
+}
+
 export interface ConsoleSystem {
   id: string;
   name: string;
@@ -97,6 +140,8 @@ export interface ConsoleOptions {
   controlToken: string;
   systems: ConsoleSystem[];
   health(systemId: string): Promise<ServerHealth[]>;
+  /** Every instance of the system's CMS, GMS and MCS with its health, and the fronts (`GET /api/instances`); absent: an empty list. */
+  instances?(systemId: string): Promise<SystemInstances>;
   admin: AdminDocumentAccess;
   /** The ecosystem's users (the UE start form's picker). */
   users?: ConsoleUser[];
@@ -144,24 +189,50 @@ export async function startConsole(options: ConsoleOptions): Promise<ConsoleHand
   // A system whose health checks do not answer in time is reported down, server by server (the
   // names last seen), so a badge never stays green for a system that stopped answering.
   const lastServers = new Map<string, ServerHealth[]>();
-  const healthOf = async (systemId: string): Promise<ServerHealth[]> => {
+  /** The checks' answer, or undefined when they fail or do not answer within HEALTH_TIMEOUT_MS. */
+  const withinDeadline = async <T>(checks: () => Promise<T>): Promise<T | undefined> => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), HEALTH_TIMEOUT_MS);
     });
     try {
-      const servers = await Promise.race([options.health(systemId).catch(() => undefined), timeout]);
-      if (servers) {
-        lastServers.set(systemId, servers);
-        return servers;
-      }
-      return (lastServers.get(systemId) ?? []).map((s) => ({ ...s, up: false, detail: `no health answer within ${HEALTH_TIMEOUT_MS} ms` }));
+      return await Promise.race([checks().catch(() => undefined), timeout]);
     } finally {
       clearTimeout(timer);
     }
   };
+  const noAnswer = `no health answer within ${HEALTH_TIMEOUT_MS} ms`;
+  const healthOf = async (systemId: string): Promise<ServerHealth[]> => {
+    const servers = await withinDeadline(() => options.health(systemId));
+    if (servers) {
+      lastServers.set(systemId, servers);
+      return servers;
+    }
+    return (lastServers.get(systemId) ?? []).map((s) => ({ ...s, up: false, detail: noAnswer }));
+  };
+  // The same for the instances: unanswered, every instance last seen is reported down (and the fronts' view dropped).
+  const lastInstances = new Map<string, SystemInstances>();
+  const instancesOf = async (systemId: string): Promise<SystemInstances> => {
+    if (!options.instances) return { instances: [], fronts: [] };
+    const answer = await withinDeadline(() => options.instances!(systemId));
+    if (answer) {
+      lastInstances.set(systemId, answer);
+      return answer;
+    }
+    const last = lastInstances.get(systemId) ?? { instances: [], fronts: [] };
+    return {
+      instances: last.instances.map(({ seenByFront: _seen, ...i }) => ({ ...i, up: false, checks: i.checks.map((c) => ({ ...c, up: false, detail: noAnswer })) })),
+      fronts: last.fronts.map(({ backends: _backends, ...f }) => ({ ...f, detail: noAnswer })),
+    };
+  };
   app.get('/api/systems', async (_req, res) => {
     const systems = await Promise.all(options.systems.map(async (s) => ({ ...s, servers: await healthOf(s.id) })));
+    res.setHeader('cache-control', 'no-store');
+    res.json(systems);
+  });
+  // Issue #17: each instance of each system's CMS, GMS and MCS, probed directly, and the fronts' view.
+  app.get('/api/instances', async (_req, res) => {
+    const systems = await Promise.all(options.systems.map(async (s) => ({ id: s.id, name: s.name, ...(await instancesOf(s.id)) })));
     res.setHeader('cache-control', 'no-store');
     res.json(systems);
   });

@@ -1,18 +1,20 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Message, UeSnapshot } from '@mcx/ue-host-api';
-import { api, type SystemView } from './api.ts';
+import { api, type SystemInstancesView, type SystemView } from './api.ts';
 import { SystemsPanel } from './SystemsPanel.tsx';
 import { UeTable } from './UeTable.tsx';
 import { UeDetail } from './UeDetail.tsx';
 import { SequenceDiagram } from './SequenceDiagram.tsx';
 import { ECOSYSTEM_DOWN_TEXT, HEALTH_POLL_INTERVAL_MS, pollHealth } from './health.ts';
 import { GroupsPanel } from './GroupsPanel.tsx';
+import { pollInstances } from './instances.ts';
 
 const MAX_MESSAGES = 400;
 
 /** The console: both MC systems, the UEs, the selected UE's details and its live sequence diagram. */
 export function App() {
   const [systems, setSystems] = useState<SystemView[]>([]);
+  const [instances, setInstances] = useState<SystemInstancesView[]>([]);
   const [ues, setUes] = useState<Map<string, UeSnapshot>>(new Map());
   const [selected, setSelected] = useState<string | undefined>();
   const [messages, setMessages] = useState<Message[]>([]);
@@ -28,6 +30,10 @@ export function App() {
         setSystems(poll.systems);
         setReachable({ ok: true });
       } else setReachable({ ok: false, reason: poll.reason });
+    });
+    // The instances (issue #17) with the same period; a failed poll keeps the last list (greyed by `reachable`).
+    void pollInstances().then((list) => {
+      if (list) setInstances(list);
     });
   }, []);
 
@@ -114,7 +120,7 @@ export function App() {
       ) : null}
       <main>
         <div className="pane pane-left" data-testid="pane-left">
-          <SystemsPanel systems={systems} ues={ueList} reachable={reachable.ok} />
+          <SystemsPanel systems={systems} ues={ueList} reachable={reachable.ok} instances={instances} />
           <UeTable ues={ueList} selected={selected} onSelect={setSelected} systems={systems} />
           {current ? (
             <UeDetail ue={current} systems={systems} />

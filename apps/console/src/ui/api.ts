@@ -1,6 +1,6 @@
 /** Types of the console's data: the console server's /api/systems and admin documents; the UE host's are @mcx/ue-host-api's (docs/ue-host-api.md). */
 import type { Message, UeSnapshot } from '@mcx/ue-host-api';
-import type { ConsoleGroup, ConsoleUser } from '../server/index.ts';
+import type { ConsoleGroup, ConsoleUser, FrontHealth, InstanceHealth, SystemInstances } from '../server/index.ts';
 import { ECOSYSTEM_DOWN_TEXT } from './health.ts';
 
 export interface ServerHealth {
@@ -32,6 +32,10 @@ export interface AdminDocument {
 
 /** A user of the ecosystem file (the console server's /api/users) and a GMS group: the server's types. */
 export type { ConsoleGroup, ConsoleUser };
+
+/** One system of the console server's /api/instances (issue #17): its instances and fronts with their health. */
+export type SystemInstancesView = { id: string; name: string } & SystemInstances;
+export type { FrontHealth, InstanceHealth };
 
 /**
  * A refusal of the console server or an upstream API, with what it said: `error`/`detail` of our

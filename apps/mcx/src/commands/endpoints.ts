@@ -11,6 +11,17 @@ export function formatEndpoints(ep: RuntimeEndpoints): string {
     lines.push(`  GMS     ${s.gms.xcapRoot}   ${s.gms.sip}   ${s.gms.sipTcp}`);
     lines.push(`  MCS     ${s.mcs.sip}   ${s.mcs.sipTcp}`);
     lines.push(`  admin   ${s.admin}   (GMS ${s.gmsAdmin})`);
+    if (s.instances?.length) {
+      lines.push('  instances');
+      for (const i of s.instances) {
+        const where = [i.http, i.sip].filter(Boolean).join('   ');
+        lines.push(`    ${i.role.toUpperCase()} ${i.replica}   ${where}   (${i.process}${i.pid !== undefined ? `, pid ${i.pid}` : ''})`);
+      }
+    }
+    if (s.fronts?.length) {
+      lines.push('  fronts');
+      for (const f of s.fronts) lines.push(`    ${f.role.toUpperCase()} ${f.kind === 'haproxy' ? 'HAProxy (HTTP)' : 'Kamailio (SIP)'}   ${f.address}`);
+    }
   }
   return lines.join('\n');
 }

@@ -79,6 +79,11 @@ export async function startEcosystem(given: StartOptions & { processes?: Process
   let ueHost: RunningUeHost | undefined;
   let consoleHandle: ConsoleHandle | undefined;
   let replicaProcesses: ReplicaProcesses | undefined;
+  // Which process runs which instance (runtime file and console: runtime-endpoints.ts).
+  const instanceProcesses = () => ({
+    ...(systemProcesses ? { systemPids: systemProcesses.pids } : {}),
+    ...(replicaProcesses ? { replicas: replicaProcesses.processes } : {}),
+  });
   try {
     // Instances 2..N of the replicated servers, once instance 1 and the fronts run (replica-processes.ts).
     const { checkRemoteInstances, replicaCount, startReplicaProcesses } = await import('./replica-processes.ts');
@@ -105,6 +110,7 @@ export async function startEcosystem(given: StartOptions & { processes?: Process
         port: eco.console.port,
         ueHostUrl: ueHost.url,
         controlToken: control.token,
+        processes: instanceProcesses(),
       });
   } catch (err) {
     await ueHost?.close().catch(() => undefined);
@@ -116,6 +122,7 @@ export async function startEcosystem(given: StartOptions & { processes?: Process
     configFile: options.configFile ?? '',
     console: consoleHandle?.url ?? '',
     ueHost: ueHost.url,
+    processes: instanceProcesses(),
   });
   let closed: Promise<void> | undefined;
   const host = ueHost;
