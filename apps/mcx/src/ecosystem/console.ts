@@ -119,10 +119,10 @@ export async function startConsoleFor(
     const views = await frontView(systemId);
     const probed = await Promise.all(
       instancesOf(config, options.processes).map(async (i): Promise<InstanceHealth> => {
-        const sipPort = Number(/:(\d+);transport=/.exec(i.sip ?? '')?.[1]);
+        const sip = /@([^;]+):(\d+);transport=/.exec(i.sip ?? '');
         const checks = await Promise.all([
           ...(i.http ? [httpCheck(i.http)] : []),
-          ...(i.sip ? [sipCheck(i.sip, config.host, sipPort)] : []),
+          ...(i.sip && sip ? [sipCheck(i.sip, sip[1]!.replace(/^\[(.*)\]$/, '$1'), Number(sip[2]))] : []),
         ]);
         // Backend names of fronts.ts: `<front role>-<k>` (cms-2, cmsSip-2, ...).
         const seen: InstanceHealth['seenByFront'] = {};

@@ -44,11 +44,13 @@ export function instancesOf(s: SystemConfig, processes: InstanceProcesses = {}):
   for (const role of ['cms', 'gms', 'mcs'] as const) {
     ports.forEach((p, i) => {
       const replica = i + 1;
+      // An instance on another machine has its own address (replicaPorts[k-1].host).
+      const host = ('host' in p && p.host) || s.host;
       out.push({
         role,
         replica,
-        ...(role === 'mcs' ? {} : { http: systemHttpUrl(s, p[role]) }),
-        sip: sipUri(SIP_USER[role], s.host, p[`${role}Sip`]),
+        ...(role === 'mcs' ? {} : { http: systemHttpUrl({ ...s, host }, p[role]) }),
+        sip: sipUri(SIP_USER[role], host, p[`${role}Sip`]),
         ...processOf(replica),
       });
     });
