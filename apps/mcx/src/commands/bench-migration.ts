@@ -86,41 +86,6 @@ export async function dropBenchDatabases(serverUrl: string, prefix: string): Pro
   }
 }
 
-/**
- * Waits until every CSC-17 share of the bench users is accepted by the partner (the partner CMS told
- * its IdMS, which then accepts their token exchange): `POST /admin/migrations/share` on each CMS
- * (docs/server-contracts.md, CMS admin API) pushes what is pending and says how much still is.
- * The composition shares at the end of its start, but with replicas the push goes through a front
- * whose health checks may not have passed yet, and a refused push waits for the CMS's retry timer
- * (5 s): measured before that, the migrations would fail at the token exchange. Every round waits
- * the same way (the wait is in `setup_ms`); after `timeoutMs` the bench goes on and reports
- * whatever fails.
- */
-async function sharesAccepted(systems: SystemsView, progress: (line: string) => void, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 1; ; attempt++) {
-    const summaries = await Promise.all(
-      systems.systems.map(async (s) => {
-        try {
-          const res = await fetch(`${s.cms.httpUrl}/admin/migrations/share`, { method: 'POST', headers: { authorization: `Bearer ${s.admin.token}` }, signal: AbortSignal.timeout(30_000) });
-          const body = (await res.json().catch(() => ({}))) as { pending?: number; errors?: string[] };
-          return res.ok ? { pending: body.pending ?? 0, error: body.errors?.[0] } : { pending: 1, error: `HTTP ${res.status}` };
-        } catch (err) {
-          return { pending: 1, error: (err as Error).message };
-        }
-      }),
-    );
-    const pending = summaries.reduce((n, x) => n + x.pending, 0);
-    if (pending === 0) return;
-    if (Date.now() > deadline) {
-      progress(`${pending} CSC-17 share(s) still not accepted after ${timeoutMs / 1000} s (${summaries.find((x) => x.error)?.error ?? 'no reason given'}); measuring anyway`);
-      return;
-    }
-    if (attempt === 1) progress(`${pending} CSC-17 share(s) not accepted by the partner yet (${summaries.find((x) => x.error)?.error ?? 'pending'}); waiting`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 interface Round {
   report: Record<string, unknown> & MigrationBenchResult;
   failed: boolean;
@@ -236,7 +201,6 @@ async function migrationRound(args: MigrationBenchArgs, round: { progress: (line
         },
       });
     }
-    await sharesAccepted(own.systems, progress);
     const setupMs = Date.now() - t0;
     progress(`ready in ${(setupMs / 1000).toFixed(1)} s`);
     // Every process but this one: MC systems' processes, replica processes (instances 2..N), UE hosts, and the fronts.

@@ -97,6 +97,9 @@ export async function startEcosystem(given: StartOptions & { processes?: Process
         ...(options.log ? { log: options.log } : {}),
       });
       for (const line of await checkRemoteInstances(eco)) options.log?.(line);
+      // The CSC-17 shares of the start went through fronts still settling: wait until they are accepted.
+      const { sharesAccepted } = await import('./shares-accepted.ts');
+      await sharesAccepted(systems, options.log ?? (() => undefined));
     }
     ueHost = await startUeHostFor(systems, {
       dataDir: options.dataDir,
