@@ -7,21 +7,13 @@
  * is reported down and instance 1 up within a few seconds; then the fronts see instance 2 down too.
  * Needs PostgreSQL (MCX_TEST_DATABASE_URL) and Debian's haproxy and kamailio (.ci/run).
  */
-import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEcosystemProcess, type EcosystemProcess } from '../support/ecosystem-process.ts';
+import { dropDatabases, prefixedDatabase, replicaPids } from '../support/postgres.ts';
 
-const server = process.env.MCX_TEST_DATABASE_URL;
-if (!server) throw new Error('MCX_TEST_DATABASE_URL is required (npm run test:postgres sets a default)');
-const prefix = `mcxinst_${randomBytes(4).toString('hex')}`;
-const dbUrl = (() => {
-  const u = new URL(server);
-  u.pathname = `/${prefix}`;
-  return u.toString();
-})();
+const { prefix, url: dbUrl } = prefixedDatabase('mcxinst');
 
 interface Instance {
   role: 'cms' | 'gms' | 'mcs';
@@ -52,32 +44,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (eco) expect(await eco.stop()).toBe(0);
-  const admin = new URL(server);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  const r = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${prefix}_%`]);
-  for (const { datname } of r.rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-  await client.end();
+  await dropDatabases(prefix);
 });
 
-/** The pids of `mcx up`'s replica processes (as e2e/postgres/replicas.test.ts finds them). */
-function replicaPids(parent: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (!cmdline.includes('system-process')) continue;
-      const ppid = Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1]);
-      const grand = Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${ppid}/status`, 'utf8'))?.[1]);
-      if (ppid === parent || grand === parent) out.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return out;
-}
 
 async function until<T>(what: string, get: () => Promise<T>, ok: (v: T) => boolean, ms: number): Promise<T> {
   const deadline = Date.now() + ms;

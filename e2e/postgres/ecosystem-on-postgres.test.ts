@@ -1,40 +1,17 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MCX, REPO, startEcosystemProcess, type EcosystemProcess } from '../support/ecosystem-process.ts';
+import { databasesOf, dropDatabases, prefixedDatabase } from '../support/postgres.ts';
 
 // `mcx up --db postgres://...`: every server instance on its own PostgreSQL database, and the
 // migration scenario through it. Needs MCX_TEST_DATABASE_URL (a server where databases may be created).
-const server = process.env.MCX_TEST_DATABASE_URL;
-if (!server) throw new Error('MCX_TEST_DATABASE_URL is required (npm run test:postgres sets a default)');
-const prefix = `mcxe2e_${randomBytes(4).toString('hex')}`;
-const dbUrl = (() => {
-  const u = new URL(server);
-  u.pathname = `/${prefix}`;
-  return u.toString();
-})();
+const { prefix, url: dbUrl } = prefixedDatabase('mcxe2e');
 const run = promisify(execFile);
-
-async function instanceDatabases(): Promise<string[]> {
-  const admin = new URL(server!);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const r = await client.query<{ datname: string }>(
-      'SELECT datname FROM pg_database WHERE datname LIKE $1 ORDER BY datname',
-      [`${prefix}_%`],
-    );
-    return r.rows.map((x) => x.datname);
-  } finally {
-    await client.end();
-  }
-}
+const instanceDatabases = () => databasesOf(prefix);
 
 let eco: EcosystemProcess | undefined;
 beforeAll(async () => {
@@ -42,13 +19,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (eco) expect(await eco.stop()).toBe(0);
-  const admin = new URL(server);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  for (const name of await instanceDatabases())
-    await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await client.end();
+  await dropDatabases(prefix);
 });
 
 describe('the ecosystem on PostgreSQL', () => {

@@ -8,7 +8,6 @@
  * Needs PostgreSQL, haproxy and kamailio (.ci/run).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,15 +18,9 @@ import { trustLabCa } from '@mcx/lab-ca';
 import { freeLocalPort } from '@mcx/mc-system';
 import { UeHostClient, type UeSnapshot } from '@mcx/ue-host-api';
 import { MCX, REPO } from '../support/ecosystem-process.ts';
+import { dropDatabases, prefixedDatabase } from '../support/postgres.ts';
 
-const server = process.env.MCX_TEST_DATABASE_URL;
-if (!server) throw new Error('MCX_TEST_DATABASE_URL is required (npm run test:postgres sets a default)');
-const prefix = `mcxelse_${randomBytes(4).toString('hex')}`;
-const dbUrl = (() => {
-  const u = new URL(server);
-  u.pathname = `/${prefix}`;
-  return u.toString();
-})();
+const { prefix, url: dbUrl } = prefixedDatabase('mcxelse');
 
 interface Proc {
   child: ChildProcess;
@@ -96,13 +89,7 @@ afterAll(async () => {
   await elsewhere?.stop();
   await up?.stop();
   rmSync(dir, { recursive: true, force: true });
-  const admin = new URL(server);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  const r = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${prefix}_%`]);
-  for (const { datname } of r.rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-  await client.end();
+  await dropDatabases(prefix);
 });
 
 describe('an instance on another machine', () => {

@@ -8,22 +8,14 @@
  * HTTP front (spread over both instances) have exactly one winner. The kill-and-converge time is
  * printed. Needs PostgreSQL (MCX_TEST_DATABASE_URL) and Debian's haproxy and kamailio (.ci/run).
  */
-import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UeHostClient, type UeSnapshot } from '@mcx/ue-host-api';
 import { startEcosystemProcess, type EcosystemProcess } from '../support/ecosystem-process.ts';
+import { dropDatabases, prefixedDatabase, replicaPids } from '../support/postgres.ts';
 
-const server = process.env.MCX_TEST_DATABASE_URL;
-if (!server) throw new Error('MCX_TEST_DATABASE_URL is required (npm run test:postgres sets a default)');
-const prefix = `mcxrep_${randomBytes(4).toString('hex')}`;
-const dbUrl = (() => {
-  const u = new URL(server);
-  u.pathname = `/${prefix}`;
-  return u.toString();
-})();
+const { prefix, url: dbUrl } = prefixedDatabase('mcxrep');
 /** UEs of the two demo users allowed to migrate to mcx-b (alice, carol). */
 const UES = 20;
 const GROUP = 'sip:rescue-b@mcx-b.example.net';
@@ -36,33 +28,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (eco) expect(await eco.stop()).toBe(0);
-  const admin = new URL(server);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  const r = await client.query<{ datname: string }>('SELECT datname FROM pg_database WHERE datname LIKE $1', [`${prefix}_%`]);
-  for (const { datname } of r.rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-  await client.end();
+  await dropDatabases(prefix);
 });
-
-/** The pids of `mcx up`'s replica processes (`mcx system-process` children: in a single-process layout only replicas run so). */
-function replicaPids(parent: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
-      if (!cmdline.includes('system-process')) continue;
-      const ppid = Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1]);
-      // mcx up may run under its launcher (bin/mcx.js): a child or a grandchild of the spawned process.
-      const grand = Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${ppid}/status`, 'utf8'))?.[1]);
-      if (ppid === parent || grand === parent) out.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return out;
-}
 
 const adminToken = (system: string) => readFileSync(join(eco!.dataDir, 'secrets', `${system}-admin-token`), 'utf8').trim();
 const systemOf = (id: string) => eco!.endpoints.systems.find((s) => s.id === id)! as unknown as { gms: { xcapRoot: string }; cms: { xcapRoot: string }; admin: string; gmsAdmin: string };

@@ -243,8 +243,9 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
     };
   }
 
-  function remove(sub: Subscription<S>, reason: string): void {
-    if (sub.removed) return;
+  /** Stops routing, timers and the queue of a subscription and forgets it here; false when it was gone already. */
+  function detach(sub: Subscription<S>): boolean {
+    if (sub.removed) return false;
     sub.removed = true;
     sub.status = 'terminating';
     sub.unroute();
@@ -252,6 +253,11 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
     sub.retryTimer?.cancel();
     sub.queue.length = 0;
     subs.delete(sub.id);
+    return true;
+  }
+
+  function remove(sub: Subscription<S>, reason: string): void {
+    if (!detach(sub)) return;
     options.store?.remove(sub.id).catch((err: unknown) => log.error({ err, id: sub.id }, 'sip notifier: removing subscription failed'));
     for (const w of sub.waiters.splice(0)) w();
     events.terminated?.(sub, reason);
@@ -560,14 +566,7 @@ export function createNotifier<S = unknown>(options: NotifierOptions<S>): Notifi
     },
     release(id) {
       const sub = subs.get(id);
-      if (!sub || sub.removed) return false;
-      sub.removed = true;
-      sub.status = 'terminating';
-      sub.unroute();
-      sub.expiryTimer?.cancel();
-      sub.retryTimer?.cancel();
-      sub.queue.length = 0;
-      subs.delete(id);
+      if (!sub || !detach(sub)) return false;
       for (const w of sub.waiters.splice(0)) w();
       events.terminated?.(sub, 'released');
       return true;
