@@ -11,36 +11,16 @@
  * group) is reported to the parent, which stops every process once; it does not act on it alone.
  */
 import pino from 'pino';
+import { childSide } from './child-side.ts';
 import type { FromSystemProcess, StartSystem, ToSystemProcess } from './system-process-messages.ts';
 import { systemDataOf } from './systems-view.ts';
 import type { RunningSystems } from './start.ts';
 
-/** How long a close may take before the process exits anyway (our choice). */
-const CLOSE_DEADLINE_MS = 10_000;
-/** RSS sampling period while the parent measures (bench). */
-const RSS_SAMPLE_MS = 100;
-
 export function runSystemProcess(): Promise<number> {
   if (!process.send || !process.connected) throw new Error('mcx system-process runs only as a child of mcx up (it needs its IPC channel)');
-  const send = (m: FromSystemProcess) => {
-    if (process.connected) process.send!(m);
-  };
   let systems: Promise<RunningSystems> | undefined;
-  let closing = false;
-  const exit = (code: number) => {
-    if (closing) return;
-    closing = true;
-    setTimeout(() => process.exit(code), CLOSE_DEADLINE_MS).unref();
-    void (systems ?? Promise.resolve(undefined))
-      .then((s) => s?.close())
-      .catch(() => undefined)
-      .then(() => process.exit(code));
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => send({ type: 'signal', signal }));
-  process.on('disconnect', () => exit(0));
-
-  let peakRss = 0;
-  let sampler: NodeJS.Timeout | undefined;
+  const child = childSide<FromSystemProcess>(() => systems, (signal) => ({ type: 'signal', signal }));
+  const { send, exit } = child;
   // The servers' modules load now, while the parent prepares the ports, credentials and lab CA.
   const modules = import('./start.ts');
   modules.catch(() => undefined); // awaited in start
@@ -85,14 +65,7 @@ export function runSystemProcess(): Promise<number> {
           });
         return;
       case 'usage':
-        if (m.reset || !sampler) {
-          peakRss = process.memoryUsage.rss();
-          sampler ??= setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), RSS_SAMPLE_MS).unref();
-        }
-        {
-          const cpu = process.cpuUsage();
-          send({ type: 'usage', cpuMicros: cpu.user + cpu.system, peakRssBytes: Math.max(peakRss, process.memoryUsage.rss()) });
-        }
+        send({ type: 'usage', ...child.usage(m.reset) });
         return;
       case 'stop':
         exit(0);

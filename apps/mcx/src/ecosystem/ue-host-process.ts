@@ -9,34 +9,14 @@
  * gets is reported to the parent, which stops every process once.
  */
 import type { UeHostHandle } from '@mcx/ue';
+import { childSide } from './child-side.ts';
 import type { FromUeHostProcess, StartUeHost, ToUeHostProcess } from './ue-host-process-messages.ts';
-
-/** How long a close may take before the process exits anyway (our choice, as for a system process). */
-const CLOSE_DEADLINE_MS = 10_000;
-/** RSS sampling period while the parent measures. */
-const RSS_SAMPLE_MS = 100;
 
 export function runUeHostProcess(): Promise<number> {
   if (!process.send || !process.connected) throw new Error('mcx ue-host-process runs only as a child of mcx bench (it needs its IPC channel); run a UE host of your own with mcx ue-host');
-  const send = (m: FromUeHostProcess) => {
-    if (process.connected) process.send!(m);
-  };
   let host: Promise<UeHostHandle> | undefined;
-  let closing = false;
-  const exit = (code: number) => {
-    if (closing) return;
-    closing = true;
-    setTimeout(() => process.exit(code), CLOSE_DEADLINE_MS).unref();
-    void (host ?? Promise.resolve(undefined))
-      .then((h) => h?.close())
-      .catch(() => undefined)
-      .then(() => process.exit(code));
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => send({ type: 'signal', signal }));
-  process.on('disconnect', () => exit(0));
-
-  let peakRss = 0;
-  let sampler: NodeJS.Timeout | undefined;
+  const child = childSide<FromUeHostProcess>(() => host, (signal) => ({ type: 'signal', signal }));
+  const { send, exit } = child;
   // The UE host's modules load now, while the parent prepares.
   const modules = Promise.all([import('@mcx/ue'), import('@mcx/lab-ca')]);
   modules.catch(() => undefined); // awaited in start
@@ -56,14 +36,7 @@ export function runUeHostProcess(): Promise<number> {
         });
         return;
       case 'usage':
-        if (m.reset || !sampler) {
-          peakRss = process.memoryUsage.rss();
-          sampler ??= setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), RSS_SAMPLE_MS).unref();
-        }
-        {
-          const cpu = process.cpuUsage();
-          send({ type: 'usage', cpuMicros: cpu.user + cpu.system, peakRssBytes: Math.max(peakRss, process.memoryUsage.rss()) });
-        }
+        send({ type: 'usage', ...child.usage(m.reset) });
         return;
       case 'stop':
         exit(0);
