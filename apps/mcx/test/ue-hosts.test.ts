@@ -5,7 +5,7 @@
  * its own). Real processes (bin/mcx.js from the sources), real sockets, free ports.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -159,8 +159,8 @@ describe('UE hosts in processes of their own', () => {
       await waitState((s) => s.state === 'STABLE' && s.system === 'mcx-a', 'online in mcx-a');
       expect((await api('POST', '/api/ues/ue-remote/plmn', { plmn: '00102' })).status).toBe(202);
       await waitState((s) => s.state === 'STABLE' && s.system === 'mcx-b' && s.migrated, 'migrated to mcx-b');
-      // Its UEs' protected copies are where it was told.
-      expect(existsSync(join(remote, 'ues', 'ue-remote'))).toBe(true);
+      // Its UEs' protected copies are where it was told (the UE host's copy log, apps/ue at-rest/copy-log.ts).
+      expect(statSync(join(remote, 'copies.log')).size).toBeGreaterThan(0);
 
       expect(await stop(host)).toBe(0);
       expect(host.output()).toContain('stopped.');

@@ -1,23 +1,24 @@
 // Stopping a UE always works (docs/ue-host-api.md, DELETE /api/ues/:id): a DELETE that arrives while the
 // UE applies NOTIFYs (TS 24.484 6.3.13: the CMC updates its local document copies) answers 204, the UE
-// leaves the list and its protected local copies (at-rest/) leave the disk, even when a copy was being
+// leaves the list and its protected local copies (at-rest/) leave the copy log, even when a copy was being
 // written at that moment.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseUserProfile, serializeUserProfile } from '@mcx/documents';
-import { startUeHost, type UeHostHandle, type UeSnapshot } from '../src/index.ts';
+import { CopyLog, ProtectedStore, startUeHost, type UeHostHandle, type UeSnapshot } from '../src/index.ts';
+import { tamperWith } from './tamper.ts';
 import { mcpttIdOf, startTwoSystems, UE_CLIENT, USERS, type TwoSystems } from './two-systems.ts';
 
 let sys: TwoSystems;
 let host: UeHostHandle;
 let dataDir: string;
 /**
- * While set, the UEs' GETs of carol's profile at CMS-A are answered only once `file` is gone (the removal of the
- * UE's folder has reached it) or after 2 s: the copy that GET brings is written while the folder is being removed.
+ * While set, the UEs' GETs of carol's profile at CMS-A are answered only once the UE's copies are gone from the
+ * log (its removal has been written) or after 2 s: the copy that GET brings is written while the UE is being removed.
  */
-let hold: { file: string; held: () => void } | undefined;
+let hold: { store: ProtectedStore; held: () => void } | undefined;
 const CAROL = mcpttIdOf('carol');
 const profileSel = `org.3gpp.mcptt.user-profile/users/${CAROL}/mcptt-user-profile-1.xml`;
 
@@ -57,7 +58,7 @@ beforeAll(async () => {
     if (h && (init?.method ?? 'GET') === 'GET' && url.startsWith(sys.a.cms.httpUrl) && url.includes('user-profile')) {
       h.held();
       const until = Date.now() + 2000;
-      while (existsSync(h.file) && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
+      while (h.store.stored > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
     }
     return res;
   };
@@ -78,13 +79,11 @@ describe('DELETE /api/ues/:id while the UE handles NOTIFYs', () => {
       expect(created.status).toBe(201);
       const ue = host.ue(id)!;
       await ue.waitFor((u) => u.state === 'STABLE');
-      const folder = join(dataDir, 'ues', id);
-      // Files the removal goes through (stale copies of an earlier run), so that it takes a while.
-      for (let n = 0; n < 2000; n++) writeFileSync(join(folder, `stale-${n}.bin`), '');
+      const store = ue.copies.store;
+      expect(store.stored).toBeGreaterThan(0);
       // The profile copy fails its integrity check when the next NOTIFY needs it: the UE re-fetches it (a GET held above).
-      const file = ue.copies.store.fileOf('mcx-a', `cms:${profileSel}`);
-      writeFileSync(file, 'not a protected copy');
-      const held = new Promise<void>((resolve) => (hold = { file, held: resolve }));
+      tamperWith(store, 'mcx-a', `cms:${profileSel}`, (bytes) => Buffer.alloc(bytes.length, 0x55));
+      const held = new Promise<void>((resolve) => (hold = { store, held: resolve }));
 
       const edits = editLoop();
       await held;
@@ -97,9 +96,12 @@ describe('DELETE /api/ues/:id while the UE handles NOTIFYs', () => {
       const listed = (await (await fetch(`${host.url}/api/ues`, { headers: { authorization: `Bearer ${host.controlToken}` } })).json()) as UeSnapshot[];
       expect(listed.map((s) => s.id)).not.toContain(id);
       expect(host.ue(id)).toBeUndefined();
-      // A NOTIFY whose handling was in flight does not bring the folder back.
+      // A NOTIFY whose handling was in flight does not bring a copy back, and the log opened again agrees.
       await new Promise((r) => setTimeout(r, 50));
-      expect(existsSync(folder)).toBe(false);
+      expect(store.stored).toBe(0);
+      const reopened = new CopyLog(dataDir);
+      expect(new ProtectedStore(Buffer.alloc(32), reopened, id).stored).toBe(0);
+      await reopened.close();
     }
   }, 120_000);
 });

@@ -1,13 +1,14 @@
 // The UE host over its control API (docs/ue-host-api.md) with the SSE stream, versions (TS 23.280 10.1.4:
 // get-with-version, upload, upload on the server's request) and the at-rest copies (tampering is
 // detected and the document re-fetched), against real servers of two MC systems.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseUserProfile, serializeUserProfile } from '@mcx/documents';
 import { startUeHost, type Message, type UeHostHandle, type UeSnapshot } from '../src/index.ts';
 import { mcpttIdOf, startTwoSystems, UE_CLIENT, USERS, type TwoSystems } from './two-systems.ts';
+import { tamperWith } from './tamper.ts';
 
 let sys: TwoSystems;
 let host: UeHostHandle;
@@ -184,10 +185,10 @@ describe('versions (TS 23.280 10.1.4) and at-rest protection', () => {
     const ue = host.ue('bulk-3')!;
     const sel = `org.3gpp.mcptt.ue-config/users/${mcpttIdOf('carol')}/ue-config.xml`;
     const meta = ue.copies.get('mcx-a', 'cms', sel)!;
-    const file = ue.copies.store.fileOf('mcx-a', `cms:${sel}`);
-    const bytes = readFileSync(file);
-    bytes[40]! ^= 0xff;
-    writeFileSync(file, bytes);
+    tamperWith(ue.copies.store, 'mcx-a', `cms:${sel}`, (bytes) => {
+      bytes[40]! ^= 0xff;
+      return bytes;
+    });
     expect(await ue.copies.read(meta)).toEqual({ ok: false, reason: 'tampered' });
     const n = ue.snapshot().documents.find((d) => d.selector === sel)!.n;
     expect((await call(`${host.url}/api/ues/bulk-3/documents/${n}`)).status).toBe(422);
@@ -201,10 +202,10 @@ describe('versions (TS 23.280 10.1.4) and at-rest protection', () => {
   it('a tampered user profile is detected when a NOTIFY needs it, and re-fetched', async () => {
     const ue = host.ue('api-alice')!; // in mcx-b
     const meta = ue.copies.get('mcx-b', 'cms', profileInB(1))!;
-    const file = ue.copies.store.fileOf('mcx-b', `cms:${profileInB(1)}`);
-    const bytes = readFileSync(file);
-    bytes[bytes.length - 1]! ^= 0x01;
-    writeFileSync(file, bytes);
+    tamperWith(ue.copies.store, 'mcx-b', `cms:${profileInB(1)}`, (bytes) => {
+      bytes[bytes.length - 1]! ^= 0x01;
+      return bytes;
+    });
     const current = sys.b.cms.store.peek(profileInB(1))!;
     expect(meta.etag).toBe(current.etag);
     const profile = parseUserProfile(current.body);

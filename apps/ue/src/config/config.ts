@@ -39,7 +39,7 @@ export const ueHostConfigSchema = z.object({
   port: z.number().int().min(0).max(65535).default(0),
   /** SIP port of the UE host's one endpoint (UDP and TCP); 0 = ephemeral. */
   sipPort: z.number().int().min(0).max(65535).default(0),
-  /** Where the protected local copies live: <dataDir>/ues/<ue-id>/ (and the host secret). */
+  /** Where the protected local copies live: <dataDir>/copies.log (at-rest/copy-log.ts), and the host secret. */
   dataDir: z.string().min(1),
   systems: z.array(systemSchema).min(1),
   /** Users the UEs log in as (the password can also be given per UE). */

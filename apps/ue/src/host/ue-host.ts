@@ -10,6 +10,7 @@ import pino from 'pino';
 import { discoverIdms } from '@mcx/auth';
 import { listenUdpAndTcp, parseUri, SipEndpoint, targetFromUri, type Target } from '@mcx/sip';
 import { loadHostSecret } from '../at-rest/protected-store.ts';
+import { CopyLog } from '../at-rest/copy-log.ts';
 import { ueHostConfigSchema, type UeHostConfig, type UeHostConfigInput, type UeHostSystem } from '../config/config.ts';
 import { createControlApi } from '../control-api/control-api.ts';
 import { dispatcherFetch } from './http-client.ts';
@@ -104,6 +105,7 @@ export async function startUeHost(input: UeHostConfigInput, deps: UeHostDeps = {
     log,
     lanes,
     secret: loadHostSecret(config.dataDir, config.secret),
+    copies: new CopyLog(config.dataDir),
     logger,
     fetch: httpClient,
     route(uri) {
@@ -221,6 +223,7 @@ export async function startUeHost(input: UeHostConfigInput, deps: UeHostDeps = {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await endpoint.close();
+      await services.copies.close();
     })();
     return closing;
   };

@@ -3,6 +3,7 @@ import type { discoverIdms } from '@mcx/auth';
 import type { SipEndpoint, Target } from '@mcx/sip';
 import type { Logger } from 'pino';
 import type { UeHostConfig, UeHostSystem } from '../config/config.ts';
+import type { CopyLog } from '../at-rest/copy-log.ts';
 import type { Lanes } from '../tap/lanes.ts';
 import type { MessageLog } from '../tap/message-log.ts';
 import type { PartnerSelectionPolicy, ProfileSelectionPolicy } from '../migration/policies.ts';
@@ -15,6 +16,8 @@ export interface HostServices {
   log: MessageLog;
   lanes: Lanes;
   secret: Buffer;
+  /** The log every UE's local copies are written to (at-rest/copy-log.ts). */
+  copies: CopyLog;
   logger: Logger;
   /** The HTTP client each UE's own (tapped) client wraps (UeHostDeps.fetch, default host/http-client.ts). */
   fetch: typeof fetch;

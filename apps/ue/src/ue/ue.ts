@@ -61,7 +61,7 @@ export class Ue implements ProcedureUe, RunnerUe, RenewalUe {
     plmn: string | undefined,
   ) {
     this.plmn = plmn ?? '';
-    this.copies = new LocalCopies(new ProtectedStore(host.secret, host.config.dataDir, id));
+    this.copies = new LocalCopies(new ProtectedStore(host.secret, host.copies, id));
     this.http = tapFetch(host.fetch, { ue: id, log: host.log, lanes: host.lanes });
     this.#machine = new UeStateMachine(id, host.logger, () => this.changed());
   }
