@@ -94,8 +94,14 @@ export async function startEcosystemProcess(
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((res) => child.on('exit', (code) => res(code)));
   const signal = (sig: NodeJS.Signals, opts: { group?: boolean } = {}) => {
-    if (opts.group) process.kill(-child.pid!, sig);
-    else child.kill(sig);
+    if (opts.group) {
+      try {
+        process.kill(-child.pid!, sig);
+      } catch (err) {
+        // The whole job has exited already (a quick stop): a terminal's Ctrl-C then reaches nothing.
+        if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+      }
+    } else child.kill(sig);
   };
   const deadline = Date.now() + timeoutMs;
   while (!existsSync(runtime) || !output.includes('Ready in')) {
