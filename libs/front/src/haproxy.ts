@@ -2,11 +2,11 @@
  * The HTTP front: HAProxy (Debian package `haproxy`) in TCP mode before the HTTP(S) listeners of a
  * server role's replicas. Every choice below is ours (README, "HTTP front").
  */
-import { spawnSync } from 'node:child_process';
+
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
-import { findProgram, startChild } from './process.ts';
+import { checkConfig, findProgram, startChild } from './process.ts';
 import {
   checkFrontOptions,
   hostPort,
@@ -86,14 +86,6 @@ ${servers}
 `;
 }
 
-/** `haproxy -c -f <cfg>`: throws with HAProxy's own words when the configuration is refused. */
-export function checkHaproxyConfig(bin: string, cfgPath: string): void {
-  const r = spawnSync(bin, ['-c', '-f', cfgPath], { encoding: 'utf8', timeout: 30_000 });
-  if (r.status !== 0)
-    throw new Error(
-      `haproxy -c -f ${cfgPath} failed (exit ${r.status ?? r.signal}):\n${r.stdout ?? ''}${r.stderr ?? ''}`,
-    );
-}
 
 /** One row of `show stat` (CSV, RFC-less but documented in HAProxy's management guide, clause 9.1). */
 export interface HaproxyStatRow {
@@ -191,7 +183,7 @@ export async function startHttpFront(o: HttpFrontOptions): Promise<FrontHandle> 
       ...(o.balance ? { balance: o.balance } : {}),
     }),
   );
-  checkHaproxyConfig(bin, configPath);
+  checkConfig('haproxy', bin, configPath);
   const backendName = haproxyBackendName(o.name);
   const stats = async () => parseShowStat(await statsCommand(statsSocket, 'show stat'));
   const child = await startChild({

@@ -3,12 +3,12 @@
  * dispatcher module before the SIP listeners of a server role's replicas. Every routing choice below
  * is ours (README, "SIP front").
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { findProgram, startChild } from './process.ts';
+import { checkConfig, findProgram, startChild } from './process.ts';
 import { tcpAccepts } from './haproxy.ts';
 import {
   checkFrontOptions,
@@ -221,14 +221,6 @@ failure_route[NEXT_REPLICA] {
 `;
 }
 
-/** `kamailio -c -f <cfg>`: throws with Kamailio's own words when the configuration is refused. */
-export function checkKamailioConfig(bin: string, cfgPath: string): void {
-  const r = spawnSync(bin, ['-c', '-f', cfgPath], { encoding: 'utf8', timeout: 30_000 });
-  if (r.status !== 0)
-    throw new Error(
-      `kamailio -c -f ${cfgPath} failed (exit ${r.status ?? r.signal}):\n${r.stdout ?? ''}${r.stderr ?? ''}`,
-    );
-}
 
 /** One destination of `kamcmd dispatcher.list`. */
 export interface DispatcherDestination {
@@ -348,7 +340,7 @@ export async function startSipFront(o: SipFrontOptions): Promise<FrontHandle> {
       ...(o.frTimerMs ? { frTimerMs: o.frTimerMs } : {}),
     }),
   );
-  checkKamailioConfig(bin, configPath);
+  checkConfig('kamailio', bin, configPath);
   const list = async () => parseDispatcherList(await kamcmd(kamcmdBin, ctlSocket, 'dispatcher.list'));
   const child = await startChild({
     what: `kamailio (front ${o.name})`,

@@ -2,7 +2,7 @@
  * A front's program (haproxy, kamailio) as a child process: found on the PATH or in /usr/sbin,
  * stdout and stderr appended to a log file, a readiness probe, stopped by SIGTERM then SIGKILL.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   accessSync,
   closeSync,
@@ -206,4 +206,14 @@ function descendantsOf(root: number): number[] {
     }
   }
   return out;
+}
+
+/**
+ * `<program> -c -f <cfg>` (HAProxy and Kamailio both check a configuration so): throws with the
+ * program's own words when it refuses the configuration.
+ */
+export function checkConfig(name: string, bin: string, cfgPath: string): void {
+  const r = spawnSync(bin, ['-c', '-f', cfgPath], { encoding: 'utf8', timeout: 30_000 });
+  if (r.status !== 0)
+    throw new Error(`${name} -c -f ${cfgPath} failed (exit ${r.status ?? r.signal}):\n${r.stdout ?? ''}${r.stderr ?? ''}`);
 }
