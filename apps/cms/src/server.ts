@@ -82,9 +82,9 @@ export async function startCms(input: CmsConfigInput, deps: StartCmsDeps = {}): 
   if (ownsDb) cleanups.push(() => db.close());
   try {
     let partners = config.partners;
-    // Replicas (issue #17): changes fan out between the instances of this CMS; the only instance has a feed too (shared on PostgreSQL).
+    // Replicas (issue #17): changes fan out between the instances of this CMS (the only instance: a local feed).
     const instance = config.replica ? `${config.serverName}/${config.replica}` : config.serverName;
-    const feed = await openChangeFeed(db, { instance, onError: (err) => logger.warn({ err }, 'change feed: connection lost; reconnecting') });
+    const feed = await openChangeFeed(db, { instance, replicated: config.replica !== undefined, onError: (err) => logger.warn({ err }, 'change feed: connection lost; reconnecting') });
     cleanups.unshift(() => feed.close());
     const store = await CmsDocumentStore.open(db, config.serverName, config.versionHistoryLimit, feed);
     cleanups.unshift(() => store.close());

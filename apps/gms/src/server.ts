@@ -73,7 +73,7 @@ export async function startGms(input: GmsConfigInput | GmsConfig, deps: StartGms
   try {
     // Replicas (issue #17): changes fan out between the instances of this GMS (shared on PostgreSQL).
     const instance = config.replica ? `${config.serverName}/${config.replica}` : config.serverName;
-    feed = await openChangeFeed(db, { instance, onError: (err) => log.warn({ err }, 'change feed: connection lost; reconnecting') });
+    feed = await openChangeFeed(db, { instance, replicated: config.replica !== undefined, onError: (err) => log.warn({ err }, 'change feed: connection lost; reconnecting') });
     // The in-memory view: documents, groups and memberships, administrators.
     store = await PrismaDocumentStore.open(db, config.serverName, feed);
     const validated = new ValidatedGroups();

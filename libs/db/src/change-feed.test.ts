@@ -17,6 +17,16 @@ afterAll(async () => {
 });
 
 describe('change feed', () => {
+  it('is local for the only instance, on any database', async () => {
+    const feed = await openChangeFeed(db, { instance: 'cms', replicated: false });
+    try {
+      expect(feed.shared).toBe(false);
+      expect(await feed.claimFrom('cms/2', async () => 'claimed')).toBeUndefined();
+    } finally {
+      await feed.close();
+    }
+  });
+
   it('is local on SQLite and shared on PostgreSQL', async () => {
     const feed = await openChangeFeed(db, { instance: 'cms/1' });
     try {

@@ -16,8 +16,9 @@
  *   running the caller's claim) runs only for an instance that is gone, and for one claimer at a
  *   time.
  *
- * On SQLite (the embedded database: one instance per file) `openChangeFeed` returns a feed that
- * publishes nothing and claims nothing.
+ * On SQLite (the embedded database: one instance per file), and for a server that runs as the only
+ * instance (`replicated: false`), `openChangeFeed` returns a local feed: no listening connection, no
+ * `pg_notify` per write, no sweep for gone instances (nobody would hear or be taken over).
  */
 import pg from 'pg';
 import type { Database, TransactionClient } from './index.ts';
@@ -57,13 +58,15 @@ export interface ChangeFeed {
 export interface ChangeFeedOptions {
   /** This instance's name. */
   instance: string;
+  /** Whether other instances share the database (default true); false: a local feed even on PostgreSQL. */
+  replicated?: boolean;
   /** Errors of the listening connection (a reconnect follows). */
   onError?(err: unknown): void;
 }
 
 /** The feed of `db`: shared over PostgreSQL, local (no fan-out) on SQLite. */
 export async function openChangeFeed(db: Database, options: ChangeFeedOptions): Promise<ChangeFeed> {
-  if (db.provider !== 'postgresql') return localFeed(options.instance);
+  if (db.provider !== 'postgresql' || options.replicated === false) return localFeed(options.instance);
   const feed = new PgChangeFeed(db.url, options);
   await feed.connect();
   return feed;

@@ -2,7 +2,6 @@
  * The HTTP front: HAProxy (Debian package `haproxy`) in TCP mode before the HTTP(S) listeners of a
  * server role's replicas. Every choice below is ours (README, "HTTP front").
  */
-
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';

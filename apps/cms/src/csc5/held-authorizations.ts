@@ -67,10 +67,8 @@ export class HeldAuthorizations {
 
   async #readAll(): Promise<void> {
     const rows = await this.db.prisma.migrationAuthorization.findMany({ where: { server: this.serverName, status: 'authorized' }, orderBy: { updatedAt: 'asc' } });
-    const previous = this.#byUser;
     this.#byUser = new Map();
     for (const r of rows) this.#set(r); // the most recently updated row of a user wins
-    previous.clear();
   }
 
   /** The authorization held for `mcpttId` (the latest one authorized), from memory. */
