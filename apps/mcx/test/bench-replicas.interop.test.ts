@@ -8,37 +8,13 @@
  * real sockets, free ports; no assertion on the numbers' size, only that they are there.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseDocument } from 'yaml';
+import { MCX, REPO, removeTestEcosystems, testEcosystem } from './test-ecosystem.ts';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const MCX = join(REPO, 'apps/mcx/bin/mcx.js');
 const DATABASE = process.env['MCX_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+afterAll(removeTestEcosystems);
 
-/** The demo ecosystem file with every port 0 and a data directory of its own. */
-function testEcosystem(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mcx-bench-replicas-'));
-  dirs.push(dir);
-  const doc = parseDocument(readFileSync(join(REPO, 'ecosystem.yaml'), 'utf8'));
-  doc.set('dataDir', join(dir, 'data'));
-  doc.setIn(['console', 'port'], 0);
-  doc.setIn(['ueHost', 'port'], 0);
-  (doc.get('systems') as { items: unknown[] }).items.forEach((_s, i) => {
-    for (const key of ['idms', 'cms', 'gms', 'cmsSip', 'gmsSip', 'mcsSip']) doc.setIn(['systems', i, 'ports', key], 0);
-  });
-  const config = join(dir, 'ecosystem.yaml');
-  writeFileSync(config, doc.toString());
-  return config;
-}
 
 function run(args: string[], ms: number): Promise<{ code: number | null; stdout: string; output: string }> {
   return new Promise((done) => {
@@ -85,7 +61,7 @@ interface Report {
 
 describe('mcx bench migration --replicas', () => {
   it('--ues 6 --replicas 2: every UE migrates in both rounds, the single-instance round beside the replicated one, no bench database left', async () => {
-    const config = testEcosystem();
+    const config = testEcosystem('bench-replicas').config;
     const bench = await run(['bench', 'migration', '--config', config, '--ues', '6', '--replicas', '2', '--db', DATABASE, '--json'], 280_000);
     expect(bench.code, bench.output).toBe(0);
     const report = JSON.parse(bench.stdout) as Report;

@@ -5,37 +5,12 @@
  * UE's host. Real processes (bin/mcx.js from the sources), real sockets, free ports.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseDocument } from 'yaml';
+import { MCX, REPO, removeTestEcosystems, testEcosystem } from './test-ecosystem.ts';
 import { UeHostRouter } from '../src/scenario/ue-hosts.ts';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const MCX = join(REPO, 'apps/mcx/bin/mcx.js');
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+afterAll(removeTestEcosystems);
 
-/** The demo ecosystem file with every port 0 and a data directory of its own (no ecosystem runs on it). */
-function testEcosystem(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'mcx-scenario-ue-hosts-'));
-  dirs.push(dir);
-  const doc = parseDocument(readFileSync(join(REPO, 'ecosystem.yaml'), 'utf8'));
-  doc.set('dataDir', join(dir, 'data'));
-  doc.setIn(['console', 'port'], 0);
-  doc.setIn(['ueHost', 'port'], 0);
-  (doc.get('systems') as { items: unknown[] }).items.forEach((_s, i) => {
-    for (const key of ['idms', 'cms', 'gms', 'cmsSip', 'gmsSip', 'mcsSip'])
-      doc.setIn(['systems', i, 'ports', key], 0);
-  });
-  const config = join(dir, 'ecosystem.yaml');
-  writeFileSync(config, doc.toString());
-  return config;
-}
 
 /** Runs bin/mcx.js to its end (killed after `ms`): exit code, stdout, everything. */
 function mcx(args: string[], ms: number): Promise<{ code: number | null; stdout: string; output: string }> {
@@ -104,7 +79,7 @@ interface Report {
 
 describe('mcx scenario run --ue-hosts', () => {
   it('runs 02 and 11 over two UE host processes: every step passes, UEs round-robin, the report names the host of each UE and step', async () => {
-    const config = testEcosystem();
+    const config = testEcosystem('scenario-ue-hosts').config;
     const run = await mcx(
       [
         'scenario',
@@ -152,7 +127,7 @@ describe('mcx scenario run --ue-hosts', () => {
   }, 250_000);
 
   it('--ue-host URL twice: UE hosts already running (mcx ue-host) for a running mcx up take the UEs round-robin', async () => {
-    const config = testEcosystem();
+    const config = testEcosystem('scenario-ue-hosts').config;
     const up = await start(['up', '--config', config, '--no-ues'], /Ready in/, 150_000);
     const hosts: Awaited<ReturnType<typeof start>>[] = [];
     try {
@@ -190,7 +165,7 @@ describe('mcx scenario run --ue-hosts', () => {
   }, 300_000);
 
   it('refuses --ue-host without a running ecosystem, and --ue-hosts with --ue-host', async () => {
-    const config = testEcosystem();
+    const config = testEcosystem('scenario-ue-hosts').config;
     const alone = await mcx(
       [
         'scenario',

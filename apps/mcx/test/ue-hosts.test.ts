@@ -5,36 +5,14 @@
  * its own). Real processes (bin/mcx.js from the sources), real sockets, free ports.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseDocument } from 'yaml';
+import { MCX, REPO, removeTestEcosystems, testEcosystem } from './test-ecosystem.ts';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const MCX = join(REPO, 'apps/mcx/bin/mcx.js');
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const dirs: string[] = [];
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+afterAll(removeTestEcosystems);
 
-/** The demo ecosystem file with every port 0 and a data directory of its own. */
-function testEcosystem(): { dir: string; config: string; dataDir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'mcx-ue-hosts-'));
-  dirs.push(dir);
-  const doc = parseDocument(readFileSync(join(REPO, 'ecosystem.yaml'), 'utf8'));
-  doc.set('dataDir', join(dir, 'data'));
-  doc.setIn(['console', 'port'], 0);
-  doc.setIn(['ueHost', 'port'], 0);
-  (doc.get('systems') as { items: unknown[] }).items.forEach((_s, i) => {
-    for (const key of ['idms', 'cms', 'gms', 'cmsSip', 'gmsSip', 'mcsSip']) doc.setIn(['systems', i, 'ports', key], 0);
-  });
-  const config = join(dir, 'ecosystem.yaml');
-  writeFileSync(config, doc.toString());
-  return { dir, config, dataDir: join(dir, 'data') };
-}
 
 interface Run {
   child: ChildProcess;
@@ -71,7 +49,7 @@ async function stop(run: Run): Promise<number | null> {
 
 describe('UE hosts in processes of their own', () => {
   it('mcx bench migration --ue-hosts 2: every UE migrates, two hosts each with its share and CPU of its own, merged', async () => {
-    const { config } = testEcosystem();
+    const { config } = testEcosystem('ue-hosts');
     const bench = mcx(['bench', 'migration', '--config', config, '--ues', '6', '--ue-hosts', '2', '--json']);
     const code = await Promise.race([bench.exited, pause(170_000).then(() => 'timeout' as const)]);
     if (code === 'timeout') await stop(bench);
@@ -112,7 +90,7 @@ describe('UE hosts in processes of their own', () => {
   }, 180_000);
 
   it('mcx ue-host: a UE host of its own, given the endpoints, the lab CA and a control secret, brings a UE online and migrates it', async () => {
-    const { dir, config, dataDir } = testEcosystem();
+    const { dir, config, dataDir } = testEcosystem('ue-hosts');
     const up = mcx(['up', '--config', config, '--no-ues']);
     let host: Run | undefined;
     try {
