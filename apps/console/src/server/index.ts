@@ -27,16 +27,22 @@ export interface InstanceCheck {
   detail?: string;
 }
 
-/** One instance of a system's CMS, GMS or MCS and its health, probed directly (not through a front). */
-export interface InstanceHealth {
+/** One instance of a system's CMS, GMS or MCS (issue #17): its own addresses, not the fronts', and its process. */
+export interface InstanceInfo {
   role: 'cms' | 'gms' | 'mcs';
   /** Instance number, 1..replicas. */
   replica: number;
+  /** The instance's own HTTP base URL (CMS, GMS). */
   http?: string;
+  /** The instance's own SIP URI (UDP; TCP on the same port). */
   sip?: string;
-  /** The process it runs in: `mcx up`, `system-<id>` or `replica-<k>`. */
+  /** The process it runs in: `mcx up`, `system-<id>` (`processes: per-system`) or `replica-<k>`. */
   process: string;
   pid?: number;
+}
+
+/** One instance and its health, probed directly (not through a front). */
+export interface InstanceHealth extends InstanceInfo {
   /** Every direct check answered. */
   up: boolean;
   checks: InstanceCheck[];
@@ -45,11 +51,15 @@ export interface InstanceHealth {
 }
 
 /** A front before a role's instances (replicas > 1): HAProxy for HTTP, Kamailio's dispatcher for SIP. */
-export interface FrontHealth {
+export interface FrontInfo {
   role: 'cms' | 'gms' | 'mcs';
   kind: 'haproxy' | 'kamailio';
-  /** `host:port` it listens on. */
+  /** `host:port` it listens on (the ecosystem file's port of the role). */
   address: string;
+}
+
+/** A front and the instances as it sees them. */
+export interface FrontHealth extends FrontInfo {
   /** Each instance as the front sees it (absent: the front runs in another process, or did not answer: see detail). */
   backends?: { replica: number; up: boolean }[];
   detail?: string;

@@ -5,29 +5,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { FrontInfo, InstanceInfo } from '@mcx/console';
 import type { EcosystemEndpoints } from '@mcx/ecosystem';
 
-/** One instance of a system's CMS, GMS or MCS (issue #17): its own addresses, not the fronts'. */
-export interface RuntimeInstance {
-  role: 'cms' | 'gms' | 'mcs';
-  /** Instance number, 1..replicas. */
-  replica: number;
-  /** The instance's own HTTP base URL (CMS, GMS), e.g. `https://127.0.0.1:41234`. */
-  http?: string;
-  /** The instance's own SIP URI (UDP; TCP on the same port). */
-  sip?: string;
-  /** The process it runs in: `mcx up`, `system-<id>` (`processes: per-system`) or `replica-<k>`. */
-  process: string;
-  pid?: number;
-}
-
-/** A front before a role's instances (replicas > 1): HAProxy (HTTP) or Kamailio's dispatcher (SIP). */
-export interface RuntimeFront {
-  role: 'cms' | 'gms' | 'mcs';
-  kind: 'haproxy' | 'kamailio';
-  /** `host:port` it listens on (the ecosystem file's port of the role). */
-  address: string;
-}
+/** One instance of a system's CMS, GMS or MCS, and a front before a role's instances (issue #17): as the console shows them. */
+export type RuntimeInstance = InstanceInfo;
+export type RuntimeFront = FrontInfo;
 
 export interface RuntimeSystemExtras {
   /** Access-token audiences of the resource servers (RFC 8707 resource values). */
