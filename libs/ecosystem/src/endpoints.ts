@@ -84,3 +84,8 @@ export function systemById(eco: Ecosystem, id: string): SystemConfig {
 export function mcpttIdOf(eco: Ecosystem, user: UserConfig): string {
   return user.mcpttId ?? `sip:${user.username}@${systemById(eco, user.home).domain}`;
 }
+
+/** The address instance `k` (1..replicas) of a system's CMS, GMS and MCS listens on: its `replicaPorts` host, else the system's. */
+export function instanceHost(s: Pick<SystemConfig, 'host' | 'replicaPorts'>, k: number): string {
+  return s.replicaPorts?.[k - 1]?.host ?? s.host;
+}

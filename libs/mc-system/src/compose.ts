@@ -22,7 +22,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Database } from '@mcx/db';
-import { assignedMcpttIdsIn, systemEndpoints, systemHttpUrl, type Ecosystem, type SystemConfig, type SystemEndpoints } from '@mcx/ecosystem';
+import { assignedMcpttIdsIn, instanceHost, systemEndpoints, systemHttpUrl, type Ecosystem, type SystemConfig, type SystemEndpoints } from '@mcx/ecosystem';
 import { labCaIn, throwAwayLabCa, trustLabCa, type LabCa } from '@mcx/lab-ca';
 import { adminTokenOf } from './admin-credentials.ts';
 import { InstanceDatabases, type DatabaseSetting } from './databases.ts';
@@ -181,10 +181,9 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
     const adminTokenOfSystem = (s: SystemConfig) => admin.get(s.id)!.token;
     const replica = options.replica ?? 1;
     const replicated = (s: SystemConfig) => (s.replicas ?? 1) > 1;
-    const instanceHost = (s: SystemConfig) => s.replicaPorts?.[replica - 1]?.host ?? s.host;
     const local = options.isLocal ?? (() => true);
     const runsHere = (s: SystemConfig) =>
-      (!options.only || options.only.includes(s.id)) && (replica === 1 || (replicated(s) && local(instanceHost(s))));
+      (!options.only || options.only.includes(s.id)) && (replica === 1 || (replicated(s) && local(instanceHost(s, replica))));
     for (const s of eco.systems.filter((x) => replica === 1 && runsHere(x) && replicated(x) && x.replicaPorts?.[0]?.host !== undefined && !local(x.replicaPorts[0]!.host!)))
       throw new Error(`${s.id}: instance 1 runs with the IdMS and the fronts, on this machine; ${s.replicaPorts![0]!.host} is not one of its addresses`);
     for (const s of eco.systems.filter((x) => runsHere(x) && replicated(x))) {
@@ -275,7 +274,7 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
         own
           ? {
               replica,
-              host: own.host ?? s.host,
+              host: instanceHost(s, replica),
               ...(httpPort !== undefined ? { httpPort, publicUrl: systemHttpUrl(s, frontHttp!) } : {}),
               sipPort,
               sipContact: { host: s.host, port: frontSip },
@@ -385,7 +384,7 @@ async function startOnce<F extends ServerFactories>(options: StartMcSystemsOptio
         // TS 23.280 clause 10.6.3: the partner MCS asks the primary MCS (addresses like the other cross-system ones).
         peers: related.map((o) => ({ systemId: o.id, psi: systemEndpoints(o).mcs.psi, sipUri: systemEndpoints(o).mcs.sip })),
         ...timers,
-        ...(own ? { host: own.host ?? s.host, sipPort: own.mcsSip, sipContact: { host: s.host, port: s.ports.mcsSip } } : {}),
+        ...(own ? { host: instanceHost(s, replica), sipPort: own.mcsSip, sipContact: { host: s.host, port: s.ports.mcsSip } } : {}),
       });
       return {
         config: s,

@@ -12,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SystemConfig } from '@mcx/ecosystem';
+import { instanceHost, type SystemConfig } from '@mcx/ecosystem';
 import { startHttpFront, startSipFront, type FrontHandle } from '@mcx/front';
 
 /** The server roles behind a front: HTTP (CMS, GMS) and SIP (CMS, GMS, MCS). */
@@ -41,7 +41,7 @@ export async function startFronts(systems: readonly SystemConfig[], log: (line: 
         const handle = await startHttpFront({
           name: `${s.id}-${role}`,
           bind: { host: s.host, port: s.ports[role] },
-          backends: ports.map((p, k) => ({ name: `${role}-${k + 1}`, host: p.host ?? s.host, port: p[role] })),
+          backends: ports.map((p, k) => ({ name: `${role}-${k + 1}`, host: instanceHost(s, k + 1), port: p[role] })),
           dir: dir!,
         });
         fronts.push({ systemId: s.id, role, handle });
@@ -51,7 +51,7 @@ export async function startFronts(systems: readonly SystemConfig[], log: (line: 
           name: `${s.id}-${role}`,
           bind: { host: s.host, port: s.ports[role] },
           transports: ['udp', 'tcp'],
-          backends: ports.map((p, k) => ({ name: `${role}-${k + 1}`, host: p.host ?? s.host, port: p[role] })),
+          backends: ports.map((p, k) => ({ name: `${role}-${k + 1}`, host: instanceHost(s, k + 1), port: p[role] })),
           dir: dir!,
         });
         fronts.push({ systemId: s.id, role, handle });

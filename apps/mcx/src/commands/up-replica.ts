@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pino from 'pino';
+import { instanceHost } from '@mcx/ecosystem';
 import { adminTokenFile, isLocalAddress } from '@mcx/mc-system';
 import { load } from './options.ts';
 import { stopRequests } from './stop-requests.ts';
@@ -20,7 +21,7 @@ export async function upReplica(args: { config?: string; db?: string; replica: n
   const eco = loaded.ecosystem;
   const k = args.replica;
   if (!args.db || !/^postgres(ql)?:\/\//.test(args.db)) throw new Error('mcx up --replica needs --db postgres://... (the database the other instances share)');
-  const mine = eco.systems.filter((s) => s.replicas >= k && isLocalAddress(s.replicaPorts?.[k - 1]?.host ?? s.host));
+  const mine = eco.systems.filter((s) => s.replicas >= k && isLocalAddress(instanceHost(s, k)));
   if (k < 2) throw new Error('--replica takes 2 or more: instance 1 runs with mcx up itself');
   if (mine.length === 0) throw new Error(`no system of ${loaded.file} has an instance ${k} on an address of this machine (replicaPorts[${k - 1}].host)`);
   // Both machines must derive the same addresses from the file: every port of every system fixed.

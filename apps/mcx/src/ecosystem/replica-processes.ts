@@ -11,7 +11,7 @@
  * (`mcx up --replica k` there): it is not started here, only checked (its HTTP `/healthz`, once
  * at start; the fronts keep checking it).
  */
-import type { Ecosystem, SystemConfig } from '@mcx/ecosystem';
+import { instanceHost, type Ecosystem, type SystemConfig } from '@mcx/ecosystem';
 import { isLocalAddress } from '@mcx/mc-system';
 import { SystemProcess, type ProcessUsage } from './system-processes.ts';
 import type { StartSystem } from './system-process-messages.ts';
@@ -28,11 +28,6 @@ export interface ReplicaProcesses {
 /** The highest `replicas` of the ecosystem's systems (1: nothing to start). */
 export function replicaCount(eco: Ecosystem): number {
   return Math.max(1, ...eco.systems.map((s) => s.replicas ?? 1));
-}
-
-/** The address instance `k` of a replicated system listens on. */
-export function instanceHost(s: SystemConfig, k: number): string {
-  return s.replicaPorts?.[k - 1]?.host ?? s.host;
 }
 
 /** The instances (system, k > 1) of the ecosystem on other machines. */

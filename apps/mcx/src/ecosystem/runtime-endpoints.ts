@@ -1,5 +1,5 @@
 /** The runtime file's content (runtime-file.ts) for the running systems, UE host and console. */
-import { systemHttpUrl, type SystemConfig } from '@mcx/ecosystem';
+import { instanceHost, systemHttpUrl, type SystemConfig } from '@mcx/ecosystem';
 import { UE_CLIENT } from '@mcx/mc-system';
 import type { RuntimeEndpoints, RuntimeFront, RuntimeInstance } from './runtime-file.ts';
 import type { SystemsView } from './systems-view.ts';
@@ -45,7 +45,7 @@ export function instancesOf(s: SystemConfig, processes: InstanceProcesses = {}):
     ports.forEach((p, i) => {
       const replica = i + 1;
       // An instance on another machine has its own address (replicaPorts[k-1].host).
-      const host = ('host' in p && p.host) || s.host;
+      const host = replicas > 1 ? instanceHost(s, replica) : s.host;
       out.push({
         role,
         replica,
