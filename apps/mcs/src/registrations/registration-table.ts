@@ -20,39 +20,50 @@ export interface Registration {
   registeredAt: Date;
 }
 
+type Row = { reg: Registration; timer: TimerHandle };
+
 export class RegistrationTable {
-  readonly #rows = new Map<string, { reg: Registration; timer: TimerHandle }>();
+  /** MCPTT ID → contact → row: a REGISTER looks up its user's bindings without a scan of every user's (issue #14). */
+  readonly #byUser = new Map<string, Map<string, Row>>();
+  #size = 0;
   constructor(private readonly scheduler: Scheduler) {}
 
-  #key(mcpttId: string, contact: string): string {
-    return `${mcpttId}\n${contact}`;
-  }
-
   upsert(reg: Registration): void {
-    const key = this.#key(reg.mcpttId, reg.contact);
-    this.#rows.get(key)?.timer.cancel();
+    let rows = this.#byUser.get(reg.mcpttId);
+    if (!rows) this.#byUser.set(reg.mcpttId, (rows = new Map()));
+    const previous = rows.get(reg.contact);
+    if (previous) previous.timer.cancel();
+    else this.#size += 1;
     const timer = this.scheduler.schedule(reg.expiresAt.getTime() - Date.now(), () => {
-      if (this.#rows.get(key)?.reg === reg) this.#rows.delete(key);
+      if (this.#byUser.get(reg.mcpttId)?.get(reg.contact)?.reg === reg) this.remove(reg.mcpttId, reg.contact);
     });
-    this.#rows.set(key, { reg, timer });
+    rows.set(reg.contact, { reg, timer });
   }
 
   remove(mcpttId: string, contact: string): boolean {
-    const key = this.#key(mcpttId, contact);
-    const row = this.#rows.get(key);
-    row?.timer.cancel();
-    return this.#rows.delete(key);
+    const rows = this.#byUser.get(mcpttId);
+    const row = rows?.get(contact);
+    if (!rows || !row) return false;
+    row.timer.cancel();
+    rows.delete(contact);
+    if (rows.size === 0) this.#byUser.delete(mcpttId);
+    this.#size -= 1;
+    return true;
   }
 
   list(): Registration[] {
-    return [...this.#rows.values()].map((r) => r.reg);
+    const out: Registration[] = [];
+    for (const rows of this.#byUser.values()) for (const row of rows.values()) out.push(row.reg);
+    return out;
   }
 
+  /** The bindings of one user (a copy: the caller may remove while iterating). */
   find(mcpttId: string): Registration[] {
-    return this.list().filter((r) => r.mcpttId === mcpttId);
+    const rows = this.#byUser.get(mcpttId);
+    return rows ? [...rows.values()].map((r) => r.reg) : [];
   }
 
   get size(): number {
-    return this.#rows.size;
+    return this.#size;
   }
 }
