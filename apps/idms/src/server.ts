@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
 import type Provider from 'oidc-provider';
@@ -21,6 +21,9 @@ import { Accounts, upsertAccount, type UpsertAccountInput } from './accounts/acc
 import { MigrationAuthorizations } from './migration/authorizations.ts';
 import { revocationTransmitter } from './revocation-push/transmitter.ts';
 import { PartnerRevocations, revocationReceiverRouter } from './revocation-push/receiver.ts';
+
+/** oidc-provider's token endpoint (its default route). */
+const TOKEN_PATH = '/token';
 
 export interface IdmsHandle {
   /** Base URL the server listens on. */
@@ -87,7 +90,20 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
     });
     next();
   });
-  const server = createHttpServer(app, config.tls);
+  // The token endpoint (RFC 6749 clause 3.2: every grant, token exchange included) goes straight to
+  // the OpenID provider: none of the express routes below answers it, and walking them cost CPU on
+  // every token request (issue #14; our choice). Its 5xx answers are logged as above.
+  let tokenEndpoint: RequestListener | undefined;
+  const server = createHttpServer((req, res) => {
+    if (tokenEndpoint && req.method === 'POST' && req.url === TOKEN_PATH) {
+      res.on('finish', () => {
+        if (res.statusCode >= 500) logger.error({ method: req.method, url: req.url, status: res.statusCode }, 'request failed');
+      });
+      tokenEndpoint(req, res);
+      return;
+    }
+    void app(req, res);
+  }, config.tls);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -153,6 +169,8 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
     });
     provider = p;
     callback = p.callback();
+    const handle = callback;
+    tokenEndpoint = (req, res) => void handle(req, res);
   }
 
   // Cookie signing keys: configured, or derived from the first signing key (stable across restarts).
