@@ -47,6 +47,8 @@ export async function discoverIdms(issuer: string, clientId: string, allowInsecu
   });
 }
 
+const fetchCopies = new WeakMap<typeof fetch, WeakMap<oidc.Configuration, oidc.Configuration>>();
+
 /**
  * A copy of a discovered configuration of the public client (no secret, TS 33.180 annex B.2)
  * whose requests go through `fetchFn`: one discovery serves many clients that each bring their
@@ -54,6 +56,16 @@ export async function discoverIdms(issuer: string, clientId: string, allowInsecu
  */
 export function withFetch(config: oidc.Configuration, fetchFn: typeof fetch | undefined): oidc.Configuration {
   if (!fetchFn) return config;
+  // One copy per (configuration, HTTP client), kept while both are: a client's login, refreshes
+  // and token exchanges at one IdMS reuse it instead of cloning the metadata each time (issue #14).
+  let copies = fetchCopies.get(fetchFn);
+  if (!copies) fetchCopies.set(fetchFn, (copies = new WeakMap()));
+  let copy = copies.get(config);
+  if (!copy) copies.set(config, (copy = copyWithFetch(config, fetchFn)));
+  return copy;
+}
+
+function copyWithFetch(config: oidc.Configuration, fetchFn: typeof fetch): oidc.Configuration {
   const server = config.serverMetadata();
   const client = config.clientMetadata();
   const copy = new oidc.Configuration(server, client.client_id, client, oidc.None());
