@@ -175,6 +175,62 @@ describe('verified-token cache', () => {
   });
 });
 
+describe('signatures checked once per process (verifiers trusting the same JWKS URI)', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.useRealTimers();
+  });
+
+  it('takes the signature another verifier checked against the same JWKS URI, and applies its own claim checks', async () => {
+    const cms = createTokenVerifier({ issuer, audience: AUD });
+    const gms = createTokenVerifier({ issuer, audience: 'urn:mcx:mcx-a:gms', jwksUri: `${issuer}/jwks` });
+    const mcs = createTokenVerifier({ issuer, audience: 'urn:mcx:mcx-a:mcs', jwksUri: `${issuer}/jwks` });
+    const token = await sign({ jti: 'shared-1', aud: [AUD, 'urn:mcx:mcx-a:gms'] });
+    const signatures = vi.spyOn(crypto.subtle, 'verify');
+    const atCms = await cms.verify(token);
+    expect(signatures).toHaveBeenCalledTimes(1);
+    const atGms = await gms.verify(token);
+    expect(signatures).toHaveBeenCalledTimes(1);
+    expect(atGms).toEqual(atCms);
+    // Not for the MCS: its own audience check still refuses the token.
+    expect(await codeOf(mcs.verify(token))).toBe('wrong-audience');
+    // Nor for a verifier expecting another issuer or token type, or refusing the algorithm.
+    expect(await codeOf(createTokenVerifier({ issuer: 'http://127.0.0.1:1', audience: AUD, jwksUri: `${issuer}/jwks` }).verify(token))).toBe('wrong-issuer');
+    expect(await codeOf(createTokenVerifier({ issuer, audience: AUD, jwksUri: `${issuer}/jwks`, tokenType: 'secevent+jwt' }).verify(token))).toBe('wrong-type');
+    expect(await codeOf(createTokenVerifier({ issuer, audience: AUD, jwksUri: `${issuer}/jwks`, algorithms: ['ES256'] }).verify(token))).toBe('bad-signature');
+    expect(signatures).toHaveBeenCalledTimes(1);
+  });
+
+  it('checks the signature again for a verifier trusting another JWKS URI', async () => {
+    const token = await sign({ jti: 'shared-2' });
+    await createTokenVerifier({ issuer, audience: AUD }).verify(token);
+    const signatures = vi.spyOn(crypto.subtle, 'verify');
+    // The same keys under another URI (the host named differently): not taken as checked.
+    const elsewhere = createTokenVerifier({ issuer, audience: AUD, jwksUri: `${issuer.replace('127.0.0.1', 'localhost')}/jwks` });
+    await elsewhere.verify(token);
+    expect(signatures).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses an expired token and a token revoked at one verifier, whoever checked its signature', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const token = await sign({ jti: 'shared-3', iat: now, exp: now + 2 });
+    const a = createTokenVerifier({ issuer, audience: AUD, clockTolerance: 0 });
+    const b = createTokenVerifier({ issuer, audience: AUD, clockTolerance: 0 });
+    await a.verify(token);
+    b.revoke('shared-3', new Date((now + 2) * 1000));
+    expect(await codeOf(b.verify(token))).toBe('revoked');
+    expect(await codeOf(a.verify(token))).toBe('accepted');
+    vi.useFakeTimers({ toFake: ['Date'], now: (now + 3) * 1000 });
+    expect(await codeOf(createTokenVerifier({ issuer, audience: AUD, clockTolerance: 0 }).verify(token))).toBe('expired');
+  });
+
+  it('does not take a token whose signature failed elsewhere', async () => {
+    const forged = await sign({ jti: 'shared-4' }, { key: otherKey });
+    expect(await codeOf(createTokenVerifier({ issuer, audience: AUD }).verify(forged))).toBe('bad-signature');
+    expect(await codeOf(createTokenVerifier({ issuer, audience: AUD }).verify(forged))).toBe('bad-signature');
+  });
+});
+
 describe('requireAccessToken (RFC 6750)', () => {
   it('lets a valid bearer token through with the principal', async () => {
     const res = await fetch(`${issuer}/xcap-root/resource`, { headers: { authorization: `Bearer ${await sign({})}` } });

@@ -1,7 +1,10 @@
 import {
+  base64url,
   createRemoteJWKSet,
   errors,
   jwtVerify,
+  UnsecuredJWT,
+  type JWTHeaderParameters,
   type JWTPayload,
   type JWTVerifyGetKey,
   type JWK,
@@ -60,6 +63,48 @@ export interface TokenVerifier {
   readonly cached: number;
 }
 
+const DEFAULT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
+
+/**
+ * Tokens whose signature a verifier of this process checked against the keys published at a
+ * JWKS URI, by that URI: the protected header of each, until the token expires. Another verifier
+ * trusting the same URI (in one process: the CMS, GMS and MCS of a system all trust their IdMS's
+ * keys) takes the signature as checked and only applies its own claim checks, so a token costs one
+ * signature check per process rather than one per server (issue #14; our choice: the exact bytes,
+ * signature included, were verified against keys published at that URI). Bounded per URI.
+ */
+const signaturesByJwksUri = new Map<string, Map<string, { header: JWTHeaderParameters; expiresAt: number }>>();
+const SHARED_SIGNATURES_PER_URI = 20_000;
+
+function sharedSignatures(uri: string): Map<string, { header: JWTHeaderParameters; expiresAt: number }> {
+  let m = signaturesByJwksUri.get(uri);
+  if (!m) signaturesByJwksUri.set(uri, (m = new Map()));
+  return m;
+}
+
+function rememberSignature(shared: Map<string, { header: JWTHeaderParameters; expiresAt: number }>, token: string, header: JWTHeaderParameters, exp: number): void {
+  const now = Date.now();
+  if (shared.size >= SHARED_SIGNATURES_PER_URI) shared.delete(shared.keys().next().value!);
+  // Insertion order is about expiry order: the oldest go once expired.
+  for (let i = 0; i < 2; i += 1) {
+    const [oldest, t] = shared.entries().next().value ?? [];
+    if (!oldest || !t || t.expiresAt > now) break;
+    shared.delete(oldest);
+  }
+  shared.set(token, { header, expiresAt: exp * 1000 });
+}
+
+/**
+ * jose's claim checks (iss, aud, exp/nbf with the tolerance, typ, required claims: the very
+ * function jwtVerify applies after the signature) on a token whose signature is already checked:
+ * its header (alg set to "none") and payload as an unsecured JWT (RFC 7519 clause 6).
+ */
+function checkClaims(token: string, header: JWTHeaderParameters, options: Parameters<typeof jwtVerify>[2]): JWTPayload {
+  const payload = token.split('.')[1] ?? '';
+  const unsecured = `${base64url.encode(JSON.stringify({ ...header, alg: 'none' }))}.${payload}.`;
+  return UnsecuredJWT.decode(unsecured, options).payload;
+}
+
 /** Discovery → jwks_uri, fetched once per verifier (and retried after a failure). */
 function discoveredJwks(issuer: string): () => Promise<string> {
   let pending: Promise<string> | undefined;
@@ -101,8 +146,10 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
 
   // One key set per verifier, created once even when many first requests arrive together (each
   // remote key set fetches the JWKS on its own: N concurrent first calls were N fetches).
-  let keySet: Promise<JWTVerifyGetKey> | undefined = options.jwks ? Promise.resolve(createLocalJWKSet(options.jwks)) : undefined;
-  function keys(): Promise<JWTVerifyGetKey> {
+  // A remote key set comes with the signatures checked in this process against its URI.
+  type Keys = { getKey: JWTVerifyGetKey; shared?: ReturnType<typeof sharedSignatures> };
+  let keySet: Promise<Keys> | undefined = options.jwks ? Promise.resolve({ getKey: createLocalJWKSet(options.jwks) }) : undefined;
+  function keys(): Promise<Keys> {
     keySet ??= (async () => {
       let uri: string;
       try {
@@ -110,11 +157,20 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       } catch (err) {
         throw new TokenError('jwks-unavailable', `cannot locate the issuer's keys: ${(err as Error).message}`);
       }
-      return createRemoteJWKSet(new URL(uri), { cooldownDuration: 10_000, cacheMaxAge: 10 * 60_000 });
+      const url = new URL(uri);
+      return { getKey: createRemoteJWKSet(url, { cooldownDuration: 10_000, cacheMaxAge: 10 * 60_000 }), shared: sharedSignatures(url.href) };
     })();
     keySet.catch(() => (keySet = undefined));
     return keySet;
   }
+  const algorithms = options.algorithms ?? DEFAULT_ALGORITHMS;
+  const claimOptions = {
+    issuer: options.issuer,
+    ...(audience ? { audience } : {}),
+    clockTolerance: options.clockTolerance ?? 5,
+    ...(typ ? { typ } : {}),
+    requiredClaims: options.requiredClaims ?? ['exp', 'sub'],
+  };
 
   function isRevoked(jti: string | undefined): boolean {
     if (jti === undefined) return false;
@@ -137,17 +193,18 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   }
 
   async function verifySignedToken(token: string): Promise<McAccessToken> {
-    const getKey = await keys();
+    const { getKey, shared } = await keys();
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, getKey, {
-        issuer: options.issuer,
-        ...(audience ? { audience } : {}),
-        clockTolerance: options.clockTolerance ?? 5,
-        algorithms: options.algorithms ?? ['RS256', 'PS256', 'ES256', 'EdDSA'],
-        ...(typ ? { typ } : {}),
-        requiredClaims: options.requiredClaims ?? ['exp', 'sub'],
-      }));
+      const checked = shared?.get(token);
+      if (checked && checked.expiresAt + clockToleranceMs > Date.now()) {
+        if (!algorithms.includes(checked.header.alg)) throw new errors.JOSEAlgNotAllowed('"alg" (Algorithm) Header Parameter value not allowed');
+        payload = checkClaims(token, checked.header, claimOptions);
+      } else {
+        let protectedHeader: JWTHeaderParameters;
+        ({ payload, protectedHeader } = await jwtVerify(token, getKey, { ...claimOptions, algorithms }));
+        if (shared && payload.exp !== undefined) rememberSignature(shared, token, protectedHeader, payload.exp);
+      }
     } catch (err) {
       throw toTokenError(err);
     }
