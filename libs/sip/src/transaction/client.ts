@@ -40,7 +40,8 @@ export class ClientTransaction {
   constructor(
     private readonly ctx: TransactionContext,
     readonly key: string,
-    private readonly data: Buffer,
+    /** The request as sent; dropped once Completed (Timer K only absorbs retransmitted responses: nothing is sent again). */
+    private data: Buffer | undefined,
     private readonly target: Target,
     private readonly reliable: boolean,
     private readonly tu: ClientTransactionUser,
@@ -84,6 +85,9 @@ export class ClientTransaction {
     }
     this.state = 'completed';
     this.timerEF?.cancel();
+    // Issue #14 (memory): over UDP the transaction stays for Timer K (T4, RFC 3261 clause 17.1.2.2)
+    // without ever sending again, so the request's bytes need not stay with it.
+    this.data = undefined;
     this.tu.onResponse(response);
     // Timer K: T4 for unreliable transports, zero for reliable ones.
     if (this.reliable) this.terminate();
@@ -96,6 +100,7 @@ export class ClientTransaction {
   }
 
   private transmit(): void {
+    if (!this.data) return;
     this.ctx.send(this.data, this.target).catch(() => {
       if (this.state === 'trying' || this.state === 'proceeding') {
         this.terminate();
