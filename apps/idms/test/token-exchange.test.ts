@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as oidc from 'openid-client';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
 import { openDatabase, type Database } from '@mcx/db';
@@ -58,6 +58,28 @@ async function primarySigningKey(): Promise<{ key: Awaited<ReturnType<typeof imp
 }
 
 describe('token exchange at the primary IdMS for a partner IdMS (TS 33.180 B.7, RFC 8693)', () => {
+  it('takes the signature of the subject token as checked when a resource server of this process checked it against the advertised jwks_uri', async () => {
+    const configA = await discoverIdms(eco.a.issuer, UE_CLIENT);
+    expect(configA.serverMetadata().jwks_uri).toBe(new URL('/jwks', eco.a.issuer).href);
+    const login = await primaryLogin('alice');
+    // A's CMS (discovery → jwks_uri) verifies the access token first, as in a migration.
+    const cms = createTokenVerifier({ issuer: eco.a.issuer, audience: decodeJwt(login.accessToken).aud as string[] });
+    await cms.verify(login.accessToken);
+    const signatures = vi.spyOn(crypto.subtle, 'verify');
+    try {
+      const m = await exchangeForPartnerIdms({ issuer: eco.a.issuer, clientId: UE_CLIENT, subjectToken: login.accessToken, partnerIssuer: eco.b.issuer });
+      expect(decodeJwt(m.accessToken).aud).toBe(eco.b.issuer);
+      expect(signatures).not.toHaveBeenCalled();
+    } finally {
+      signatures.mockRestore();
+    }
+    // Its checks still apply: a token forged with another key is refused.
+    const forged = await new SignJWT({ ...decodeJwt(login.accessToken), jti: 'forged-shared' })
+      .setProtectedHeader(decodeProtectedHeader(login.accessToken) as { alg: string })
+      .sign((await generateKeyPair('RS256')).privateKey);
+    expect(await primaryRefusal(forged)).toBe('invalid_grant');
+  });
+
   it('issues a token for the partner IdMS: aud = the partner issuer, the MC IDs, the primary scopes', async () => {
     const login = await primaryLogin('alice');
     const m = await exchangeForPartnerIdms({ issuer: eco.a.issuer, clientId: UE_CLIENT, subjectToken: login.accessToken, partnerIssuer: eco.b.issuer });

@@ -22,7 +22,11 @@ export interface TokenVerifierOptions {
    * checked here, the caller checks it (an IdMS verifying its own tokens, whatever their audience).
    */
   audience: string | readonly string[] | null;
-  /** JWKS location; default: `jwks_uri` from the issuer's discovery document (OpenID Discovery 1.0). */
+  /**
+   * JWKS location; default: `jwks_uri` from the issuer's discovery document (OpenID Discovery 1.0).
+   * With `jwks`: where those very keys are published (the signatures checked here and by the
+   * verifiers of this process that fetch that URI count for each other).
+   */
   jwksUri?: string;
   /** A fixed key set instead of a remote one (e.g. a server verifying its own tokens). */
   jwks?: { keys: JWK[] };
@@ -148,7 +152,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   // remote key set fetches the JWKS on its own: N concurrent first calls were N fetches).
   // A remote key set comes with the signatures checked in this process against its URI.
   type Keys = { getKey: JWTVerifyGetKey; shared?: ReturnType<typeof sharedSignatures> };
-  let keySet: Promise<Keys> | undefined = options.jwks ? Promise.resolve({ getKey: createLocalJWKSet(options.jwks) }) : undefined;
+  let keySet: Promise<Keys> | undefined = options.jwks
+    ? Promise.resolve({ getKey: createLocalJWKSet(options.jwks), ...(options.jwksUri ? { shared: sharedSignatures(new URL(options.jwksUri).href) } : {}) })
+    : undefined;
   function keys(): Promise<Keys> {
     keySet ??= (async () => {
       let uri: string;

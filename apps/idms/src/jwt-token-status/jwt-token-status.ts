@@ -110,7 +110,17 @@ function ownVerifier(deps: OwnAccessTokenDeps): () => TokenVerifier {
     if (!verifier || current !== jwks) {
       jwks = current;
       // Any audience: this IdMS's tokens are for its CMS, GMS, MCS or a partner IdMS; callers check it.
-      verifier = createTokenVerifier({ issuer: deps.issuer, audience: null, jwks: { keys: current }, requiredClaims: ['exp'], clockTolerance: 0 });
+      // The keys are those published at the jwks_uri a client discovering the issuer is given
+      // (oidc-provider: /jwks on the issuer's origin; served by server.ts), so a signature this
+      // process's CMS, GMS or MCS checked against that URI is not checked again here (issue #14).
+      verifier = createTokenVerifier({
+        issuer: deps.issuer,
+        audience: null,
+        jwks: { keys: current },
+        jwksUri: new URL('/jwks', deps.issuer).href,
+        requiredClaims: ['exp'],
+        clockTolerance: 0,
+      });
     }
     return verifier;
   };
