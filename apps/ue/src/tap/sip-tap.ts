@@ -88,10 +88,20 @@ export interface SipFault {
 
 type Verdict = { action: 'drop' } | { action: 'delay'; ms: number } | undefined;
 
+/**
+ * A copy of `s` that does not point into the string it was cut from. V8 represents a substring
+ * (slice, regexp match, trim) of 13 characters or more as a view on its parent: a Call-ID or UE id
+ * cut out of a datagram's text and kept in a table would keep the whole message's text (~1-2 KB)
+ * alive with it (issue #14, memory: 64 Call-IDs per UE, ~13 MB of SIP text at 1,000 UEs).
+ */
+const detached = (s: string): string => JSON.parse(JSON.stringify(s)) as string;
+
 export class SipTap {
   readonly #faults: SipFault[] = [];
   readonly #callIds = new Map<string, string>();
   readonly #byUe = new Map<string, string[]>();
+  /** Each UE id seen, as a string of its own (`detached`): what the tables and the log keep. */
+  readonly #ueIds = new Map<string, string>();
 
   constructor(
     private readonly log: MessageLog,
@@ -149,10 +159,19 @@ export class SipTap {
   forget(ue: string): void {
     for (const id of this.#byUe.get(ue) ?? []) this.#callIds.delete(id);
     this.#byUe.delete(ue);
+    this.#ueIds.delete(ue);
+  }
+
+  /** The UE id `user` (cut from a message's text) as a string of its own. */
+  #ueId(user: string): string {
+    let id = this.#ueIds.get(user);
+    if (id === undefined) this.#ueIds.set((id = detached(user)), id);
+    return id;
   }
 
   #learn(ue: string, callId: string): void {
     if (this.#callIds.get(callId) === ue) return;
+    callId = detached(callId);
     this.#callIds.set(callId, ue);
     let list = this.#byUe.get(ue);
     if (!list) this.#byUe.set(ue, (list = []));
@@ -164,7 +183,7 @@ export class SipTap {
     if (!this.log.enabled && this.#faults.length === 0) return undefined;
     const text = data.toString('utf8');
     const r = routingOf(text, direction);
-    let ue = r.user !== undefined && this.isUe(r.user) ? r.user : undefined;
+    let ue = r.user !== undefined && this.isUe(r.user) ? this.#ueId(r.user) : undefined;
     ue ??= this.#callIds.get(r.callId);
     if (!ue) return undefined;
     if (r.callId) this.#learn(ue, r.callId);
