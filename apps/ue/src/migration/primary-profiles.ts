@@ -4,7 +4,6 @@
  * copy that fails its integrity check is fetched again while the UE is at home; an unreadable
  * profile is no candidate.
  */
-import { partnerMcSystemsOf } from '@mcx/documents';
 import { fetchDocument } from '../online-configuration/synchronize.ts';
 import type { ProcedureUe } from '../ue/procedure-ue.ts';
 import type { ProfileView } from './policies.ts';
@@ -22,9 +21,9 @@ export async function primaryProfiles(ue: ProcedureUe): Promise<ProfileView[]> {
       }
     }
     if (!r.ok) continue;
-    const p = ue.copies.userProfile(meta, r.copy); // parsed once per version (local-copies.ts)
+    const p = ue.copies.profileSummary(meta, r.copy); // parsed once per version (local-copies.ts)
     if (!p) continue; // unreadable profile: not a candidate
-    out.push({ index: p.userProfileIndex, name: p.profileName?.[0]?.value, preSelected: p.preSelectedIndication !== undefined, sel: meta.sel, partners: partnerMcSystemsOf(p) });
+    out.push({ index: p.index, name: p.name, preSelected: p.preSelected, sel: meta.sel, partners: p.partners });
   }
   return out;
 }

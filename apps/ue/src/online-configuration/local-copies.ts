@@ -5,18 +5,33 @@
  * does not wait for the disk (at-rest/protected-store.ts); `flush()` does, before the UE reports
  * what depends on the copies.
  */
-import { parseUserProfile } from '@mcx/documents';
+import { parseUserProfile, partnerMcSystemsOf, type PartnerMcSystem } from '@mcx/documents';
 import type { ProtectedStore, StoredCopy } from '../at-rest/protected-store.ts';
 import { kindOf, type DocumentMeta } from '../ue/session.ts';
 
-type UserProfile = ReturnType<typeof parseUserProfile>;
+/**
+ * What the UE reads of a user profile once it is saved: its identity (index, name, pre-selected,
+ * TS 24.484 clause 8.3.2) and its partner MC systems (TS 24.484 clause 4.2.2.1.2.1, for the
+ * migration's partner selection). Kept per version instead of the parsed document (issue #14,
+ * memory: the parsed profile with its groups, affiliations and name lists, and the XML text its
+ * strings were cut from, was ~1.4 KB per profile more, ~8 MB of the UE host at 1,000 UEs).
+ */
+export interface ProfileSummary {
+  index: number;
+  name: string | undefined;
+  preSelected: boolean;
+  partners: PartnerMcSystem[];
+}
+
+/** A string of its own (not a view on the document text it was parsed from, which it would keep alive). */
+const detached = (s: string | undefined): string | undefined => (s === undefined ? undefined : (JSON.parse(JSON.stringify(s)) as string));
 
 export type CopyRead = { ok: true; copy: StoredCopy } | { ok: false; reason: 'missing' | 'tampered' };
 
 export class LocalCopies {
   readonly #meta = new Map<string, DocumentMeta>();
-  /** The user profiles parsed when they were saved or loaded, by key, with the ETag of that version. */
-  readonly #profiles = new Map<string, { etag: string; profile: UserProfile }>();
+  /** The user profiles' summaries made when they were saved or loaded, by key, with the ETag of that version. */
+  readonly #profiles = new Map<string, { etag: string; profile: ProfileSummary }>();
   constructor(readonly store: ProtectedStore) {}
 
   static key(system: string, server: string, sel: string): string {
@@ -46,7 +61,7 @@ export class LocalCopies {
     if (version !== undefined) meta.version = version;
     if (meta.kind === 'user-profile') {
       const p = this.#parse(LocalCopies.key(system, server, sel), etag, body);
-      if (p) meta.profile = { index: p.userProfileIndex, name: p.profileName?.[0]?.value, preSelected: p.preSelectedIndication !== undefined };
+      if (p) meta.profile = { index: p.index, name: p.name, preSelected: p.preSelected };
     }
     const copy: StoredCopy = { system, selector: this.#storeKey(meta), etag, contentType, body };
     if (version !== undefined) copy.version = version;
@@ -75,16 +90,17 @@ export class LocalCopies {
     if (r.copy.version !== undefined) meta.version = r.copy.version;
     if (meta.kind === 'user-profile') {
       const p = this.#parse(LocalCopies.key(system, server, sel), r.copy.etag, r.copy.body);
-      if (p) meta.profile = { index: p.userProfileIndex, name: p.profileName?.[0]?.value, preSelected: p.preSelectedIndication !== undefined };
+      if (p) meta.profile = { index: p.index, name: p.name, preSelected: p.preSelected };
     }
     this.#meta.set(LocalCopies.key(system, server, sel), meta);
     return meta;
   }
 
-  /** Parses a user profile (undefined when it does not parse: kept without identity) and keeps the result for its version. */
-  #parse(key: string, etag: string, body: string): UserProfile | undefined {
+  /** Parses a user profile (undefined when it does not parse: kept without identity) and keeps its summary for its version. */
+  #parse(key: string, etag: string, body: string): ProfileSummary | undefined {
     try {
-      const profile = parseUserProfile(body);
+      const p = parseUserProfile(body);
+      const profile: ProfileSummary = { index: p.userProfileIndex, name: detached(p.profileName?.[0]?.value), preSelected: p.preSelectedIndication !== undefined, partners: partnerMcSystemsOf(p) };
       this.#profiles.set(key, { etag, profile });
       return profile;
     } catch {
@@ -94,11 +110,11 @@ export class LocalCopies {
   }
 
   /**
-   * The user profile of `copy` (read from the store, so authenticated): parsed once per version —
-   * the parse of its save is reused when the copy read is that version (our choice: no re-parse
-   * of an unchanged profile at each migration).
+   * The summary of the user profile `copy` (read from the store, so authenticated): parsed once per
+   * version — the summary of its save is reused when the copy read is that version (our choice: no
+   * re-parse of an unchanged profile at each migration).
    */
-  userProfile(m: DocumentMeta, copy: StoredCopy): UserProfile | undefined {
+  profileSummary(m: DocumentMeta, copy: StoredCopy): ProfileSummary | undefined {
     const key = LocalCopies.key(m.system, m.server, m.sel);
     const hit = this.#profiles.get(key);
     if (hit && hit.etag === copy.etag) return hit.profile;
