@@ -7,11 +7,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Prisma, PrismaClient as SqlitePrismaClient } from './generated/sqlite/client.ts';
 import { applyMigrations, SQLITE_BUSY_TIMEOUT_MS } from './migrate.ts';
+import { lockedAdapter, registerWriter, SqliteWriteError, SqliteWriter } from './sqlite-writer.ts';
 import { providerOf, redactUrl, sqlitePathFromUrl, sqliteUrlFromPath, type Provider } from './url.ts';
 
 export { applyMigrations, checksumOf, migrationsDir, readMigrations, type ApplyMigrationsOptions, type Migration } from './migrate.ts';
 export { providerOf, redactUrl, type Provider } from './url.ts';
 export { GroupCommitQueue, type GroupCommitOptions } from './group-commit.ts';
+export { SqliteWriteError } from './sqlite-writer.ts';
 export { CHANGE_CHANNEL, openChangeFeed, type ChangeFeed, type ChangeFeedOptions, type ChangeListener } from './change-feed.ts';
 export {
   chunks,
@@ -102,7 +104,7 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
   } catch (err) {
     throw new Error(`cannot migrate ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
   }
-  const prisma = provider === 'sqlite' ? await sqliteClient(url) : await postgresClient(url);
+  const { prisma, writer } = provider === 'sqlite' ? await sqliteClient(url) : { prisma: await postgresClient(url), writer: undefined };
   try {
     await prisma.$connect();
   } catch (err) {
@@ -110,17 +112,32 @@ export async function openDatabase(opts: OpenDatabaseOptions = {}): Promise<Data
     throw err;
   }
   let closed: Promise<void> | undefined;
-  return { prisma, provider, url, applied, close: () => (closed ??= prisma.$disconnect()) };
+  const close = async () => {
+    try {
+      await writer?.close();
+    } finally {
+      await prisma.$disconnect();
+    }
+  };
+  return { prisma, provider, url, applied, close: () => (closed ??= close()) };
 }
 
-async function sqliteClient(url: string): Promise<PrismaClient> {
+/**
+ * SQLite: the Prisma client and the writer thread of the hot-path writes (sqlite-writer.ts: why),
+ * which take turns writing through the writer's lock.
+ */
+async function sqliteClient(url: string): Promise<{ prisma: PrismaClient; writer: SqliteWriter }> {
   const [{ PrismaClient }, { PrismaBetterSqlite3 }] = await Promise.all([
     import('./generated/sqlite/client.ts'),
     import('@prisma/adapter-better-sqlite3'),
   ]);
+  const path = sqlitePathFromUrl(url);
+  const writer = new SqliteWriter({ path, busyTimeoutMs: SQLITE_BUSY_TIMEOUT_MS });
   // better-sqlite3's `timeout` is SQLite's busy_timeout; WAL is persistent (set by the migrator).
-  const adapter = new PrismaBetterSqlite3({ url: sqlitePathFromUrl(url), timeout: SQLITE_BUSY_TIMEOUT_MS });
-  return new PrismaClient({ adapter });
+  const adapter = lockedAdapter(new PrismaBetterSqlite3({ url: path, timeout: SQLITE_BUSY_TIMEOUT_MS }), writer.lock);
+  const prisma = new PrismaClient({ adapter });
+  registerWriter(prisma, writer);
+  return { prisma, writer };
 }
 
 async function postgresClient(url: string): Promise<PrismaClient> {
@@ -138,11 +155,14 @@ export class VersionConflictError extends Error {
  * Whether `err` means "someone else changed it first" and the caller should re-read and retry
  * (or answer 409/412): a unique constraint hit by a concurrent create (P2002), a write
  * conflict or deadlock (P2034), the same two refusing a raw statement (P2010 with the driver
- * adapter's UniqueConstraintViolation / TransactionWriteConflict, e.g. raw-rows.ts inserts), or a
- * VersionConflictError.
+ * adapter's UniqueConstraintViolation / TransactionWriteConflict, e.g. raw-rows.ts inserts on
+ * PostgreSQL), a duplicate key refused by the SQLite writer thread (raw-rows.ts inserts on
+ * SQLite), or a VersionConflictError.
  */
 export function isConflict(err: unknown): boolean {
   if (err instanceof VersionConflictError) return true;
+  // The SQLite writer thread's refusal of a duplicate key (the codes the Prisma adapter reads as UniqueConstraintViolation).
+  if (err instanceof SqliteWriteError) return err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
   if (typeof err !== 'object' || err === null) return false;
   const { name, code, meta } = err as { name?: unknown; code?: unknown; meta?: { driverAdapterError?: { cause?: { kind?: unknown } } } };
   if (name !== 'PrismaClientKnownRequestError') return false;

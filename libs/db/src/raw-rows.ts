@@ -6,11 +6,13 @@
  * limit. Why: a Prisma model call costs several times the CPU of one raw statement per row, and
  * one statement writes many rows; used by group-commit writers (group-commit.ts).
  *
- * Values are bound as given: Date objects (DateTime columns) go through the driver adapter the
- * way Prisma's own writes do, so Prisma reads them back as the same Date. Table and column names
- * are quoted identifiers from code, never from input.
+ * Values are bound as given: Date objects (DateTime columns) are bound the way Prisma's own writes
+ * bind them (through the driver adapter on PostgreSQL; the SQLite writer thread binds them as
+ * @prisma/adapter-better-sqlite3 does), so Prisma reads them back as the same Date. Table and
+ * column names are quoted identifiers from code, never from input.
  */
 import type { PrismaClient } from './index.ts';
+import { writerOf } from './sqlite-writer.ts';
 import type { Provider } from './url.ts';
 
 /**
@@ -140,11 +142,15 @@ export function updateWhereIn(
 }
 
 /**
- * Runs the statements in one transaction (a single statement without one) and returns the rows
- * each affected.
+ * Runs the statements in one transaction and returns the rows each affected, once it has
+ * committed. SQLite: on the database's writer thread (sqlite-writer.ts: off the event loop, with
+ * synchronous=FULL and prepared statements kept; a refusal is a SqliteWriteError). PostgreSQL:
+ * through Prisma (a single statement without a transaction).
  */
 export async function executeStatements(prisma: PrismaClient, statements: readonly RawStatement[]): Promise<number[]> {
   if (statements.length === 0) return [];
+  const writer = writerOf(prisma);
+  if (writer) return writer.execute(statements);
   const run = (s: RawStatement) => prisma.$executeRawUnsafe(s.sql, ...s.values);
   if (statements.length === 1) return [await run(statements[0]!)];
   return prisma.$transaction(statements.map(run));
