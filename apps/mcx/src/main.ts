@@ -51,9 +51,10 @@ Commands
         Benchmarks (numbers, not pass/fail). "migration" boots both systems with N distinct users
         (passwords hashed at scrypt cost C, default 1024), brings N UEs online in A and changes all
         their PLMNs at once; --profile writes a V8 CPU profile of the migration phase (of the
-        process running the UE host); --processes per-system runs each MC system in its own process
+        bench's own process: the servers, and the UEs with --ue-hosts 0); --processes per-system runs each MC system in its own process
         (CPU and peak RSS are then summed over every process); --ue-hosts H runs the UEs in H UE host
-        processes, each with a share of them (merged results, per host in ue_hosts); --db
+        processes, each with a share of them (merged results, per host in ue_hosts; default 1 on a
+        machine with two cores or more, 0 = the UE host in the bench's own process); --db
         postgres://... puts the databases on PostgreSQL (fresh mcx_bench_* prefix, dropped at the
         end); --replicas R runs two rounds on PostgreSQL, one instance then R instances of each
         CMS, GMS and MCS behind HAProxy/Kamailio, and reports both rates and their ratio.

@@ -9,7 +9,9 @@
  *
  * `--ue-hosts H`: the UEs run in H UE host processes (ue-host-processes.ts) instead of the UE host of
  * this process, each with a contiguous share; their CPU and peak RSS are summed with the others' and
- * reported per host in `ue_hosts`.
+ * reported per host in `ue_hosts`. Default {@link defaultUeHosts}: one UE host process on a machine
+ * with two cores or more (issue #14: "every core used", the bench uses it), so that the simulated UEs
+ * do not share the servers' event loop; `--ue-hosts 0` keeps the UE host in this process.
  *
  * `--db postgres://...`: the servers' databases on that PostgreSQL server instead of the file's
  * setting, named `<prefix>_<system>_<app>` (@mcx/mc-system databases.ts) under a fresh prefix
@@ -27,7 +29,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { runMigrationBench, type MigrationBenchResult } from '@mcx/ue';
@@ -86,6 +88,16 @@ export async function dropBenchDatabases(serverUrl: string, prefix: string): Pro
   }
 }
 
+/**
+ * UE host processes when `--ue-hosts` is not given: 1 with two cores or more, else 0 (the UE host in
+ * this process). Our choice, measured on 2 cores (docs/performance.md): the systems in this process
+ * and the UEs in another beat one process by about 1.3-1.6x in rate; a process per MC system on top
+ * of that did not pay on 2 cores.
+ */
+export function defaultUeHosts(cores = availableParallelism()): number {
+  return cores >= 2 ? 1 : 0;
+}
+
 interface Round {
   report: Record<string, unknown> & MigrationBenchResult;
   failed: boolean;
@@ -93,7 +105,9 @@ interface Round {
 
 export async function migrationBench(args: MigrationBenchArgs): Promise<number> {
   if (!Number.isInteger(args.ues) || args.ues < 1) throw new Error('--ues takes a positive integer');
-  if (args.ueHosts !== undefined && (!Number.isInteger(args.ueHosts) || args.ueHosts < 1)) throw new Error('--ue-hosts takes a positive integer');
+  if (args.ueHosts !== undefined && (!Number.isInteger(args.ueHosts) || args.ueHosts < 0)) throw new Error('--ue-hosts takes 0 or a positive integer');
+  const ueHosts = args.ueHosts ?? defaultUeHosts();
+  args = { ...args, ...(ueHosts > 0 ? { ueHosts } : { ueHosts: undefined }) };
   if (args.replicas !== undefined && (!Number.isInteger(args.replicas) || args.replicas < 2 || args.replicas > 8)) throw new Error('mcx bench migration: --replicas takes 2 to 8');
   const server = args.db ?? (args.replicas !== undefined ? BENCH_DEFAULT_DATABASE : undefined);
   if (server !== undefined && !/^postgres(ql)?:\/\//.test(server)) throw new Error('--db takes a postgres:// URL');

@@ -20,9 +20,9 @@ function runNpm(args: string[], env: Record<string, string> = {}): Promise<numbe
   });
 }
 
-/** `--ue-hosts H`: a positive integer. */
+/** `--ue-hosts H`: 0 (the UE host in the bench's own process) or a positive integer. */
 function ueHostsOption(value: string): number {
-  if (!/^[1-9]\d*$/.test(value)) throw new Error('--ue-hosts takes a positive integer');
+  if (!/^(0|[1-9]\d*)$/.test(value)) throw new Error('--ue-hosts takes 0 or a positive integer');
   return Number(value);
 }
 
