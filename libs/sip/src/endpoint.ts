@@ -19,7 +19,7 @@ import { silentLogger, type Logger } from './logger.ts';
 import { newBranch, newCallId, newTag } from './ids.ts';
 import { targetFromUri } from './target.ts';
 import { fromTag, toTag } from './dialog.ts';
-import { ClientTransaction } from './transaction/client.ts';
+import { ClientTransaction, type ClientTransactionUser } from './transaction/client.ts';
 import { ServerTransaction } from './transaction/server.ts';
 import type { TransactionContext } from './transaction/context.ts';
 import { DEFAULT_TIMERS, type TransactionTimers } from './transaction/timers.ts';
@@ -266,34 +266,43 @@ export class SipEndpoint {
    * Runs a client transaction (RFC 3261 clause 17.1.2) for `data`; `request` builds the request for a local response.
    * What answering needs (`request`, `options`, the promise's `resolve`) is let go at the final
    * response (issue #14, memory): the transaction stays for Timer K (T4 over UDP) with these
-   * callbacks, and the request (parsed or rendered) would otherwise stay with it.
+   * callbacks, and the request (parsed or rendered) would otherwise stay with it. The callbacks are
+   * made in {@link transactionUser}, whose scope does not hold `data`: closures made here would
+   * share this scope and keep the request's bytes (and the 8 KB Buffer-pool slab they are cut
+   * from) for the whole transaction.
    */
   private transact(key: string, data: Buffer, target: Target, transport: Transport, request: () => SipRequest, options: SendOptions): Promise<SipResponse> {
-    return new Promise((resolve) => {
-      let waiting: { resolve: (r: SipResponse) => void; request: () => SipRequest; options: SendOptions } | undefined = { resolve, request, options };
-      const local = (status: number, reason?: string) => {
-        const w = waiting;
-        waiting = undefined;
-        w?.resolve(this.localResponse(w.request(), status, reason));
-      };
-      const tx = new ClientTransaction(this.ctx, key, data, target, transport.reliable, {
-        onResponse: (response) => {
-          if (response.status < 200) waiting?.options.onProvisional?.(response);
-          else {
-            const w = waiting;
-            waiting = undefined;
-            w?.resolve(response);
-          }
-        },
-        onFailure: (reason) => (reason === 'timeout' ? local(408) : local(503, 'Transport Error')),
-        onTerminated: () => {
-          this.clientTransactions.delete(key);
-          if (this.closed) local(503, 'Endpoint Closed');
-        },
-      });
-      this.clientTransactions.set(key, tx);
-      tx.start();
-    });
+    let resolve!: (r: SipResponse) => void;
+    const answer = new Promise<SipResponse>((r) => (resolve = r));
+    const tx = new ClientTransaction(this.ctx, key, data, target, transport.reliable, this.transactionUser(key, resolve, request, options));
+    this.clientTransactions.set(key, tx);
+    tx.start();
+    return answer;
+  }
+
+  /** The callbacks of a client transaction (see {@link transact}). */
+  private transactionUser(key: string, resolve: (r: SipResponse) => void, request: () => SipRequest, options: SendOptions): ClientTransactionUser {
+    let waiting: { resolve: (r: SipResponse) => void; request: () => SipRequest; options: SendOptions } | undefined = { resolve, request, options };
+    const local = (status: number, reason?: string) => {
+      const w = waiting;
+      waiting = undefined;
+      w?.resolve(this.localResponse(w.request(), status, reason));
+    };
+    return {
+      onResponse: (response) => {
+        if (response.status < 200) waiting?.options.onProvisional?.(response);
+        else {
+          const w = waiting;
+          waiting = undefined;
+          w?.resolve(response);
+        }
+      },
+      onFailure: (reason) => (reason === 'timeout' ? local(408) : local(503, 'Transport Error')),
+      onTerminated: () => {
+        this.clientTransactions.delete(key);
+        if (this.closed) local(503, 'Endpoint Closed');
+      },
+    };
   }
 
   /** Builds and sends an out-of-dialog request (RFC 3261 clause 8.1.1), e.g. REGISTER or PUBLISH. */
