@@ -31,7 +31,11 @@ async function commandLine() {
 const launchedAt = String(Math.round(performance.timeOrigin));
 const child = spawn(process.execPath, [...(await commandLine()), ...process.argv.slice(2)], {
   stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-  env: { ...process.env, MCX_LAUNCHED_AT: launchedAt },
+  // glibc keeps freed memory in up to 8 malloc arenas per core, one per thread that allocates (the
+  // libuv pool, V8's platform threads, the SQLite writer threads): two bound what a process holds on
+  // to (issue #14: about 90 MB less peak RSS over `mcx bench migration --ues 1000`, same CPU;
+  // docs/performance.md). Forked processes inherit it; a value in the environment wins. Our choice.
+  env: { MALLOC_ARENA_MAX: '2', ...process.env, MCX_LAUNCHED_AT: launchedAt },
 });
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 let stopped;
