@@ -12,7 +12,7 @@ import { fromPsi, PrimaryLeg } from './primary-leg/ask-primary.ts';
 import { decideForPartner } from './primary-leg/decide-for-partner.ts';
 import { createHomeShares } from './primary-leg/home-shares.ts';
 import type { LegEvent } from './primary-leg/leg-events.ts';
-import { readLegMessage } from './primary-leg/leg-message.ts';
+import { readOrError } from './primary-leg/leg-message.ts';
 import { RegistrationTable, type Registration } from './registrations/registration-table.ts';
 import { handleAuthorizationRequest, type Decision } from './service-authorization/register.ts';
 import { createMcsEndpoint } from './sip-endpoint.ts';
@@ -80,14 +80,10 @@ export async function startMcs(input: McsConfigInput): Promise<McsHandle> {
   // The MCS-to-MCS leg (primary-leg/leg-message.ts): a request from a partner MCS, or the decision of a primary MCS.
   endpoint.onRequest('MESSAGE', async (req) => {
     const peer = config.peers.find((p) => p.psi === fromPsi(req));
-    let result: boolean | undefined;
-    try {
-      result = readLegMessage(req.message)?.result;
-    } catch {
-      result = undefined;
-    }
-    if (peer && result !== undefined) return primaryLeg.receiveResult(req, peer);
-    await decideForPartner({ config, psi, endpoint, shares: homeShares, logger, emit }, req);
+    // The body is parsed once here, and the handler gets what it held (issue #14: it was parsed again there).
+    const leg = readOrError(req);
+    if (peer && !(leg instanceof Error) && leg?.result !== undefined) return primaryLeg.receiveResult(req, peer, leg);
+    await decideForPartner({ config, psi, endpoint, shares: homeShares, logger, emit }, req, leg);
   });
   let closed: Promise<void> | undefined;
   logger.info({ port: address.port, audience }, 'mcs: listening');

@@ -10,7 +10,7 @@ import type { McsConfig } from '../config/config.ts';
 import { Refusal } from '../refusal.ts';
 import type { Peer } from './decide-for-partner.ts';
 import type { LegEvent } from './leg-events.ts';
-import { LEG_METHOD, legBody, readLegMessage, reasonText, type LegRequest, type LegResult } from './leg-message.ts';
+import { LEG_METHOD, legBody, readOrError, reasonText, type LegRequest, type LegResult, type ReadLeg } from './leg-message.ts';
 
 const keyOf = (peer: string, r: LegRequest) => `${peer}\n${r.primaryMcpttId}\n${r.partnerMcpttId}`;
 /** The Warning agent of a peer MCS, as that MCS writes it (`mcptt-server.<domain>`). */
@@ -64,9 +64,9 @@ export class PrimaryLeg {
     }
   }
 
-  /** Leg message 2 from a primary MCS. */
-  receiveResult(req: IncomingRequest, peer: Peer): void {
-    const leg = readLegMessage(req.message);
+  /** Leg message 2 from a primary MCS; `read`: its body as the MCS's MESSAGE handler read it. */
+  receiveResult(req: IncomingRequest, peer: Peer, read: ReadLeg = readOrError(req)): void {
+    const leg = read instanceof Error ? undefined : read;
     if (!leg || leg.result === undefined) {
       req.respond(400, 'Bad Request - Malformed Migration Result');
       return;

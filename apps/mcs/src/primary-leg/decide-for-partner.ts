@@ -15,7 +15,7 @@ import { MCPTT_INFO_CONTENT_TYPE, parseVia, targetFromUri, type Target } from '@
 import type { McsConfig } from '../config/config.ts';
 import { Refusal } from '../refusal.ts';
 import type { HomeShares } from './home-shares.ts';
-import { LEG_METHOD, legBody, readLegMessage, reasonHeader, type LegRequest } from './leg-message.ts';
+import { LEG_METHOD, legBody, readOrError, reasonHeader, type LegRequest, type ReadLeg } from './leg-message.ts';
 import type { LegEvent } from './leg-events.ts';
 
 export type Peer = McsConfig['peers'][number];
@@ -68,8 +68,8 @@ export function checkProfile(accessProfiles: number[], r: LegRequest, peer: Peer
   }
 }
 
-/** Handles leg message 1 (the partner's request). */
-export async function decideForPartner(d: PrimaryDeps, req: IncomingRequest): Promise<void> {
+/** Handles leg message 1 (the partner's request); `read`: its body as the MCS's MESSAGE handler read it. */
+export async function decideForPartner(d: PrimaryDeps, req: IncomingRequest, read: ReadLeg = readOrError(req)): Promise<void> {
   let peer: Peer;
   let request: LegRequest;
   try {
@@ -80,7 +80,8 @@ export async function decideForPartner(d: PrimaryDeps, req: IncomingRequest): Pr
     return;
   }
   try {
-    const leg = readLegMessage(req.message);
+    if (read instanceof Error) throw read;
+    const leg = read;
     if (!leg) throw new Error('no partner-mcptt-id, primary-mcptt-id and selected-user-profile-index');
     request = leg;
   } catch (err) {

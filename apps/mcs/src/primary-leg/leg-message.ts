@@ -49,6 +49,9 @@ export function reasonText(value: string | undefined): string | undefined {
   return value ? /text="([^"]*)"/.exec(value)?.[1] : undefined;
 }
 
+/** What {@link readLegMessage} made of a MESSAGE: its migration elements, undefined (none), or the Error a malformed body threw. */
+export type ReadLeg = ReturnType<typeof readLegMessage> | Error;
+
 /** The migration elements of a leg MESSAGE; undefined when it carries none (not a leg message). @throws Error on a malformed body */
 export function readLegMessage(message: SipRequest): (LegRequest & { result?: boolean | undefined }) | undefined {
   const part = findPart(parseBodyParts(message.headers.get('content-type'), message.body), MCPTT_INFO_CONTENT_TYPE);
@@ -56,4 +59,13 @@ export function readLegMessage(message: SipRequest): (LegRequest & { result?: bo
   const m = migrationInfoOf(parseMcpttInfo(part.body));
   if (m.partnerMcpttId === undefined || m.primaryMcpttId === undefined || m.selectedUserProfileIndex === undefined) return undefined;
   return { partnerMcpttId: m.partnerMcpttId, primaryMcpttId: m.primaryMcpttId, userProfileIndex: m.selectedUserProfileIndex, result: m.migrationAuthResult };
+}
+
+/** {@link readLegMessage}, with a malformed body's Error returned instead of thrown. */
+export function readOrError(req: { message: SipRequest }): ReadLeg {
+  try {
+    return readLegMessage(req.message);
+  } catch (err) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
 }
