@@ -1,6 +1,9 @@
 import { DOMParser, type Document, type Element, type Node } from '@xmldom/xmldom';
 import { DocumentError } from './document-error.ts';
 import { checkXmlLimits, type XmlLimits } from './limits.ts';
+import { memoizeXmldomGrammar } from './xmldom-end-tag.ts';
+
+memoizeXmldomGrammar();
 
 export interface ParseXmlOptions {
   /** Per-document limits checked on the text before any DOM is built (limits.ts). */
