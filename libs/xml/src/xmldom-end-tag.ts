@@ -15,6 +15,7 @@
  */
 // The module sax.js requires (`./grammar`): imported by its path, so that a bundle (esbuild, apps/mcx) and
 // Node resolve it to the very object sax.js holds; its default export is that CommonJS `exports`.
+// @ts-expect-error -- the module has no type declarations (TS7016); its shape is checked below (Grammar).
 import grammarModule from '@xmldom/xmldom/lib/grammar.js';
 
 type Part = RegExp | string;
