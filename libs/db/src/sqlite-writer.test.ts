@@ -2,7 +2,7 @@
  * The SQLite writer thread (sqlite-writer.ts) on real database files: a batch commits all or
  * nothing, a commit is visible to the Prisma connection once its promise resolved, a Prisma
  * transaction and a batch take turns, and what was acknowledged survives a SIGKILL of the process.
- * SQLite only (on PostgreSQL there is no writer thread).
+ * SQLite only (on PostgreSQL there is no writer thread): vitest.config.ts leaves this file out of `npm run test:postgres`.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,12 +15,11 @@ import { isConflict, openDatabase, type Database } from './index.ts';
 import { isDatabaseUnavailable } from './unavailable.ts';
 import { executeStatements, insertRows, updateWhereIn } from './raw-rows.ts';
 import { SqliteWriteError, writerOf } from './sqlite-writer.ts';
-import { testTarget } from './testing.ts';
 
 const COLUMNS = ['id', 'server', 'kind', 'payload'];
 const rows = (ids: readonly string[], payload = '{}') => ids.map((id) => [id, 'w', 'W', payload]);
 
-describe.runIf(testTarget().provider === 'sqlite')('the SQLite writer thread', () => {
+describe('the SQLite writer thread', () => {
   let dir: string;
   let db: Database;
   beforeAll(async () => {
