@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { RequestListener, Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type Request, type Response, type NextFunction } from 'express';
 import type Provider from 'oidc-provider';
@@ -84,10 +84,15 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
   app.set('trust proxy', true);
   // Every 5xx answer is logged, with the error when one reached the error handler below
   // (oidc-provider renders its own errors; it reports them as `server_error` events).
-  app.use((req: Request, res: Response, next: NextFunction) => {
+  // Called before any routing, so `req.url` is the URL as requested (routers rewrite it later).
+  const logServerErrors = (req: IncomingMessage, res: ServerResponse & { locals?: Record<string, unknown> }) => {
+    const { method, url } = req;
     res.on('finish', () => {
-      if (res.statusCode >= 500) logger.error({ err: res.locals['error'], method: req.method, url: req.originalUrl, status: res.statusCode }, 'request failed');
+      if (res.statusCode >= 500) logger.error({ err: res.locals?.['error'], method, url, status: res.statusCode }, 'request failed');
     });
+  };
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    logServerErrors(req, res);
     next();
   });
   // The token endpoint (RFC 6749 clause 3.2: every grant, token exchange included) goes straight to
@@ -96,9 +101,7 @@ export async function startIdms(input: IdmsConfigInput | IdmsConfig, options: St
   let tokenEndpoint: RequestListener | undefined;
   const server = createHttpServer((req, res) => {
     if (tokenEndpoint && req.method === 'POST' && req.url === TOKEN_PATH) {
-      res.on('finish', () => {
-        if (res.statusCode >= 500) logger.error({ method: req.method, url: req.url, status: res.statusCode }, 'request failed');
-      });
+      logServerErrors(req, res);
       tokenEndpoint(req, res);
       return;
     }

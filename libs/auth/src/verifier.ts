@@ -77,16 +77,22 @@ const DEFAULT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
  * signature check per process rather than one per server (issue #14; our choice: the exact bytes,
  * signature included, were verified against keys published at that URI). Bounded per URI.
  */
-const signaturesByJwksUri = new Map<string, Map<string, { header: JWTHeaderParameters; expiresAt: number }>>();
+/** A signature checked: the token's protected header, and when the token expires (ms). */
+interface CheckedSignature {
+  header: JWTHeaderParameters;
+  expiresAt: number;
+}
+
+const signaturesByJwksUri = new Map<string, Map<string, CheckedSignature>>();
 const SHARED_SIGNATURES_PER_URI = 20_000;
 
-function sharedSignatures(uri: string): Map<string, { header: JWTHeaderParameters; expiresAt: number }> {
+function sharedSignatures(uri: string): Map<string, CheckedSignature> {
   let m = signaturesByJwksUri.get(uri);
   if (!m) signaturesByJwksUri.set(uri, (m = new Map()));
   return m;
 }
 
-function rememberSignature(shared: Map<string, { header: JWTHeaderParameters; expiresAt: number }>, token: string, header: JWTHeaderParameters, exp: number): void {
+function rememberSignature(shared: Map<string, CheckedSignature>, token: string, header: JWTHeaderParameters, exp: number): void {
   const now = Date.now();
   if (shared.size >= SHARED_SIGNATURES_PER_URI) shared.delete(shared.keys().next().value!);
   // Insertion order is about expiry order: the oldest go once expired.

@@ -144,7 +144,7 @@ export function updateWhereIn(
 /**
  * Runs the statements in one transaction and returns the rows each affected, once it has
  * committed. SQLite: on the database's writer thread (sqlite-writer.ts: off the event loop, with
- * synchronous=FULL and prepared statements kept; a refusal is a SqliteWriteError). PostgreSQL:
+ * prepared statements kept; a refusal is a SqliteWriteError). PostgreSQL:
  * through Prisma (a single statement without a transaction).
  */
 export async function executeStatements(prisma: PrismaClient, statements: readonly RawStatement[]): Promise<number[]> {

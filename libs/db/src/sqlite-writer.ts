@@ -133,6 +133,16 @@ export class WriteLock {
       else grant();
     });
   }
+
+  /** Runs `fn` holding the lock. */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const release = await this.acquire();
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
 }
 
 interface Reply {
@@ -164,18 +174,12 @@ export class SqliteWriter {
   /** Runs the statements in one transaction; resolves with the rows each changed once it has committed. */
   async execute(statements: readonly RawStatement[]): Promise<number[]> {
     if (statements.length === 0) return [];
-    const release = await this.lock.acquire();
-    try {
-      return await this.#post(statements);
-    } finally {
-      release();
-    }
+    return this.lock.run(() => this.#post(statements));
   }
 
   /** Stops the thread once the batch in flight (and any Prisma transaction) is done. */
-  async close(): Promise<void> {
-    const release = await this.lock.acquire();
-    try {
+  close(): Promise<void> {
+    return this.lock.run(async () => {
       const worker = this.#worker;
       this.#worker = undefined;
       if (!worker) return;
@@ -183,9 +187,7 @@ export class SqliteWriter {
       worker.ref(); // a close awaited as the last thing the process does must not let it end first
       worker.postMessage({ close: true });
       await exited;
-    } finally {
-      release();
-    }
+    });
   }
 
   #post(statements: readonly RawStatement[]): Promise<number[]> {
@@ -245,14 +247,7 @@ const READ = /^\s*SELECT\b/i;
  * BEGIN to COMMIT or ROLLBACK) and each statement outside one that is not a SELECT.
  */
 export function lockedAdapter(factory: SqlDriverAdapterFactory, lock: WriteLock): SqlDriverAdapterFactory {
-  const locked = async <T>(fn: () => Promise<T>): Promise<T> => {
-    const release = await lock.acquire();
-    try {
-      return await fn();
-    } finally {
-      release();
-    }
-  };
+  const locked = <T>(fn: () => Promise<T>): Promise<T> => lock.run(fn);
   const wrap = (adapter: SqlDriverAdapter): SqlDriverAdapter => {
     const queryRaw = adapter.queryRaw.bind(adapter);
     const executeRaw = adapter.executeRaw.bind(adapter);

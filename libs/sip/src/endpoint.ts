@@ -283,19 +283,20 @@ export class SipEndpoint {
   /** The callbacks of a client transaction (see {@link transact}). */
   private transactionUser(key: string, resolve: (r: SipResponse) => void, request: () => SipRequest, options: SendOptions): ClientTransactionUser {
     let waiting: { resolve: (r: SipResponse) => void; request: () => SipRequest; options: SendOptions } | undefined = { resolve, request, options };
-    const local = (status: number, reason?: string) => {
+    /** What answering needs, once: the final answer lets it go. */
+    const take = () => {
       const w = waiting;
       waiting = undefined;
+      return w;
+    };
+    const local = (status: number, reason?: string) => {
+      const w = take();
       w?.resolve(this.localResponse(w.request(), status, reason));
     };
     return {
       onResponse: (response) => {
         if (response.status < 200) waiting?.options.onProvisional?.(response);
-        else {
-          const w = waiting;
-          waiting = undefined;
-          w?.resolve(response);
-        }
+        else take()?.resolve(response);
       },
       onFailure: (reason) => (reason === 'timeout' ? local(408) : local(503, 'Transport Error')),
       onTerminated: () => {

@@ -7,6 +7,7 @@
  */
 import { parseUserProfile, partnerMcSystemsOf, type PartnerMcSystem } from '@mcx/documents';
 import type { ProtectedStore, StoredCopy } from '../at-rest/protected-store.ts';
+import { detached } from '../memory/detached.ts';
 import { kindOf, type DocumentMeta } from '../ue/session.ts';
 
 /**
@@ -23,8 +24,6 @@ export interface ProfileSummary {
   partners: PartnerMcSystem[];
 }
 
-/** A string of its own (not a view on the document text it was parsed from, which it would keep alive). */
-const detached = (s: string | undefined): string | undefined => (s === undefined ? undefined : (JSON.parse(JSON.stringify(s)) as string));
 
 export type CopyRead = { ok: true; copy: StoredCopy } | { ok: false; reason: 'missing' | 'tampered' };
 
@@ -100,7 +99,8 @@ export class LocalCopies {
   #parse(key: string, etag: string, body: string): ProfileSummary | undefined {
     try {
       const p = parseUserProfile(body);
-      const profile: ProfileSummary = { index: p.userProfileIndex, name: detached(p.profileName?.[0]?.value), preSelected: p.preSelectedIndication !== undefined, partners: partnerMcSystemsOf(p) };
+      const name = p.profileName?.[0]?.value;
+      const profile: ProfileSummary = { index: p.userProfileIndex, name: name === undefined ? undefined : detached(name), preSelected: p.preSelectedIndication !== undefined, partners: partnerMcSystemsOf(p) };
       this.#profiles.set(key, { etag, profile });
       return profile;
     } catch {

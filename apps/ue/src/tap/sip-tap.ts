@@ -13,6 +13,7 @@
 import type { ReceivedFrame, Target, Transport } from '@mcx/sip';
 import type { Lanes } from './lanes.ts';
 import { MESSAGE_OVERHEAD_CHARS, type MessageInput, type MessageLog } from './message-log.ts';
+import { detached } from '../memory/detached.ts';
 
 interface Head {
   startLine: string;
@@ -88,19 +89,16 @@ export interface SipFault {
 
 type Verdict = { action: 'drop' } | { action: 'delay'; ms: number } | undefined;
 
-/**
- * A copy of `s` that does not point into the string it was cut from. V8 represents a substring
- * (slice, regexp match, trim) of 13 characters or more as a view on its parent: a Call-ID or UE id
- * cut out of a datagram's text and kept in a table would keep the whole message's text (~1-2 KB)
- * alive with it (issue #14, memory: 64 Call-IDs per UE, ~13 MB of SIP text at 1,000 UEs).
- */
-const detached = (s: string): string => JSON.parse(JSON.stringify(s)) as string;
 
 export class SipTap {
   readonly #faults: SipFault[] = [];
   readonly #callIds = new Map<string, string>();
   readonly #byUe = new Map<string, string[]>();
-  /** Each UE id seen, as a string of its own (`detached`): what the tables and the log keep. */
+  /**
+   * Each UE id seen, as a string of its own (`detached`): what the tables and the log keep. A Call-ID
+   * or UE id cut from a datagram would keep its whole text (~1-2 KB) alive (issue #14, memory: 64
+   * Call-IDs per UE, ~13 MB of SIP text at 1,000 UEs).
+   */
   readonly #ueIds = new Map<string, string>();
 
   constructor(
