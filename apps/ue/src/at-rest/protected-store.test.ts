@@ -56,6 +56,20 @@ describe('ProtectedStore (AES-256-GCM, per-UE key from HKDF)', () => {
     expect(file).not.toContain('ue-alice');
   });
 
+  it('draws a fresh random nonce for every write, across refills of the nonce pool', async () => {
+    const store = new ProtectedStore(loadHostSecret(dir), log, 'ue-nonces');
+    const seen = new Set<string>();
+    // 600 writes: more than two refills of the 256-nonce pool, and every nonce still in its payload.
+    for (let i = 0; i < 600; i += 1) {
+      await store.write(copy(`doc-${i % 3}`));
+      const at = store.locate('mcx-a', `doc-${i % 3}`)!;
+      seen.add(bytesAt(at.path, at.offset, 12).toString('hex'));
+      expect((await store.read('mcx-a', `doc-${i % 3}`)).ok).toBe(true);
+    }
+    expect(seen.size).toBe(600);
+    await store.destroy();
+  });
+
   it('detects a modified byte, a truncated payload and a payload moved under another document', async () => {
     await store.write(copy('cms:doc-2'));
     await store.write(copy('cms:doc-3'));

@@ -47,11 +47,34 @@ export function loadHostSecret(dataDir: string, given?: string): Buffer {
 const KEY_BYTES = 16;
 const hashKey = (text: string) => createHash('sha256').update(text).digest().subarray(0, KEY_BYTES);
 
+const NONCE_BYTES = 12;
+/** Nonces drawn from the random generator at once (our choice, issue #14: one call per 256 writes, not one per write). */
+const NONCES_PER_DRAW = 256;
+let nonces = Buffer.alloc(0);
+let nextNonce = 0;
+
+/**
+ * A random 96-bit AES-GCM nonce (NIST SP 800-38D clause 8.2.2, the RBG-based construction: the
+ * whole IV random), taken from a pool refilled {@link NONCES_PER_DRAW} at a time. A refill is a
+ * new buffer, so a nonce handed out is never overwritten.
+ */
+function randomNonce(): Buffer {
+  if (nextNonce === nonces.length) {
+    nonces = randomBytes(NONCE_BYTES * NONCES_PER_DRAW);
+    nextNonce = 0;
+  }
+  const nonce = nonces.subarray(nextNonce, nextNonce + NONCE_BYTES);
+  nextNonce += NONCE_BYTES;
+  return nonce;
+}
+
 export class ProtectedStore {
   readonly #key: Buffer;
   readonly #log: CopyLog;
   /** The UE's key in the log (a hash of its id). */
   readonly #ue: Buffer;
+  /** The log key of each document of this UE seen so far (system + selector), hashed once. */
+  readonly #docKeys = new Map<string, Buffer>();
   #closed = false;
   /** Writes and removals not finished yet. */
   readonly #writes = new Set<Promise<void>>();
@@ -68,7 +91,10 @@ export class ProtectedStore {
 
   /** The log keys of one document of this UE (hashes: they reveal neither). */
   keysOf(system: string, selector: string): { ue: Buffer; doc: Buffer } {
-    return { ue: this.#ue, doc: hashKey(`${system}\n${selector}`) };
+    const name = `${system}\n${selector}`;
+    let doc = this.#docKeys.get(name);
+    if (doc === undefined) this.#docKeys.set(name, (doc = hashKey(name)));
+    return { ue: this.#ue, doc };
   }
 
   /** Where a document's payload is in the log file (tests that tamper with it); undefined when it is not there. */
@@ -114,7 +140,7 @@ export class ProtectedStore {
   write(copy: StoredCopy): Promise<void> {
     if (this.#closed) return Promise.resolve();
     const { ue, doc } = this.keysOf(copy.system, copy.selector);
-    const nonce = randomBytes(12);
+    const nonce = randomNonce();
     const cipher = createCipheriv('aes-256-gcm', this.#key, nonce);
     cipher.setAAD(this.#aad(copy.system, copy.selector));
     const ct = Buffer.concat([cipher.update(JSON.stringify(copy), 'utf8'), cipher.final()]);

@@ -3,7 +3,7 @@
  * openid-client take) over an undici dispatcher's `request()` — keep-alive connections, no WHATWG
  * fetch machinery (Request objects, body streams, JSON from a stream) per exchange. The response
  * body is read whole (configuration documents and token responses are small) and handed over as a
- * `Response` built from the bytes; the bytes are also kept on it ({@link bodyBytesOf}) so that the
+ * `Response` that answers from the bytes (host/bytes-response.ts); the bytes are also kept on it ({@link bodyBytesOf}) so that the
  * message tap records the body without cloning the response (tap/http-tap.ts).
  *
  * TLS: the dispatcher is undici's global one unless given: inside `mcx up` and the tests the
@@ -20,6 +20,7 @@
  * `fetch`, ~290 µs with this client (server side included).
  */
 import { getGlobalDispatcher, type Dispatcher } from 'undici';
+import { BytesResponse } from './bytes-response.ts';
 
 /** Exchanges in flight per origin, at most (our choice; see above). */
 export const MAX_IN_FLIGHT_PER_ORIGIN = 16;
@@ -143,7 +144,7 @@ export function dispatcherFetch(
           continue;
         }
         const bytes = Buffer.from(await r.body.arrayBuffer());
-        const res = new Response(NULL_BODY.has(r.statusCode) || method === 'HEAD' ? null : bytes, {
+        const res = new BytesResponse(NULL_BODY.has(r.statusCode) || method === 'HEAD' ? null : bytes, {
           status: r.statusCode,
           statusText: (r as { statusText?: string }).statusText ?? '',
           headers: responseHeaders(r.headers),
