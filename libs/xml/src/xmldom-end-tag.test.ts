@@ -21,6 +21,20 @@ describe("xmldom's end-tag expression, built once", () => {
     expect(a.test('1bad')).toBe(false);
   });
 
+  it('tells parts apart by what they are: a string from an expression of the same text, two expressions by identity', () => {
+    const text = grammar.reg('^', '(a|b)', '$');
+    const expr = grammar.reg('^', /(a|b)/, '$');
+    expect(expr).not.toBe(text);
+    expect(text.test('a') && expr.test('b')).toBe(true);
+    const first = /c+/;
+    const again = grammar.reg('^', first, '$');
+    expect(grammar.reg('^', first, '$')).toBe(again);
+    // Another object with the same source is another part: built again, never mixed up.
+    const other = grammar.reg('^', /c+/, '$');
+    expect(other).not.toBe(again);
+    expect(other.test('ccc') && !other.test('d')).toBe(true);
+  });
+
   it('still refuses a mismatched or malformed end tag, and parses many documents alike', () => {
     for (let i = 0; i < 3; i += 1) expect(parseXml(`<a xmlns="urn:x"><b>${i}</b></a>`).documentElement!.textContent).toBe(String(i));
     expect(() => parseXml('<a><b></c></a>')).toThrow(DocumentError);

@@ -7,7 +7,7 @@
  * main thread) and about a fifth of a small document's parse time.
  *
  * The grammar module's `reg` is replaced, once, by one that keeps each expression it built by
- * the parts it was built from. This is safe to share: `reg` builds expressions without the `g`
+ * the parts it was built from (the same strings, the very same RegExp objects). This is safe to share: `reg` builds expressions without the `g`
  * or `y` flag, so `exec` keeps no state between calls, and the parts are the module's constant
  * expressions and literal strings. Nothing else about parsing changes. Our choice, until xmldom
  * builds that expression once itself; when the module is not the expected shape (another
@@ -25,6 +25,14 @@ interface Grammar {
 
 const MEMOIZED = Symbol.for('mcx.xml.memoizedReg');
 
+/** A node of the memo's trie: the parts so far, and the expression built from exactly them. */
+interface Node {
+  byText: Map<string, Node>;
+  byExpr: WeakMap<RegExp, Node>;
+  expr?: RegExp;
+}
+const newNode = (): Node => ({ byText: new Map(), byExpr: new WeakMap() });
+
 /** Memoizes the grammar module's `reg` (see above); returns whether it is memoized now. */
 export function memoizeXmldomGrammar(): boolean {
   const grammar = grammarModule as unknown as Grammar & { [MEMOIZED]?: true };
@@ -32,16 +40,21 @@ export function memoizeXmldomGrammar(): boolean {
   if (grammar[MEMOIZED]) return true;
   const build = grammar.reg;
   if (typeof build !== 'function') return false;
-  const built = new Map<string, RegExp>();
+  // A trie of the parts, by identity: a call looks up each part, builds no key (a key made of the
+  // parts' sources, thousands of characters a call, was itself 45 KB of garbage per migration).
+  // RegExp parts are held weakly, so a fresh expression passed in does not stay.
+  const root: Node = newNode();
   grammar.reg = function memoizedReg(this: unknown, ...parts: Part[]): RegExp {
-    let key = '';
-    for (const p of parts) key += (typeof p === 'string' ? 's' : `r${p.flags}/`) + (typeof p === 'string' ? p : p.source) + '\u0000';
-    let expr = built.get(key);
-    if (!expr) {
-      expr = build.apply(this, parts);
-      if (expr.global || expr.sticky) return expr; // stateful: never shared
-      built.set(key, expr);
+    let node = root;
+    for (const p of parts) {
+      const edges = typeof p === 'string' ? node.byText : node.byExpr;
+      let next = edges.get(p as never);
+      if (!next) edges.set(p as never, (next = newNode()));
+      node = next;
     }
+    if (node.expr) return node.expr;
+    const expr = build.apply(this, parts);
+    if (!expr.global && !expr.sticky) node.expr = expr; // stateful: never shared
     return expr;
   };
   grammar[MEMOIZED] = true;
