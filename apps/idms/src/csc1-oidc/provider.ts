@@ -10,6 +10,7 @@ import type { OidcPayloadStore, PayloadRow } from '../storage/payload-store.ts';
 import { describeResourceServers, type ResourceServerDescription } from './resource-servers.ts';
 import { loadEntitledGrant } from './entitled-grant.ts';
 import { exchangeClaims } from '../token-exchange/index.ts';
+import { bypassOidcRequestContext } from './request-context.ts';
 
 export interface ProviderDeps {
   config: IdmsConfig;
@@ -177,6 +178,7 @@ export function createProvider(deps: ProviderDeps): Provider {
       ctx.body = `<!DOCTYPE html><html><head><title>IdMS error</title></head><body><h1>${escapeHtml(out.error)}</h1><p>${escapeHtml(out.error_description ?? '')}</p></body></html>`;
     },
   };
+  bypassOidcRequestContext(configuration.features);
   const provider = new Provider(deps.issuer, configuration);
   provider.proxy = true;
   provider.use(unauthorizedClientForDisallowedGrant);
