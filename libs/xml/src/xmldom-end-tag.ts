@@ -7,9 +7,9 @@
  * main thread) and about a fifth of a small document's parse time.
  *
  * The grammar module's `reg` is replaced, once, by one that keeps each expression it built by
- * the parts it was built from (the same strings, the very same RegExp objects). This is safe to share: `reg` builds expressions without the `g`
- * or `y` flag, so `exec` keeps no state between calls, and the parts are the module's constant
- * expressions and literal strings. Nothing else about parsing changes. Our choice, until xmldom
+ * the parts it was built from (the same strings, the very same RegExp objects). This is safe to
+ * share: `reg` builds expressions without the `g` or `y` flag, so `exec` keeps no state between
+ * calls, and the parts are the module's constant expressions and literal strings. Nothing else about parsing changes. Our choice, until xmldom
  * builds that expression once itself; when the module is not the expected shape (another
  * version), nothing is replaced.
  */
@@ -47,9 +47,12 @@ export function memoizeXmldomGrammar(): boolean {
   grammar.reg = function memoizedReg(this: unknown, ...parts: Part[]): RegExp {
     let node = root;
     for (const p of parts) {
-      const edges = typeof p === 'string' ? node.byText : node.byExpr;
-      let next = edges.get(p as never);
-      if (!next) edges.set(p as never, (next = newNode()));
+      let next = typeof p === 'string' ? node.byText.get(p) : node.byExpr.get(p);
+      if (!next) {
+        next = newNode();
+        if (typeof p === 'string') node.byText.set(p, next);
+        else node.byExpr.set(p, next);
+      }
       node = next;
     }
     if (node.expr) return node.expr;

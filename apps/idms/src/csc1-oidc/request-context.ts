@@ -32,7 +32,7 @@ export function bypassOidcRequestContext(features: { clientIdMetadataDocument?: 
   marked.run = function run<R, A extends unknown[]>(_store: unknown, fn: (...args: A) => R, ...args: A): R {
     return fn(...args);
   };
-  // A store already run has its promise hook installed: leave it (it comes back only if another storage runs).
+  // Removes the promise hook if the store was already run (it comes back only when another AsyncLocalStorage runs).
   marked.disable();
   marked[BYPASSED] = true;
   return true;
