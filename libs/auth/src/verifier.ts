@@ -69,6 +69,12 @@ export interface TokenVerifier {
 
 const DEFAULT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
 
+/** A signature checked: the token's protected header, and when the token expires (ms). */
+interface CheckedSignature {
+  header: JWTHeaderParameters;
+  expiresAt: number;
+}
+
 /**
  * Tokens whose signature a verifier of this process checked against the keys published at a
  * JWKS URI, by that URI: the protected header of each, until the token expires. Another verifier
@@ -77,12 +83,6 @@ const DEFAULT_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'EdDSA'];
  * signature check per process rather than one per server (issue #14; our choice: the exact bytes,
  * signature included, were verified against keys published at that URI). Bounded per URI.
  */
-/** A signature checked: the token's protected header, and when the token expires (ms). */
-interface CheckedSignature {
-  header: JWTHeaderParameters;
-  expiresAt: number;
-}
-
 const signaturesByJwksUri = new Map<string, Map<string, CheckedSignature>>();
 const SHARED_SIGNATURES_PER_URI = 20_000;
 

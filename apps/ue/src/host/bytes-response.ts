@@ -24,10 +24,15 @@ export class BytesResponse extends Response {
     this.#bytes = bytes;
   }
 
+  /** The status line and headers, for a response made from this one. */
+  #init(): ResponseInit {
+    return { status: this.status, statusText: this.statusText, headers: this.headers };
+  }
+
   #stream(): Response {
     if (!this.#streamed) {
       // A Buffer is a Uint8Array, a BodyInit (some DOM typings take only ArrayBuffer-backed views).
-      this.#streamed = new Response(this.#bytes as unknown as ConstructorParameters<typeof Response>[0], { status: this.status, statusText: this.statusText, headers: this.headers });
+      this.#streamed = new Response(this.#bytes as unknown as ConstructorParameters<typeof Response>[0], this.#init());
       // A body already read leaves a used stream behind it.
       if (this.#used) this.#streamed.arrayBuffer().catch(() => undefined);
     }
@@ -55,7 +60,7 @@ export class BytesResponse extends Response {
   #clone(): Response {
     if (this.#used || this.#streamed?.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
     if (this.#streamed) return this.#streamed.clone();
-    return new BytesResponse(this.#bytes, { status: this.status, statusText: this.statusText, headers: this.headers });
+    return new BytesResponse(this.#bytes, this.#init());
   }
 
   // The body members are defined on this prototype, inside the class for its private fields: the

@@ -24,7 +24,6 @@ export interface ProfileSummary {
   partners: PartnerMcSystem[];
 }
 
-
 export type CopyRead = { ok: true; copy: StoredCopy } | { ok: false; reason: 'missing' | 'tampered' };
 
 export class LocalCopies {

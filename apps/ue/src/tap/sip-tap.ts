@@ -89,7 +89,6 @@ export interface SipFault {
 
 type Verdict = { action: 'drop' } | { action: 'delay'; ms: number } | undefined;
 
-
 export class SipTap {
   readonly #faults: SipFault[] = [];
   readonly #callIds = new Map<string, string>();
