@@ -27,9 +27,28 @@ async function commandLine() {
   return ['--no-warnings=ExperimentalWarning', dist.bundleEntry() ?? fileURLToPath(new URL('../dist/main.js', import.meta.url))];
 }
 
+/**
+ * V8 flags of every mcx process (the processes it forks inherit them). Our choice, measured on
+ * `mcx bench migration --ues 1000` (issue #14, docs/performance.md "Fourth round"):
+ * - `--max-old-space-size=1536`: with a heap limit of 2 GB or more (Node's default here is 4 GB)
+ *   V8 lets the old generation grow to up to 4 times what survived the last full GC before the
+ *   next one; under 2 GB it scales that factor down (1.8 at 1.5 GB). About 150 MB less peak RSS
+ *   over the two processes for a few percent more GC. The limit is per process: a heavier run
+ *   (thousands of UEs beyond the 3,000 measured) sets its own in NODE_OPTIONS, which wins.
+ * - `--liftoff-only`: WebAssembly (Prisma's query compiler, undici's HTTP parser) stays on V8's
+ *   baseline compiler. Optimizing the query compiler's module took about 100 MB of malloc at
+ *   start that glibc kept afterwards (idle `mcx up`: 252 -> 184 MB RSS, "Ready" sooner); nothing
+ *   on a hot path runs WebAssembly long enough for the optimizing tier to pay off.
+ */
+function v8Flags() {
+  const flags = ['--liftoff-only'];
+  if (!/--max-old-space-size/.test(process.env.NODE_OPTIONS ?? '')) flags.push('--max-old-space-size=1536');
+  return flags;
+}
+
 // When this launcher started: `mcx up` counts its "Ready in" from here.
 const launchedAt = String(Math.round(performance.timeOrigin));
-const child = spawn(process.execPath, [...(await commandLine()), ...process.argv.slice(2)], {
+const child = spawn(process.execPath, [...v8Flags(), ...(await commandLine()), ...process.argv.slice(2)], {
   stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   // glibc keeps freed memory in up to 8 malloc arenas per core, one per thread that allocates (the
   // libuv pool, V8's platform threads, the SQLite writer threads): two bound what a process holds on

@@ -9,6 +9,7 @@ import { SipHeaders, type HeaderInit } from './message/headers.ts';
 import { createRequest, createResponse, REASON_PHRASES, type SipRequest, type SipResponse } from './message/message.ts';
 import { formatNameAddr, parseNameAddr } from './message/name-addr.ts';
 import { isResponse, parseMessage, parseResponse } from './message/parse.ts';
+import { detached } from './message/detached.ts';
 import { serializeMessage } from './message/serialize.ts';
 import { renderRequest, type RenderedRequest } from './message/rendered.ts';
 import { parseCSeq } from './message/cseq.ts';
@@ -410,9 +411,12 @@ export class SipEndpoint {
     if (message.method === 'ACK') return;
     const via = parseVia(message.headers.get('via')!);
     const branch = via.params.get('branch') ?? '';
-    const key = branch.startsWith(BRANCH_MAGIC_COOKIE)
-      ? `${branch}\n${sentBy(via)}\n${message.method}`
-      : `${message.headers.get('call-id')}\n${message.headers.get('cseq')}\n${fromTag(message) ?? ''}\n${sentBy(via)}`;
+    // One flat string: the table keeps it for Timer J, and a concatenation would keep its parts.
+    const key = detached(
+      branch.startsWith(BRANCH_MAGIC_COOKIE)
+        ? `${branch}\n${sentBy(via)}\n${message.method}`
+        : `${message.headers.get('call-id')}\n${message.headers.get('cseq')}\n${fromTag(message) ?? ''}\n${sentBy(via)}`,
+    );
     const existing = this.serverTransactions.get(key);
     if (existing) {
       existing.retransmission();

@@ -8,6 +8,19 @@ import { xsString, type SimpleType } from './simple-types.ts';
 import { outElement, type OutElement } from './writer.ts';
 
 /**
+ * A decoded value of its own rather than a view on the document text (issue #14, memory): the
+ * parser cuts values out of the text, and V8 keeps a cut of 13 characters or more as a pointer into
+ * its parent, so one value kept in a long-lived model (a UE's partner domain, a token taken from a
+ * body) would keep the whole document alive: 6 MB of user profiles in the UE host near the end of
+ * `mcx bench migration --ues 1000` (heap snapshot, docs/performance.md). Prefixing a character and
+ * cutting it off again makes V8 copy the value into a string of its own (V8 issue 2869); the same
+ * idiom as `detached()` of @mcx/sip, which this library does not depend on.
+ */
+function own<T>(v: T): T {
+  return typeof v === 'string' ? ((' ' + v).slice(1) as T) : v;
+}
+
+/**
  * A declarative XML binding: each element type is described once (attributes, children in
  * schema order, wildcards), and that description yields the zod schema (the model), the
  * decoder (DOM -> model) and the encoder (model -> XML), so the three cannot drift apart.
@@ -95,7 +108,7 @@ export function leaf<T>(type: SimpleType<T>): ElementCodec<T> {
         throw new DocumentError('schema', `"${el.textContent}" is not a valid ${type.name}`, locate(el, path));
       }
       checkValue(type.schema, v, el, path);
-      return v;
+      return own(v);
     },
     encode(value, ns, name) {
       const out = outElement(ns, name);
@@ -228,10 +241,10 @@ export function complex<F extends Record<string, Field>>(fields: F, opts: Comple
             throw new DocumentError('schema', `attribute ${a.name}="${a.value}" is not a valid ${f.type.name}`, locate(el, `${path}/@${a.name}`));
           }
           checkValue(f.type.schema, v, el, `${path}/@${a.name}`);
-          out[key] = v;
+          out[key] = own(v);
         } else if (otherAttrsKey) {
           const rec = (out[otherAttrsKey] ??= {}) as Record<string, string>;
-          rec[clarkName(ans, local)] = a.value;
+          rec[clarkName(ans, local)] = own(a.value);
         } else {
           throw new DocumentError('schema', `unexpected attribute ${a.name}`, locate(el, `${path}/@${a.name}`));
         }
@@ -260,7 +273,7 @@ export function complex<F extends Record<string, Field>>(fields: F, opts: Comple
         const local = ch.localName ?? ch.tagName;
         const chPath = `${path}/${ch.tagName}`;
         if (anyExtKey && local === 'anyExt' && chNs === ownNs) {
-          out[anyExtKey] = childElements(ch).map(extractExtension);
+          out[anyExtKey] = childElements(ch).map((x) => own(extractExtension(x)));
           continue;
         }
         const index = childFields.findIndex(([, f]) => f.name === local && ((f.ns ?? ownNs) === chNs || f.altNs.includes(chNs ?? '')));
@@ -298,7 +311,7 @@ export function complex<F extends Record<string, Field>>(fields: F, opts: Comple
         const v = f.type.parse(textValue);
         if (v === undefined) throw new DocumentError('schema', `"${textValue}" is not a valid ${f.type.name}`, locate(el, path));
         checkValue(f.type.schema, v, el, path);
-        out[key] = v;
+        out[key] = own(v);
       }
       return out as ComplexModel<F>;
     },

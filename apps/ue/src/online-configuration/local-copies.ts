@@ -7,7 +7,7 @@
  */
 import { parseUserProfile, partnerMcSystemsOf, type PartnerMcSystem } from '@mcx/documents';
 import type { ProtectedStore, StoredCopy } from '../at-rest/protected-store.ts';
-import { detached } from '../memory/detached.ts';
+import { detached } from '@mcx/sip';
 import { kindOf, type DocumentMeta } from '../ue/session.ts';
 
 /**

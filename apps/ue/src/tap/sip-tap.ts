@@ -10,10 +10,9 @@
  * the retransmission and retry paths of both sides can be exercised. A dropped message is still
  * logged, its summary marked "[dropped by a fault]" ("[delayed N ms by a fault]").
  */
-import type { ReceivedFrame, Target, Transport } from '@mcx/sip';
+import { detached, type ReceivedFrame, type Target, type Transport } from '@mcx/sip';
 import type { Lanes } from './lanes.ts';
 import { MESSAGE_OVERHEAD_CHARS, type MessageInput, type MessageLog } from './message-log.ts';
-import { detached } from '../memory/detached.ts';
 
 interface Head {
   startLine: string;

@@ -6,5 +6,6 @@ export * from './via.ts';
 export * from './cseq.ts';
 export * from './message.ts';
 export * from './parse.ts';
+export * from './detached.ts';
 export * from './serialize.ts';
 export * from './rendered.ts';

@@ -14,6 +14,7 @@ import type { SipMessage, SipRequest, SipResponse } from './message.ts';
 import { parseNameAddr } from './name-addr.ts';
 import { parseCSeq } from './cseq.ts';
 import { parseVia } from './via.ts';
+import { detached } from './detached.ts';
 
 export type ParseResult =
   | { kind: 'ok'; message: SipMessage }
@@ -80,9 +81,11 @@ export function parseMessage(input: Buffer | string, options: ParseOptions = {})
       headerError ??= `Malformed header line "${line.slice(0, 40)}"`;
       continue;
     }
+    // Values of their own, not views on the message text: a request's values end up in tables
+    // that outlive it (transactions, dialogs, registrations; see detached.ts).
     const value = line.slice(colon + 1).trim();
-    if (isListHeader(name)) for (const v of splitList(value)) headers.append(name, v);
-    else headers.append(name, value);
+    if (isListHeader(name)) for (const v of splitList(value)) headers.append(name, detached(v));
+    else headers.append(name, detached(value));
   }
 
   if (res) {
@@ -100,7 +103,7 @@ export function parseMessage(input: Buffer | string, options: ParseOptions = {})
   }
 
   const [, method, uri, version] = req!;
-  const message: SipRequest = { kind: 'request', method: method!, uri: uri!, headers, body: '' };
+  const message: SipRequest = { kind: 'request', method: method!, uri: detached(uri!), headers, body: '' };
   const bad = (status: number, reason: string): ParseResult => ({ kind: 'bad', status, reason, message });
   // Without the headers needed to route a response, nobody can be answered: drop.
   if (!headers.has('via') || !headers.has('call-id') || !headers.has('cseq')) {
@@ -282,8 +285,8 @@ export function parseResponse(buf: Buffer, options: ParseOptions = {}): Response
         for (let i = 0; i < pairs.length; i += 2) {
           const name = pairs[i]!;
           const value = pairs[i + 1]!;
-          if (isListHeader(name)) for (const v of splitList(value)) headers.append(name, v);
-          else headers.append(name, value);
+          if (isListHeader(name)) for (const v of splitList(value)) headers.append(name, detached(v));
+          else headers.append(name, detached(value));
         }
       }
       return headers;
