@@ -29,26 +29,22 @@ async function commandLine() {
 
 /**
  * V8 flags of every mcx process (the processes it forks inherit them). Our choice, measured on
- * `mcx bench migration --ues 1000` (issue #14, docs/performance.md "Fourth round"):
- * - `--max-old-space-size=1536`: with a heap limit of 2 GB or more (Node's default here is 4 GB)
- *   V8 lets the old generation grow to up to 4 times what survived the last full GC before the
- *   next one; under 2 GB it scales that factor down (1.8 at 1.5 GB). About 150 MB less peak RSS
- *   over the two processes for a few percent more GC. The limit is per process: a heavier run
- *   (thousands of UEs beyond the 3,000 measured) sets its own in NODE_OPTIONS, which wins.
- * - `--liftoff-only`: WebAssembly (Prisma's query compiler, undici's HTTP parser) stays on V8's
- *   baseline compiler. Optimizing the query compiler's module took about 100 MB of malloc at
- *   start that glibc kept afterwards (idle `mcx up`: 252 -> 184 MB RSS, "Ready" sooner); nothing
- *   on a hot path runs WebAssembly long enough for the optimizing tier to pay off.
+ * `mcx bench migration --ues 1000` and on an idle `mcx up` (issue #14, docs/performance.md "Fourth
+ * round"): `--liftoff-only` keeps WebAssembly (Prisma's query compiler, undici's HTTP parser) on
+ * V8's baseline compiler. Optimizing the query compiler's module took about 100 MB of malloc at
+ * start that glibc kept afterwards (idle `mcx up`: 252 -> 184 MB RSS, and "Ready" sooner); no hot
+ * path runs WebAssembly long enough for the optimizing tier to pay off (same CPU per migration).
+ *
+ * Not set: `--max-old-space-size`. Under 2 GB V8 scales down how far the old generation may grow
+ * between full GCs; 1536 brings the 1,000-UE bench under 800 MB of peak RSS but costs more CPU the
+ * more UEs there are (+13 % per migration at 1,000, +66 % at 3,000). A memory-bound demo can set it
+ * in NODE_OPTIONS.
  */
-function v8Flags() {
-  const flags = ['--liftoff-only'];
-  if (!/--max-old-space-size/.test(process.env.NODE_OPTIONS ?? '')) flags.push('--max-old-space-size=1536');
-  return flags;
-}
+const V8_FLAGS = ['--liftoff-only'];
 
 // When this launcher started: `mcx up` counts its "Ready in" from here.
 const launchedAt = String(Math.round(performance.timeOrigin));
-const child = spawn(process.execPath, [...v8Flags(), ...(await commandLine()), ...process.argv.slice(2)], {
+const child = spawn(process.execPath, [...V8_FLAGS, ...(await commandLine()), ...process.argv.slice(2)], {
   stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   // glibc keeps freed memory in up to 8 malloc arenas per core, one per thread that allocates (the
   // libuv pool, V8's platform threads, the SQLite writer threads): two bound what a process holds on

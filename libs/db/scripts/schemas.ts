@@ -20,6 +20,14 @@ export function schemaPath(provider: Provider): string {
   return join(prismaDir, `schema.${provider}.prisma`);
 }
 
+/**
+ * The query compiler's WebAssembly build (Prisma 7 `compilerBuild`): "small" (issue #14, memory).
+ * Every process that opens a database holds the module as base64 twice in its heap (the module's
+ * source and the string), and no hot path compiles a query (docs/performance.md "Fourth round"):
+ * 4.4 MB less heap per process than "fast", and less to compile at start.
+ */
+const COMPILER_BUILD = 'small';
+
 export function schemaText(provider: Provider): string {
   const models = readFileSync(join(prismaDir, 'models.prisma'), 'utf8');
   return `// GENERATED from prisma/models.prisma by libs/db/scripts/schemas.ts (npm run db:generate). Do not edit.
@@ -28,6 +36,7 @@ generator client {
   output                 = "../libs/db/src/generated/${provider}"
   moduleFormat           = "esm"
   runtime                = "nodejs"
+  compilerBuild          = "${COMPILER_BUILD}"
   importFileExtension    = "ts"
 }
 
