@@ -32,8 +32,9 @@ async function commandLine() {
  * `mcx bench migration --ues 1000` and on an idle `mcx up` (issue #14, docs/performance.md "Fourth
  * round"): `--liftoff-only` keeps WebAssembly (Prisma's query compiler, undici's HTTP parser) on
  * V8's baseline compiler. Optimizing the query compiler's module took about 100 MB of malloc at
- * start that glibc kept afterwards (idle `mcx up`: 252 -> 184 MB RSS, and "Ready" sooner); no hot
- * path runs WebAssembly long enough for the optimizing tier to pay off (same CPU per migration).
+ * start that glibc kept afterwards (idle `mcx up`: 252 -> 184 MB RSS, and "Ready" sooner). The one
+ * WebAssembly on a hot path, undici's response parser in the UE host, showed no difference in CPU
+ * per migration (two alternating pairs, within the noise).
  *
  * Not set: `--max-old-space-size`. Under 2 GB V8 scales down how far the old generation may grow
  * between full GCs; 1536 brings the 1,000-UE bench under 800 MB of peak RSS but costs more CPU the
