@@ -9,9 +9,9 @@
  * The grammar module's `reg` is replaced, once, by one that keeps each expression it built by
  * the parts it was built from (the same strings, the very same RegExp objects). This is safe to
  * share: `reg` builds expressions without the `g` or `y` flag, so `exec` keeps no state between
- * calls, and the parts are the module's constant expressions and literal strings. Nothing else about parsing changes. Our choice, until xmldom
- * builds that expression once itself; when the module is not the expected shape (another
- * version), nothing is replaced.
+ * calls, and the parts are the module's constant expressions and literal strings. Nothing else
+ * about parsing changes. Our choice, until xmldom builds that expression once itself; when the
+ * module is not the expected shape (another version), nothing is replaced.
  */
 // The module sax.js requires (`./grammar`): imported by its path, so that a bundle (esbuild, apps/mcx) and
 // Node resolve it to the very object sax.js holds; its default export is that CommonJS `exports`.

@@ -3,8 +3,9 @@
  * openid-client take) over an undici dispatcher's `request()` — keep-alive connections, no WHATWG
  * fetch machinery (Request objects, body streams, JSON from a stream) per exchange. The response
  * body is read whole (configuration documents and token responses are small) and handed over as a
- * `Response` that answers from the bytes (host/bytes-response.ts); the bytes are also kept on it ({@link bodyBytesOf}) so that the
- * message tap records the body without cloning the response (tap/http-tap.ts).
+ * `Response` that answers from the bytes (host/bytes-response.ts); the bytes are also kept on it
+ * ({@link bodyBytesOf}) so that the message tap records the body without cloning the response
+ * (tap/http-tap.ts).
  *
  * TLS: the dispatcher is undici's global one unless given: inside `mcx up` and the tests the
  * composition made it trust the lab CA (libs/lab-ca trust.ts, one TLS context for every

@@ -7,7 +7,6 @@
  */
 import { parseUserProfile, partnerMcSystemsOf, type PartnerMcSystem } from '@mcx/documents';
 import type { ProtectedStore, StoredCopy } from '../at-rest/protected-store.ts';
-import { detached } from '@mcx/sip';
 import { kindOf, type DocumentMeta } from '../ue/session.ts';
 
 /**
@@ -99,7 +98,7 @@ export class LocalCopies {
     try {
       const p = parseUserProfile(body);
       const name = p.profileName?.[0]?.value;
-      const profile: ProfileSummary = { index: p.userProfileIndex, name: name === undefined ? undefined : detached(name), preSelected: p.preSelectedIndication !== undefined, partners: partnerMcSystemsOf(p) };
+      const profile: ProfileSummary = { index: p.userProfileIndex, name, preSelected: p.preSelectedIndication !== undefined, partners: partnerMcSystemsOf(p) };
       this.#profiles.set(key, { etag, profile });
       return profile;
     } catch {
