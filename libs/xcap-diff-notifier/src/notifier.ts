@@ -171,13 +171,18 @@ export function createXcapDiffNotifier(o: XcapDiffNotifierOptions): XcapDiffNoti
   };
 
   function xcapUriOf(selector: string): XcapUri | null {
-    let uri = parsed.get(selector);
+    const uri = parsed.get(selector);
     if (uri !== undefined) return uri;
+    let parsedUri: XcapUri | null;
     try {
-      uri = compactUri(parseXcapUri(selector), selector);
+      parsedUri = compactUri(parseXcapUri(selector), selector);
     } catch {
-      uri = null;
+      parsedUri = null;
     }
+    return rememberUri(selector, parsedUri);
+  }
+
+  function rememberUri(selector: string, uri: XcapUri | null): XcapUri | null {
     if (parsed.size > 100_000) parsed.clear();
     parsed.set(selector, uri);
     return uri;
@@ -383,7 +388,12 @@ export function createXcapDiffNotifier(o: XcapDiffNotifierOptions): XcapDiffNoti
             throw new SubscribeRefusal('not-authorized', `${user} may not read ${uri}`);
           // RFC 5874 clause 4: `sel` is relative to the xcap-root, however the subscriber wrote
           // the URI (absolute or relative); the UE fetches `xcap-root + "/" + sel`.
-          documents[r.uri.documentSelector] = r.path;
+          const selector = r.uri.documentSelector;
+          documents[selector] = r.path;
+          // The policy checks of every NOTIFY take this parse rather than parsing the selector
+          // again (issue #14: one parse per URI). A whole-document URI with no namespace bindings
+          // is what parsing its document selector gives.
+          if (!parsed.has(selector) && r.uri.namespaces.size === 0) rememberUri(selector, compactUri(r.uri, selector));
         }
       }
       return {

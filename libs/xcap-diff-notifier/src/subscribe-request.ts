@@ -8,7 +8,7 @@
  * Then every listed URI is resolved against the XCAP root into a document or the collection.
  */
 import { accessTokenOf, parseMcpttInfo, parseResourceLists, resourceListUris } from '@mcx/documents';
-import { findPart, MCPTT_INFO_CONTENT_TYPE, RESOURCE_LISTS_CONTENT_TYPE, type BodyPart } from '@mcx/sip';
+import { detached, findPart, MCPTT_INFO_CONTENT_TYPE, RESOURCE_LISTS_CONTENT_TYPE, type BodyPart } from '@mcx/sip';
 import { parseXcapUri, type XcapUri } from '@mcx/xcap';
 import { SubscribeRefusal } from './subscribe-refusal.ts';
 
@@ -17,28 +17,62 @@ export const MAX_RESOURCES = 100;
 
 export interface SubscribeBody {
   /** The resource-lists entries in document order (empty when the part is absent). */
-  uris: string[];
+  uris: readonly string[];
   accessToken: string;
 }
+
+/**
+ * What the body parts of recent SUBSCRIBEs said, by the part's text (issue #14, our choice): a UE
+ * sends the same mcptt-info part (its access token) to the CMS and to the GMS, and every UE that
+ * subscribes to a GMS's group collection lists the same resource list, so a part read once is not
+ * parsed again. What is kept is what was read (a token, a frozen list of URIs), never a parsed
+ * document; a part that does not read is not kept. Bounded (oldest out); the keys are copies
+ * (`detached`) so that they do not keep the SIP messages they were cut from alive.
+ */
+export class PartReadings<T> {
+  readonly #entries = new Map<string, T>();
+  constructor(readonly capacity: number) {}
+
+  /** `read(text)`, or what it gave the last time this text was read. @throws what `read` throws */
+  get(text: string, read: (text: string) => T): T {
+    const hit = this.#entries.get(text);
+    if (hit !== undefined) return hit;
+    const value = read(text);
+    if (this.#entries.size >= this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#entries.set(detached(text), value);
+    return value;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+}
+
+/**
+ * Our choice: a UE's SUBSCRIBEs to its CMS and GMS follow each other closely, so a few hundred
+ * tokens (about 2 KB each, key and token) cover the UEs migrating at once; resource lists are few.
+ */
+const accessTokens = new PartReadings<string | null>(512);
+const resourceLists = new PartReadings<readonly string[]>(512);
 
 /** The access token and the listed URIs of a SUBSCRIBE's body parts. @throws SubscribeRefusal */
 export function readSubscribeBody(parts: readonly BodyPart[], maxResources = MAX_RESOURCES): SubscribeBody {
   const info = findPart(parts, MCPTT_INFO_CONTENT_TYPE);
   if (info === undefined)
     throw new SubscribeRefusal('no-access-token', `the SUBSCRIBE carries no ${MCPTT_INFO_CONTENT_TYPE} part`);
-  let accessToken: string | undefined;
+  let accessToken: string | null;
   try {
-    accessToken = accessTokenOf(parseMcpttInfo(info.body));
+    accessToken = accessTokens.get(info.body, (xml) => accessTokenOf(parseMcpttInfo(xml)) ?? null);
   } catch (err) {
     throw new SubscribeRefusal('malformed-mcptt-info', (err as Error).message);
   }
   if (!accessToken)
     throw new SubscribeRefusal('no-access-token', 'mcptt-info has no clear-text <mcptt-access-token>');
   const list = findPart(parts, RESOURCE_LISTS_CONTENT_TYPE);
-  let uris: string[] = [];
+  let uris: readonly string[] = [];
   if (list !== undefined) {
     try {
-      uris = resourceListUris(parseResourceLists(list.body));
+      uris = resourceLists.get(list.body, (xml) => Object.freeze(resourceListUris(parseResourceLists(xml))));
     } catch (err) {
       throw new SubscribeRefusal('malformed-resource-list', (err as Error).message);
     }

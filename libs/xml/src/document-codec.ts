@@ -29,10 +29,16 @@ export function defineDocument<T>(namespace: string, rootElement: string, codec:
     rootElement,
     schema: codec.schema,
     parse(xml, options = {}) {
-      const doc = parseXml(xml);
-      const root = doc.documentElement;
+      // Without node positions (parse.ts): only an error message needs them, and then the text
+      // is parsed and decoded again with them, so that the error says where (issue #14).
+      const root = parseXml(xml, { positions: false }).documentElement;
       if (!root) throw new DocumentError('not-well-formed', 'no root element');
-      return decodeRoot(root, namespace, rootElement, codec, options);
+      try {
+        return decodeRoot(root, namespace, rootElement, codec, options);
+      } catch (err) {
+        if (err instanceof DocumentError) decodeRoot(parseXml(xml).documentElement!, namespace, rootElement, codec, options);
+        throw err;
+      }
     },
     serialize(doc) {
       return printXml(encodeRoot(doc, namespace, rootElement, codec), printOptions);

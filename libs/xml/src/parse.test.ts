@@ -41,6 +41,17 @@ describe('parseXml refuses DTDs (no entity is ever resolved or expanded)', () =>
     expect(e.where).toMatch(/^line 2, column \d+$/);
   });
 
+  it('without node positions, keeps none on the nodes and still reports the line and column of an error', () => {
+    const doc = parseXml('<a>\n  <b/></a>', { positions: false });
+    const b = childElements(doc.documentElement!)[0] as unknown as { lineNumber?: number };
+    expect(b.lineNumber).toBeUndefined();
+    expect((childElements(parseXml('<a>\n  <b/></a>').documentElement!)[0] as unknown as { lineNumber?: number }).lineNumber).toBe(2);
+    const e = errorOf(() => parseXml('<a>\n  <b></a>', { positions: false }));
+    expect(e.code).toBe('not-well-formed');
+    expect(e.where).toMatch(/^line 2, column \d+$/);
+    expect(e.where).toBe(errorOf(() => parseXml('<a>\n  <b></a>')).where);
+  });
+
   it('reports an undefined entity reference without resolving it', () => {
     expect(errorOf(() => parseXml('<a>&undefined;</a>')).code).toBe('not-well-formed');
   });

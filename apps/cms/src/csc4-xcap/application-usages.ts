@@ -15,7 +15,7 @@ import {
   validateDocument,
   type UserProfile,
 } from '@mcx/documents';
-import { DEFAULT_XML_LIMITS, parseXml, serializeDocument, type ElementCodec, type XmlLimits } from '@mcx/xml';
+import { DEFAULT_XML_LIMITS, parseXml, type ElementCodec, type XmlLimits } from '@mcx/xml';
 import { ApplicationUsageRegistry, type ApplicationUsage, type ConstraintViolation, type DocumentCheckContext, type DocumentSelector } from '@mcx/xcap';
 import { mayAccess } from './access-policy.ts';
 import { DEFAULT_DOCUMENT_LIMITS, documentLimitViolation, type DocumentLimits } from './document-limits.ts';
@@ -107,8 +107,8 @@ function usage(auid: string, limits: CmsDocumentLimits, checker: WriteChecker | 
     limits: xmlLimitsOf(limits),
     // Writes are checked by the checker (in a worker thread when large) when the server has one.
     ...(checker ? { checkDocument: (body: string, ctx: DocumentCheckContext) => checker.check({ auid, xml: body, document: ctx.document, previousXml: ctx.previousBody, checks: 'csc4' }) } : {}),
-    validate(doc) {
-      const issue = documentValidationIssue(auid, serializeDocument(doc), () => doc);
+    validate(doc, body) {
+      const issue = documentValidationIssue(auid, body, () => doc);
       return issue === null ? null : [{ message: issue }];
     },
     checkConstraints(doc, ctx) {
@@ -131,10 +131,10 @@ export function cmsApplicationUsages(limits: CmsDocumentLimits = DEFAULT_DOCUMEN
     usage(AUID.ueConfig, limits, checker),
     usage(AUID.serviceConfig, limits, checker),
     usage(AUID.userProfile, limits, checker, (doc, ctx): ConstraintViolation | null => {
-      const next = parseUserProfile(serializeDocument(doc), { strict: true });
+      const next = parseUserProfile(ctx.body, { strict: true });
       const identity = profileIdentityViolation(next, ctx.document);
       if (identity) return { kind: 'constraint', phrase: identity };
-      const previous = ctx.previous ? parseUserProfile(serializeDocument(ctx.previous)) : undefined;
+      const previous = ctx.previousBody === undefined ? undefined : parseUserProfile(ctx.previousBody);
       const upload = uploadViolation(next, previous);
       return upload ? { kind: 'constraint', phrase: upload } : null;
     }),

@@ -17,7 +17,7 @@
  */
 import type { Document } from '@xmldom/xmldom';
 import { DocumentError, groupCodec, parseGroup, type Group } from '@mcx/documents';
-import { decodeRoot, DEFAULT_XML_LIMITS, serializeDocument } from '@mcx/xml';
+import { decodeRoot, DEFAULT_XML_LIMITS } from '@mcx/xml';
 import {
   formatDocumentSelector,
   type ApplicationUsage,
@@ -88,15 +88,15 @@ export function createGroupUsage(deps: GroupUsageDeps): ApplicationUsage {
     // TS 24.481 clause 7.2: the 3GPP group info extension, the resource-lists entries of the
     // member list and the common-policy ruleset.
     namespaces: [MCPTT_GROUP_INFO_NS, RESOURCE_LISTS_NS, COMMON_POLICY_NS],
-    validate(doc): readonly ValidationIssue[] | null {
+    validate(doc, body): readonly ValidationIssue[] | null {
       try {
         // The model straight from the DOM the XCAP engine holds (no serialize and parse again).
         const root = doc.documentElement;
         if (!root) throw new DocumentError('not-well-formed', 'no root element');
         const group = decodeRoot(root, GROUP_NS, 'group', groupCodec, { strict: true });
         parsed.set(doc, group);
-        // An element PUT stores exactly this serialization: the directory takes the model for it.
-        deps.validated?.remember(serializeDocument(doc), group);
+        // The write stores exactly this text: the directory takes the model for it.
+        deps.validated?.remember(body, group);
         return null;
       } catch (err) {
         if (err instanceof DocumentError) return [{ message: `${err.code}: ${err.reason}`, path: err.where }];
@@ -104,7 +104,7 @@ export function createGroupUsage(deps: GroupUsageDeps): ApplicationUsage {
       }
     },
     checkConstraints(doc, ctx: ConstraintContext): ConstraintViolation | null {
-      const group = parsed.get(doc) ?? parseGroup(serializeDocument(doc));
+      const group = parsed.get(doc) ?? parseGroup(ctx.body);
       const uri = group.listService.uri;
       const selector = formatDocumentSelector(ctx.document);
       const owner = deps.directory.selectorOf(uri);

@@ -1,9 +1,9 @@
 /**
- * The group models of the documents just validated, by their serialized body (our choice): an XCAP
- * write of a group document checks the model once (`group-usage.ts`), and the group directory and
- * the admin API's answer then take that model for the stored body instead of parsing the same
+ * The group models of the documents just validated, by the body the write stores (our choice): an
+ * XCAP write of a group document checks the model once (`group-usage.ts`), and the group directory
+ * and the admin API's answer then take that model for the stored body instead of parsing the same
  * document again (a 5,000-member group: three parses fewer per change, ahead of the NOTIFY fan-out).
- * A body not found here (a whole-document PUT is stored as sent) is parsed as before.
+ * A body not found here is parsed as before.
  */
 import type { Group } from '@mcx/documents';
 

@@ -39,8 +39,15 @@ export interface AuthorizationContext {
 
 export interface ConstraintContext {
   document: DocumentSelector;
-  /** The stored version before this change, when there is one. */
-  previous: Document | undefined;
+  /**
+   * The stored version before this change, when there is one, parsed when first read (issue #14:
+   * a usage that does not compare with it costs no parse of it).
+   */
+  readonly previous: Document | undefined;
+  /** The text of that version. */
+  readonly previousBody: string | undefined;
+  /** The text the write stores (see `validate`). */
+  readonly body: string;
 }
 
 /**
@@ -69,8 +76,12 @@ export interface ApplicationUsage {
   defaultNamespace: string;
   /** The other namespaces its documents use (extensions, embedded vocabularies), listed in xcap-caps (clause 12). */
   namespaces?: readonly string[];
-  /** Schema validation (clause 5.3); null or [] means valid. */
-  validate(doc: Document): readonly ValidationIssue[] | null;
+  /**
+   * Schema validation (clause 5.3); null or [] means valid. `body` is the text the write stores:
+   * the client's document, or the serialization of `doc` after an element or attribute write
+   * (so that a usage that checks text does not serialize the DOM again; issue #14).
+   */
+  validate(doc: Document, body: string): readonly ValidationIssue[] | null;
   /** Uniqueness and data constraints (clauses 5.5, 5.6); null means satisfied. */
   checkConstraints?(doc: Document, ctx: ConstraintContext): ConstraintViolation | null;
   /** Authorization policy (clause 5.7); defaults to `defaultAuthorizationPolicy`. */

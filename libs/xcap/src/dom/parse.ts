@@ -29,20 +29,24 @@ function checkDeclaredEncoding(text: string): void {
   }
 }
 
-function parseAs(text: string, tag: XmlParseFailure): Document {
+function parseAs(text: string, tag: XmlParseFailure, positions = true): Document {
   try {
-    return parseXml(text);
+    return parseXml(text, { positions });
   } catch (e) {
     if (e instanceof DocumentError) throw new XcapError({ tag }, e.code === 'doctype-forbidden' ? 'DOCTYPE and entity declarations are not accepted' : e.reason);
     throw e;
   }
 }
 
-/** Parses a whole document; throws `not-well-formed` or `not-utf-8`. */
-export function parseXmlDocument(text: string): Document {
+/**
+ * Parses a whole document; throws `not-well-formed` or `not-utf-8`. `stored`: a document this
+ * server stored, whose nodes need no line and column (those of a client's body do, for the
+ * element paths of schema issues; @mcx/xml parse.ts `positions`, a third less parsing).
+ */
+export function parseXmlDocument(text: string, options: { stored?: boolean } = {}): Document {
   const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
   checkDeclaredEncoding(body);
-  return parseAs(body, 'not-well-formed');
+  return parseAs(body, 'not-well-formed', options.stored !== true);
 }
 
 /**

@@ -69,7 +69,7 @@ class ParsedDocumentCache {
   get(stored: StoredDocument): Document {
     const hit = this.#entries.get(stored.selector);
     if (hit !== undefined && hit.etag === stored.etag) return hit.doc;
-    const doc = parseXmlDocument(stored.body);
+    const doc = parseXmlDocument(stored.body, { stored: true });
     this.#entries.delete(stored.selector);
     this.#entries.set(stored.selector, { etag: stored.etag, doc });
     if (this.#entries.size > this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
@@ -206,15 +206,21 @@ export class XcapService {
   }
 
   /** Schema validation, then uniqueness/constraint checks (clauses 8.2.5, 5.5, 5.6). */
-  #validate(usage: ApplicationUsage, uri: XcapUri, doc: Document, previous: StoredDocument | undefined): void {
-    const issues = usage.validate(doc);
+  #validate(usage: ApplicationUsage, uri: XcapUri, doc: Document, body: string, previous: StoredDocument | undefined): void {
+    const issues = usage.validate(doc, body);
     if (issues !== null && issues.length > 0) {
       throw new XcapError({ tag: 'schema-validation-error' }, issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '));
     }
     if (usage.checkConstraints === undefined) return;
+    let previousDoc: Document | undefined;
     const violation = usage.checkConstraints(doc, {
       document: uri.document,
-      previous: previous === undefined ? undefined : parseXmlDocument(previous.body),
+      get previous() {
+        if (previous !== undefined) previousDoc ??= parseXmlDocument(previous.body, { stored: true });
+        return previousDoc;
+      },
+      previousBody: previous?.body,
+      body,
     });
     if (violation === null) return;
     if (violation.kind === 'uniqueness') throw new XcapError({ tag: 'uniqueness-failure', exists: violation.exists }, violation.phrase);
@@ -280,7 +286,7 @@ export class XcapService {
         if (current === undefined) {
           throw new XcapError({ tag: 'no-parent', ancestor: req.xcapRoot }, 'the document does not exist');
         }
-        doc = parseXmlDocument(current.body);
+        doc = parseXmlDocument(current.body, { stored: true });
         const exists = resolveSelection(doc, sel, ctx) !== undefined;
         const outcome = evaluatePreconditions('PUT', req.headers, { etag: current.etag, exists });
         if (outcome.result !== 'proceed') throw preconditionFailed(current.etag);
@@ -290,7 +296,7 @@ export class XcapService {
         this.#checkLimits(usage, newBody);
       }
       if (offloaded) await this.#checkDocument(usage, uri, newBody, current);
-      else this.#validate(usage, uri, doc, current);
+      else this.#validate(usage, uri, doc, newBody, current);
       if (current !== undefined && current.body === newBody) {
         return { status: 200, headers: { etag: quoteEtag(current.etag) } };
       }
@@ -330,16 +336,17 @@ export class XcapService {
         await this.#notify(uri, current, undefined, req.principal);
         return { status: 200, headers: {} };
       }
-      const doc = parseXmlDocument(current.body);
+      const doc = parseXmlDocument(current.body, { stored: true });
       if (resolveSelection(doc, sel, ctx) === undefined) throw new HttpError(404, 'the node selector selects nothing');
       const outcome = evaluatePreconditions('DELETE', req.headers, { etag: current.etag, exists: true });
       if (outcome.result !== 'proceed') throw preconditionFailed(current.etag);
       if (sel.terminal?.kind === 'attribute') deleteAttribute(doc, sel, ctx);
       else deleteElement(doc, sel, ctx);
-      this.#validate(usage, uri, doc, current);
+      const newBody = serializeDocument(doc);
+      this.#validate(usage, uri, doc, newBody, current);
       let stored: StoredDocument;
       try {
-        stored = await this.#store.put(uri.documentSelector, serializeDocument(doc), { ifEtag: current.etag, contentType: usage.mimeType });
+        stored = await this.#store.put(uri.documentSelector, newBody, { ifEtag: current.etag, contentType: usage.mimeType });
       } catch (e) {
         if (e instanceof EtagMismatch) continue;
         throw e;
