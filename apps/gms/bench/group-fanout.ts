@@ -2,7 +2,9 @@
  * Benchmark (prints JSON): one change to a group with N subscribed members (default 5,000) →
  * time until the last NOTIFY is answered; and the GMS heap used by those N subscriptions.
  *
- * The GMS runs in this process (embedded SQLite in a temp dir). The N UEs run in a forked child
+ * The GMS runs in this process (embedded SQLite in a temp dir), with the young generation the mcx
+ * launcher gives the MC systems (`--max-semi-space-size=64` in the package's bench script, as in
+ * apps/mcx/bin/mcx.js). The N UEs run in a forked child
  * on one SIP endpoint (UDP by default), each SUBSCRIBEs with its own access token: a real JWT
  * (ES256, typ at+jwt, mcptt_id, group management scope) from a minimal issuer in this process
  * that serves discovery + JWKS over HTTP (logging 5,000 users in at the real IdMS would take minutes

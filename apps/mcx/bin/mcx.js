@@ -36,12 +36,20 @@ async function commandLine() {
  * WebAssembly on a hot path, undici's response parser in the UE host, showed no difference in CPU
  * per migration (two alternating pairs, within the noise).
  *
+ * `--max-semi-space-size=64` (MB; V8's default is 16): a young generation that holds a burst of
+ * short-lived objects, such as the 5,000 NOTIFY transactions of a change of a 5,000-member group,
+ * without scavenging and promoting them over and over. `mcx bench gms --members 5000`, the first
+ * (cold) change: last NOTIFY answered 984-992 -> 753-755 ms after the admin change, the admin request
+ * 338-362 -> 212-238 ms (two alternating pairs). The UE host processes are forked without it
+ * (ecosystem/ue-host-processes.ts): it added 80-115 MB to their peak RSS over `mcx bench migration
+ * --ues 1000`, for no CPU measured.
+ *
  * Not set: `--max-old-space-size`. Under 2 GB V8 scales down how far the old generation may grow
  * between full GCs; 1536 brings the 1,000-UE bench under 800 MB of peak RSS but costs more CPU the
  * more UEs there are (+13 % per migration at 1,000, +66 % at 3,000). A memory-bound demo can set it
  * in NODE_OPTIONS.
  */
-const V8_FLAGS = ['--liftoff-only'];
+const V8_FLAGS = ['--liftoff-only', '--max-semi-space-size=64'];
 
 // When this launcher started: `mcx up` counts its "Ready in" from here.
 const launchedAt = String(Math.round(performance.timeOrigin));

@@ -47,7 +47,10 @@ class Child {
 
   constructor(readonly name: string) {
     const entry = forkEntry();
-    this.child = fork(entry.module, ['ue-host-process'], { execArgv: entry.execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // V8's default young generation, not the launcher's larger one (bin/mcx.js): many UEs' state
+    // survives its scavenges, and a larger one only added to the host's peak RSS (issue #14).
+    const execArgv = entry.execArgv.filter((a) => !a.startsWith('--max-semi-space-size'));
+    this.child = fork(entry.module, ['ue-host-process'], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (m: FromUeHostProcess) => {
       if (m.type === 'signal') return; // the terminal's Ctrl-C reaches this process too: it decides
       if (m.type === 'failed') {
