@@ -101,9 +101,23 @@ describe('an instance on another machine', () => {
     // The other machine: 127.0.0.2 is its address.
     elsewhere = run(['up', '--replica', '2', '--config', config, '--db', dbUrl], { ...process.env, MCX_LOCAL_ADDRESSES: '127.0.0.2' });
     await elsewhere.until('Replica 2 of mcx-a, mcx-b ready', 120_000);
-    const endpoints = JSON.parse(readFileSync(join(dir, 'data', 'run', 'endpoints.json'), 'utf8')) as { ueHost: string };
+    const endpoints = JSON.parse(readFileSync(join(dir, 'data', 'run', 'endpoints.json'), 'utf8')) as { ueHost: string; console: string };
     const token = readFileSync(join(dir, 'data', 'secrets', 'control-token'), 'utf8').trim();
     const ues = new UeHostClient(endpoints.ueHost, { token });
+    // How every front (HAProxy, Kamailio) sees each instance now (the console's GET /api/instances).
+    const fronts = async () => {
+      const res = await fetch(`${endpoints.console}/api/instances`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      const systems = (await res.json()) as { id: string; fronts: { role: string; kind: string; backends?: { replica: number; up: boolean }[] }[] }[];
+      return systems.flatMap((s) => s.fronts.map((f) => ({ system: s.id, front: `${f.kind} ${f.role}`, up: (f.backends ?? []).filter((b) => b.up).map((b) => b.replica) })));
+    };
+    // Instance 2 was down when mcx up started: every front routes to it again before the UEs come.
+    for (const deadline = Date.now() + 30_000; ; ) {
+      const seen = await fronts();
+      if (seen.every((f) => f.up.includes(1) && f.up.includes(2))) break;
+      if (Date.now() > deadline) throw new Error(`the fronts do not see both instances: ${JSON.stringify(seen)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
     await ues.createBulk({ count: 8, users: ['alice', 'carol'], prefix: 'else-' });
     const wait = async (ok: (l: UeSnapshot[]) => boolean, what: string) => {
       const deadline = Date.now() + 90_000;
@@ -122,7 +136,7 @@ describe('an instance on another machine', () => {
     await client.connect();
     try {
       const owners = (await client.query<{ server: string }>('SELECT DISTINCT server FROM "Subscription" ORDER BY server')).rows.map((r) => r.server);
-      expect(owners).toEqual(['cms/1', 'cms/2']);
+      expect(owners, `subscription owners; the fronts now: ${JSON.stringify(await fronts())}`).toEqual(['cms/1', 'cms/2']);
     } finally {
       await client.end();
     }
