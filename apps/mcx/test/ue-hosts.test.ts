@@ -59,6 +59,8 @@ describe('UE hosts in processes of their own', () => {
       ok: number;
       failed: number;
       online_failed: number;
+      wall_ms: number;
+      max_ms: number;
       processes: number;
       cpu_ms_per_migration: number;
       peak_rss_bytes: number;
@@ -68,6 +70,8 @@ describe('UE hosts in processes of their own', () => {
       ue_hosts: { name: string; url: string; ues: number; ok: number; failed: number; cpu_ms: number; peak_rss_bytes: number }[];
     };
     expect([report.ues, report.ok, report.failed, report.online_failed]).toEqual([6, 6, 0, 0]);
+    // The wall time holds every UE's migration (PLMN change -> configured in B).
+    expect(report.wall_ms).toBeGreaterThanOrEqual(report.max_ms);
     expect(report.ue_host_processes).toBe(2);
     expect(report.ue_hosts.map((h) => [h.name, h.ues, h.ok, h.failed])).toEqual([
       ['ue-host-1', 3, 3, 0],

@@ -112,7 +112,7 @@ export interface MigrationBenchResult {
   users: number;
   ok: number;
   failed: number;
-  /** Wall time from the PLMN changes to the last UE done (ms). */
+  /** Wall time from the PLMN changes to the last UE migrated (its `timings.configuredAt`), in ms. */
   wall_ms: number;
   /** Migrations completed per second of wall time. */
   rate_per_s: number;
@@ -213,6 +213,20 @@ export function sharesOf(n: number, hosts: number): { start: number; end: number
   return Array.from({ length: hosts }, (_, h) => ({ start: Math.floor((h * n) / hosts), end: Math.floor(((h + 1) * n) / hosts) }));
 }
 
+/**
+ * When the last of `ues` was configured (`timings.configuredAt`, stamped by its UE host), in ms after `t0`:
+ * the end of a phase as the UEs saw it, not as the next poll of the counts did (up to a second later).
+ * Bench and UE hosts read the same machine's clock. Undefined when no UE has the stamp.
+ */
+export function lastConfigured(ues: readonly UeSnapshot[], t0: number): number | undefined {
+  let last = -Infinity;
+  for (const u of ues) {
+    const at = u.timings.configuredAt ? Date.parse(u.timings.configuredAt) : NaN;
+    if (at > last) last = at;
+  }
+  return Number.isFinite(last) ? Math.max(1, last - t0) : undefined;
+}
+
 function sumSummaries(all: readonly UeSummary[]): UeSummary {
   const states: UeSummary['states'] = {};
   for (const s of all) for (const [st, k] of Object.entries(s.states) as [UeState, number][]) states[st] = (states[st] ?? 0) + k;
@@ -263,7 +277,10 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
       const s = (Date.now() - t0) / 1000;
       say(`${what}: ${done}/${summary.total} after ${s.toFixed(1)} s (${(done / Math.max(s, 0.001)).toFixed(0)}/s)`);
       if (done >= summary.total || Date.now() > deadline) return;
-      await sleep(Math.min(1000, 100 + o.n));
+      // Every second at most; near the end, about when the rest should be done at the rate so far (not
+      // before 50 ms), so that the CPU window closes soon after the last UE.
+      const rest = done > 0 ? ((summary.total - done) / done) * (Date.now() - t0) : Infinity;
+      await sleep(Math.max(50, Math.min(1000, 100 + o.n, rest)));
     }
   }
   const count = (s: UeSummary, ...states: UeState[]) => states.reduce((n, st) => n + (s.states[st] ?? 0), 0);
@@ -273,10 +290,10 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
     const t0 = Date.now();
     await onEvery((h) => (h.users.length ? h.client.createBulk({ count: h.users.length, users: h.users, prefix: h.prefix }) : Promise.resolve(undefined)));
     await until((s) => count(s, 'STABLE', 'FAILED'), 'online', t0);
-    const onlineMs = Date.now() - t0;
     const onlineOf = await onEvery(mineOn);
     const online = onlineOf.flat();
     const ready = online.filter((u) => u.state === 'STABLE');
+    const onlineMs = lastConfigured(ready, t0) ?? Date.now() - t0;
     const readyIds = new Set(ready.map((u) => u.id));
 
     if (o.profile) profiler = await startCpuProfile(o.profile);
@@ -296,7 +313,7 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
     const notReady = online.filter((u) => !readyIds.has(u.id) && u.state !== 'FAILED').length;
     await until((s) => count(s, 'FAILED', 'MIGRATION_FAILED') + s.migrated + notReady, 'migrated', t1);
     await fault;
-    const wall = Date.now() - t1;
+    const polledWall = Date.now() - t1;
     const cpu = process.cpuUsage(cpu0);
     const others1 = await o.otherProcesses?.usage();
     const shares: ProcessShare[] = [
@@ -321,6 +338,7 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
       return { ok, ready: hostReady, online: onlineOf[i]!, failures };
     });
     const ok = perHost.flatMap((p) => p.ok);
+    const wall = lastConfigured(ok, t1) ?? polledWall;
     const times = ok.map((u) => u.timings.migrationMs ?? 0).sort((a, b) => a - b);
     const failures = perHost.flatMap((p) => p.failures);
     if (o.cleanup ?? true) {
