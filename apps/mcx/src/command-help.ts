@@ -165,7 +165,9 @@ Benchmarks (numbers, not pass/fail). xcap, sip, idms, cms and gms run the packag
 Options
   --ues N             UEs of the migration benchmark (default 100)
   --scrypt-cost C     scrypt cost of the benchmark users' passwords (a power of 2, 1024 or more)
-  --profile FILE      write a V8 CPU profile of the migration phase (of the process running the UE host)
+  --profile FILE      write a V8 CPU profile of the migration phase: FILE of the bench's process, and one per
+                      process it forks (MC systems with --processes per-system, replicas, UE hosts) with
+                      the process's name before the extension (m.cpuprofile -> m.ue-host-1.cpuprofile)
   --processes P       single or per-system (each MC system in its own process; CPU time and peak RSS
                       are then summed over every process, per process in process_usage)
   --ue-hosts H        run the UEs in H UE host processes (child processes; UE i of N on host

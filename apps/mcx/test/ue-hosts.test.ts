@@ -49,8 +49,9 @@ async function stop(run: Run): Promise<number | null> {
 
 describe('UE hosts in processes of their own', () => {
   it('mcx bench migration --ue-hosts 2: every UE migrates, two hosts each with its share and CPU of its own, merged', async () => {
-    const { config } = testEcosystem('ue-hosts');
-    const bench = mcx(['bench', 'migration', '--config', config, '--ues', '6', '--ue-hosts', '2', '--json']);
+    const { config, dir } = testEcosystem('ue-hosts');
+    const profile = join(dir, 'm.cpuprofile');
+    const bench = mcx(['bench', 'migration', '--config', config, '--ues', '6', '--ue-hosts', '2', '--profile', profile, '--json']);
     const code = await Promise.race([bench.exited, pause(170_000).then(() => 'timeout' as const)]);
     if (code === 'timeout') await stop(bench);
     expect(code, bench.output()).toBe(0);
@@ -68,6 +69,7 @@ describe('UE hosts in processes of their own', () => {
       steps: Record<string, { n: number }>;
       process_usage: { name: string; cpu_ms: number; peak_rss_bytes: number }[];
       ue_hosts: { name: string; url: string; ues: number; ok: number; failed: number; cpu_ms: number; peak_rss_bytes: number }[];
+      profile: { file: string; bytes: number; others?: string[] };
     };
     expect([report.ues, report.ok, report.failed, report.online_failed]).toEqual([6, 6, 0, 0]);
     // The wall time holds every UE's migration (PLMN change -> configured in B).
@@ -91,6 +93,20 @@ describe('UE hosts in processes of their own', () => {
     expect(report.cpu_ms_per_migration).toBeGreaterThan(0);
     // Per-step percentiles over the UEs of both hosts.
     expect(report.steps['token']?.n).toBe(6);
+    // --profile: the bench's process (the MC systems) and each host's process, each in a file of its own.
+    expect(report.profile.file).toBe(profile);
+    expect(report.profile.others).toEqual([join(dir, 'm.ue-host-1.cpuprofile'), join(dir, 'm.ue-host-2.cpuprofile')]);
+    const sources = (file: string) => {
+      const p = JSON.parse(readFileSync(file, 'utf8')) as { nodes: { callFrame: { url: string } }[]; samples: number[] };
+      expect(p.samples.length, file).toBeGreaterThan(0);
+      return new Set(p.nodes.map((n) => n.callFrame.url.match(/\/(apps\/[a-z-]+)\/src\//)?.[1]).filter((a) => a !== undefined));
+    };
+    expect(sources(profile)).toContain('apps/cms');
+    for (const file of report.profile.others!) {
+      const apps = sources(file);
+      expect(apps, file).toContain('apps/ue');
+      expect(apps, file).not.toContain('apps/cms'); // a UE host runs no server
+    }
   }, 180_000);
 
   it('mcx ue-host: a UE host of its own, given the endpoints, the lab CA and a control secret, brings a UE online and migrates it', async () => {

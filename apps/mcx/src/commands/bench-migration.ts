@@ -36,6 +36,7 @@ import { runMigrationBench, type MigrationBenchResult } from '@mcx/ue';
 import { startEcosystem, type Processes, type RunningEcosystem } from '../ecosystem/ecosystem.ts';
 import type { SystemsView } from '../ecosystem/systems-view.ts';
 import type { ProcessUsage } from '../ecosystem/system-processes.ts';
+import type { StopProfiles } from '../ecosystem/child-profiles.ts';
 import type { UeHostProcesses } from '../ecosystem/ue-host-processes.ts';
 import { ueHostSystemsOf } from '../ecosystem/ue-host-remote.ts';
 import { readRuntime } from '../ecosystem/runtime-file.ts';
@@ -219,7 +220,7 @@ async function migrationRound(args: MigrationBenchArgs, round: { progress: (line
     progress(`ready in ${(setupMs / 1000).toFixed(1)} s`);
     // Every process but this one: MC systems' processes, replica processes (instances 2..N), UE hosts, and the fronts.
     const fronts = own.replicaProcesses ? frontUsage() : undefined;
-    const others: (Usage | { usage(reset?: boolean): Promise<ProcessUsage[]> })[] = [
+    const others: (Usage | { usage(reset?: boolean): Promise<ProcessUsage[]>; profile?(file: string): Promise<StopProfiles> })[] = [
       ...(own.systemProcesses ? [own.systemProcesses] : []),
       ...(own.replicaProcesses ? [own.replicaProcesses] : []),
       ...(fronts ? [fronts] : []),
@@ -234,7 +235,18 @@ async function migrationRound(args: MigrationBenchArgs, round: { progress: (line
       partnerPlmn,
       progress,
       ...(args.profile ? { profile: resolve(args.profile) } : {}),
-      ...(others.length ? { otherProcesses: { usage: async (reset?: boolean) => (await Promise.all(others.map((p) => p.usage(reset)))).flat() } } : {}),
+      ...(others.length
+        ? {
+            otherProcesses: {
+              usage: async (reset?: boolean) => (await Promise.all(others.map((p) => p.usage(reset)))).flat(),
+              // Every child process profiles itself too (the fronts are not Node processes).
+              profile: async (file: string) => {
+                const stops = await Promise.all(others.map((p) => ('profile' in p && p.profile ? p.profile(file) : undefined)));
+                return async () => (await Promise.all(stops.map((stop) => stop?.() ?? []))).flat();
+              },
+            },
+          }
+        : {}),
     });
     // `processes`: how many the CPU time and peak RSS are summed over; `process_layout`: single or per-system.
     const report = {

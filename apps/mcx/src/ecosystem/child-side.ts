@@ -5,7 +5,8 @@
  * instead of acting on it (a terminal's Ctrl-C reaches the whole process group: the parent stops
  * every process once), a close gets {@link CLOSE_DEADLINE_MS} before the process exits anyway, and
  * it answers the parent's usage question (CPU time, and the peak RSS sampled every
- * {@link RSS_SAMPLE_MS} since the last reset).
+ * {@link RSS_SAMPLE_MS} since the last reset) and profiles itself when the parent asks (`mcx bench
+ * migration --profile`: a V8 CPU profile of each process, not only of the parent's).
  */
 
 /** How long a close may take before the process exits anyway (our choice). */
@@ -20,6 +21,12 @@ export interface ChildSide<M> {
   exit(code: number): void;
   /** CPU time (user + system, µs) and the peak RSS; `reset` starts the peak again from now. */
   usage(reset?: boolean): { cpuMicros: number; peakRssBytes: number };
+  /**
+   * A V8 CPU profile of this process: `file` starts one (a profile already running is stopped and
+   * written first), `null` stops it and writes it to its file. Resolves with the bytes written (0 when
+   * nothing was written).
+   */
+  profile(file: string | null): Promise<number>;
 }
 
 /** `running()`: what to close at exit (undefined when nothing started yet). */
@@ -41,9 +48,27 @@ export function childSide<M>(running: () => Promise<{ close(): Promise<void> } |
   process.on('disconnect', () => exit(0));
   let peakRss = 0;
   let sampler: NodeJS.Timeout | undefined;
+  let profiler: Promise<{ stop(): Promise<number> }> | undefined;
+  const stopProfile = async () => {
+    const running = profiler;
+    profiler = undefined;
+    return running ? (await running).stop() : 0;
+  };
   return {
     send,
     exit,
+    async profile(file) {
+      const written = await stopProfile();
+      if (file === null) return written;
+      // Loaded only when asked: the profiler is @mcx/ue's (the bench's own process uses it too).
+      const started = import('@mcx/ue').then(({ startCpuProfile }) => startCpuProfile(file));
+      profiler = started;
+      await started.catch((err: unknown) => {
+        if (profiler === started) profiler = undefined;
+        throw err;
+      });
+      return written;
+    },
     usage(reset = false) {
       if (reset || !sampler) {
         peakRss = process.memoryUsage.rss();

@@ -13,6 +13,7 @@
  */
 import { instanceHost, type Ecosystem, type SystemConfig } from '@mcx/ecosystem';
 import { isLocalAddress } from '@mcx/mc-system';
+import { profileEach, type StopProfiles } from './child-profiles.ts';
 import { SystemProcess, type ProcessUsage } from './system-processes.ts';
 import type { StartSystem } from './system-process-messages.ts';
 
@@ -22,6 +23,8 @@ export interface ReplicaProcesses {
   /** Called once when a replica process exits without being asked (with a sentence saying how). */
   onExit(listener: (replica: number, how: string) => void): void;
   usage(reset?: boolean): Promise<ProcessUsage[]>;
+  /** A CPU profile of each replica's process (child-profiles.ts); the function returned stops and writes them. */
+  profile(file: string): Promise<StopProfiles>;
   close(): Promise<void>;
 }
 
@@ -112,6 +115,7 @@ export async function startReplicaProcesses(options: {
         }),
       );
     },
+    profile: (file) => profileEach(children.map((c) => ({ name: `replica-${c.k}`, ask: (f) => c.process.request({ type: 'profile', file: f }, 'profiled') })), file),
     close() {
       closed ??= stopAll();
       return closed;

@@ -38,6 +38,8 @@ export type ToSystemProcess =
   | { type: 'share' }
   /** CPU time and peak RSS of the child; `reset` starts the peak again from now (sampled every 100 ms). */
   | { type: 'usage'; reset?: boolean }
+  /** Start a V8 CPU profile of the child into `file`, or (null) stop it and write it (`mcx bench migration --profile`). */
+  | { type: 'profile'; file: string | null }
   | { type: 'stop' };
 
 export type FromSystemProcess =
@@ -49,5 +51,7 @@ export type FromSystemProcess =
   /** A message of the MCS-to-MCS leg (TS 23.280 10.6.3) for the UE host's message log. */
   | { type: 'leg'; event: LegEvent }
   | { type: 'usage'; cpuMicros: number; peakRssBytes: number }
+  /** The answer to `profile`: bytes written (0 on a start), or why it failed. */
+  | { type: 'profiled'; bytes: number; error?: string }
   /** The child got this signal: the parent decides (it stops everything). */
   | { type: 'signal'; signal: string };

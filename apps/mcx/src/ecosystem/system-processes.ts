@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import type { Ecosystem } from '@mcx/ecosystem';
 import { prepareMcSystems } from '@mcx/mc-system';
 import type { LegEvent } from '@mcx/mcs';
+import { profileEach, type StopProfiles } from './child-profiles.ts';
 import type { FromSystemProcess, StartSystem, ToSystemProcess } from './system-process-messages.ts';
 import type { StartEcosystemOptions } from './start.ts';
 import type { SystemData, SystemsView, SystemView } from './systems-view.ts';
@@ -58,6 +59,8 @@ export interface SystemProcesses extends SystemsView {
   onSignal(listener: (signal: string) => void): void;
   /** CPU time and peak RSS of each system's process; `reset` starts the peaks again. */
   usage(reset?: boolean): Promise<ProcessUsage[]>;
+  /** A CPU profile of each system's process (child-profiles.ts); the function returned stops and writes them. */
+  profile(file: string): Promise<StopProfiles>;
   close(): Promise<void>;
 }
 
@@ -215,6 +218,7 @@ async function startOnce(options: SystemProcessesOptions): Promise<SystemProcess
         }),
       );
     },
+    profile: (file) => profileEach(children.map((c) => ({ name: c.systemId, ask: (f) => c.request({ type: 'profile', file: f }, 'profiled') })), file),
     onSignal(listener) {
       signalListeners.push(listener);
     },

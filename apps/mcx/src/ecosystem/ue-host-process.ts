@@ -38,6 +38,12 @@ export function runUeHostProcess(): Promise<number> {
       case 'usage':
         send({ type: 'usage', ...child.usage(m.reset) });
         return;
+      case 'profile':
+        child.profile(m.file).then(
+          (bytes) => send({ type: 'profiled', bytes }),
+          (err: unknown) => send({ type: 'profiled', bytes: 0, error: (err as Error).message ?? String(err) }),
+        );
+        return;
       case 'stop':
         exit(0);
         return;

@@ -12,6 +12,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { UeHostConfigInput } from '@mcx/ue';
+import { profileEach, type StopProfiles } from './child-profiles.ts';
 import { forkEntry, STOP_DEADLINE_MS, type ProcessUsage } from './system-processes.ts';
 import type { FromUeHostProcess, ToUeHostProcess } from './ue-host-process-messages.ts';
 
@@ -37,6 +38,8 @@ export interface UeHostProcesses {
   readonly hosts: readonly UeHostProcess[];
   /** CPU time (since each process started) and peak RSS (since the last reset) of each host's process. */
   usage(reset?: boolean): Promise<ProcessUsage[]>;
+  /** A CPU profile of each host's process (child-profiles.ts); the function returned stops and writes them. */
+  profile(file: string): Promise<StopProfiles>;
   close(): Promise<void>;
 }
 
@@ -123,6 +126,7 @@ export async function startUeHostProcesses(options: UeHostProcessesOptions): Pro
           return { name: c.name, pid: c.child.pid!, cpuMicros: u.cpuMicros, peakRssBytes: u.peakRssBytes };
         }),
       ),
+    profile: (file) => profileEach(children.map((c) => ({ name: c.name, ask: (f) => c.request({ type: 'profile', file: f }, 'profiled') })), file),
     close() {
       closed ??= stopAll();
       return closed;

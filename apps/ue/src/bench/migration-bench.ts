@@ -54,7 +54,10 @@ export interface MigrationBenchOptions {
   cleanup?: boolean;
   /** Called with progress lines. */
   progress?: (line: string) => void;
-  /** Write a V8 CPU profile (.cpuprofile) of this process during the migration phase to this file. */
+  /**
+   * Write a V8 CPU profile (.cpuprofile) of this process during the migration phase to this file, and
+   * one of each other process that can profile itself (`otherProcesses.profile`) to files of its own.
+   */
   profile?: string;
   /** Started right after the PLMN changes and awaited before the report (a fault injected while the UEs migrate: `mcx bench faults`). */
   duringMigration?: () => Promise<void>;
@@ -62,7 +65,11 @@ export interface MigrationBenchOptions {
    * The other processes of the ecosystem (MC systems in processes of their own): their CPU time in
    * the migration phase and their peak RSS are added to this process's (`reset` restarts their peaks).
    */
-  otherProcesses?: { usage(reset?: boolean): Promise<{ name: string; cpuMicros: number; peakRssBytes: number }[]> };
+  otherProcesses?: {
+    usage(reset?: boolean): Promise<{ name: string; cpuMicros: number; peakRssBytes: number }[]>;
+    /** Starts a CPU profile of each of them (`profile` is this process's file); the function returned stops and writes them, resolving with their files. */
+    profile?(file: string): Promise<() => Promise<string[]>>;
+  };
 }
 
 /** One process's share of the run (`process_usage`): CPU of the migration phase and peak RSS. */
@@ -139,8 +146,8 @@ export interface MigrationBenchResult {
   online_steps: Record<string, Percentiles>;
   /** os.loadavg() when the bench started. */
   loadavg_before: number[];
-  /** The CPU profile written (when asked). */
-  profile?: { file: string; bytes: number };
+  /** The CPU profile written (when asked), and those of the other processes (`others`: their files). */
+  profile?: { file: string; bytes: number; others?: string[] };
   failures: BenchFailure[];
 }
 
@@ -285,6 +292,7 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
   }
   const count = (s: UeSummary, ...states: UeState[]) => states.reduce((n, st) => n + (s.states[st] ?? 0), 0);
   let profiler: CpuProfiler | undefined;
+  let stopOthers: (() => Promise<string[]>) | undefined;
   try {
     await o.otherProcesses?.usage(true);
     const t0 = Date.now();
@@ -296,7 +304,10 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
     const onlineMs = lastConfigured(ready, t0) ?? Date.now() - t0;
     const readyIds = new Set(ready.map((u) => u.id));
 
-    if (o.profile) profiler = await startCpuProfile(o.profile);
+    if (o.profile) {
+      profiler = await startCpuProfile(o.profile);
+      stopOthers = await o.otherProcesses?.profile?.(o.profile);
+    }
     const cpu0 = process.cpuUsage();
     const others0 = await o.otherProcesses?.usage();
     const t1 = Date.now();
@@ -323,7 +334,9 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
     const cpuMs = shares.reduce((sum, p) => sum + p.cpu_ms, 0);
     const written = profiler ? await profiler.stop() : undefined;
     profiler = undefined;
-    if (o.profile) say(`CPU profile of the migration phase: ${o.profile}`);
+    const othersWritten = await stopOthers?.();
+    stopOthers = undefined;
+    if (o.profile) say(`CPU profile of the migration phase: ${[o.profile, ...(othersWritten ?? [])].join(', ')}`);
     const afterOf = await onEvery(mineOn);
 
     const perHost = hosts.map((h, i) => {
@@ -387,11 +400,12 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
       steps: stepTable(ok, MIGRATION_STEPS, (u) => u.timings.migrationMs),
       online_steps: stepTable(ready, ONLINE_STEPS, (u) => u.timings.configuredMs),
       loadavg_before: loadavgBefore,
-      ...(o.profile && written !== undefined ? { profile: { file: o.profile, bytes: written } } : {}),
+      ...(o.profile && written !== undefined ? { profile: { file: o.profile, bytes: written, ...(othersWritten?.length ? { others: othersWritten } : {}) } } : {}),
       failures,
     };
   } finally {
     clearInterval(sampler);
     await profiler?.stop().catch(() => undefined);
+    await stopOthers?.().catch(() => undefined);
   }
 }
