@@ -9,10 +9,11 @@
  * (our choice: UE i of N on host floor(i·H/N)); every phase runs on every host at once and the
  * results are merged: counts summed, percentiles over the raw samples of every UE of every host.
  *
- * CPU, memory and the CPU profile are those of THIS process: the whole ecosystem when the caller
- * runs it in-process (as `mcx bench migration` does by default); CPU and memory are summed with
- * `otherProcesses` when the MC systems or the UE hosts run in processes of their own
- * (`--processes per-system`, `--ue-hosts N`).
+ * CPU, memory and the CPU profile are those of THIS process (the MC systems, and the UEs too with
+ * `--ue-hosts 0`); CPU and memory are summed with `otherProcesses` when the MC systems or the UE
+ * hosts run in processes of their own (`--processes per-system`, `--ue-hosts N`, the UE host process
+ * `mcx bench migration` starts by default on two cores or more), and those that can profile
+ * themselves write CPU profiles of their own.
  */
 import { loadavg } from 'node:os';
 import { UeHostClient, type UeSnapshot, type UeState, type UeSummary } from '@mcx/ue-host-api';
