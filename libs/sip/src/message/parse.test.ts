@@ -9,6 +9,7 @@ import { parseNameAddr } from './name-addr.ts';
 import { parseUri } from './uri.ts';
 import { parseVia } from './via.ts';
 import type { SipMessage } from './message.ts';
+import { SipHeaders } from './headers.ts';
 
 const crlf = (s: string) => s.replace(/\r?\n/g, '\r\n');
 
@@ -364,6 +365,10 @@ hello`);
     expect([...lite.message.headers]).toEqual([...full.message.headers]);
     expect(lite.message.headers.get('retry-after')).toBe('3');
     expect(serializeMessage(lite.message).equals(serializeMessage(full.message))).toBe(true);
+    // Built once, on first read; a map set in its place is the one read afterwards.
+    expect(lite.message.headers).toBe(lite.message.headers);
+    lite.message.headers = new SipHeaders({ 'Call-ID': 'replaced' });
+    expect([...lite.message.headers]).toEqual([['Call-ID', ['replaced']]]);
   });
 
   it('drops what parseMessage drops of a response', () => {

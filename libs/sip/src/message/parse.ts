@@ -273,27 +273,46 @@ export function parseResponse(buf: Buffer, options: ParseOptions = {}): Response
   } catch {
     return { kind: 'drop', reason: 'Malformed Via header' };
   }
-  let headers: SipHeaders | undefined;
-  const message: SipResponse = {
-    kind: 'response',
-    status,
-    reason: res[3]!.trim(),
-    body,
-    get headers(): SipHeaders {
-      if (headers === undefined) {
-        headers = new SipHeaders();
-        for (let i = 0; i < pairs.length; i += 2) {
-          const name = pairs[i]!;
-          const value = pairs[i + 1]!;
-          if (isListHeader(name)) for (const v of splitList(value)) headers.append(name, detached(v));
-          else headers.append(name, detached(value));
-        }
+  return { kind: 'ok', message: new ParsedResponse(status, res[3]!.trim(), body, pairs), branch, method };
+}
+
+/**
+ * A response from {@link parseResponse}: its header map is built from the raw name/value pairs the
+ * first time `headers` is read. A class, not an object literal with an accessor: V8 builds such a
+ * literal through the runtime on every call, which made this fast path slower than parseMessage.
+ */
+class ParsedResponse implements SipResponse {
+  readonly kind = 'response';
+  #headers: SipHeaders | undefined;
+  /** Header names and values, alternating, in message order (dropped once the map is built). */
+  #pairs: string[] | undefined;
+  constructor(
+    public status: number,
+    public reason: string,
+    public body: string,
+    pairs: string[],
+  ) {
+    this.#pairs = pairs;
+  }
+
+  get headers(): SipHeaders {
+    if (this.#headers === undefined) {
+      const headers = new SipHeaders();
+      const pairs = this.#pairs ?? [];
+      for (let i = 0; i < pairs.length; i += 2) {
+        const name = pairs[i]!;
+        const value = pairs[i + 1]!;
+        if (isListHeader(name)) for (const v of splitList(value)) headers.append(name, detached(v));
+        else headers.append(name, detached(value));
       }
-      return headers;
-    },
-    set headers(h: SipHeaders) {
-      headers = h;
-    },
-  };
-  return { kind: 'ok', message, branch, method };
+      this.#headers = headers;
+      this.#pairs = undefined;
+    }
+    return this.#headers;
+  }
+
+  set headers(h: SipHeaders) {
+    this.#headers = h;
+    this.#pairs = undefined;
+  }
 }
