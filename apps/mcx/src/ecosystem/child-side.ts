@@ -48,25 +48,22 @@ export function childSide<M>(running: () => Promise<{ close(): Promise<void> } |
   process.on('disconnect', () => exit(0));
   let peakRss = 0;
   let sampler: NodeJS.Timeout | undefined;
-  let profiler: Promise<{ stop(): Promise<number> }> | undefined;
-  const stopProfile = async () => {
+  let profiler: { stop(): Promise<number> } | undefined;
+  const stopProfile = () => {
     const running = profiler;
     profiler = undefined;
-    return running ? (await running).stop() : 0;
+    return running ? running.stop() : Promise.resolve(0);
   };
   return {
     send,
     exit,
     async profile(file) {
       const written = await stopProfile();
-      if (file === null) return written;
-      // Loaded only when asked: the profiler is @mcx/ue's (the bench's own process uses it too).
-      const started = import('@mcx/ue').then(({ startCpuProfile }) => startCpuProfile(file));
-      profiler = started;
-      await started.catch((err: unknown) => {
-        if (profiler === started) profiler = undefined;
-        throw err;
-      });
+      if (file !== null) {
+        // Loaded only when asked: the profiler is @mcx/ue's (the bench's own process uses it too).
+        const { startCpuProfile } = await import('@mcx/ue');
+        profiler = await startCpuProfile(file);
+      }
       return written;
     },
     usage(reset = false) {

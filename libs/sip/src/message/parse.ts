@@ -81,11 +81,7 @@ export function parseMessage(input: Buffer | string, options: ParseOptions = {})
       headerError ??= `Malformed header line "${line.slice(0, 40)}"`;
       continue;
     }
-    // Values of their own, not views on the message text: a request's values end up in tables
-    // that outlive it (transactions, dialogs, registrations; see detached.ts).
-    const value = line.slice(colon + 1).trim();
-    if (isListHeader(name)) for (const v of splitList(value)) headers.append(name, detached(v));
-    else headers.append(name, detached(value));
+    appendValues(headers, name, line.slice(colon + 1).trim());
   }
 
   if (res) {
@@ -121,6 +117,16 @@ export function parseMessage(input: Buffer | string, options: ParseOptions = {})
   const problem = checkCommonHeaders(message);
   if (problem) return bad(400, problem);
   return { kind: 'ok', message };
+}
+
+/**
+ * Adds a header line's value: one value per element of a list header (RFC 3261 clause 7.3.1). Values
+ * of their own, not views on the message text: a request's values end up in tables that outlive it
+ * (transactions, dialogs, registrations; see detached.ts).
+ */
+function appendValues(headers: SipHeaders, name: string, value: string): void {
+  if (isListHeader(name)) for (const v of splitList(value)) headers.append(name, detached(v));
+  else headers.append(name, detached(value));
 }
 
 function readBody(headers: SipHeaders, bodyBuf: Buffer, options: ParseOptions): string | { error: string } {
@@ -300,10 +306,7 @@ class ParsedResponse implements SipResponse {
       const headers = new SipHeaders();
       const pairs = this.#pairs ?? [];
       for (let i = 0; i < pairs.length; i += 2) {
-        const name = pairs[i]!;
-        const value = pairs[i + 1]!;
-        if (isListHeader(name)) for (const v of splitList(value)) headers.append(name, detached(v));
-        else headers.append(name, detached(value));
+        appendValues(headers, pairs[i]!, pairs[i + 1]!);
       }
       this.#headers = headers;
       this.#pairs = undefined;
