@@ -40,13 +40,30 @@ function udpFree(host: string, port: number): Promise<boolean> {
   });
 }
 
+/**
+ * The ports a fetch() refuses with "bad port" (WHATWG Fetch, 2.9 "Port blocking"; undici and browsers
+ * apply it): a server there could not be reached by Node's fetch, Chromium or openid-client. Only
+ * 10080 lies in the range we pick from, but the whole list is kept so a lower floor stays safe.
+ */
+export const FETCH_BAD_PORTS: ReadonlySet<number> = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113, 115, 117, 119,
+  123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556, 563, 587, 601, 636, 989, 990,
+  993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667, 6668, 6669, 6679, 6697, 10080,
+]);
+
+const FLOOR = 10_000;
+
+/** Whether a port may be handed out: at or above our floor, below the kernel's ephemeral range (`low`), not fetch-blocked, not taken. */
+export function mayPick(port: number, low: number, taken: ReadonlySet<number> = new Set()): boolean {
+  return port >= FLOOR && port < low && !taken.has(port) && !FETCH_BAD_PORTS.has(port);
+}
+
 async function freePort(host: string, sip: boolean, taken: Set<number>): Promise<number> {
   const { low } = ephemeralRange();
-  const floor = 10_000;
-  const span = Math.max(1000, low - floor);
+  const span = Math.max(1000, low - FLOOR);
   for (let i = 0; i < 200; i++) {
-    const port = floor + randomInt(span);
-    if (port >= low || taken.has(port)) continue;
+    const port = FLOOR + randomInt(span);
+    if (!mayPick(port, low, taken)) continue;
     if (!(await tcpFree(host, port))) continue;
     if (sip && !(await udpFree(host, port))) continue;
     taken.add(port);
