@@ -167,7 +167,9 @@ Options
   --scrypt-cost C     scrypt cost of the benchmark users' passwords (a power of 2, 1024 or more)
   --profile FILE      write a V8 CPU profile of the migration phase: FILE of the bench's process, and one per
                       process it forks (MC systems with --processes per-system, replicas, UE hosts) with
-                      the process's name before the extension (m.cpuprofile -> m.ue-host-1.cpuprofile)
+                      the process's name before the extension (m.cpuprofile -> m.ue-host-1.cpuprofile);
+                      FILE ending in .heapprofile: a sampling allocation profile instead, collected objects
+                      included (where the garbage comes from), opened by Chrome DevTools' Memory panel
   --processes P       single or per-system (each MC system in its own process; CPU time and peak RSS
                       are then summed over every process, per process in process_usage)
   --ue-hosts H        run the UEs in H UE host processes (child processes; UE i of N on host

@@ -1,7 +1,14 @@
 /**
- * A V8 CPU profile of this process between `start` and `stop` (node:inspector, the
- * Profiler domain of the Chrome DevTools Protocol), written as a `.cpuprofile` JSON file that
- * Chrome DevTools and speedscope open.
+ * A V8 profile of this process between `start` and `stop` (node:inspector, the Chrome DevTools
+ * Protocol), written as JSON that Chrome DevTools and speedscope open. Which profile the file's
+ * extension says (our choice, so that `mcx bench migration --profile FILE` and the file names of
+ * the processes it forks need nothing more):
+ * - `.heapprofile`: a sampling allocation profile (HeapProfiler domain): about one allocation in
+ *   every {@link ALLOCATION_SAMPLING_BYTES} bytes, with its stack, including the objects that were
+ *   collected since (`includeObjectsCollectedByMajorGC` / `...MinorGC`): where the garbage a
+ *   migration makes comes from, which is what the scavenges and the old generation's growth cost;
+ * - anything else (`.cpuprofile`): a CPU profile (Profiler domain), one sample per
+ *   `samplingIntervalUs`.
  */
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -11,16 +18,41 @@ export interface CpuProfiler {
   stop(): Promise<number>;
 }
 
+/** Mean bytes between two sampled allocations of an allocation profile (V8's default is 32 KiB; our choice: finer). */
+export const ALLOCATION_SAMPLING_BYTES = 16_384;
+
+/** Whether `file` asks for an allocation profile rather than a CPU profile. */
+export function isAllocationProfile(file: string): boolean {
+  return file.endsWith('.heapprofile');
+}
+
 export async function startCpuProfile(file: string, samplingIntervalUs = 1000): Promise<CpuProfiler> {
   const session = new Session();
   session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: samplingIntervalUs });
-  await session.post('Profiler.start');
+  const allocations = isAllocationProfile(file);
+  try {
+    if (allocations) {
+      await session.post('HeapProfiler.enable');
+      await session.post('HeapProfiler.startSampling', {
+        samplingInterval: ALLOCATION_SAMPLING_BYTES,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    } else {
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: samplingIntervalUs });
+      await session.post('Profiler.start');
+    }
+  } catch (err) {
+    session.disconnect();
+    throw err;
+  }
   return {
     async stop() {
       try {
-        const { profile } = await session.post('Profiler.stop');
+        const { profile } = allocations
+          ? await session.post('HeapProfiler.stopSampling')
+          : await session.post('Profiler.stop');
         const json = JSON.stringify(profile);
         writeFileSync(file, json);
         return Buffer.byteLength(json);

@@ -57,7 +57,8 @@ export interface MigrationBenchOptions {
   progress?: (line: string) => void;
   /**
    * Write a V8 CPU profile (.cpuprofile) of this process during the migration phase to this file, and
-   * one of each other process that can profile itself (`otherProcesses.profile`) to files of its own.
+   * one of each other process that can profile itself (`otherProcesses.profile`) to files of its own;
+   * a file ending in `.heapprofile` gets an allocation profile instead (cpu-profile.ts).
    */
   profile?: string;
   /** Started right after the PLMN changes and awaited before the report (a fault injected while the UEs migrate: `mcx bench faults`). */

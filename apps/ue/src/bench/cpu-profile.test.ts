@@ -1,0 +1,75 @@
+// The profiles `mcx bench migration --profile FILE` writes: a CPU profile, or by the file's extension
+// an allocation profile that counts the garbage too (what a live-objects profile would not show).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isAllocationProfile, startCpuProfile } from './cpu-profile.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'mcx-profile-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface HeapNode {
+  callFrame: { functionName: string };
+  selfSize: number;
+  children: HeapNode[];
+}
+
+/** Bytes sampled in the frames of the function named `name`. */
+function sampledIn(node: HeapNode, name: string): number {
+  return (
+    (node.callFrame.functionName === name ? node.selfSize : 0) +
+    node.children.reduce((sum, c) => sum + sampledIn(c, name), 0)
+  );
+}
+
+let sink = 0;
+
+/** Allocates `bytes` in 1 KiB arrays of which none outlives the loop. */
+function makeGarbage(bytes: number): void {
+  for (let i = 0; i < bytes / 1024; i++) {
+    const a = new Array<number>(126).fill(i); // 126 slots: about 1 KiB with the array's header
+    sink += a.length;
+  }
+}
+
+function spin(ms: number): void {
+  const end = performance.now() + ms;
+  while (performance.now() < end) sink += Math.sqrt(sink + 1);
+}
+
+describe('bench profiles', () => {
+  it('picks the kind by extension', () => {
+    expect(isAllocationProfile('/tmp/m.heapprofile')).toBe(true);
+    expect(isAllocationProfile('/tmp/m.ue-host-1.heapprofile')).toBe(true);
+    expect(isAllocationProfile('/tmp/m.cpuprofile')).toBe(false);
+    expect(isAllocationProfile('/tmp/m')).toBe(false);
+  });
+
+  it('.heapprofile: samples the allocations of objects already collected', async () => {
+    const file = join(dir, 'a.heapprofile');
+    const profiler = await startCpuProfile(file);
+    makeGarbage(128 * 1024 * 1024);
+    const bytes = await profiler.stop();
+    const profile = JSON.parse(readFileSync(file, 'utf8')) as { head: HeapNode; samples: unknown[] };
+    expect(bytes).toBeGreaterThan(0);
+    // Far more than the young generation can still hold when the profile stops: the collected ones count.
+    expect(sampledIn(profile.head, 'makeGarbage')).toBeGreaterThan(64 * 1024 * 1024);
+    expect(profile.samples.length).toBeGreaterThan(1000);
+  });
+
+  it('.cpuprofile: samples where the time goes', async () => {
+    const file = join(dir, 'c.cpuprofile');
+    const profiler = await startCpuProfile(file);
+    spin(200);
+    await profiler.stop();
+    const profile = JSON.parse(readFileSync(file, 'utf8')) as {
+      nodes: { id: number; callFrame: { functionName: string } }[];
+      samples: number[];
+    };
+    const spinning = new Set(
+      profile.nodes.filter((n) => n.callFrame.functionName === 'spin').map((n) => n.id),
+    );
+    expect(profile.samples.filter((id) => spinning.has(id)).length).toBeGreaterThan(50);
+  });
+});
