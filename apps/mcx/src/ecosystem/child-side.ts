@@ -61,8 +61,8 @@ export function childSide<M>(running: () => Promise<{ close(): Promise<void> } |
       const written = await stopProfile();
       if (file !== null) {
         // Loaded only when asked: the profiler is @mcx/ue's (the bench's own process uses it too).
-        const { startCpuProfile } = await import('@mcx/ue');
-        profiler = await startCpuProfile(file);
+        const { startV8Profile } = await import('@mcx/ue');
+        profiler = await startV8Profile(file);
       }
       return written;
     },

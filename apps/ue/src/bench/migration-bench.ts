@@ -17,7 +17,7 @@
  */
 import { loadavg } from 'node:os';
 import { UeHostClient, type UeSnapshot, type UeState, type UeSummary } from '@mcx/ue-host-api';
-import { startCpuProfile, type CpuProfiler } from './cpu-profile.ts';
+import { startV8Profile, type V8Profiler } from './v8-profile.ts';
 
 /** One of several UE hosts the bench drives (`ueHosts`). */
 export interface BenchUeHost {
@@ -58,7 +58,7 @@ export interface MigrationBenchOptions {
   /**
    * Write a V8 CPU profile (.cpuprofile) of this process during the migration phase to this file, and
    * one of each other process that can profile itself (`otherProcesses.profile`) to files of its own;
-   * a file ending in `.heapprofile` gets an allocation profile instead (cpu-profile.ts).
+   * a file ending in `.heapprofile` gets an allocation profile instead (v8-profile.ts).
    */
   profile?: string;
   /** Started right after the PLMN changes and awaited before the report (a fault injected while the UEs migrate: `mcx bench faults`). */
@@ -293,7 +293,7 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
     }
   }
   const count = (s: UeSummary, ...states: UeState[]) => states.reduce((n, st) => n + (s.states[st] ?? 0), 0);
-  let profiler: CpuProfiler | undefined;
+  let profiler: V8Profiler | undefined;
   let stopOthers: (() => Promise<string[]>) | undefined;
   try {
     await o.otherProcesses?.usage(true);
@@ -307,7 +307,7 @@ export async function runMigrationBench(o: MigrationBenchOptions): Promise<Migra
     const readyIds = new Set(ready.map((u) => u.id));
 
     if (o.profile) {
-      profiler = await startCpuProfile(o.profile);
+      profiler = await startV8Profile(o.profile);
       stopOthers = await o.otherProcesses?.profile?.(o.profile);
     }
     const cpu0 = process.cpuUsage();

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isAllocationProfile, startCpuProfile } from './cpu-profile.ts';
+import { isAllocationProfile, startV8Profile } from './v8-profile.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mcx-profile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,7 +48,7 @@ describe('bench profiles', () => {
 
   it('.heapprofile: samples the allocations of objects already collected', async () => {
     const file = join(dir, 'a.heapprofile');
-    const profiler = await startCpuProfile(file);
+    const profiler = await startV8Profile(file);
     makeGarbage(128 * 1024 * 1024);
     const bytes = await profiler.stop();
     const profile = JSON.parse(readFileSync(file, 'utf8')) as { head: HeapNode; samples: unknown[] };
@@ -60,7 +60,7 @@ describe('bench profiles', () => {
 
   it('.cpuprofile: samples where the time goes', async () => {
     const file = join(dir, 'c.cpuprofile');
-    const profiler = await startCpuProfile(file);
+    const profiler = await startV8Profile(file);
     spin(200);
     await profiler.stop();
     const profile = JSON.parse(readFileSync(file, 'utf8')) as {

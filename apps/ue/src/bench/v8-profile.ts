@@ -13,7 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 
-export interface CpuProfiler {
+export interface V8Profiler {
   /** Stops profiling and writes the profile to the file; resolves with its size in bytes. */
   stop(): Promise<number>;
 }
@@ -26,7 +26,7 @@ export function isAllocationProfile(file: string): boolean {
   return file.endsWith('.heapprofile');
 }
 
-export async function startCpuProfile(file: string, samplingIntervalUs = 1000): Promise<CpuProfiler> {
+export async function startV8Profile(file: string, samplingIntervalUs = 1000): Promise<V8Profiler> {
   const session = new Session();
   session.connect();
   const allocations = isAllocationProfile(file);
