@@ -67,21 +67,22 @@ describe('bench profiles', () => {
     spin(200);
     await profiler.stop();
     const profile = JSON.parse(readFileSync(file, 'utf8')) as {
-      nodes: { id: number; callFrame: { functionName: string } }[];
+      nodes: { id: number; callFrame: { functionName: string }; children?: number[] }[];
       samples: number[];
     };
     // Where the samples land, not how many there are: on a loaded machine the sampler gets fewer
     // turns, but the ones it gets find the busy function on the stack (itself, or what it calls).
-    const nodes = profile.nodes as { id: number; callFrame: { functionName: string }; children?: number[] }[];
+    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
     const inSpin = new Set<number>();
     const mark = (id: number, under: boolean): void => {
-      const node = nodes.find((n) => n.id === id)!;
+      const node = byId.get(id)!;
       const here = under || node.callFrame.functionName === 'spin';
       if (here) inSpin.add(id);
       for (const child of node.children ?? []) mark(child, here);
     };
-    mark(nodes[0]!.id, false);
-    const meta = new Set(nodes.filter((n) => n.callFrame.functionName.startsWith('(')).map((n) => n.id)); // (idle), (program), (garbage collector)
+    mark(profile.nodes[0]!.id, false);
+    // (idle), (program), (garbage collector): no JavaScript running
+    const meta = new Set(profile.nodes.filter((n) => n.callFrame.functionName.startsWith('(')).map((n) => n.id));
     const busy = profile.samples.filter((id) => !meta.has(id));
     const spinning = busy.filter((id) => inSpin.has(id)).length;
     expect(spinning).toBeGreaterThan(5);
