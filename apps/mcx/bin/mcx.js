@@ -47,13 +47,34 @@ async function commandLine() {
  * Not set: `--max-old-space-size`. Under 2 GB V8 scales down how far the old generation may grow
  * between full GCs; 1536 brings the 1,000-UE bench under 800 MB of peak RSS but costs more CPU the
  * more UEs there are (+13 % per migration at 1,000, +66 % at 3,000). A memory-bound demo can set it
- * in NODE_OPTIONS.
+ * in NODE_OPTIONS, or better run with MCX_MEMORY=lean (below), which sets no ceiling.
  */
 const V8_FLAGS = ['--liftoff-only', '--max-semi-space-size=64'];
 
+/**
+ * `MCX_MEMORY=lean`: less memory for more CPU, for a demo or a lab host where memory is what runs
+ * out (our choice, measured on `mcx bench migration`, issue #14, docs/performance.md "Ninth round").
+ * `--heap-growing-percent=50` lets V8's old generation grow to 1.5 times what survived the last
+ * full GC instead of up to about 4 times, and the MC systems' young generation is 32 MB a
+ * semi-space instead of 64. At 1,000 UEs: peak RSS of all processes about 760 MB instead of
+ * about 1,000 MB, for about 16 % more CPU per migration. Unlike `--max-old-space-size` it lowers
+ * no ceiling: a larger load costs more GC, not a crash at a limit chosen for a smaller one. V8 refuses
+ * `--heap-growing-percent` in NODE_OPTIONS, hence this switch. `MCX_MEMORY=fast` (or unset) is
+ * the default above.
+ */
+const MEMORY_MODES = {
+  fast: V8_FLAGS,
+  lean: ['--liftoff-only', '--max-semi-space-size=32', '--heap-growing-percent=50'],
+};
+const memory = process.env.MCX_MEMORY || 'fast';
+if (!Object.hasOwn(MEMORY_MODES, memory)) {
+  process.stderr.write(`mcx: MCX_MEMORY=${memory} is not a memory mode: use ${Object.keys(MEMORY_MODES).join(' or ')}\n`);
+  process.exit(2);
+}
+
 // When this launcher started: `mcx up` counts its "Ready in" from here.
 const launchedAt = String(Math.round(performance.timeOrigin));
-const child = spawn(process.execPath, [...V8_FLAGS, ...(await commandLine()), ...process.argv.slice(2)], {
+const child = spawn(process.execPath, [...MEMORY_MODES[memory], ...(await commandLine()), ...process.argv.slice(2)], {
   stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   // glibc keeps freed memory in up to 8 malloc arenas per core, one per thread that allocates (the
   // libuv pool, V8's platform threads, the SQLite writer threads): two bound what a process holds on

@@ -69,6 +69,10 @@ Commands
 Common options
   --config FILE   ecosystem file (default: $MCX_CONFIG, ./ecosystem.yaml, the repository's)
   --help          this text; mcx <command> --help: that command's options and an example
+
+Environment
+  MCX_MEMORY=lean less memory for more CPU (V8 heap growth 1.5x, 32 MB semi-spaces); default fast
+  MCX_LOG=LEVEL   the servers' log level (default warn)
 `;
 
 async function main(argv: string[]): Promise<number> {

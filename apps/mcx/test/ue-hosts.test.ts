@@ -23,7 +23,7 @@ interface Run {
 
 /** bin/mcx.js from the TypeScript sources (no dist build shared with other runs). */
 function mcx(args: string[]): Run {
-  const child = spawn(process.execPath, [MCX, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MCX_FROM_SOURCE: '1' } });
+  const child = spawn(process.execPath, [MCX, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MCX_FROM_SOURCE: '1', MCX_MEMORY: '' } }); // '': the default memory mode
   let out = '';
   let all = '';
   child.stdout!.on('data', (d: Buffer) => ((out += d.toString()), (all += d.toString())));
@@ -70,8 +70,12 @@ describe('UE hosts in processes of their own', () => {
       process_usage: { name: string; cpu_ms: number; peak_rss_bytes: number }[];
       ue_hosts: { name: string; url: string; ues: number; ok: number; failed: number; cpu_ms: number; peak_rss_bytes: number }[];
       profile: { file: string; bytes: number; others?: string[] };
+      exec_argv: string[];
     };
     expect([report.ues, report.ok, report.failed, report.online_failed]).toEqual([6, 6, 0, 0]);
+    // MCX_MEMORY empty: the launcher's default V8 flags (bin/mcx.js), reported with the numbers.
+    expect(report.exec_argv).toContain('--max-semi-space-size=64');
+    expect(report.exec_argv.some((a) => a.startsWith('--heap-growing-percent'))).toBe(false);
     // The wall time holds every UE's migration (PLMN change -> configured in B).
     expect(report.wall_ms).toBeGreaterThanOrEqual(report.max_ms);
     expect(report.ue_host_processes).toBe(2);

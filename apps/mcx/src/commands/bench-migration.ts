@@ -186,7 +186,7 @@ async function migrationRound(args: MigrationBenchArgs, round: { progress: (line
   let ueHosts: UeHostProcesses | undefined;
   try {
     progress(
-      `booting both MC systems with ${args.ues} users (scrypt cost ${scryptCost}; data in ${dir}${processes === 'per-system' ? '; a process per MC system' : ''}${round.replicas && round.replicas > 1 ? `; ${round.replicas} replicas` : ''})`,
+      `booting both MC systems with ${args.ues} users (scrypt cost ${scryptCost}; data in ${dir}${processes === 'per-system' ? '; a process per MC system' : ''}${process.env.MCX_MEMORY === 'lean' ? '; MCX_MEMORY=lean' : ''}${round.replicas && round.replicas > 1 ? `; ${round.replicas} replicas` : ''})`,
     );
     const t0 = Date.now();
     own = await startEcosystem({
@@ -254,6 +254,9 @@ async function migrationRound(args: MigrationBenchArgs, round: { progress: (line
       scrypt_cost: scryptCost,
       setup_ms: setupMs,
       process_layout: processes,
+      // The Node/V8 flags this process runs with (bin/mcx.js: MCX_MEMORY picks them): a reader of
+      // the numbers sees which GC trade-off they were measured under.
+      exec_argv: process.execArgv,
       ...(round.database ? { database: 'postgresql' } : {}),
       ...(ueHosts ? { ue_host_processes: ueHosts.hosts.length } : {}),
       ...result,
