@@ -64,7 +64,7 @@ const V8_FLAGS = ['--liftoff-only', '--max-semi-space-size=64'];
  */
 const MEMORY_MODES = {
   fast: V8_FLAGS,
-  lean: ['--liftoff-only', '--max-semi-space-size=32', '--heap-growing-percent=50'],
+  lean: [...V8_FLAGS.filter((f) => !f.startsWith('--max-semi-space-size=')), '--max-semi-space-size=32', '--heap-growing-percent=50'],
 };
 const memory = process.env.MCX_MEMORY || 'fast';
 if (!Object.hasOwn(MEMORY_MODES, memory)) {

@@ -3,29 +3,14 @@
  * default) or `lean` (less memory for more CPU, issue #14), and refuses any other value before it
  * starts anything. Real processes (bin/mcx.js from the sources), real sockets, free ports.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MCX, REPO, removeTestEcosystems, testEcosystem } from './test-ecosystem.ts';
+import { removeTestEcosystems, runMcx, testEcosystem } from './test-ecosystem.ts';
 
 afterAll(removeTestEcosystems);
 
-/** bin/mcx.js with `MCX_MEMORY=memory`, run to its end: exit code, stdout, stderr. */
-function mcx(
-  memory: string,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [MCX, ...args], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MCX_FROM_SOURCE: '1', MCX_MEMORY: memory },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
-}
+/** bin/mcx.js with `MCX_MEMORY=memory`, run to its end. */
+const mcx = (memory: string, args: string[]) => runMcx(args, 170_000, { MCX_MEMORY: memory });
 
 describe('MCX_MEMORY', () => {
   it('an unknown mode is refused with the modes there are, and nothing starts', async () => {

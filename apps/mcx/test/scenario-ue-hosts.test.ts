@@ -6,31 +6,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MCX, REPO, removeTestEcosystems, testEcosystem } from './test-ecosystem.ts';
+import { MCX, REPO, removeTestEcosystems, runMcx, testEcosystem } from './test-ecosystem.ts';
 import { UeHostRouter } from '../src/scenario/ue-hosts.ts';
 
 afterAll(removeTestEcosystems);
 
-
-/** Runs bin/mcx.js to its end (killed after `ms`): exit code, stdout, everything. */
-function mcx(args: string[], ms: number): Promise<{ code: number | null; stdout: string; output: string }> {
-  const child = spawn(process.execPath, [MCX, ...args], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, MCX_FROM_SOURCE: '1' },
-  });
-  let stdout = '';
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => ((stdout += d.toString()), (output += d.toString())));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGTERM'), ms);
-  return new Promise((r) =>
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      r({ code, stdout, output });
-    }),
-  );
-}
 
 /** A long-running bin/mcx.js (mcx up, mcx ue-host): waits for `ready` in its output. */
 async function start(
@@ -80,7 +60,7 @@ interface Report {
 describe('mcx scenario run --ue-hosts', () => {
   it('runs 02 and 11 over two UE host processes: every step passes, UEs round-robin, the report names the host of each UE and step', async () => {
     const config = testEcosystem('scenario-ue-hosts').config;
-    const run = await mcx(
+    const run = await runMcx(
       [
         'scenario',
         'run',
@@ -135,7 +115,7 @@ describe('mcx scenario run --ue-hosts', () => {
       for (let i = 0; i < 2; i++)
         hosts.push(await start(['ue-host', '--config', config], /UE host listening: (http\S+)/, 60_000));
       const [url1, url2] = hosts.map((h) => h.match[1]!);
-      const run = await mcx(
+      const run = await runMcx(
         [
           'scenario',
           'run',
@@ -166,7 +146,7 @@ describe('mcx scenario run --ue-hosts', () => {
 
   it('refuses --ue-host without a running ecosystem, and --ue-hosts with --ue-host', async () => {
     const config = testEcosystem('scenario-ue-hosts').config;
-    const alone = await mcx(
+    const alone = await runMcx(
       [
         'scenario',
         'run',
@@ -180,7 +160,7 @@ describe('mcx scenario run --ue-hosts', () => {
     );
     expect(alone.code).not.toBe(0);
     expect(alone.output).toContain('none runs for');
-    const both = await mcx(
+    const both = await runMcx(
       [
         'scenario',
         'run',
