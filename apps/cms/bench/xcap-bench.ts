@@ -17,16 +17,16 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Session } from 'node:inspector/promises';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { MC_SCOPES } from '@mcx/auth';
 import { openDatabase, type Database } from '@mcx/db';
 import { throwAwayLabCa } from '@mcx/lab-ca';
+import { startV8Profile } from '@mcx/v8-profile';
 import { startCms, userProfileSelector, MIME, type CmsHandle } from '../src/index.ts';
 import { buildSeedProfile } from '../src/seed/seed.ts';
 import { KAMAILIO_AUID, startKamailio, type RunningKamailio } from './kamailio-xcap.ts';
@@ -172,14 +172,10 @@ async function main(): Promise<void> {
   const kamailio = values.vs === 'kamailio' ? await startKamailio({ token, workers: kamailioWorkers }) : undefined;
   const kDoc = kamailio ? await putIntoKamailio(kamailio, token, body) : undefined;
 
-  const profile = values.profile ? new Session() : undefined;
-  if (profile) {
-    profile.connect();
-    await profile.post('Profiler.enable');
-  }
   const results: Round[] = [];
   const cmsRound = async (name: string, cms: BenchCms, ca?: string) => {
-    if (profile) await profile.post('Profiler.start');
+    // The last CMS round's profile is the one left in the file.
+    const profiler = values.profile ? await startV8Profile(values.profile) : undefined;
     const cpu0 = process.cpuUsage();
     const load = await runLoadInChild({
       origin: cms.origin,
@@ -190,10 +186,7 @@ async function main(): Promise<void> {
       ...(ca ? { ca } : {}),
     });
     const cpu = process.cpuUsage(cpu0);
-    if (profile) {
-      const { profile: p } = await profile.post('Profiler.stop');
-      writeFileSync(values.profile!, JSON.stringify(p));
-    }
+    await profiler?.stop();
     results.push({ server: name, load, cpuMsPerRequest: (cpu.user + cpu.system) / 1000 / Math.max(1, load.requests) });
   };
   const kamailioRound = async () => {
@@ -250,7 +243,6 @@ async function main(): Promise<void> {
   };
   process.stdout.write(`${JSON.stringify(out, null, values.json ? undefined : 2)}\n`);
 
-  profile?.disconnect();
   await kamailio?.stop();
   await https?.close();
   await http.close();

@@ -13,8 +13,9 @@
  *
  * Env: BENCH_MEMBERS (5000), BENCH_TRANSPORT (udp|tcp), BENCH_DRAIN_SECONDS (33: the UDP SUBSCRIBE
  * server transactions end after Timer J = 64*T1 before the heap is measured), BENCH_CHANGES (3),
- * BENCH_PROFILE (a file: CPU profile of the GMS process during the measured changes; the UE process's
- * profile of the same changes goes next to it as `<file>.ues.cpuprofile`).
+ * BENCH_PROFILE (a file: CPU profile of the GMS process during the measured changes, an allocation
+ * profile if it ends in `.heapprofile` (libs/v8-profile); the UE process's profile of the same
+ * changes goes next to it, `g.cpuprofile` → `g.ues.cpuprofile`).
  *
  * BENCH_UE_ANSWER (minimal|full, default minimal): once every UE is subscribed, the UE process
  * answers the change NOTIFYs with a 200 OK copied from the NOTIFY's Via, From, To, Call-ID and CSeq
@@ -38,8 +39,6 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { mcpttInfoWithAccessToken, resourceListsOf, serializeMcpttInfo, serializeResourceLists } from '@mcx/documents';
@@ -58,6 +57,7 @@ import {
   type Transport,
   type TransportProtocol,
 } from '@mcx/sip';
+import { profileFileOf, startV8Profile, type V8Profiler } from '@mcx/v8-profile';
 import { startGms, groupSelector } from '../src/index.ts';
 
 const N = Number(process.env.BENCH_MEMBERS ?? 5000);
@@ -198,20 +198,17 @@ async function uesProcess(): Promise<void> {
       wake = undefined;
     });
   }
-  let profiler: Session | undefined;
+  let profiler: V8Profiler | undefined;
   process.on('message', (m: { type: string; profile?: string }) => {
     if (m.type === 'cpu') process.send!({ type: 'cpu', usage: process.cpuUsage() });
     if (m.type === 'profile' && m.profile) {
-      profiler = new Session();
-      profiler.connect();
-      void profiler.post('Profiler.enable').then(() => profiler!.post('Profiler.start')).then(() => process.send!({ type: 'profiling' }));
-    }
-    if (m.type === 'profile-stop' && profiler && m.profile) {
-      void profiler.post('Profiler.stop').then(({ profile }) => {
-        writeFileSync(m.profile!, JSON.stringify(profile));
-        profiler!.disconnect();
-        process.send!({ type: 'profiled' });
+      void startV8Profile(m.profile).then((p) => {
+        profiler = p;
+        process.send!({ type: 'profiling' });
       });
+    }
+    if (m.type === 'profile-stop' && profiler) {
+      void profiler.stop().then(() => process.send!({ type: 'profiled' }));
     }
     if (m.type === 'stop') {
       process.send!({ type: 'done', notifies: notifies + transport.answered, rss: process.memoryUsage().rss });
@@ -302,14 +299,12 @@ async function main(): Promise<void> {
     gmsCpuPerNotifyUs: number;
     uesCpuPerNotifyUs: number;
   }[] = [];
-  const profiler = PROFILE ? new Session() : undefined;
-  if (profiler) {
+  let profiler: V8Profiler | undefined;
+  if (PROFILE) {
     const started = fromUes('profiling');
-    child.send({ type: 'profile', profile: `${PROFILE}.ues.cpuprofile` });
+    child.send({ type: 'profile', profile: profileFileOf(PROFILE, 'ues') });
     await started;
-    profiler.connect();
-    await profiler.post('Profiler.enable');
-    await profiler.post('Profiler.start');
+    profiler = await startV8Profile(PROFILE);
   }
   const loadBefore = loadavg().map((l) => Number(l.toFixed(2)));
   const lag = monitorEventLoopDelay({ resolution: 10 });
@@ -346,11 +341,9 @@ async function main(): Promise<void> {
     counting = false;
   }
   if (profiler) {
-    const { profile } = await profiler.post('Profiler.stop');
-    writeFileSync(PROFILE!, JSON.stringify(profile));
-    profiler.disconnect();
+    await profiler.stop();
     const written = fromUes('profiled');
-    child.send({ type: 'profile-stop', profile: `${PROFILE}.ues.cpuprofile` });
+    child.send({ type: 'profile-stop' });
     await written;
   }
 

@@ -5,10 +5,9 @@
 // verified twice. CPU is process.cpuUsage(): the main thread and libuv's pool (RS256 signing).
 //   node --conditions=@mcx/source --import tsx apps/idms/bench/exchange-cpu.ts [--pairs 500] [--concurrency 16] [--rounds 3] [--profile F.cpuprofile]
 // --profile: a V8 CPU profile of the measured exchanges of the last round only (not the logins).
-import { writeFileSync } from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import { parseArgs } from 'node:util';
 import { discoverIdms, exchangeForPartnerIdms, exchangeToken, loginWithPkce, type McTokens } from '@mcx/auth';
+import { startV8Profile } from '@mcx/v8-profile';
 import { PASSWORD, REDIRECT_URI, startEcosystem, UE_CLIENT } from '../test/ecosystem.ts';
 
 const { values } = parseArgs({
@@ -46,20 +45,11 @@ try {
     // Fresh primary access tokens (one per pair), not measured.
     const tokens: McTokens[] = [];
     await pool(Array.from({ length: round === 0 ? 50 : pairs }, (_, i) => i), async () => void tokens.push(await login()));
-    const profiling = values.profile && round === rounds ? new Session() : undefined;
-    if (profiling) {
-      profiling.connect();
-      await profiling.post('Profiler.enable');
-      await profiling.post('Profiler.start');
-    }
+    const profiler = values.profile && round === rounds ? await startV8Profile(values.profile) : undefined;
     const t0 = process.cpuUsage();
     await pool(tokens, pair);
     const cpu = process.cpuUsage(t0);
-    if (profiling) {
-      const { profile } = await profiling.post('Profiler.stop');
-      writeFileSync(values.profile!, JSON.stringify(profile));
-      profiling.disconnect();
-    }
+    await profiler?.stop();
     if (round > 0) results.push((cpu.user + cpu.system) / 1000 / tokens.length); // round 0 warms up
   }
   results.sort((x, y) => x - y);

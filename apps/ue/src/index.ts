@@ -10,5 +10,4 @@ export { plmnMatchPartnerPolicy } from './migration/select-partner.ts';
 export { preSelectedFirstProfilePolicy } from './migration/select-profile.ts';
 export { ProtectedStore, loadHostSecret, type StoredCopy } from './at-rest/protected-store.ts';
 export { CopyLog } from './at-rest/copy-log.ts';
-export { startV8Profile, type V8Profiler } from './bench/v8-profile.ts';
 export { runMigrationBench, sharesOf, type MigrationBenchResult, type MigrationBenchOptions, type BenchUeHost, type UeHostShare } from './bench/migration-bench.ts';

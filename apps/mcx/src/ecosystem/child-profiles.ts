@@ -3,15 +3,10 @@
  * bench's own process writes FILE, and each child process (an MC system's, a replica's, a UE host's)
  * profiles itself into FILE with its name before the extension (`m.cpuprofile` →
  * `m.ue-host-1.cpuprofile`), over its IPC channel (`profile` / `profiled`, child-side.ts). Without
- * them a profile showed only the parent's share of the work, not the UE host's. Our choice of names.
+ * them a profile showed only the parent's share of the work, not the UE host's. The names are
+ * libs/v8-profile's `profileFileOf`.
  */
-import { extname } from 'node:path';
-
-/** The file the process named `name` writes its profile to when the bench's is `file`. */
-export function profileFileOf(file: string, name: string): string {
-  const ext = extname(file);
-  return `${file.slice(0, file.length - ext.length)}.${name}${ext || '.cpuprofile'}`;
-}
+import { profileFileOf } from '@mcx/v8-profile';
 
 /** A child that answers `profile`: `ask(file)` starts its profile, `ask(null)` stops and writes it. */
 export interface ProfiledChild {

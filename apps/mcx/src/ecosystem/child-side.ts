@@ -60,8 +60,8 @@ export function childSide<M>(running: () => Promise<{ close(): Promise<void> } |
     async profile(file) {
       const written = await stopProfile();
       if (file !== null) {
-        // Loaded only when asked: the profiler is @mcx/ue's (the bench's own process uses it too).
-        const { startV8Profile } = await import('@mcx/ue');
+        // Loaded only when asked: the profiler the bench's own process uses too.
+        const { startV8Profile } = await import('@mcx/v8-profile');
         profiler = await startV8Profile(file);
       }
       return written;

@@ -17,7 +17,7 @@
  */
 import { loadavg } from 'node:os';
 import { UeHostClient, type UeSnapshot, type UeState, type UeSummary } from '@mcx/ue-host-api';
-import { startV8Profile, type V8Profiler } from './v8-profile.ts';
+import { startV8Profile, type V8Profiler } from '@mcx/v8-profile';
 
 /** One of several UE hosts the bench drives (`ueHosts`). */
 export interface BenchUeHost {
@@ -58,7 +58,7 @@ export interface MigrationBenchOptions {
   /**
    * Write a V8 CPU profile (.cpuprofile) of this process during the migration phase to this file, and
    * one of each other process that can profile itself (`otherProcesses.profile`) to files of its own;
-   * a file ending in `.heapprofile` gets an allocation profile instead (v8-profile.ts).
+   * a file ending in `.heapprofile` gets an allocation profile instead (libs/v8-profile).
    */
   profile?: string;
   /** Started right after the PLMN changes and awaited before the report (a fault injected while the UEs migrate: `mcx bench faults`). */

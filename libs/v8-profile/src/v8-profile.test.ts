@@ -1,10 +1,10 @@
-// The profiles `mcx bench migration --profile FILE` writes: a CPU profile, or by the file's extension
-// an allocation profile that counts the garbage too (what a live-objects profile would not show).
+// The profiles the benches' `--profile FILE` write: a CPU profile, or by the file's extension an
+// allocation profile that counts the garbage too (what a live-objects profile would not show).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isAllocationProfile, startV8Profile } from './v8-profile.ts';
+import { isAllocationProfile, profileFileOf, startV8Profile } from './v8-profile.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mcx-profile-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,6 +47,13 @@ describe('bench profiles', () => {
     expect(isAllocationProfile('/tmp/m.ue-host-1.heapprofile')).toBe(true);
     expect(isAllocationProfile('/tmp/m.cpuprofile')).toBe(false);
     expect(isAllocationProfile('/tmp/m')).toBe(false);
+  });
+
+  it("names another process's file before the extension, so it is of the same kind", () => {
+    expect(profileFileOf('/tmp/m.cpuprofile', 'ue-host-1')).toBe('/tmp/m.ue-host-1.cpuprofile');
+    expect(profileFileOf('/tmp/g.heapprofile', 'ues')).toBe('/tmp/g.ues.heapprofile');
+    expect(isAllocationProfile(profileFileOf('/tmp/g.heapprofile', 'ues'))).toBe(true);
+    expect(profileFileOf('/tmp/run.1/m', 'mcx-b')).toBe('/tmp/run.1/m.mcx-b.cpuprofile');
   });
 
   it('.heapprofile: samples the allocations of objects already collected', async () => {
