@@ -184,9 +184,12 @@ async function migrationRound(args: MigrationBenchArgs, round: { progress: (line
   const processes = args.processes ?? loaded.ecosystem.processes;
   let own: RunningEcosystem<SystemsView> | undefined;
   let ueHosts: UeHostProcesses | undefined;
+  // The heap flags in effect (bin/mcx.js sets them, MCX_MEMORY picks them), read from this process
+  // rather than from the environment: run without the launcher, MCX_MEMORY changes nothing.
+  const heapFlags = process.execArgv.filter((a) => /^--(max-semi-space-size|heap-growing-percent|max-old-space-size)=/.test(a));
   try {
     progress(
-      `booting both MC systems with ${args.ues} users (scrypt cost ${scryptCost}; data in ${dir}${processes === 'per-system' ? '; a process per MC system' : ''}${process.env.MCX_MEMORY === 'lean' ? '; MCX_MEMORY=lean' : ''}${round.replicas && round.replicas > 1 ? `; ${round.replicas} replicas` : ''})`,
+      `booting both MC systems with ${args.ues} users (scrypt cost ${scryptCost}; data in ${dir}${processes === 'per-system' ? '; a process per MC system' : ''}${heapFlags.length > 0 ? `; V8 ${heapFlags.join(' ')}` : ''}${round.replicas && round.replicas > 1 ? `; ${round.replicas} replicas` : ''})`,
     );
     const t0 = Date.now();
     own = await startEcosystem({
