@@ -58,9 +58,10 @@ const V8_FLAGS = ['--liftoff-only', '--max-semi-space-size=64'];
  * full GC instead of up to about 4 times, and the MC systems' young generation is 32 MB a
  * semi-space instead of 64. At 1,000 UEs: peak RSS of all processes about 760 MB instead of
  * about 1,000 MB, for about 16 % more CPU per migration. Unlike `--max-old-space-size` it lowers
- * no ceiling: a larger load costs more GC, not a crash at a limit chosen for a smaller one. V8 refuses
- * `--heap-growing-percent` in NODE_OPTIONS, hence this switch. `MCX_MEMORY=fast` (or unset) is
- * the default above.
+ * no ceiling: a larger load costs more GC, not a crash at a limit chosen for a smaller one. The
+ * growth factor alone, with 64 MB semi-spaces, cost about as much CPU for about 80 MB more ("Tenth
+ * round"), hence both. V8 refuses `--heap-growing-percent` in NODE_OPTIONS, hence this switch.
+ * `MCX_MEMORY=fast` (or unset) is the default above.
  */
 const MEMORY_MODES = {
   fast: V8_FLAGS,
